@@ -1,0 +1,53 @@
+"""Standard vocabularies (DOMAIN.md): use these exact categories.
+
+Stored values are the codes on the left; the labels are Client Level Data /
+regulation wording, marked for translation.
+"""
+
+from __future__ import annotations
+
+from personalbudget.i18n import N_
+
+# Care and Support (Eligibility Criteria) Regulations 2015, reg. 2(2).
+CARE_ACT_OUTCOMES: dict[str, str] = {
+    "a": N_("Managing and maintaining nutrition"),
+    "b": N_("Maintaining personal hygiene"),
+    "c": N_("Managing toilet needs"),
+    "d": N_("Being appropriately clothed"),
+    "e": N_("Being able to make use of the adult's home safely"),
+    "f": N_("Maintaining a habitable home environment"),
+    "g": N_("Developing and maintaining family or other personal relationships"),
+    "h": N_("Accessing and engaging in work, training, education or volunteering"),
+    "i": N_(
+        "Making use of necessary facilities or services in the local community "
+        "including public transport, and recreational facilities or services"
+    ),
+    "j": N_("Carrying out any caring responsibilities the adult has for a child"),
+}
+
+# Primary Support Reason, Client Level Data spelling.
+PRIMARY_SUPPORT_REASONS: tuple[str, ...] = (
+    "Physical Support: Access & mobility only",
+    "Physical Support: Personal care support",
+    "Sensory Support: Support for visual impairment",
+    "Sensory Support: Support for hearing impairment",
+    "Sensory Support: Support for dual impairment",
+    "Support with Memory & Cognition",
+    "Learning Disability Support",
+    "Mental Health Support",
+    "Social Support: Substance misuse support",
+    "Social Support: Asylum seeker support",
+    "Social Support: Support for Social Isolation/Other",
+    "Social Support: Support to Carer",
+    "Unknown",
+)
+
+# Who stands beside the person. Stored as the code, shown as the label.
+REPRESENTATIVE_ROLES: dict[str, str] = {
+    "carer": N_("Family carer"),
+    "representative": N_("Representative or advocate"),
+    "nominated": N_("Nominated person (direct payments)"),
+    "suitable": N_("Suitable person (direct payments)"),
+    "attorney": N_("Lasting power of attorney"),
+    "deputy": N_("Court-appointed deputy"),
+}

@@ -1,0 +1,56 @@
+"""Typed errors raised by the core.
+
+Every error carries a message a person can act on: what is wrong and what to
+do about it. The UI and the CLI show ``str(error)`` as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PersonalBudgetError(Exception):
+    """Base class for every error the core raises on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of a form."""
+
+    field: str
+    message: str
+
+
+class ValidationError(PersonalBudgetError):
+    """Input that cannot be saved; names each field and what to fix."""
+
+    def __init__(self, errors: list[FieldError] | FieldError):
+        self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
+        super().__init__("; ".join(e.message for e in self.errors))
+
+    def for_field(self, field: str) -> list[str]:
+        return [e.message for e in self.errors if e.field == field]
+
+
+class NotFoundError(PersonalBudgetError):
+    """A record asked for by id does not exist."""
+
+
+class LifecycleError(PersonalBudgetError):
+    """A move between the seven steps that the rules do not allow."""
+
+
+class StorageError(PersonalBudgetError):
+    """The database cannot be used as it is."""
+
+
+class NotOurDatabaseError(StorageError):
+    """The file is a database (or something else) that PersonalBudget did not make."""
+
+
+class CorruptDatabaseError(StorageError):
+    """The file is a PersonalBudget database but is damaged."""
+
+
+class DatabaseTooNewError(StorageError):
+    """The database was written by a newer version of PersonalBudget."""

@@ -1,0 +1,81 @@
+"""Plain, immutable results that services hand to the UI and the CLI (never ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from personalbudget.domain.lifecycle import Step, StepStatus
+
+
+@dataclass(frozen=True)
+class RepresentativeDetails:
+    name: str
+    role: str
+    relationship: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    id: int
+    name: str
+    date_of_birth: date
+    age: int
+    nhs_number: str | None
+    locality: str
+    primary_support_reason: str
+    representatives: tuple[RepresentativeDetails, ...]
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of the caseload list."""
+
+    person_id: int
+    name: str
+    nhs_number: str | None
+    age: int
+    locality: str
+    primary_support_reason: str
+    step: Step | None
+    cycle_open: bool
+    next_review_due: date | None
+    review_overdue: bool
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: Step
+    status: StepStatus
+    started_at: datetime | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TransitionView:
+    kind: str
+    from_step: Step | None
+    to_step: Step | None
+    at: datetime
+    actor: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CycleView:
+    """A person's current (or last) trip round the seven steps."""
+
+    cycle_id: int
+    person_id: int
+    number: int
+    current_step: Step
+    is_open: bool
+    closed_reason: str
+    next_review_due: date | None
+    review_overdue: bool
+    steps: tuple[StepView, ...]
+    transitions: tuple[TransitionView, ...]
+    blocker: str | None  # why the cycle cannot move on yet, if it cannot
+    can_go_back: bool

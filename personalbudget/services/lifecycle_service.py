@@ -1,0 +1,271 @@
+"""Moving a person's plan cycle through the seven steps.
+
+The rules are in ``domain.lifecycle``; this service reads the facts from the
+database, applies the rules, and records every move with who and when.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from personalbudget.domain.lifecycle import (
+    CycleFacts,
+    ReviewDecision,
+    Step,
+    StepRecord,
+    StepStatus,
+    check_go_back,
+    effect_of,
+    fresh_steps,
+    move,
+    next_step,
+    unmet_condition,
+)
+from personalbudget.errors import LifecycleError, NotFoundError, ValidationError, FieldError
+from personalbudget.i18n import _
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import CycleView, StepView, TransitionView
+from personalbudget.storage.models import CycleStep, Person, PlanCycle, StepTransition
+
+
+def open_cycle(
+    session: Session,
+    person_id: int,
+    *,
+    start_at: Step,
+    now: datetime,
+    actor: str,
+    reason: str,
+) -> PlanCycle:
+    """Open a new cycle for a person (the first, or one started by a review)."""
+    last = session.exec(
+        select(PlanCycle).where(PlanCycle.person_id == person_id).order_by(col(PlanCycle.number).desc())
+    ).first()
+    cycle = PlanCycle(
+        person_id=person_id,
+        number=(last.number + 1) if last else 1,
+        current_step=int(start_at),
+        opened_at=now,
+        opened_by=actor,
+        opened_reason=reason,
+    )
+    if last is not None and start_at > Step.SET_BUDGET:
+        # Changing only the plan: the agreed budget carries over from the last cycle.
+        cycle.budget_agreed_at = last.budget_agreed_at
+    session.add(cycle)
+    session.flush()
+    assert cycle.id is not None
+    for record in fresh_steps(start_at, now).values():
+        session.add(
+            CycleStep(
+                cycle_id=cycle.id,
+                step=int(record.step),
+                status=record.status.value,
+                started_at=record.started_at,
+                completed_at=record.completed_at,
+            )
+        )
+    session.add(
+        StepTransition(cycle_id=cycle.id, kind="start", to_step=int(start_at), at=now, actor=actor, note=reason)
+    )
+    return cycle
+
+
+def facts_of(cycle: PlanCycle) -> CycleFacts:
+    return CycleFacts(
+        budget_agreed=cycle.budget_agreed_at is not None,
+        plan_submitted=cycle.plan_submitted_at is not None,
+        plan_agreed=cycle.plan_agreed_at is not None,
+        management_recorded=cycle.management_recorded_at is not None,
+        support_arranged=cycle.support_arranged_at is not None,
+    )
+
+
+def latest_cycle(session: Session, person_id: int) -> PlanCycle:
+    if session.get(Person, person_id) is None:
+        raise NotFoundError(_("There is no person with id {id} in this caseload.").format(id=person_id))
+    cycle = session.exec(
+        select(PlanCycle).where(PlanCycle.person_id == person_id).order_by(col(PlanCycle.number).desc())
+    ).first()
+    if cycle is None:
+        raise NotFoundError(_("This person has no plan cycle yet."))
+    return cycle
+
+
+def open_cycle_of(session: Session, person_id: int) -> PlanCycle:
+    cycle = latest_cycle(session, person_id)
+    if cycle.status != "open":
+        raise LifecycleError(
+            _("This person's budget has ended ({reason}). Start a new assessment to plan again.").format(
+                reason=cycle.closed_reason or _("closed")
+            )
+        )
+    return cycle
+
+
+def is_overdue(next_review_due: date | None, is_open: bool, today: date) -> bool:
+    return is_open and next_review_due is not None and next_review_due < today
+
+
+class LifecycleService:
+    def __init__(self, context: ServiceContext):
+        self._ctx = context
+
+    def get_cycle(self, person_id: int) -> CycleView:
+        with self._ctx.db.session() as session:
+            return self._view(session, latest_cycle(session, person_id))
+
+    def advance(self, person_id: int, note: str = "") -> CycleView:
+        """Move on to the next step, if what the current step needs is done."""
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            source = Step(cycle.current_step)
+            target = next_step(source, facts_of(cycle))
+            self._move(session, cycle, source, target, "advance", note)
+            return self._view(session, cycle)
+
+    def go_back(self, person_id: int, to_step: Step, reason: str) -> CycleView:
+        """Return to an earlier step in the same cycle (only before the plan is agreed)."""
+        if not reason.strip():
+            raise ValidationError(FieldError("reason", _("Say why you are going back a step.")))
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            source = Step(cycle.current_step)
+            check_go_back(source, to_step)
+            if to_step < Step.AGREE_PLAN:
+                cycle.plan_submitted_at = None
+            if to_step < Step.PLAN_SUPPORT:
+                cycle.budget_agreed_at = None
+            self._move(session, cycle, source, to_step, "back", reason.strip())
+            return self._view(session, cycle)
+
+    def record_review_decision(self, person_id: int, decision: ReviewDecision, note: str = "") -> CycleView:
+        """Apply what a review decided: carry on, a new cycle from step 2 or 1, or end the budget."""
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            if cycle.current_step != Step.REVIEW:
+                raise LifecycleError(
+                    _("A review decision can only be recorded at step 7 (review); this cycle is at step {n}.").format(
+                        n=cycle.current_step
+                    )
+                )
+            now = self._ctx.clock.now()
+            effect = effect_of(decision)
+            session.add(
+                StepTransition(
+                    cycle_id=cycle.id,  # type: ignore[arg-type]
+                    kind="review_decision",
+                    from_step=int(Step.REVIEW),
+                    to_step=int(effect.continue_at or effect.new_cycle_step or Step.REVIEW),
+                    at=now,
+                    actor=self._ctx.actor,
+                    note=f"{decision.value}: {note}".strip(": "),
+                )
+            )
+            if effect.continue_at is not None:
+                self._set_status(session, cycle, Step.REVIEW, StepStatus.DONE, now)
+                self._set_status(session, cycle, Step.LIVE_LIFE, StepStatus.IN_PROGRESS, now)
+                cycle.current_step = int(effect.continue_at)
+                session.add(cycle)
+                return self._view(session, cycle)
+            self._set_status(session, cycle, Step.REVIEW, StepStatus.DONE, now)
+            cycle.status = "closed"
+            cycle.closed_at = now
+            cycle.closed_reason = decision.label
+            session.add(cycle)
+            session.flush()
+            if effect.new_cycle_step is None:
+                return self._view(session, cycle)
+            new_cycle = open_cycle(
+                session,
+                person_id,
+                start_at=effect.new_cycle_step,
+                now=now,
+                actor=self._ctx.actor,
+                reason=decision.label,
+            )
+            session.flush()
+            return self._view(session, new_cycle)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _move(self, session: Session, cycle: PlanCycle, source: Step, target: Step, kind: str, note: str) -> None:
+        now = self._ctx.clock.now()
+        records = move(self._records(session, cycle), source, target, now)
+        for row in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)):
+            record = records[Step(row.step)]
+            row.status, row.started_at, row.completed_at = (
+                record.status.value,
+                record.started_at,
+                record.completed_at,
+            )
+            session.add(row)
+        cycle.current_step = int(target)
+        session.add(cycle)
+        session.add(
+            StepTransition(
+                cycle_id=cycle.id,  # type: ignore[arg-type]
+                kind=kind,
+                from_step=int(source),
+                to_step=int(target),
+                at=now,
+                actor=self._ctx.actor,
+                note=note,
+            )
+        )
+        session.flush()
+
+    def _set_status(self, session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime) -> None:
+        row = session.exec(
+            select(CycleStep).where(CycleStep.cycle_id == cycle.id, CycleStep.step == int(step))
+        ).one()
+        row.status = status.value
+        if status == StepStatus.DONE:
+            row.completed_at = now
+        else:
+            row.started_at, row.completed_at = now, None
+        session.add(row)
+
+    def _records(self, session: Session, cycle: PlanCycle) -> dict[Step, StepRecord]:
+        rows = session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)).all()
+        return {
+            Step(r.step): StepRecord(Step(r.step), StepStatus(r.status), r.started_at, r.completed_at) for r in rows
+        }
+
+    def _view(self, session: Session, cycle: PlanCycle) -> CycleView:
+        records = self._records(session, cycle)
+        transitions = session.exec(
+            select(StepTransition).where(StepTransition.cycle_id == cycle.id).order_by(col(StepTransition.id))
+        ).all()
+        current = Step(cycle.current_step)
+        is_open = cycle.status == "open"
+        blocker = None
+        if is_open and current != Step.REVIEW:
+            blocker = unmet_condition(current, facts_of(cycle))
+        return CycleView(
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            person_id=cycle.person_id,
+            number=cycle.number,
+            current_step=current,
+            is_open=is_open,
+            closed_reason=cycle.closed_reason,
+            next_review_due=cycle.next_review_due,
+            review_overdue=is_overdue(cycle.next_review_due, is_open, self._ctx.clock.today()),
+            steps=tuple(
+                StepView(s, records[s].status, records[s].started_at, records[s].completed_at) for s in Step
+            ),
+            transitions=tuple(
+                TransitionView(
+                    t.kind,
+                    Step(t.from_step) if t.from_step else None,
+                    Step(t.to_step) if t.to_step else None,
+                    t.at,
+                    t.actor,
+                    t.note,
+                )
+                for t in transitions
+            ),
+            blocker=blocker,
+            can_go_back=is_open and Step.SET_BUDGET < current <= Step.AGREE_PLAN,
+        )

@@ -1,0 +1,162 @@
+"""Adding, changing, finding and listing the people in a caseload."""
+
+from __future__ import annotations
+
+from sqlalchemy import Date, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.person import PersonForm, age_on, validate_person
+from personalbudget.errors import FieldError, NotFoundError, ValidationError
+from personalbudget.i18n import _
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
+from personalbudget.services.lifecycle_service import is_overdue, open_cycle
+from personalbudget.storage.models import Person, Representative
+
+_DUPLICATE_NHS = _("Another person in this caseload already has this NHS number.")
+
+_CASELOAD_SQL = text(
+    """
+    SELECT p.id, p.name, p.nhs_number, p.date_of_birth, p.locality, p.primary_support_reason,
+           c.current_step, c.status, c.next_review_due
+    FROM person p
+    LEFT JOIN plan_cycle c ON c.id = (
+        SELECT c2.id FROM plan_cycle c2 WHERE c2.person_id = p.id ORDER BY c2.number DESC LIMIT 1
+    )
+    ORDER BY p.name COLLATE NOCASE, p.id
+    """
+).columns(date_of_birth=Date, next_review_due=Date)
+
+
+class PeopleService:
+    def __init__(self, context: ServiceContext):
+        self._ctx = context
+
+    def add_person(self, form: PersonForm) -> PersonDetails:
+        """Save a new person and open their first cycle at step 1 (set budget)."""
+        clean = validate_person(form, self._ctx.clock.today())
+        now = self._ctx.clock.now()
+        with self._ctx.db.session() as session:
+            self._check_unique_nhs(session, clean.nhs_number, None)
+            person = Person(
+                name=clean.name,
+                date_of_birth=clean.date_of_birth,  # type: ignore[arg-type]
+                nhs_number=clean.nhs_number or None,
+                locality=clean.locality,
+                primary_support_reason=clean.primary_support_reason,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(person)
+            self._flush(session)
+            assert person.id is not None
+            self._replace_representatives(session, person.id, clean)
+            open_cycle(session, person.id, start_at=Step.SET_BUDGET, now=now, actor=self._ctx.actor, reason="")
+            return self._details(session, person)
+
+    def update_person(self, person_id: int, form: PersonForm) -> PersonDetails:
+        clean = validate_person(form, self._ctx.clock.today())
+        with self._ctx.db.session() as session:
+            person = self._get(session, person_id)
+            self._check_unique_nhs(session, clean.nhs_number, person_id)
+            person.name = clean.name
+            person.date_of_birth = clean.date_of_birth  # type: ignore[assignment]
+            person.nhs_number = clean.nhs_number or None
+            person.locality = clean.locality
+            person.primary_support_reason = clean.primary_support_reason
+            person.updated_at = self._ctx.clock.now()
+            session.add(person)
+            self._replace_representatives(session, person_id, clean)
+            self._flush(session)
+            return self._details(session, person)
+
+    def get_person(self, person_id: int) -> PersonDetails:
+        with self._ctx.db.session() as session:
+            return self._details(session, self._get(session, person_id))
+
+    def list_caseload(self) -> list[CaseloadRow]:
+        """Everyone in the caseload with their current step and review date, by name."""
+        today = self._ctx.clock.today()
+        rows = []
+        with self._ctx.db.engine.connect() as connection:
+            for pid, name, nhs, dob, locality, psr, step, status, due in connection.execute(_CASELOAD_SQL):
+                is_open = status == "open"
+                rows.append(
+                    CaseloadRow(
+                        person_id=pid,
+                        name=name,
+                        nhs_number=nhs,
+                        age=age_on(dob, today),
+                        locality=locality,
+                        primary_support_reason=psr,
+                        step=Step(step) if step else None,
+                        cycle_open=is_open,
+                        next_review_due=due,
+                        review_overdue=is_overdue(due, is_open, today),
+                    )
+                )
+        return rows
+
+    def localities(self) -> list[str]:
+        """Localities already used in this caseload, for the person form's list."""
+        with self._ctx.db.session() as session:
+            return sorted(set(session.exec(select(Person.locality).distinct()).all()))
+
+    # -- helpers -------------------------------------------------------------------------
+    def _get(self, session: Session, person_id: int) -> Person:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError(_("There is no person with id {id} in this caseload.").format(id=person_id))
+        return person
+
+    def _check_unique_nhs(self, session: Session, nhs_number: str, person_id: int | None) -> None:
+        if not nhs_number:
+            return
+        other = session.exec(select(Person.id).where(Person.nhs_number == nhs_number)).first()
+        if other is not None and other != person_id:
+            raise ValidationError(FieldError("nhs_number", _DUPLICATE_NHS))
+
+    def _flush(self, session: Session) -> None:
+        try:
+            session.flush()
+        except IntegrityError as problem:  # a race with another window on the same file
+            if "nhs_number" in str(problem.orig):
+                raise ValidationError(FieldError("nhs_number", _DUPLICATE_NHS)) from None
+            raise
+
+    def _replace_representatives(self, session: Session, person_id: int, form: PersonForm) -> None:
+        for old in session.exec(select(Representative).where(Representative.person_id == person_id)):
+            session.delete(old)
+        for position, rep in enumerate(form.representatives):
+            session.add(
+                Representative(
+                    person_id=person_id,
+                    position=position,
+                    name=rep.name,
+                    role=rep.role,
+                    relationship=rep.relationship,
+                    phone=rep.phone,
+                    email=rep.email,
+                )
+            )
+
+    def _details(self, session: Session, person: Person) -> PersonDetails:
+        reps = session.exec(
+            select(Representative)
+            .where(Representative.person_id == person.id)
+            .order_by(col(Representative.position))
+        ).all()
+        return PersonDetails(
+            id=person.id,  # type: ignore[arg-type]
+            name=person.name,
+            date_of_birth=person.date_of_birth,
+            age=age_on(person.date_of_birth, self._ctx.clock.today()),
+            nhs_number=person.nhs_number,
+            locality=person.locality,
+            primary_support_reason=person.primary_support_reason,
+            representatives=tuple(
+                RepresentativeDetails(r.name, r.role, r.relationship, r.phone, r.email) for r in reps
+            ),
+        )

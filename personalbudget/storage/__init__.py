@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the one place engines are made, and migrations."""
