@@ -62,8 +62,7 @@ STEP_PURPOSES = {
         "individual service fund, a trust, the council, or a mix."
     ),
     Step.ORGANISE_SUPPORT: N_(
-        "Arrange the support in the plan: agencies, personal assistants, "
-        "local groups and services."
+        "Arrange the support in the plan: agencies, personal assistants, local groups and services."
     ),
     Step.LIVE_LIFE: N_(
         "Use the support flexibly. Money comes in and is spent; statements are "
@@ -219,7 +218,9 @@ def check_go_back(current: Step, target: Step) -> None:
         )
 
 
-def move(records: dict[Step, StepRecord], source: Step, target: Step, now: datetime) -> dict[Step, StepRecord]:
+def move(
+    records: dict[Step, StepRecord], source: Step, target: Step, now: datetime
+) -> dict[Step, StepRecord]:
     """Step records after moving from ``source`` to ``target`` in the same cycle."""
     updated = dict(records)
     if target > source:

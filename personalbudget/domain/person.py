@@ -49,7 +49,10 @@ def validate_person(form: PersonForm, today: date) -> PersonForm:
         errors.append(FieldError("name", _("Enter the person's name.")))
     elif len(name) > MAX_NAME_LENGTH:
         errors.append(
-            FieldError("name", _("The name is too long: use at most {n} characters.").format(n=MAX_NAME_LENGTH))
+            FieldError(
+                "name",
+                _("The name is too long: use at most {n} characters.").format(n=MAX_NAME_LENGTH),
+            )
         )
 
     if form.date_of_birth is None:
@@ -58,7 +61,10 @@ def validate_person(form: PersonForm, today: date) -> PersonForm:
         errors.append(FieldError("date_of_birth", _("The date of birth is in the future: please check it.")))
     elif age_on(form.date_of_birth, today) > OLDEST_AGE:
         errors.append(
-            FieldError("date_of_birth", _("The date of birth is more than {n} years ago: please check it.").format(n=OLDEST_AGE))
+            FieldError(
+                "date_of_birth",
+                _("The date of birth is more than {n} years ago: please check it.").format(n=OLDEST_AGE),
+            )
         )
 
     nhs = form.nhs_number.strip()
@@ -90,16 +96,24 @@ def validate_person(form: PersonForm, today: date) -> PersonForm:
             errors.append(
                 FieldError("representatives", _("Carer or representative {n} has no role.").format(n=index))
             )
-        for label, value in (("relationship", rep.relationship), ("phone", rep.phone), ("email", rep.email)):
+        for label, value in (
+            ("relationship", rep.relationship),
+            ("phone", rep.phone),
+            ("email", rep.email),
+        ):
             if len(value) > MAX_TEXT_LENGTH:
                 errors.append(
                     FieldError(
                         "representatives",
-                        _("Carer or representative {n}: the {field} is too long.").format(n=index, field=label),
+                        _("Carer or representative {n}: the {field} is too long.").format(
+                            n=index, field=label
+                        ),
                     )
                 )
         representatives.append(
-            RepresentativeForm(rep_name, rep.role, rep.relationship.strip(), rep.phone.strip(), rep.email.strip())
+            RepresentativeForm(
+                rep_name, rep.role, rep.relationship.strip(), rep.phone.strip(), rep.email.strip()
+            )
         )
 
     if errors:

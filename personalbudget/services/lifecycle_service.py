@@ -23,7 +23,7 @@ from personalbudget.domain.lifecycle import (
     next_step,
     unmet_condition,
 )
-from personalbudget.errors import LifecycleError, NotFoundError, ValidationError, FieldError
+from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CycleView, StepView, TransitionView
@@ -68,7 +68,9 @@ def open_cycle(
             )
         )
     session.add(
-        StepTransition(cycle_id=cycle.id, kind="start", to_step=int(start_at), at=now, actor=actor, note=reason)
+        StepTransition(
+            cycle_id=cycle.id, kind="start", to_step=int(start_at), at=now, actor=actor, note=reason
+        )
     )
     return cycle
 
@@ -147,9 +149,9 @@ class LifecycleService:
             cycle = open_cycle_of(session, person_id)
             if cycle.current_step != Step.REVIEW:
                 raise LifecycleError(
-                    _("A review decision can only be recorded at step 7 (review); this cycle is at step {n}.").format(
-                        n=cycle.current_step
-                    )
+                    _(
+                        "A review decision can only be recorded at step 7 (review); this cycle is at step {n}."
+                    ).format(n=cycle.current_step)
                 )
             now = self._ctx.clock.now()
             effect = effect_of(decision)
@@ -190,7 +192,9 @@ class LifecycleService:
             return self._view(session, new_cycle)
 
     # -- helpers -------------------------------------------------------------------------
-    def _move(self, session: Session, cycle: PlanCycle, source: Step, target: Step, kind: str, note: str) -> None:
+    def _move(
+        self, session: Session, cycle: PlanCycle, source: Step, target: Step, kind: str, note: str
+    ) -> None:
         now = self._ctx.clock.now()
         records = move(self._records(session, cycle), source, target, now)
         for row in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)):
@@ -216,7 +220,9 @@ class LifecycleService:
         )
         session.flush()
 
-    def _set_status(self, session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime) -> None:
+    def _set_status(
+        self, session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime
+    ) -> None:
         row = session.exec(
             select(CycleStep).where(CycleStep.cycle_id == cycle.id, CycleStep.step == int(step))
         ).one()
@@ -230,7 +236,8 @@ class LifecycleService:
     def _records(self, session: Session, cycle: PlanCycle) -> dict[Step, StepRecord]:
         rows = session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)).all()
         return {
-            Step(r.step): StepRecord(Step(r.step), StepStatus(r.status), r.started_at, r.completed_at) for r in rows
+            Step(r.step): StepRecord(Step(r.step), StepStatus(r.status), r.started_at, r.completed_at)
+            for r in rows
         }
 
     def _view(self, session: Session, cycle: PlanCycle) -> CycleView:

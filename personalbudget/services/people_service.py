@@ -53,7 +53,14 @@ class PeopleService:
             self._flush(session)
             assert person.id is not None
             self._replace_representatives(session, person.id, clean)
-            open_cycle(session, person.id, start_at=Step.SET_BUDGET, now=now, actor=self._ctx.actor, reason="")
+            open_cycle(
+                session,
+                person.id,
+                start_at=Step.SET_BUDGET,
+                now=now,
+                actor=self._ctx.actor,
+                reason="",
+            )
             return self._details(session, person)
 
     def update_person(self, person_id: int, form: PersonForm) -> PersonDetails:

@@ -64,11 +64,11 @@ class Database:
 def open_database(path: Path, *, upgrade_to: str = "head") -> Database:
     """Open (creating if need be) the database at ``path`` and bring its schema up to date."""
     path = Path(path)
-    _check_file(path)
+    if _check_file(path):
+        _check_contents(path)
     engine = make_engine(path)
     try:
         with engine.connect() as connection:
-            _check_contents(path, connection.connection.dbapi_connection)
             current = MigrationContext.configure(connection).get_current_revision()
         _check_not_newer(path, current)
         if current is not None and current != upgrade_to and _is_behind(current, upgrade_to):
@@ -119,14 +119,15 @@ def _damaged_message(path: Path) -> str:
     ).format(file=path.name)
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path) -> bool:
+    """Refuse what is plainly not a database; True if there is an existing file to look inside."""
     if path.is_dir():
         raise NotOurDatabaseError(
             _("{file} is a folder, not a database file. Choose a database file.").format(file=path)
         )
     if not path.exists() or path.stat().st_size == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return
+        return False
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -137,13 +138,23 @@ def _check_file(path: Path) -> None:
                 "it from a backup."
             ).format(file=path.name)
         )
+    return True
 
 
-def _check_contents(path: Path, dbapi_connection: sqlite3.Connection) -> None:
-    application_id = dbapi_connection.execute("PRAGMA application_id").fetchone()[0]
-    tables = dbapi_connection.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-    ).fetchone()[0]
+def _check_contents(path: Path) -> None:
+    """Look inside read-only, so a file we refuse is left exactly as it was."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
+                0
+            ]
+            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as problem:
+        raise CorruptDatabaseError(_damaged_message(path)) from problem
     if application_id != APPLICATION_ID and tables:
         raise NotOurDatabaseError(
             _(
@@ -151,7 +162,6 @@ def _check_contents(path: Path, dbapi_connection: sqlite3.Connection) -> None:
                 "Nothing has been changed. Choose a PersonalBudget database file."
             ).format(file=path.name)
         )
-    result = dbapi_connection.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
         raise CorruptDatabaseError(_damaged_message(path))
 

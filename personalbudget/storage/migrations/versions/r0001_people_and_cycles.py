@@ -72,7 +72,12 @@ def upgrade() -> None:
     op.create_table(
         "cycle_step",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("cycle_id", sa.Integer, sa.ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "cycle_id",
+            sa.Integer,
+            sa.ForeignKey("plan_cycle.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("step", sa.Integer, nullable=False),
         sa.Column("status", sa.String, nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
@@ -83,7 +88,12 @@ def upgrade() -> None:
     op.create_table(
         "step_transition",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("cycle_id", sa.Integer, sa.ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "cycle_id",
+            sa.Integer,
+            sa.ForeignKey("plan_cycle.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String, nullable=False),
         sa.Column("from_step", sa.Integer, nullable=True),
         sa.Column("to_step", sa.Integer, nullable=True),

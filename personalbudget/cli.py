@@ -1,0 +1,174 @@
+"""The command-line tool: ``personalbudget [--db PATH] [COMMAND ...]``.
+
+With no command it opens the desktop app. Every command takes ``--db PATH``
+(default: the database in the PersonalBudget data folder). Errors print one
+clear line to stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from personalbudget import APP_NAME, __version__
+from personalbudget.clock import SystemClock
+from personalbudget.domain.nhs_number import display as display_nhs
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _, format_date
+from personalbudget.paths import default_database_path
+from personalbudget.services import Services, build_services
+from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.storage.database import open_database
+
+OpenApp = Callable[[Path | None], int]
+EXIT_ERROR = 1
+
+
+def _actor() -> str:
+    return os.environ.get("PERSONALBUDGET_USER") or getpass.getuser()
+
+
+def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help=_("the caseload database file (default: {path})").format(path=default_database_path()),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="personalbudget",
+        description=_("{app}: personal budget and support planning. With no command, opens the app.").format(
+            app=APP_NAME
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    _db_option(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help=_("add a synthetic demo caseload (no real person's data)"))
+    _db_option(demo, argparse.SUPPRESS)
+    demo.add_argument("--people", type=int, default=200, help=_("how many people (default 200)"))
+    demo.add_argument(
+        "--seed", type=int, default=1, help=_("random seed; the same seed gives the same caseload")
+    )
+
+    people = commands.add_parser("people", help=_("list the caseload"))
+    _db_option(people, argparse.SUPPRESS)
+    people.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    return parser
+
+
+def run(argv: Sequence[str], open_app: OpenApp | None = None) -> int:
+    args = build_parser().parse_args(list(argv))
+    try:
+        if args.command is None:
+            return (open_app or _installed_front_end())(args.db)
+        handler = _COMMANDS[args.command]
+        return handler(args)
+    except PersonalBudgetError as problem:
+        print(f"personalbudget: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as problem:
+        if os.environ.get("PERSONALBUDGET_DEBUG"):
+            raise
+        # No details: an exception's text can carry personal data from a record.
+        print(
+            "personalbudget: "
+            + _(
+                "unexpected error ({kind}); nothing was half-saved. Run again with PERSONALBUDGET_DEBUG=1 for details."
+            ).format(kind=type(problem).__name__),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _installed_front_end() -> OpenApp:
+    """The desktop front end, found through its entry point so the core never imports Qt."""
+    for entry in entry_points(group="personalbudget.frontends"):
+        return entry.load()  # type: ignore[no-any-return]
+    raise PersonalBudgetError(
+        _("The desktop app is not installed. Install PersonalBudget with its front end, or use a command.")
+    )
+
+
+def _services(args: argparse.Namespace) -> Services:
+    database = open_database(args.db or default_database_path())
+    return build_services(database, SystemClock(), _actor())
+
+
+def _demo(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        added = build_demo_caseload(services.context, people=args.people, seed=args.seed)
+    finally:
+        services.context.db.close()
+    print(_("Added {n} demo people to {file}.").format(n=added, file=services.context.db.path))
+    return 0
+
+
+def _people(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        rows = services.people.list_caseload()
+    finally:
+        services.context.db.close()
+    if args.json:
+        json.dump(
+            [
+                {
+                    "id": r.person_id,
+                    "name": r.name,
+                    "step": int(r.step) if r.step else None,
+                    "step_title": r.step.title if r.step else None,
+                    "cycle_open": r.cycle_open,
+                    "nhs_number": r.nhs_number,
+                    "age": r.age,
+                    "locality": r.locality,
+                    "primary_support_reason": r.primary_support_reason,
+                    "next_review_due": r.next_review_due.isoformat() if r.next_review_due else None,
+                    "review_overdue": r.review_overdue,
+                }
+                for r in rows
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+        return 0
+    header = (_("ID"), _("Name"), _("NHS number"), _("Age"), _("Locality"), _("Step"), _("Next review"))
+    lines = [header]
+    for r in rows:
+        review = format_date(r.next_review_due)
+        if r.review_overdue:
+            review += " " + _("(overdue)")
+        step = f"{int(r.step)} {r.step.title}" if r.step else ""
+        if not r.cycle_open:
+            step = _("Budget ended")
+        nhs = display_nhs(r.nhs_number) if r.nhs_number else ""
+        lines.append((str(r.person_id), r.name, nhs, str(r.age), r.locality, step, review))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    print(_("{n} people").format(n=len(rows)))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"demo": _demo, "people": _people}
+
+
+def main() -> int:
+    return run(sys.argv[1:])

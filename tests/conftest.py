@@ -1,0 +1,48 @@
+"""Shared fixtures: a migrated database in tmp_path, services on a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Qt must never need a display in tests; PERSONALBUDGET_HOME keeps tests out of the real data folder.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from personalbudget.clock import FixedClock  # noqa: E402
+from personalbudget.services import Services, build_services  # noqa: E402
+from personalbudget.storage.database import Database, open_database  # noqa: E402
+
+FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "pb-home"
+    monkeypatch.setenv("PERSONALBUDGET_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(FIXED_NOW)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "caseload.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def services(db: Database, clock: FixedClock) -> Services:
+    return build_services(db, clock, actor="test.practitioner")

@@ -1,0 +1,90 @@
+"""The command-line tool, run as a person would run it."""
+
+import json
+import subprocess
+import sys
+
+from personalbudget.cli import run
+from personalbudget.domain import nhs_number
+from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
+
+
+def people_json(db_path, capsys):
+    assert run(["people", "--db", str(db_path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_demo_builds_a_spread_caseload_that_people_lists(tmp_path, capsys):
+    db_path = tmp_path / "demo.db"
+    assert run(["demo", "--db", str(db_path), "--people", "300", "--seed", "4"]) == 0
+    assert "Added 300 demo people" in capsys.readouterr().out
+    people = people_json(db_path, capsys)
+    assert len(people) == 300
+    assert {p["step"] for p in people} == set(range(1, 8))
+    assert all(18 <= p["age"] <= 100 for p in people)
+    assert len({p["locality"] for p in people}) >= 8
+    assert len({p["primary_support_reason"] for p in people}) >= 8
+    assert {p["primary_support_reason"] for p in people} <= set(PRIMARY_SUPPORT_REASONS)
+    numbers = [p["nhs_number"] for p in people if p["nhs_number"]]
+    assert len(numbers) == len(set(numbers)) > 200
+    # The 999 range is reserved for testing: no real person has one of these numbers.
+    assert all(n.startswith("999") and nhs_number.is_valid(n) for n in numbers)
+    assert any(p["review_overdue"] for p in people)
+    assert all(isinstance(p["id"], int) and p["name"] for p in people)
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path, capsys):
+    for name in ("a.db", "b.db", "c.db"):
+        seed = "9" if name != "c.db" else "10"
+        assert run(["demo", "--db", str(tmp_path / name), "--people", "40", "--seed", seed]) == 0
+    capsys.readouterr()
+    a, b, c = (people_json(tmp_path / n, capsys) for n in ("a.db", "b.db", "c.db"))
+    key = [(p["name"], p["nhs_number"], p["step"], p["locality"]) for p in a]
+    assert key == [(p["name"], p["nhs_number"], p["step"], p["locality"]) for p in b]
+    assert key != [(p["name"], p["nhs_number"], p["step"], p["locality"]) for p in c]
+
+
+def test_people_table_for_a_person_to_read(tmp_path, capsys):
+    db_path = tmp_path / "demo.db"
+    run(["demo", "--db", str(db_path), "--people", "5", "--seed", "1"])
+    capsys.readouterr()
+    assert run(["people", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["ID", "Name", "NHS"]
+    assert out[-1] == "5 people"
+
+
+def test_bad_database_gives_one_clear_line_and_a_non_zero_exit(tmp_path, capsys):
+    bad = tmp_path / "holiday.db"
+    bad.write_text("not a database")
+    assert run(["people", "--db", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a PersonalBudget database" in err[0]
+    assert bad.read_text() == "not a database"
+
+
+def test_invalid_demo_size_is_refused(tmp_path, capsys):
+    assert run(["demo", "--db", str(tmp_path / "x.db"), "--people", "0"]) == 1
+    assert "between 1 and" in capsys.readouterr().err
+
+
+def test_no_command_opens_the_app_on_the_chosen_database(tmp_path):
+    opened = []
+    assert run(["--db", str(tmp_path / "x.db")], open_app=lambda path: opened.append(path) or 0) == 0
+    assert opened == [tmp_path / "x.db"]
+
+
+def test_python_dash_m_runs_the_same_tool(tmp_path):
+    db_path = tmp_path / "m.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "personalbudget", "demo", "--db", str(db_path), "--people", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "personalbudget", "people", "--db", str(db_path), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert len(json.loads(result.stdout)) == 3
