@@ -12,9 +12,9 @@ import pytest
 # Qt must never need a display in tests; PERSONALBUDGET_HOME keeps tests out of the real data folder.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from personalbudget.clock import FixedClock  # noqa: E402
-from personalbudget.services import Services, build_services  # noqa: E402
-from personalbudget.storage.database import Database, open_database  # noqa: E402
+from personalbudget.clock import FixedClock
+from personalbudget.services import Services, build_services
+from personalbudget.storage.database import Database, open_database
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
