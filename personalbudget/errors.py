@@ -54,3 +54,13 @@ class CorruptDatabaseError(StorageError):
 
 class DatabaseTooNewError(StorageError):
     """The database was written by a newer version of PersonalBudget."""
+
+
+class DefinitionError(PersonalBudgetError):
+    """A definition file shipped or replaced by the council (e.g. a RAS) has mistakes."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source} has {len(problems)} problem(s):\n{listed}")

@@ -51,3 +51,19 @@ REPRESENTATIVE_ROLES: dict[str, str] = {
     "attorney": N_("Lasting power of attorney"),
     "deputy": N_("Court-appointed deputy"),
 }
+
+# What a costed support item is for; used for planned-spend analysis.
+SUPPORT_CATEGORIES: dict[str, str] = {
+    "personal_care": N_("Personal care"),
+    "personal_assistant": N_("Personal assistant"),
+    "day_opportunities": N_("Day opportunities"),
+    "short_breaks": N_("Short breaks and respite"),
+    "community_activities": N_("Community and leisure activities"),
+    "transport": N_("Transport"),
+    "domestic": N_("Help at home"),
+    "equipment": N_("Equipment and adaptations"),
+    "assistive_technology": N_("Assistive technology"),
+    "work_learning": N_("Work, learning and volunteering"),
+    "health_support": N_("Health support"),
+    "other": N_("Other"),
+}

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from personalbudget.clock import Clock
+from personalbudget.domain.ras import RasDefinition, load_ras
+from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.people_service import PeopleService
+from personalbudget.services.plan_service import PlanService
 from personalbudget.storage.database import Database
 
 
@@ -18,8 +21,17 @@ class Services:
     context: ServiceContext
     people: PeopleService
     lifecycle: LifecycleService
+    budget: BudgetService
+    plans: PlanService
 
 
-def build_services(db: Database, clock: Clock, actor: str) -> Services:
+def build_services(db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None) -> Services:
+    """All services for one database and user. ``ras`` defaults to the shipped RAS definition."""
     context = ServiceContext(db=db, clock=clock, actor=actor)
-    return Services(context=context, people=PeopleService(context), lifecycle=LifecycleService(context))
+    return Services(
+        context=context,
+        people=PeopleService(context),
+        lifecycle=LifecycleService(context),
+        budget=BudgetService(context, ras or load_ras()),
+        plans=PlanService(context),
+    )

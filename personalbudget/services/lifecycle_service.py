@@ -57,6 +57,10 @@ def open_cycle(
     session.add(cycle)
     session.flush()
     assert cycle.id is not None
+    if last is not None and start_at > Step.SET_BUDGET:
+        from personalbudget.services.budget_service import carry_budget_over
+
+        carry_budget_over(session, last, cycle)
     for record in fresh_steps(start_at, now).values():
         session.add(
             CycleStep(
@@ -109,6 +113,64 @@ def open_cycle_of(session: Session, person_id: int) -> PlanCycle:
 
 def is_overdue(next_review_due: date | None, is_open: bool, today: date) -> bool:
     return is_open and next_review_due is not None and next_review_due < today
+
+
+def step_records(session: Session, cycle: PlanCycle) -> dict[Step, StepRecord]:
+    rows = session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)).all()
+    return {
+        Step(r.step): StepRecord(Step(r.step), StepStatus(r.status), r.started_at, r.completed_at)
+        for r in rows
+    }
+
+
+def move_cycle(
+    session: Session, cycle: PlanCycle, target: Step, *, kind: str, note: str, now: datetime, actor: str
+) -> None:
+    """Move a cycle to ``target`` (rules already checked), updating step statuses and recording who and when.
+
+    Used by the lifecycle service and by the step services whose action completes a step
+    (agreeing a budget, submitting or deciding on a plan).
+    """
+    source = Step(cycle.current_step)
+    records = move(step_records(session, cycle), source, target, now)
+    for row in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)):
+        record = records[Step(row.step)]
+        row.status, row.started_at, row.completed_at = (
+            record.status.value,
+            record.started_at,
+            record.completed_at,
+        )
+        session.add(row)
+    cycle.current_step = int(target)
+    session.add(cycle)
+    session.add(
+        StepTransition(
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            kind=kind,
+            from_step=int(source),
+            to_step=int(target),
+            at=now,
+            actor=actor,
+            note=note,
+        )
+    )
+    session.flush()
+
+
+def require_step(cycle: PlanCycle, step: Step, action: str) -> None:
+    """Refuse an action that belongs to another step, naming where the cycle is."""
+    if cycle.current_step != step:
+        raise LifecycleError(
+            _(
+                "You can only {action} at step {n} ({title}); this person is at step {current} ({current_title})."
+            ).format(
+                action=action,
+                n=int(step),
+                title=step.title,
+                current=cycle.current_step,
+                current_title=Step(cycle.current_step).title,
+            )
+        )
 
 
 class LifecycleService:
@@ -195,30 +257,9 @@ class LifecycleService:
     def _move(
         self, session: Session, cycle: PlanCycle, source: Step, target: Step, kind: str, note: str
     ) -> None:
-        now = self._ctx.clock.now()
-        records = move(self._records(session, cycle), source, target, now)
-        for row in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)):
-            record = records[Step(row.step)]
-            row.status, row.started_at, row.completed_at = (
-                record.status.value,
-                record.started_at,
-                record.completed_at,
-            )
-            session.add(row)
-        cycle.current_step = int(target)
-        session.add(cycle)
-        session.add(
-            StepTransition(
-                cycle_id=cycle.id,  # type: ignore[arg-type]
-                kind=kind,
-                from_step=int(source),
-                to_step=int(target),
-                at=now,
-                actor=self._ctx.actor,
-                note=note,
-            )
+        move_cycle(
+            session, cycle, target, kind=kind, note=note, now=self._ctx.clock.now(), actor=self._ctx.actor
         )
-        session.flush()
 
     def _set_status(
         self, session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime

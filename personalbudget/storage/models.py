@@ -106,3 +106,135 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class BudgetAssessment(SQLModel, table=True):
+    """Step 1: the RAS answers for a cycle and the indicative budget they gave."""
+
+    __tablename__ = "budget_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    budget_type: str
+    answers_json: str = "{}"
+    ras_name: str
+    ras_version: str
+    breakdown_json: str  # the calculation as shown, kept so it stays explainable if the RAS file changes
+    indicative_weekly_pence: int
+    updated_at: datetime
+    updated_by: str
+
+
+class AgreedBudget(SQLModel, table=True):
+    """Step 1: the budget agreed for a cycle, per funding stream, with the reason for any change."""
+
+    __tablename__ = "agreed_budget"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    budget_type: str
+    indicative_annual_pence: int
+    annual_pence: int
+    reason: str = ""
+    ras_version: str
+    agreed_at: datetime
+    agreed_by: str
+
+
+class BudgetStream(SQLModel, table=True):
+    __tablename__ = "budget_stream"
+    __table_args__ = (UniqueConstraint("agreed_budget_id", "stream"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreed_budget_id: int = Field(sa_column=_fk("agreed_budget.id"))
+    stream: str  # social_care | health
+    indicative_annual_pence: int
+    annual_pence: int
+
+
+class SupportPlan(SQLModel, table=True):
+    """Step 2: one version of a person's support plan. Only a draft is ever changed in place."""
+
+    __tablename__ = "support_plan"
+    __table_args__ = (UniqueConstraint("person_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=_fk("person.id"))
+    cycle_id: int = Field(sa_column=_fk("plan_cycle.id"))
+    version: int
+    status: str = "draft"
+    what_matters: str = ""
+    contingency: str = ""
+    over_budget_justification: str = ""
+    based_on_plan_id: int | None = Field(default=None, foreign_key="support_plan.id")
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    submitted_by: str = ""
+
+
+class PlanOutcome(SQLModel, table=True):
+    __tablename__ = "plan_outcome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("support_plan.id"))
+    position: int
+    outcome_code: str  # Care Act eligibility outcome a-j
+    description: str
+
+
+class PlanSupportItem(SQLModel, table=True):
+    __tablename__ = "plan_support_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("support_plan.id"))
+    position: int
+    category: str
+    description: str
+    provider: str = ""  # empty: to be arranged
+    unit_cost_pence: int
+    quantity: str  # exact decimal, e.g. "7.5"
+    frequency: str
+
+
+class PlanInformalSupport(SQLModel, table=True):
+    __tablename__ = "plan_informal_support"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("support_plan.id"))
+    position: int
+    who: str
+    description: str
+
+
+class PlanRisk(SQLModel, table=True):
+    __tablename__ = "plan_risk"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("support_plan.id"))
+    position: int
+    risk: str
+    how_managed: str
+
+
+class PlanDecision(SQLModel, table=True):
+    """Step 3: the funder's decision on a submitted plan."""
+
+    __tablename__ = "plan_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("support_plan.id"))
+    decision: str  # approve | approve_with_conditions | return
+    text: str = ""
+    role: str
+    decided_at: datetime
+    decided_by: str

@@ -1,0 +1,484 @@
+"""Resource Allocation System (RAS): from a person's answers to an indicative budget.
+
+A council describes its RAS in a TOML file (``resources/ras/default.toml``):
+questions grouped by domain, points per answer, a price per point for each
+funding stream, adjustments (carer support, floor, ceiling) and rounding.
+``load_ras`` checks the file and names every mistake; ``calculate`` turns
+answers into an indicative weekly budget with a breakdown a person can follow.
+
+All arithmetic is exact: points are integers, prices are whole pence, and
+percentages are applied as fractions and rounded once, as the file says.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
+from personalbudget.errors import DefinitionError, FieldError, ValidationError
+from personalbudget.i18n import N_, _
+
+STREAMS = ("social_care", "health")
+STREAM_LABELS = {"social_care": N_("Social care"), "health": N_("NHS (health)")}
+ROUNDING_MODES = ("half_up", "up")
+ADJUSTMENT_TYPES = ("reduce_by_answer", "floor", "ceiling")
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    text: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    help: str
+    answers: tuple[Answer, ...]
+
+    def answer(self, answer_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.id == answer_id), None)
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    title: str
+    outcome: str | None  # Care Act outcome code, where the domain maps to one
+    funding: str  # "social_care" or "health"
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    id: str
+    type: str
+    label: str
+    stream: str
+    question: str | None = None
+    percent: dict[str, int] = field(default_factory=dict)
+    weekly_pence: int | None = None
+
+
+@dataclass(frozen=True)
+class BudgetType:
+    id: str
+    label: str
+    funding: dict[str, str]  # domain funding -> stream that pays for it
+
+
+@dataclass(frozen=True)
+class RasDefinition:
+    name: str
+    version: str
+    council: str
+    price_per_point: dict[str, int]  # stream -> pence per point per week
+    rounding_step_pence: int
+    rounding_mode: str
+    domains: tuple[Domain, ...]
+    adjustments: tuple[Adjustment, ...]
+    budget_types: dict[str, BudgetType]
+    source: str
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for d in self.domains for q in d.questions}
+
+    def domain_of(self, question_id: str) -> Domain:
+        return next(d for d in self.domains if any(q.id == question_id for q in d.questions))
+
+
+# -- loading and checking ---------------------------------------------------------------------
+
+
+def default_ras_path() -> Path:
+    from personalbudget.paths import resources_dir
+
+    return resources_dir() / "ras" / "default.toml"
+
+
+def load_ras(path: Path | None = None) -> RasDefinition:
+    path = path or default_ras_path()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise DefinitionError(str(path), [_("the file does not exist")]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as problem:
+        raise DefinitionError(
+            path.name, [_("it is not valid TOML: {problem}").format(problem=problem)]
+        ) from None
+    return parse_ras(data, source=path.name)
+
+
+def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefinition:
+    problems: list[str] = []
+
+    def need(mapping: Any, key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+        if not isinstance(mapping, dict) or key not in mapping:
+            problems.append(_("{where}: '{key}' is missing").format(where=where, key=key))
+            return None
+        value = mapping[key]
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            problems.append(_("{where}: '{key}' has the wrong kind of value").format(where=where, key=key))
+            return None
+        return value
+
+    ras = data.get("ras", {})
+    name = need(ras, "name", "[ras]", str) or ""
+    version = need(ras, "version", "[ras]", str) or ""
+    council = ras.get("council", "") if isinstance(ras, dict) else ""
+
+    pricing = data.get("pricing", {})
+    prices: dict[str, int] = {}
+    for stream in STREAMS:
+        value = need(pricing, f"{stream}_pence_per_point", "[pricing]", int)
+        if value is not None:
+            if value < 0:
+                problems.append(
+                    _("[pricing]: the price per point for {stream} is negative ({value})").format(
+                        stream=stream, value=value
+                    )
+                )
+            prices[stream] = value
+
+    rounding = data.get("rounding", {})
+    step = need(rounding, "step_pence", "[rounding]", int) or 1
+    if step < 1:
+        problems.append(_("[rounding]: 'step_pence' must be 1 or more"))
+        step = 1
+    mode = need(rounding, "mode", "[rounding]", str) or "half_up"
+    if mode not in ROUNDING_MODES:
+        problems.append(
+            _("[rounding]: unknown mode '{mode}' (use one of: {modes})").format(
+                mode=mode, modes=", ".join(ROUNDING_MODES)
+            )
+        )
+
+    domains: list[Domain] = []
+    seen_questions: set[str] = set()
+    raw_domains = data.get("domains")
+    if not isinstance(raw_domains, list) or not raw_domains:
+        problems.append(_("there are no [[domains]]"))
+        raw_domains = []
+    for d_index, raw in enumerate(raw_domains, start=1):
+        where = _("domain {n}").format(n=d_index)
+        d_id = need(raw, "id", where, str) or f"#{d_index}"
+        where = _("domain '{id}'").format(id=d_id)
+        title = need(raw, "title", where, str) or d_id
+        outcome = raw.get("outcome") if isinstance(raw, dict) else None
+        if outcome is not None and outcome not in CARE_ACT_OUTCOMES:
+            problems.append(
+                _("{where}: unknown Care Act outcome '{code}' (use a to j)").format(where=where, code=outcome)
+            )
+        funding = raw.get("funding", "social_care") if isinstance(raw, dict) else "social_care"
+        if funding not in STREAMS:
+            problems.append(_("{where}: unknown funding '{funding}'").format(where=where, funding=funding))
+        questions: list[Question] = []
+        raw_questions = raw.get("questions") if isinstance(raw, dict) else None
+        if not isinstance(raw_questions, list) or not raw_questions:
+            problems.append(_("{where}: has no questions").format(where=where))
+            raw_questions = []
+        for q_index, raw_q in enumerate(raw_questions, start=1):
+            q_where = _("{where}, question {n}").format(where=where, n=q_index)
+            q_id = need(raw_q, "id", q_where, str) or f"{d_id}#{q_index}"
+            q_where = _("question '{id}'").format(id=q_id)
+            if q_id in seen_questions:
+                problems.append(_("{where}: the id is used twice").format(where=q_where))
+            seen_questions.add(q_id)
+            text = need(raw_q, "text", q_where, str) or q_id
+            answers: list[Answer] = []
+            raw_answers = raw_q.get("answers") if isinstance(raw_q, dict) else None
+            if not isinstance(raw_answers, list) or len(raw_answers) < 2:
+                problems.append(_("{where}: needs at least two answers").format(where=q_where))
+                raw_answers = raw_answers if isinstance(raw_answers, list) else []
+            seen_answers: set[str] = set()
+            for a_index, raw_a in enumerate(raw_answers, start=1):
+                a_where = _("{where}, answer {n}").format(where=q_where, n=a_index)
+                a_id = need(raw_a, "id", a_where, str) or f"#{a_index}"
+                if a_id in seen_answers:
+                    problems.append(
+                        _("{where}: the answer id '{id}' is used twice").format(where=q_where, id=a_id)
+                    )
+                seen_answers.add(a_id)
+                a_where = _("{where}, answer '{id}'").format(where=q_where, id=a_id)
+                a_text = need(raw_a, "text", a_where, str) or a_id
+                if isinstance(raw_a, dict) and "points" not in raw_a:
+                    problems.append(_("{where}: missing points").format(where=a_where))
+                    points = 0
+                else:
+                    points = need(raw_a, "points", a_where, int) or 0
+                if points < 0:
+                    problems.append(_("{where}: points cannot be negative").format(where=a_where))
+                answers.append(Answer(a_id, a_text, points))
+            questions.append(
+                Question(q_id, text, raw_q.get("help", "") if isinstance(raw_q, dict) else "", tuple(answers))
+            )
+        domains.append(Domain(d_id, title, outcome, funding, tuple(questions)))
+
+    questions_by_id = {q.id: q for d in domains for q in d.questions}
+    adjustments: list[Adjustment] = []
+    for index, raw in enumerate(data.get("adjustments", []), start=1):
+        where = _("adjustment {n}").format(n=index)
+        a_id = need(raw, "id", where, str) or f"#{index}"
+        where = _("adjustment '{id}'").format(id=a_id)
+        a_type = need(raw, "type", where, str) or ""
+        label = need(raw, "label", where, str) or a_id
+        stream = raw.get("stream", "social_care") if isinstance(raw, dict) else "social_care"
+        if stream not in STREAMS:
+            problems.append(_("{where}: unknown stream '{stream}'").format(where=where, stream=stream))
+        if a_type == "reduce_by_answer":
+            question_id = need(raw, "question", where, str)
+            percent = need(raw, "percent", where, dict) or {}
+            question = questions_by_id.get(question_id or "")
+            if question_id and question is None:
+                problems.append(_("{where}: unknown question '{id}'").format(where=where, id=question_id))
+            for answer_id, value in percent.items():
+                if question and question.answer(answer_id) is None:
+                    problems.append(
+                        _("{where}: '{answer}' is not an answer to '{question}'").format(
+                            where=where, answer=answer_id, question=question_id
+                        )
+                    )
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                    problems.append(
+                        _("{where}: the percentage for '{answer}' must be 0 to 100").format(
+                            where=where, answer=answer_id
+                        )
+                    )
+            if question:
+                for answer in question.answers:
+                    if answer.id not in percent:
+                        problems.append(
+                            _("{where}: no percentage for answer '{answer}'").format(
+                                where=where, answer=answer.id
+                            )
+                        )
+            adjustments.append(
+                Adjustment(a_id, a_type, label, stream, question=question_id, percent=dict(percent))
+            )
+        elif a_type in ("floor", "ceiling"):
+            weekly = need(raw, "weekly_pence", where, int)
+            if weekly is not None and weekly < 0:
+                problems.append(_("{where}: the amount cannot be negative").format(where=where))
+            adjustments.append(Adjustment(a_id, a_type, label, stream, weekly_pence=weekly or 0))
+        elif a_type:
+            problems.append(
+                _("{where}: unknown type '{type}' (use one of: {types})").format(
+                    where=where, type=a_type, types=", ".join(ADJUSTMENT_TYPES)
+                )
+            )
+    floors = {a.stream: a.weekly_pence for a in adjustments if a.type == "floor"}
+    for a in adjustments:
+        if a.type == "ceiling" and a.stream in floors and (a.weekly_pence or 0) < (floors[a.stream] or 0):
+            problems.append(_("adjustment '{id}': the ceiling is below the floor").format(id=a.id))
+
+    budget_types: dict[str, BudgetType] = {}
+    raw_types = data.get("budget_types")
+    if not isinstance(raw_types, dict) or not raw_types:
+        problems.append(_("there are no [budget_types]"))
+        raw_types = {}
+    for t_id, raw in raw_types.items():
+        where = _("budget type '{id}'").format(id=t_id)
+        label = need(raw, "label", where, str) or t_id
+        funding = need(raw, "funding", where, dict) or {}
+        for source_stream, target in funding.items():
+            if source_stream not in STREAMS or target not in STREAMS:
+                problems.append(
+                    _("{where}: funding '{a}' -> '{b}' names an unknown stream").format(
+                        where=where, a=source_stream, b=target
+                    )
+                )
+        budget_types[t_id] = BudgetType(t_id, label, dict(funding))
+
+    if problems:
+        raise DefinitionError(source, problems)
+    return RasDefinition(
+        name=name,
+        version=version,
+        council=council,
+        price_per_point=prices,
+        rounding_step_pence=step,
+        rounding_mode=mode,
+        domains=tuple(domains),
+        adjustments=tuple(adjustments),
+        budget_types=budget_types,
+        source=source,
+    )
+
+
+# -- calculation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainScore:
+    domain_id: str
+    title: str
+    points: int
+    answered: int
+    questions: int
+    stream: str | None  # None: not funded under this budget type
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    label: str
+    stream: str
+    before_pence: Fraction
+    after_pence: Fraction
+
+    @property
+    def effect_pence(self) -> Fraction:
+        return self.after_pence - self.before_pence
+
+
+@dataclass(frozen=True)
+class StreamAmount:
+    stream: str
+    points: int
+    price_per_point_pence: int
+    base_weekly_pence: int
+    weekly_pence: int  # after adjustments and rounding
+
+    @property
+    def annual_pence(self) -> int:
+        return self.weekly_pence * WEEKS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class IndicativeBudget:
+    """The indicative budget and every step of how it was reached."""
+
+    ras_name: str
+    ras_version: str
+    budget_type: str
+    domains: tuple[DomainScore, ...]
+    streams: tuple[StreamAmount, ...]
+    adjustments: tuple[AdjustmentLine, ...]
+    answered: int
+    questions: int
+
+    @property
+    def total_points(self) -> int:
+        return sum(d.points for d in self.domains if d.stream)
+
+    @property
+    def weekly_pence(self) -> int:
+        return sum(s.weekly_pence for s in self.streams)
+
+    @property
+    def annual_pence(self) -> int:
+        return self.weekly_pence * WEEKS_PER_YEAR
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.questions
+
+
+def check_answers(ras: RasDefinition, answers: dict[str, str]) -> None:
+    """Raise ValidationError for an unknown question or an answer the question does not offer."""
+    questions = ras.questions
+    errors = []
+    for question_id, answer_id in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            errors.append(
+                FieldError(question_id, _("There is no question '{id}' in this RAS.").format(id=question_id))
+            )
+        elif question.answer(answer_id) is None:
+            errors.append(
+                FieldError(
+                    question_id,
+                    _("'{answer}' is not one of the answers to '{question}'.").format(
+                        answer=answer_id, question=question.text
+                    ),
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _round(value: Fraction, step: int, mode: str) -> int:
+    """Round to a whole number of ``step`` pence: half up, or always up."""
+    units = value / step
+    whole = round_half_up(units) if mode == "half_up" else math.ceil(units)
+    return whole * step
+
+
+def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> IndicativeBudget:
+    """The indicative weekly budget for ``answers`` (unanswered questions score 0)."""
+    if budget_type not in ras.budget_types:
+        raise ValidationError(
+            FieldError(
+                "budget_type",
+                _("Choose the type of budget ({types}).").format(types=", ".join(ras.budget_types)),
+            )
+        )
+    check_answers(ras, answers)
+    funding = ras.budget_types[budget_type].funding
+
+    scores = []
+    stream_points = dict.fromkeys(STREAMS, 0)
+    for domain in ras.domains:
+        points = 0
+        answered = 0
+        for question in domain.questions:
+            answer = question.answer(answers.get(question.id, ""))
+            if answer:
+                answered += 1
+                points += answer.points
+        stream = funding.get(domain.funding)
+        if stream:
+            stream_points[stream] += points
+        scores.append(DomainScore(domain.id, domain.title, points, answered, len(domain.questions), stream))
+
+    active = [s for s in STREAMS if s in funding.values()]
+    amounts: dict[str, Fraction] = {s: Fraction(stream_points[s] * ras.price_per_point[s]) for s in active}
+    lines: list[AdjustmentLine] = []
+    for adjustment in ras.adjustments:
+        if adjustment.stream not in amounts:
+            continue
+        before = amounts[adjustment.stream]
+        if adjustment.type == "reduce_by_answer":
+            percent = adjustment.percent.get(answers.get(adjustment.question or "", ""), 0)
+            after = before * (100 - percent) / 100
+        elif adjustment.type == "floor":
+            after = max(before, Fraction(adjustment.weekly_pence or 0)) if before > 0 else before
+        else:
+            after = min(before, Fraction(adjustment.weekly_pence or 0))
+        if after != before:
+            lines.append(AdjustmentLine(_(adjustment.label), adjustment.stream, before, after))
+        amounts[adjustment.stream] = after
+
+    streams = []
+    for stream in active:
+        rounded = _round(amounts[stream], ras.rounding_step_pence, ras.rounding_mode)
+        if rounded != amounts[stream]:
+            lines.append(AdjustmentLine(_("Rounding"), stream, amounts[stream], Fraction(rounded)))
+        streams.append(
+            StreamAmount(
+                stream=stream,
+                points=stream_points[stream],
+                price_per_point_pence=ras.price_per_point[stream],
+                base_weekly_pence=stream_points[stream] * ras.price_per_point[stream],
+                weekly_pence=rounded,
+            )
+        )
+    return IndicativeBudget(
+        ras_name=ras.name,
+        ras_version=ras.version,
+        budget_type=budget_type,
+        domains=tuple(scores),
+        streams=tuple(streams),
+        adjustments=tuple(lines),
+        answered=sum(s.answered for s in scores),
+        questions=sum(s.questions for s in scores),
+    )

@@ -1,0 +1,277 @@
+"""Step 1: the RAS questionnaire, the indicative budget and the agreed budget."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import Session, select
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.ras import (
+    AdjustmentLine,
+    DomainScore,
+    IndicativeBudget,
+    RasDefinition,
+    StreamAmount,
+    calculate,
+)
+from personalbudget.errors import FieldError, ValidationError
+from personalbudget.i18n import _, format_money
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
+from personalbudget.storage.models import AgreedBudget, BudgetAssessment, BudgetStream, PlanCycle
+
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class StreamBudget:
+    stream: str
+    indicative_annual_pence: int
+    annual_pence: int
+
+
+@dataclass(frozen=True)
+class AgreedBudgetView:
+    budget_type: str
+    annual_pence: int
+    indicative_annual_pence: int
+    streams: tuple[StreamBudget, ...]
+    reason: str
+    ras_version: str
+    agreed_at: datetime
+    agreed_by: str
+
+    @property
+    def weekly_pence(self) -> int:
+        return round_half_up(Fraction(self.annual_pence, WEEKS_PER_YEAR))
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    """Everything step 1 shows for a person's current cycle."""
+
+    person_id: int
+    cycle_id: int
+    budget_type: str | None
+    answers: dict[str, str]
+    indicative: IndicativeBudget | None
+    agreed: AgreedBudgetView | None
+    can_edit: bool
+
+
+def breakdown_to_json(budget: IndicativeBudget) -> str:
+    def encode(value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return f"{value.numerator}/{value.denominator}"
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [encode(v) for v in value]
+        return value
+
+    return json.dumps(encode(asdict(budget)), ensure_ascii=False)
+
+
+def breakdown_from_json(text: str) -> IndicativeBudget:
+    data = json.loads(text)
+    return IndicativeBudget(
+        ras_name=data["ras_name"],
+        ras_version=data["ras_version"],
+        budget_type=data["budget_type"],
+        domains=tuple(DomainScore(**d) for d in data["domains"]),
+        streams=tuple(StreamAmount(**s) for s in data["streams"]),
+        adjustments=tuple(
+            AdjustmentLine(a["label"], a["stream"], Fraction(a["before_pence"]), Fraction(a["after_pence"]))
+            for a in data["adjustments"]
+        ),
+        answered=data["answered"],
+        questions=data["questions"],
+    )
+
+
+def agreed_budget_of(session: Session, cycle_id: int) -> AgreedBudgetView | None:
+    agreed = session.exec(select(AgreedBudget).where(AgreedBudget.cycle_id == cycle_id)).first()
+    if agreed is None:
+        return None
+    streams = session.exec(select(BudgetStream).where(BudgetStream.agreed_budget_id == agreed.id)).all()
+    return AgreedBudgetView(
+        budget_type=agreed.budget_type,
+        annual_pence=agreed.annual_pence,
+        indicative_annual_pence=agreed.indicative_annual_pence,
+        streams=tuple(StreamBudget(s.stream, s.indicative_annual_pence, s.annual_pence) for s in streams),
+        reason=agreed.reason,
+        ras_version=agreed.ras_version,
+        agreed_at=agreed.agreed_at,
+        agreed_by=agreed.agreed_by,
+    )
+
+
+def carry_budget_over(session: Session, source: PlanCycle, target: PlanCycle) -> None:
+    """A new cycle that starts at step 2 keeps the previous cycle's assessment and agreed budget."""
+    assessment = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == source.id)).first()
+    if assessment is not None:
+        data = assessment.model_dump(exclude={"id", "cycle_id"})
+        session.add(BudgetAssessment(cycle_id=target.id, **data))
+    agreed = session.exec(select(AgreedBudget).where(AgreedBudget.cycle_id == source.id)).first()
+    if agreed is not None:
+        data = agreed.model_dump(exclude={"id", "cycle_id"})
+        copy = AgreedBudget(cycle_id=target.id, **data)
+        session.add(copy)
+        session.flush()
+        for stream in session.exec(
+            select(BudgetStream).where(BudgetStream.agreed_budget_id == agreed.id)
+        ).all():
+            session.add(
+                BudgetStream(
+                    agreed_budget_id=copy.id,
+                    stream=stream.stream,
+                    indicative_annual_pence=stream.indicative_annual_pence,
+                    annual_pence=stream.annual_pence,
+                )
+            )
+
+
+class BudgetService:
+    def __init__(self, context: ServiceContext, ras: RasDefinition):
+        self._ctx = context
+        self.ras = ras
+
+    def get_budget(self, person_id: int) -> BudgetView:
+        with self._ctx.db.session() as session:
+            cycle = latest_cycle(session, person_id)
+            return self._view(session, cycle)
+
+    def preview(self, budget_type: str, answers: dict[str, str]) -> IndicativeBudget:
+        """The indicative budget for answers not yet saved (the running figure in the questionnaire)."""
+        return calculate(self.ras, budget_type, answers)
+
+    def save_answers(self, person_id: int, budget_type: str, answers: dict[str, str]) -> BudgetView:
+        indicative = calculate(self.ras, budget_type, answers)  # checks type, questions and answers
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            require_step(cycle, Step.SET_BUDGET, _("change the assessment answers"))
+            row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
+            row = row or BudgetAssessment(cycle_id=cycle.id)  # type: ignore[call-arg]
+            row.budget_type = budget_type
+            row.answers_json = json.dumps(answers, sort_keys=True)
+            row.ras_name, row.ras_version = self.ras.name, self.ras.version
+            row.breakdown_json = breakdown_to_json(indicative)
+            row.indicative_weekly_pence = indicative.weekly_pence
+            row.updated_at, row.updated_by = self._ctx.clock.now(), self._ctx.actor
+            session.add(row)
+            session.flush()
+            return self._view(session, cycle)
+
+    def agree_budget(
+        self, person_id: int, agreed_annual: dict[str, int] | None = None, reason: str = ""
+    ) -> BudgetView:
+        """Agree the budget (the indicative one, or per-stream amounts with a reason) and move on to planning."""
+        reason = reason.strip()
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            require_step(cycle, Step.SET_BUDGET, _("agree the budget"))
+            row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
+            if row is None:
+                raise ValidationError(
+                    FieldError("answers", _("Answer the assessment questions before agreeing a budget."))
+                )
+            indicative = calculate(self.ras, row.budget_type, json.loads(row.answers_json))
+            if not indicative.complete:
+                raise ValidationError(
+                    FieldError(
+                        "answers",
+                        _(
+                            "Answer every question before agreeing the budget: {done} of {total} answered."
+                        ).format(done=indicative.answered, total=indicative.questions),
+                    )
+                )
+            offered = {s.stream: s.annual_pence for s in indicative.streams}
+            amounts = dict(offered) if agreed_annual is None else dict(agreed_annual)
+            self._check_amounts(amounts, offered, reason)
+            total = sum(amounts.values())
+            existing = session.exec(select(AgreedBudget).where(AgreedBudget.cycle_id == cycle.id)).first()
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            now = self._ctx.clock.now()
+            agreed = AgreedBudget(
+                cycle_id=cycle.id,  # type: ignore[arg-type]
+                budget_type=row.budget_type,
+                indicative_annual_pence=indicative.annual_pence,
+                annual_pence=total,
+                reason=reason,
+                ras_version=self.ras.version,
+                agreed_at=now,
+                agreed_by=self._ctx.actor,
+            )
+            session.add(agreed)
+            session.flush()
+            for stream, amount in amounts.items():
+                session.add(
+                    BudgetStream(
+                        agreed_budget_id=agreed.id,  # type: ignore[arg-type]
+                        stream=stream,
+                        indicative_annual_pence=offered[stream],
+                        annual_pence=amount,
+                    )
+                )
+            row.breakdown_json = breakdown_to_json(indicative)
+            cycle.budget_agreed_at = now
+            move_cycle(
+                session,
+                cycle,
+                Step.PLAN_SUPPORT,
+                kind="advance",
+                note=_("Budget agreed: {amount} a year").format(amount=format_money(total)),
+                now=now,
+                actor=self._ctx.actor,
+            )
+            return self._view(session, cycle)
+
+    def _check_amounts(self, amounts: dict[str, int], offered: dict[str, int], reason: str) -> None:
+        errors = []
+        if set(amounts) != set(offered):
+            errors.append(
+                FieldError(
+                    "streams",
+                    _("Give an amount for each funding stream: {streams}.").format(
+                        streams=", ".join(offered)
+                    ),
+                )
+            )
+        for stream, amount in amounts.items():
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                errors.append(FieldError(stream, _("The agreed amount cannot be negative.")))
+        if sum(v for v in amounts.values() if isinstance(v, int)) <= 0:
+            errors.append(FieldError("streams", _("The agreed budget must be more than £0.")))
+        if amounts != offered and not reason:
+            errors.append(
+                FieldError(
+                    "reason",
+                    _(
+                        "The agreed budget differs from the indicative budget: record the reason for the change."
+                    ),
+                )
+            )
+        if len(reason) > MAX_REASON:
+            errors.append(FieldError("reason", _("The reason is too long.")))
+        if errors:
+            raise ValidationError(errors)
+
+    def _view(self, session: Session, cycle: PlanCycle) -> BudgetView:
+        row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
+        return BudgetView(
+            person_id=cycle.person_id,
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            budget_type=row.budget_type if row else None,
+            answers=json.loads(row.answers_json) if row else {},
+            indicative=breakdown_from_json(row.breakdown_json) if row else None,
+            agreed=agreed_budget_of(session, cycle.id),  # type: ignore[arg-type]
+            can_edit=cycle.status == "open" and cycle.current_step == Step.SET_BUDGET,
+        )

@@ -1,0 +1,397 @@
+"""Steps 2 and 3: versioned support plans, submission, and the funder's decision.
+
+Only a draft is ever changed in place. Editing a plan that has been submitted,
+returned or agreed makes a new draft version that copies it; the earlier
+version stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.plan import (
+    Decision,
+    InformalSupportEntry,
+    OutcomeEntry,
+    PlanCosting,
+    PlanDraft,
+    PlanStatus,
+    RiskEntry,
+    SupportItemEntry,
+    check_complete,
+    check_draft,
+    cost_plan,
+)
+from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
+from personalbudget.i18n import _, format_money
+from personalbudget.services.budget_service import AgreedBudgetView, agreed_budget_of
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
+from personalbudget.storage.models import (
+    PlanCycle,
+    PlanDecision,
+    PlanInformalSupport,
+    PlanOutcome,
+    PlanRisk,
+    PlanSupportItem,
+    SupportPlan,
+)
+
+FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
+MAX_DECISION_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    text: str
+    role: str
+    decided_at: datetime
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """One version of a support plan with its costing against the agreed budget."""
+
+    plan_id: int
+    person_id: int
+    cycle_id: int
+    version: int
+    status: PlanStatus
+    content: PlanDraft
+    costing: PlanCosting
+    budget: AgreedBudgetView | None
+    over_budget_justification: str
+    created_at: datetime
+    created_by: str
+    submitted_at: datetime | None
+    submitted_by: str
+    decisions: tuple[DecisionView, ...]
+    editable: bool  # a draft in a cycle at step 2
+
+    @property
+    def agreed(self) -> DecisionView | None:
+        return next((d for d in reversed(self.decisions) if d.decision != Decision.RETURN), None)
+
+
+@dataclass(frozen=True)
+class PlanVersionSummary:
+    plan_id: int
+    version: int
+    cycle_number: int
+    status: PlanStatus
+    created_at: datetime
+    annual_pence: int
+
+
+class PlanService:
+    def __init__(self, context: ServiceContext):
+        self._ctx = context
+
+    # -- reading -----------------------------------------------------------------------------
+    def get_plan(self, person_id: int) -> PlanView | None:
+        """The newest plan version in the person's latest cycle, if there is one."""
+        with self._ctx.db.session() as session:
+            cycle = latest_cycle(session, person_id)
+            plan = self._latest_in_cycle(session, cycle)
+            return self._view(session, plan, cycle) if plan else None
+
+    def get_version(self, plan_id: int) -> PlanView:
+        with self._ctx.db.session() as session:
+            plan = session.get(SupportPlan, plan_id)
+            if plan is None:
+                raise NotFoundError(_("There is no plan with id {id}.").format(id=plan_id))
+            return self._view(session, plan, session.get(PlanCycle, plan.cycle_id))  # type: ignore[arg-type]
+
+    def history(self, person_id: int) -> list[PlanVersionSummary]:
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            rows = session.exec(
+                select(SupportPlan, PlanCycle.number)
+                .join(PlanCycle, col(PlanCycle.id) == SupportPlan.cycle_id)
+                .where(SupportPlan.person_id == person_id)
+                .order_by(col(SupportPlan.version).desc())
+            ).all()
+            return [
+                PlanVersionSummary(
+                    plan.id,  # type: ignore[arg-type]
+                    plan.version,
+                    number,
+                    PlanStatus(plan.status),
+                    plan.created_at,
+                    cost_plan(check_draft(self._content(session, plan)), None).annual_pence,
+                )
+                for plan, number in rows
+            ]
+
+    def starting_draft(self, person_id: int) -> PlanDraft:
+        """What a new plan starts from: the newest earlier version's content, or an empty plan."""
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            previous = session.exec(
+                select(SupportPlan)
+                .where(SupportPlan.person_id == person_id)
+                .order_by(col(SupportPlan.version).desc())
+            ).first()
+            return self._content(session, previous) if previous else PlanDraft()
+
+    # -- changing ----------------------------------------------------------------------------
+    def save_draft(self, person_id: int, draft: PlanDraft) -> PlanView:
+        """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete."""
+        check_draft(draft)
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            require_step(cycle, Step.PLAN_SUPPORT, _("change the support plan"))
+            plan = self._latest_in_cycle(session, cycle)
+            now = self._ctx.clock.now()
+            if plan is None or plan.status != PlanStatus.DRAFT:
+                plan = self._new_version(
+                    session, cycle, based_on=plan or self._latest_of_person(session, person_id), now=now
+                )
+            plan.what_matters = draft.what_matters.strip()
+            plan.contingency = draft.contingency.strip()
+            plan.updated_at = now
+            session.add(plan)
+            self._replace_content(session, plan, draft)
+            session.flush()
+            return self._view(session, plan, cycle)
+
+    def submit(self, person_id: int, over_budget_justification: str = "") -> PlanView:
+        """Submit the draft for agreement: it must be complete, and over budget only with a justification."""
+        justification = over_budget_justification.strip()
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            require_step(cycle, Step.PLAN_SUPPORT, _("submit the plan"))
+            plan = self._latest_in_cycle(session, cycle)
+            if plan is None or plan.status != PlanStatus.DRAFT:
+                raise ValidationError(
+                    FieldError("plan", _("There is no draft plan to submit. Write the plan first."))
+                )
+            budget = agreed_budget_of(session, cycle.id)  # type: ignore[arg-type]
+            if budget is None:
+                raise LifecycleError(
+                    _(
+                        "The budget has not been agreed yet. Agree the budget in step 1 before planning support."
+                    )
+                )
+            content = self._content(session, plan)
+            check_complete(content)
+            costing = cost_plan(check_draft(content), budget.annual_pence)
+            if costing.over_budget and not justification:
+                raise ValidationError(
+                    FieldError(
+                        "over_budget_justification",
+                        _(
+                            "The plan costs {over} a year more than the agreed budget. Record why before submitting, "
+                            "or change the plan."
+                        ).format(over=format_money(-costing.difference_pence)),
+                    )
+                )
+            now = self._ctx.clock.now()
+            plan.status = PlanStatus.SUBMITTED
+            plan.over_budget_justification = justification if costing.over_budget else ""
+            plan.submitted_at, plan.submitted_by = now, self._ctx.actor
+            session.add(plan)
+            cycle.plan_submitted_at = now
+            move_cycle(
+                session,
+                cycle,
+                Step.AGREE_PLAN,
+                kind="advance",
+                note=_("Plan version {n} submitted for agreement").format(n=plan.version),
+                now=now,
+                actor=self._ctx.actor,
+            )
+            return self._view(session, plan, cycle)
+
+    def decide(self, person_id: int, decision: Decision, text: str, role: str) -> PlanView:
+        """The funder's decision: approve, approve with conditions, or return with reasons."""
+        text, role = text.strip(), role.strip()
+        errors = []
+        if decision in (Decision.APPROVE_WITH_CONDITIONS, Decision.RETURN) and not text:
+            field_text = (
+                _("Write the conditions of the approval.")
+                if decision == Decision.APPROVE_WITH_CONDITIONS
+                else _("Write the reasons for returning the plan, so it can be put right.")
+            )
+            errors.append(FieldError("text", field_text))
+        if not role:
+            errors.append(
+                FieldError("role", _("Say in what role you are deciding (e.g. team manager, funding panel)."))
+            )
+        if len(text) > MAX_DECISION_TEXT:
+            errors.append(FieldError("text", _("The decision text is too long.")))
+        if errors:
+            raise ValidationError(errors)
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            require_step(cycle, Step.AGREE_PLAN, _("decide on the plan"))
+            plan = self._latest_in_cycle(session, cycle)
+            if plan is None or plan.status != PlanStatus.SUBMITTED:
+                raise LifecycleError(_("There is no submitted plan waiting for a decision."))
+            now = self._ctx.clock.now()
+            session.add(
+                PlanDecision(
+                    plan_id=plan.id,  # type: ignore[arg-type]
+                    decision=decision.value,
+                    text=text,
+                    role=role,
+                    decided_at=now,
+                    decided_by=self._ctx.actor,
+                )
+            )
+            if decision == Decision.RETURN:
+                plan.status = PlanStatus.RETURNED
+                cycle.plan_submitted_at = None
+                move_cycle(
+                    session, cycle, Step.PLAN_SUPPORT, kind="back", note=text, now=now, actor=self._ctx.actor
+                )
+            else:
+                plan.status = PlanStatus.AGREED
+                cycle.plan_agreed_at = now
+                cycle.next_review_due = first_review_due(now.date())
+                move_cycle(
+                    session,
+                    cycle,
+                    Step.MANAGE_BUDGET,
+                    kind="advance",
+                    note=_("Plan version {n}: {decision}").format(n=plan.version, decision=decision.label),
+                    now=now,
+                    actor=self._ctx.actor,
+                )
+            session.add(plan)
+            session.flush()
+            return self._view(session, plan, cycle)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _latest_in_cycle(self, session: Session, cycle: PlanCycle) -> SupportPlan | None:
+        return session.exec(
+            select(SupportPlan)
+            .where(SupportPlan.cycle_id == cycle.id)
+            .order_by(col(SupportPlan.version).desc())
+        ).first()
+
+    def _latest_of_person(self, session: Session, person_id: int) -> SupportPlan | None:
+        return session.exec(
+            select(SupportPlan)
+            .where(SupportPlan.person_id == person_id)
+            .order_by(col(SupportPlan.version).desc())
+        ).first()
+
+    def _new_version(
+        self, session: Session, cycle: PlanCycle, based_on: SupportPlan | None, now: datetime
+    ) -> SupportPlan:
+        last = self._latest_of_person(session, cycle.person_id)
+        plan = SupportPlan(
+            person_id=cycle.person_id,
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            version=(last.version + 1) if last else 1,
+            status=PlanStatus.DRAFT.value,
+            based_on_plan_id=based_on.id if based_on else None,
+            created_at=now,
+            created_by=self._ctx.actor,
+            updated_at=now,
+        )
+        session.add(plan)
+        session.flush()
+        return plan
+
+    def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
+        for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
+            for row in session.exec(select(model).where(model.plan_id == plan.id)):  # type: ignore[attr-defined]
+                session.delete(row)
+        session.flush()
+        pid = plan.id
+        for i, o in enumerate(draft.outcomes):
+            session.add(
+                PlanOutcome(
+                    plan_id=pid, position=i, outcome_code=o.outcome_code, description=o.description.strip()
+                )
+            )  # type: ignore[arg-type]
+        for i, item in enumerate(check_draft(draft)):
+            session.add(
+                PlanSupportItem(
+                    plan_id=pid,  # type: ignore[arg-type]
+                    position=i,
+                    category=item.category,
+                    description=item.description,
+                    provider=item.provider,
+                    unit_cost_pence=item.unit_cost_pence,
+                    quantity=str(item.quantity),
+                    frequency=item.frequency.value,
+                )
+            )
+        for i, s in enumerate(draft.informal_support):
+            session.add(
+                PlanInformalSupport(
+                    plan_id=pid, position=i, who=s.who.strip(), description=s.description.strip()
+                )
+            )  # type: ignore[arg-type]
+        for i, r in enumerate(draft.risks):
+            session.add(
+                PlanRisk(plan_id=pid, position=i, risk=r.risk.strip(), how_managed=r.how_managed.strip())
+            )  # type: ignore[arg-type]
+
+    def _content(self, session: Session, plan: SupportPlan) -> PlanDraft:
+        def rows(model):  # type: ignore[no-untyped-def]
+            return session.exec(select(model).where(model.plan_id == plan.id).order_by(model.position)).all()
+
+        return PlanDraft(
+            what_matters=plan.what_matters,
+            outcomes=[OutcomeEntry(o.outcome_code, o.description) for o in rows(PlanOutcome)],
+            support_items=[
+                SupportItemEntry(
+                    category=i.category,
+                    description=i.description,
+                    unit_cost=f"{Decimal(i.unit_cost_pence) / 100:.2f}",
+                    quantity=i.quantity,
+                    frequency=i.frequency,
+                    provider=i.provider,
+                )
+                for i in rows(PlanSupportItem)
+            ],
+            informal_support=[InformalSupportEntry(s.who, s.description) for s in rows(PlanInformalSupport)],
+            risks=[RiskEntry(r.risk, r.how_managed) for r in rows(PlanRisk)],
+            contingency=plan.contingency,
+        )
+
+    def _view(self, session: Session, plan: SupportPlan, cycle: PlanCycle) -> PlanView:
+        content = self._content(session, plan)
+        budget = agreed_budget_of(session, plan.cycle_id)
+        decisions = session.exec(
+            select(PlanDecision).where(PlanDecision.plan_id == plan.id).order_by(col(PlanDecision.id))
+        ).all()
+        return PlanView(
+            plan_id=plan.id,  # type: ignore[arg-type]
+            person_id=plan.person_id,
+            cycle_id=plan.cycle_id,
+            version=plan.version,
+            status=PlanStatus(plan.status),
+            content=content,
+            costing=cost_plan(check_draft(content), budget.annual_pence if budget else None),
+            budget=budget,
+            over_budget_justification=plan.over_budget_justification,
+            created_at=plan.created_at,
+            created_by=plan.created_by,
+            submitted_at=plan.submitted_at,
+            submitted_by=plan.submitted_by,
+            decisions=tuple(
+                DecisionView(Decision(d.decision), d.text, d.role, d.decided_at, d.decided_by)
+                for d in decisions
+            ),
+            editable=(
+                plan.status == PlanStatus.DRAFT
+                and cycle.status == "open"
+                and cycle.current_step == Step.PLAN_SUPPORT
+            ),
+        )
+
+
+def first_review_due(agreed_on: date) -> date:
+    return agreed_on + timedelta(weeks=FIRST_REVIEW_WEEKS)
