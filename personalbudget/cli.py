@@ -65,6 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     people = commands.add_parser("people", help=_("list the caseload"))
     _db_option(people, argparse.SUPPRESS)
     people.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    report = commands.add_parser("report", help=_("print a document as PDF"))
+    reports = report.add_subparsers(dest="report", metavar="DOCUMENT", required=True)
+    plan = reports.add_parser("plan", help=_("the person's care and support plan"))
+    _db_option(plan, argparse.SUPPRESS)
+    plan.add_argument(
+        "--person", type=int, required=True, metavar="ID", help=_("the person's id (see 'people')")
+    )
+    plan.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF"))
+    plan.add_argument(
+        "--plan-version", type=int, metavar="N", help=_("which plan version (default: the newest)")
+    )
     return parser
 
 
@@ -167,7 +178,21 @@ def _people(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"demo": _demo, "people": _people}
+def _report(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        path = services.reports.write_plan(args.person, args.out, args.plan_version)
+    finally:
+        services.context.db.close()
+    print(_("Wrote {file}.").format(file=path))
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
+    "people": _people,
+    "report": _report,
+}
 
 
 def main() -> int:

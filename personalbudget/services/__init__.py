@@ -11,6 +11,7 @@ from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
+from personalbudget.services.report_service import ReportService
 from personalbudget.storage.database import Database
 
 
@@ -23,15 +24,20 @@ class Services:
     lifecycle: LifecycleService
     budget: BudgetService
     plans: PlanService
+    reports: ReportService
 
 
 def build_services(db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None) -> Services:
     """All services for one database and user. ``ras`` defaults to the shipped RAS definition."""
     context = ServiceContext(db=db, clock=clock, actor=actor)
+    people = PeopleService(context)
+    budget = BudgetService(context, ras or load_ras())
+    plans = PlanService(context)
     return Services(
         context=context,
-        people=PeopleService(context),
+        people=people,
         lifecycle=LifecycleService(context),
-        budget=BudgetService(context, ras or load_ras()),
-        plans=PlanService(context),
+        budget=budget,
+        plans=plans,
+        reports=ReportService(context, people, budget, plans),
     )

@@ -20,7 +20,7 @@ from personalbudget.domain.ras import (
     StreamAmount,
     calculate,
 )
-from personalbudget.errors import FieldError, ValidationError
+from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
@@ -145,6 +145,13 @@ class BudgetService:
     def get_budget(self, person_id: int) -> BudgetView:
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
+            return self._view(session, cycle)
+
+    def get_budget_for_cycle(self, cycle_id: int) -> BudgetView:
+        with self._ctx.db.session() as session:
+            cycle = session.get(PlanCycle, cycle_id)
+            if cycle is None:
+                raise NotFoundError(_("There is no plan cycle with id {id}.").format(id=cycle_id))
             return self._view(session, cycle)
 
     def preview(self, budget_type: str, answers: dict[str, str]) -> IndicativeBudget:

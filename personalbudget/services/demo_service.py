@@ -2,7 +2,13 @@
 
 Deterministic for a seed. No real person's data: names are random combinations
 of common name parts, NHS numbers come from the 999 test range (never issued),
-and localities belong to a fictional council.
+phone numbers from Ofcom's drama range, and localities and providers belong
+to a fictional council.
+
+People are built through the same services a practitioner uses (add the
+person, answer the RAS, agree the budget, write, submit and agree the plan),
+on a clock that moves forward, all in one transaction: the demo data obeys
+every rule real data does, and a cancelled build adds nothing.
 """
 
 from __future__ import annotations
@@ -10,54 +16,52 @@ from __future__ import annotations
 import random
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from personalbudget.domain.lifecycle import Step, fresh_steps, move
+from personalbudget.clock import FixedClock
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import Frequency, annual_cost
 from personalbudget.domain.nhs_number import check_digit
-from personalbudget.domain.person import PersonForm, RepresentativeForm, validate_person
+from personalbudget.domain.person import PersonForm, RepresentativeForm
+from personalbudget.domain.plan import (
+    Decision,
+    InformalSupportEntry,
+    OutcomeEntry,
+    PlanDraft,
+    RiskEntry,
+    SupportItemEntry,
+)
+from personalbudget.domain.ras import RasDefinition
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.paths import resources_dir
+from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
-from personalbudget.storage.models import (
-    CycleStep,
-    Person,
-    PlanCycle,
-    Representative,
-    StepTransition,
-)
+from personalbudget.storage.models import Person, PlanCycle
 
 MAX_DEMO_PEOPLE = 100_000
 # How often each primary support reason appears (roughly as in adult social care returns).
 _PSR_WEIGHTS = (8, 34, 3, 2, 1, 14, 14, 10, 2, 1, 6, 3, 2)
 _STEP_WEIGHTS = (8, 8, 6, 5, 5, 50, 18)  # most people are living with an agreed plan
-_MILESTONES = {
-    Step.SET_BUDGET: "budget_agreed_at",
-    Step.PLAN_SUPPORT: "plan_submitted_at",
-    Step.AGREE_PLAN: "plan_agreed_at",
-    Step.MANAGE_BUDGET: "management_recorded_at",
-    Step.ORGANISE_SUPPORT: "support_arranged_at",
-}
-_RELATIONSHIPS = (
-    "daughter",
-    "son",
-    "husband",
-    "wife",
-    "partner",
-    "mother",
-    "father",
-    "sister",
-    "friend",
-)
+_BUDGET_TYPES = (("personal_budget", 80), ("joint_budget", 14), ("personal_health_budget", 6))
+_RELATIONSHIPS = ("daughter", "son", "husband", "wife", "partner", "mother", "father", "sister", "friend")
+_APPROVER_ROLES = ("Team manager", "Funding panel", "Senior practitioner")
 
 Progress = Callable[[int, int], bool]  # (done, total) -> carry on?
 
 
-def _names() -> dict[str, list[str]]:
-    with (resources_dir() / "demo_names.toml").open("rb") as handle:
+class _Cancelled(Exception):
+    pass
+
+
+def _load(name: str) -> dict[str, Any]:
+    with (resources_dir() / name).open("rb") as handle:
         return tomllib.load(handle)
 
 
@@ -70,7 +74,12 @@ def demo_nhs_number(rng: random.Random) -> str:
 
 
 def build_demo_caseload(
-    context: ServiceContext, *, people: int, seed: int, progress: Progress | None = None
+    context: ServiceContext,
+    *,
+    people: int,
+    seed: int,
+    progress: Progress | None = None,
+    ras: RasDefinition | None = None,
 ) -> int:
     """Add ``people`` synthetic people to the caseload in one transaction; returns how many.
 
@@ -81,133 +90,239 @@ def build_demo_caseload(
             FieldError("people", _("Choose between 1 and {n} demo people.").format(n=MAX_DEMO_PEOPLE))
         )
     rng = random.Random(seed)
-    names = _names()
-    today = context.clock.today()
-    now = context.clock.now()
-    used_nhs: set[str] = set()
-
-    with context.db.session() as session:
-        used_nhs.update(n for n in session.exec(select(Person.nhs_number)) if n)
-        for index in range(people):
-            if progress and index % 250 == 0 and not progress(index, people):
-                session.rollback()
-                return 0
-            form = _person_form(rng, names, today, used_nhs)
-            clean = validate_person(form, today)
-            created = now - timedelta(days=rng.randrange(30, 900))
-            person = Person(
-                name=clean.name,
-                date_of_birth=clean.date_of_birth,  # type: ignore[arg-type]
-                nhs_number=clean.nhs_number or None,
-                locality=clean.locality,
-                primary_support_reason=clean.primary_support_reason,
-                created_at=created,
-                updated_at=created,
-            )
-            session.add(person)
-            session.flush()
-            assert person.id is not None
-            for position, rep in enumerate(clean.representatives):
-                session.add(
-                    Representative(
-                        person_id=person.id,
-                        position=position,
-                        name=rep.name,
-                        role=rep.role,
-                        relationship=rep.relationship,
-                        phone=rep.phone,
-                        email=rep.email,
-                    )
-                )
-            _add_cycle(session, rng, person.id, created, today, context.actor)
-        if progress:
-            progress(people, people)
+    builder = _DemoBuilder(context, rng, ras)
+    try:
+        with context.db.session():
+            builder.remember_existing_nhs_numbers()
+            for index in range(people):
+                if progress and index % 50 == 0 and not progress(index, people):
+                    raise _Cancelled
+                builder.add_person()
+    except _Cancelled:
+        return 0
+    if progress:
+        progress(people, people)
     return people
 
 
-def _person_form(
-    rng: random.Random, names: dict[str, list[str]], today: date, used_nhs: set[str]
-) -> PersonForm:
-    age = min(100, 18 + int(rng.betavariate(2.2, 1.6) * 83))
-    dob = today - timedelta(days=age * 365 + age // 4 + rng.randrange(1, 360))
-    nhs = ""
-    if rng.random() < 0.92:
-        nhs = demo_nhs_number(rng)
-        while nhs in used_nhs:
+class _DemoBuilder:
+    def __init__(self, context: ServiceContext, rng: random.Random, ras: RasDefinition | None):
+        self.context = context
+        self.rng = rng
+        self.today = context.clock.today()
+        self.now = context.clock.now()
+        self.clock = FixedClock(self.now)
+        # Fictional staff, so demo records never carry the name of whoever ran the demo.
+        self.services: Services = build_services(context.db, self.clock, "demo.practitioner", ras)
+        self.approver: Services = build_services(
+            context.db, self.clock, "demo.approver", self.services.budget.ras
+        )
+        self.names = _load("demo_names.toml")
+        self.phrases = _load("demo_plans.toml")
+        self.used_nhs: set[str] = set()
+
+    def remember_existing_nhs_numbers(self) -> None:
+        with self.context.db.session() as session:
+            self.used_nhs.update(n for n in session.exec(select(Person.nhs_number)) if n)
+
+    # -- one person ---------------------------------------------------------------------------
+    def add_person(self) -> None:
+        rng = self.rng
+        target = Step(rng.choices(list(Step), weights=_STEP_WEIGHTS)[0])
+        days_ago = rng.randrange(160, 1000) if target >= Step.MANAGE_BUDGET else rng.randrange(5, 150)
+        self.clock.set(self.now - timedelta(days=days_ago, minutes=rng.randrange(600)))
+        person = self.services.people.add_person(self._person_form())
+        need = rng.betavariate(2, 2.5)  # how much support this person needs, 0..1
+        if target == Step.SET_BUDGET:
+            if rng.random() < 0.5:
+                self._answer(person.id, need, partial=True)
+            return
+        self._answer(person.id, need, partial=False)
+        self._wait()
+        budget = self._agree_budget(person.id)
+        if target == Step.PLAN_SUPPORT:
+            if rng.random() < 0.6:
+                self._wait()
+                self.services.plans.save_draft(person.id, self._plan(budget, complete=rng.random() < 0.5))
+            return
+        self._wait()
+        self._submit(person.id, self._plan(budget, complete=True))
+        if target == Step.AGREE_PLAN:
+            return
+        self._wait()
+        if rng.random() < 0.1:  # returned once, then put right and agreed
+            self.approver.plans.decide(
+                person.id, Decision.RETURN, "Please add quotes for the short breaks.", "Funding panel"
+            )
+            self._wait()
+            self._submit(person.id, self.services.plans.starting_draft(person.id))
+            self._wait()
+        conditions = rng.random() < 0.2
+        self.approver.plans.decide(
+            person.id,
+            Decision.APPROVE_WITH_CONDITIONS if conditions else Decision.APPROVE,
+            "Review the taxi use at the first review." if conditions else "",
+            rng.choice(_APPROVER_ROLES),
+        )
+        # Steps 4 and 5 have no screens of their own yet: record their milestones as done.
+        for milestone, step in (
+            ("management_recorded_at", Step.MANAGE_BUDGET),
+            ("support_arranged_at", Step.ORGANISE_SUPPORT),
+        ):
+            if target <= step:
+                return
+            self._wait()
+            self._set_cycle(person.id, **{milestone: self.clock.now()})
+            self.services.lifecycle.advance(person.id)
+        self._set_review_date(person.id)
+        if target == Step.REVIEW:
+            self.services.lifecycle.advance(person.id, note="Review due")
+
+    def _wait(self) -> None:
+        step = timedelta(days=self.rng.randrange(2, 18), minutes=self.rng.randrange(480))
+        self.clock.set(min(self.clock.now() + step, self.now))
+
+    def _person_form(self) -> PersonForm:
+        rng, names = self.rng, self.names
+        age = min(100, 18 + int(rng.betavariate(2.2, 1.6) * 83))
+        dob = self.today - timedelta(days=age * 365 + age // 4 + rng.randrange(1, 360))
+        nhs = ""
+        if rng.random() < 0.92:
             nhs = demo_nhs_number(rng)
-        used_nhs.add(nhs)
-    family = rng.choice(names["family"])
-    reps = []
-    if rng.random() < 0.45:
-        relationship = rng.choice(_RELATIONSHIPS)
-        reps.append(
-            RepresentativeForm(
-                name=f"{rng.choice(names['given'])} {family if rng.random() < 0.7 else rng.choice(names['family'])}",
-                role=rng.choice(("carer", "carer", "carer", "representative", "nominated", "attorney")),
-                relationship=relationship,
-                phone=f"07700 900{rng.randrange(1000):03d}",  # Ofcom's range for drama and fiction
+            while nhs in self.used_nhs:
+                nhs = demo_nhs_number(rng)
+            self.used_nhs.add(nhs)
+        family = rng.choice(names["family"])
+        reps = []
+        if rng.random() < 0.45:
+            reps.append(
+                RepresentativeForm(
+                    name=f"{rng.choice(names['given'])} {family if rng.random() < 0.7 else rng.choice(names['family'])}",
+                    role=rng.choice(("carer", "carer", "carer", "representative", "nominated", "attorney")),
+                    relationship=rng.choice(_RELATIONSHIPS),
+                    phone=f"07700 900{rng.randrange(1000):03d}",  # Ofcom's range for drama and fiction
+                )
             )
+        return PersonForm(
+            name=f"{rng.choice(names['given'])} {family}",
+            date_of_birth=dob,
+            locality=rng.choice(names["localities"]),
+            primary_support_reason=rng.choices(PRIMARY_SUPPORT_REASONS, weights=_PSR_WEIGHTS)[0],
+            nhs_number=nhs,
+            representatives=reps,
         )
-    return PersonForm(
-        name=f"{rng.choice(names['given'])} {family}",
-        date_of_birth=dob,
-        locality=rng.choice(names["localities"]),
-        primary_support_reason=rng.choices(PRIMARY_SUPPORT_REASONS, weights=_PSR_WEIGHTS)[0],
-        nhs_number=nhs,
-        representatives=reps,
-    )
 
+    def _answer(self, person_id: int, need: float, *, partial: bool) -> None:
+        rng = self.rng
+        answers = {}
+        for question in self.services.budget.ras.questions.values():
+            if partial and rng.random() < 0.5:
+                continue
+            level = need * (len(question.answers) - 1) + rng.gauss(0, 0.8)
+            index = max(0, min(len(question.answers) - 1, round(level)))
+            answers[question.id] = question.answers[index].id
+        budget_type = rng.choices([t for t, _w in _BUDGET_TYPES], weights=[w for _t, w in _BUDGET_TYPES])[0]
+        self.services.budget.save_answers(person_id, budget_type, answers)
 
-def _add_cycle(
-    session: Session, rng: random.Random, person_id: int, created: datetime, today: date, actor: str
-) -> None:
-    """A first cycle walked step by step to a random current step, with consistent milestones."""
-    step = Step(rng.choices(list(Step), weights=_STEP_WEIGHTS)[0])
-    at = created
-    records = fresh_steps(Step.SET_BUDGET, at)
-    cycle = PlanCycle(person_id=person_id, number=1, current_step=int(step), opened_at=at, opened_by=actor)
-    moves = []
-    for source in Step:
-        if source >= step:
-            break
-        at = at + timedelta(days=rng.randrange(3, 21))
-        if source in _MILESTONES:
-            setattr(cycle, _MILESTONES[source], at)
-        records = move(records, source, Step(source + 1), at)
-        moves.append((source, at))
-    if cycle.plan_agreed_at is not None:
-        due = cycle.plan_agreed_at.date() + timedelta(weeks=8)  # first, light-touch review
-        slack = timedelta(days=rng.randrange(0, 21))
-        while due < today - slack:
-            due = _next_year(due)  # then at least every 12 months
-        if rng.random() < 0.12:  # some reviews have slipped
-            due = today - timedelta(days=rng.randrange(1, 90))
-        cycle.next_review_due = due
-    session.add(cycle)
-    session.flush()
-    assert cycle.id is not None
-    for record in records.values():
-        session.add(
-            CycleStep(
-                cycle_id=cycle.id,
-                step=int(record.step),
-                status=record.status.value,
-                started_at=record.started_at,
-                completed_at=record.completed_at,
+    def _agree_budget(self, person_id: int) -> int:
+        view = self.services.budget.get_budget(person_id)
+        assert view.indicative is not None
+        if self.rng.random() < 0.15:
+            streams = {
+                s.stream: s.annual_pence + 52 * 100 * self.rng.choice((-20, -10, 15, 25, 40))
+                for s in view.indicative.streams
+            }
+            streams = {k: max(v, 5200) for k, v in streams.items()}
+            view = self.services.budget.agree_budget(
+                person_id, streams, reason="Panel adjusted the amount after hearing about night-time needs."
             )
-        )
-    session.add(StepTransition(cycle_id=cycle.id, kind="start", to_step=1, at=created, actor=actor))
-    for source, moved_at in moves:
-        session.add(
-            StepTransition(
-                cycle_id=cycle.id,
-                kind="advance",
-                from_step=int(source),
-                to_step=int(source) + 1,
-                at=moved_at,
-                actor=actor,
+        else:
+            view = self.services.budget.agree_budget(person_id)
+        assert view.agreed is not None
+        return view.agreed.annual_pence
+
+    def _plan(self, budget_annual: int, *, complete: bool) -> PlanDraft:
+        rng, phrases = self.rng, self.phrases
+        hourly = [t for t in phrases["items"] if t["category"] in ("personal_assistant", "personal_care")]
+        main = rng.choice(hourly)
+        extras = [t for t in phrases["items"] if t["category"] not in ("personal_assistant", "personal_care")]
+        templates = [main, *rng.sample(extras, k=rng.randrange(1, 4))]
+        target = Fraction(budget_annual) * Fraction(rng.choice((82, 90, 95, 98, 100, 100, 104, 110)), 100)
+        items = []
+        extras_cost = Fraction(0)
+        for index, t in enumerate(templates):
+            unit = rng.randrange(t["unit_pence"][0], t["unit_pence"][1] + 1, 5)
+            quantity = Decimal(rng.randrange(t["quantity"][0], t["quantity"][1] + 1))
+            cost = annual_cost(unit, quantity, Frequency(t["frequency"]))
+            if index and extras_cost + cost > target * Fraction(6, 10):
+                continue  # keep most of a small budget for the main support
+            extras_cost += cost if index else 0
+            items.append([t, unit, quantity])
+        # Scale the first (main) item so the plan lands near its target cost.
+        others = sum((annual_cost(u, q, Frequency(t["frequency"])) for t, u, q in items[1:]), Fraction(0))
+        main_t, main_unit, _q = items[0]
+        per_unit_year = annual_cost(main_unit, 1, Frequency(main_t["frequency"]))
+        wanted = (target - others) / per_unit_year if per_unit_year else 1
+        items[0][2] = max(Decimal(1), Decimal(round(wanted * 2)) / 2)
+        support = [
+            SupportItemEntry(
+                t["category"],
+                t["description"],
+                f"{Decimal(u) / 100:.2f}",
+                str(q),
+                t["frequency"],
+                rng.choice(t["providers"]),
             )
+            for t, u, q in items
+        ]
+        outcomes = [
+            OutcomeEntry(o["code"], o["text"]) for o in rng.sample(phrases["outcomes"], k=rng.randrange(2, 4))
+        ]
+        draft = PlanDraft(
+            what_matters=rng.choice(phrases["what_matters"]),
+            outcomes=outcomes,
+            support_items=support,
+            informal_support=[
+                InformalSupportEntry(*pair) for pair in rng.sample(phrases["informal"], k=rng.randrange(0, 3))
+            ],
+            risks=[RiskEntry(*pair) for pair in rng.sample(phrases["risks"], k=rng.randrange(1, 3))],
+            contingency=rng.choice(phrases["contingency"]),
         )
+        if not complete:
+            draft.contingency = ""
+            draft.risks = []
+        return draft
+
+    def _submit(self, person_id: int, draft: PlanDraft) -> None:
+        view = self.services.plans.save_draft(person_id, draft)
+        justification = ""
+        if view.costing.over_budget:
+            justification = "Extra support for the first months after leaving hospital; to be looked at again at the first review."
+        self.services.plans.submit(person_id, justification)
+
+    def _set_cycle(self, person_id: int, **values: Any) -> None:
+        with self.context.db.session() as session:
+            cycle = session.exec(
+                select(PlanCycle).where(PlanCycle.person_id == person_id, PlanCycle.status == "open")
+            ).one()
+            for key, value in values.items():
+                setattr(cycle, key, value)
+            session.add(cycle)
+
+    def _set_review_date(self, person_id: int) -> None:
+        """Reviews roll on yearly after the first; some have slipped and are overdue."""
+        with self.context.db.session() as session:
+            cycle = session.exec(
+                select(PlanCycle).where(PlanCycle.person_id == person_id, PlanCycle.status == "open")
+            ).one()
+            due = cycle.next_review_due or self.today
+            slack = timedelta(days=self.rng.randrange(0, 21))
+            while due < self.today - slack:
+                due = _next_year(due)
+            if self.rng.random() < 0.12:
+                due = self.today - timedelta(days=self.rng.randrange(1, 90))
+            cycle.next_review_due = due
+            session.add(cycle)
 
 
 def _next_year(day: date) -> date:

@@ -132,15 +132,17 @@ def move_cycle(
     (agreeing a budget, submitting or deciding on a plan).
     """
     source = Step(cycle.current_step)
-    records = move(step_records(session, cycle), source, target, now)
-    for row in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)):
-        record = records[Step(row.step)]
-        row.status, row.started_at, row.completed_at = (
-            record.status.value,
-            record.started_at,
-            record.completed_at,
-        )
-        session.add(row)
+    rows = {Step(r.step): r for r in session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id))}
+    current = {s: StepRecord(s, StepStatus(r.status), r.started_at, r.completed_at) for s, r in rows.items()}
+    for step, record in move(current, source, target, now).items():
+        if record != current[step]:
+            row = rows[step]
+            row.status, row.started_at, row.completed_at = (
+                record.status.value,
+                record.started_at,
+                record.completed_at,
+            )
+            session.add(row)
     cycle.current_step = int(target)
     session.add(cycle)
     session.add(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,12 +51,26 @@ class Database:
     def __init__(self, path: Path, engine: Engine):
         self.path = path
         self.engine = engine
+        self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One session per use case: committed if the block succeeds, rolled back if not."""
+        """One session per use case: committed if the block succeeds, rolled back if not.
+
+        A use case that runs inside another (e.g. the demo builder calling the services
+        for each person) joins the outer session, so the whole batch is one transaction.
+        """
+        outer = self._active.get()
+        if outer is not None:
+            yield outer
+            outer.flush()
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+            token = self._active.set(session)
+            try:
+                yield session
+            finally:
+                self._active.reset(token)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Printable documents (reportlab): support plans now; statements and reviews build on the same parts."""
