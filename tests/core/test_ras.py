@@ -98,7 +98,7 @@ def test_rounding_up_mode():
 
 
 def test_unknown_question_or_answer_is_refused():
-    with pytest.raises(ValidationError, match="no question 'nutrition.cake'"):
+    with pytest.raises(ValidationError, match=r"no question 'nutrition\.cake'"):
         calculate(RAS, "personal_budget", {"nutrition.cake": "yes"})
     with pytest.raises(ValidationError, match="not one of the answers"):
         calculate(RAS, "personal_budget", {"nutrition.meals": "sometimes"})
