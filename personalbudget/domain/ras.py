@@ -22,7 +22,7 @@ from typing import Any
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
-from personalbudget.i18n import N_, _
+from personalbudget.i18n import N_, _, format_money
 
 STREAMS = ("social_care", "health")
 STREAM_LABELS = {"social_care": N_("Social care"), "health": N_("NHS (health)")}
@@ -482,3 +482,36 @@ def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> 
         answered=sum(s.answered for s in scores),
         questions=sum(s.questions for s in scores),
     )
+
+
+def explain(budget: IndicativeBudget) -> list[str]:
+    """The calculation in plain sentences, one step a line, as shown on screen and in the plan PDF."""
+
+    def money(value: int | Fraction) -> str:
+        return format_money(value if isinstance(value, int) else round_half_up(value))
+
+    lines = [
+        _("{stream}: {points} points × {price} a point = {amount} a week").format(
+            stream=_(STREAM_LABELS[s.stream]),
+            points=s.points,
+            price=money(s.price_per_point_pence),
+            amount=money(s.base_weekly_pence),
+        )
+        for s in budget.streams
+    ]
+    for line in budget.adjustments:
+        lines.append(
+            _("{label} ({stream}): {before} → {after} a week ({effect})").format(
+                label=line.label,
+                stream=_(STREAM_LABELS[line.stream]),
+                before=money(line.before_pence),
+                after=money(line.after_pence),
+                effect=("+" if line.effect_pence >= 0 else "−") + money(abs(line.effect_pence)),
+            )
+        )
+    lines.append(
+        _("Indicative budget: {week} a week, {year} a year (× 52).").format(
+            week=money(budget.weekly_pence), year=money(budget.annual_pence)
+        )
+    )
+    return lines

@@ -14,7 +14,7 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.money import round_half_up
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.plan import BudgetFit, PlanStatus
-from personalbudget.domain.ras import STREAM_LABELS
+from personalbudget.domain.ras import STREAM_LABELS, explain
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
 from personalbudget.i18n import _, format_date, format_money, format_number
 from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
@@ -266,31 +266,7 @@ def _budget_section(data: PlanReportData, st: dict, width: float) -> list[Flowab
         [para(_("Total points"), st["cell_bold"]), para(str(indicative.total_points), st["cell_right_bold"])]
     )
     flow.append(table(rows, [width * 0.75, width * 0.25], total_row=True))
-    lines = []
-    for stream in indicative.streams:
-        lines.append(
-            _("{stream}: {points} points × {price} a point = {amount} a week").format(
-                stream=_(STREAM_LABELS[stream.stream]),
-                points=stream.points,
-                price=money(stream.price_per_point_pence),
-                amount=money(stream.base_weekly_pence),
-            )
-        )
-    for line in indicative.adjustments:
-        lines.append(
-            _("{label} ({stream}): {before} → {after} a week ({effect})").format(
-                label=line.label,
-                stream=_(STREAM_LABELS[line.stream]),
-                before=money(line.before_pence),
-                after=money(line.after_pence),
-                effect=("+" if line.effect_pence >= 0 else "−") + money(abs(line.effect_pence)),
-            )
-        )
-    lines.append(
-        _("Indicative budget: {week} a week, {year} a year (× 52).").format(
-            week=money(indicative.weekly_pence), year=money(indicative.annual_pence)
-        )
-    )
+    lines = explain(indicative)
     lines.append(
         _("Worked out with {ras}, version {version}{council}.").format(
             ras=indicative.ras_name,
