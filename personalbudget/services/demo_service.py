@@ -222,6 +222,12 @@ class _DemoBuilder:
             index = max(0, min(len(question.answers) - 1, round(level)))
             answers[question.id] = question.answers[index].id
         budget_type = rng.choices([t for t, _w in _BUDGET_TYPES], weights=[w for _t, w in _BUDGET_TYPES])[0]
+        if not partial and self.services.budget.preview(budget_type, answers).weekly_pence == 0:
+            # Everyone in the caseload has eligible needs: make sure the answers show some.
+            ras = self.services.budget.ras
+            counted = [q for d in ras.domains if d.funding == "social_care" for q in d.questions if q.answers[-1].points]
+            question = rng.choice(counted)
+            answers[question.id] = question.answers[2].id
         self.services.budget.save_answers(person_id, budget_type, answers)
 
     def _agree_budget(self, person_id: int) -> int:

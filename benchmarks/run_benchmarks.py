@@ -1,0 +1,175 @@
+"""Speed benchmark for the things a practitioner waits for.
+
+Builds (or reuses) a demo caseload and prints JSON with median times:
+  window_shown_s      process start to the main window shown (separate processes)
+  caseload_loaded_ms  the caseload list read and shown
+  search_keystroke_ms one keystroke in the search box, filtered
+  person_opened_ms    a person's workspace opened
+
+Targets on a 2-core machine: window < 1.5 s, caseload < 300 ms, search < 50 ms,
+person < 150 ms. Usage:
+
+    .venv/bin/python benchmarks/run_benchmarks.py [--people 5000] [--seed 1] [--db PATH] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["PERSONALBUDGET_NO_DEMO_PROMPT"] = "1"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "window_shown_s": 1.5,
+    "caseload_loaded_ms": 300,
+    "search_keystroke_ms": 50,
+    "person_opened_ms": 150,
+}
+
+
+def build_caseload(path: Path, people: int, seed: int) -> float | None:
+    """Build the demo caseload unless ``path`` already holds one; returns seconds taken or None."""
+    from personalbudget.clock import SystemClock
+    from personalbudget.services import build_services
+    from personalbudget.services.demo_service import build_demo_caseload
+    from personalbudget.storage.database import open_database
+
+    db = open_database(path)
+    try:
+        services = build_services(db, SystemClock(), "benchmark")
+        existing = len(services.people.list_caseload())
+        if existing >= people:
+            return None
+        started = time.perf_counter()
+        build_demo_caseload(services.context, people=people - existing, seed=seed)
+        return time.perf_counter() - started
+    finally:
+        db.close()
+
+
+def time_startup(path: Path, runs: int) -> list[float]:
+    probe = Path(__file__).with_name("startup_probe.py")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(probe), str(path)], stdout=subprocess.PIPE, text=True, env=dict(os.environ)
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        elapsed = time.perf_counter() - started
+        process.wait(timeout=60)
+        if line.strip() != "shown":
+            raise SystemExit(f"the start-up probe did not show the window: {line!r}")
+        times.append(elapsed)
+    return times
+
+
+def time_in_process(path: Path, repeats: int, seed: int) -> dict[str, list[float]]:
+    from PySide6.QtWidgets import QApplication
+
+    from personalbudget.clock import SystemClock
+    from personalbudget.services import build_services
+    from personalbudget.storage.database import open_database
+    from ui.app import application, create_main_window
+    from ui.app_signals import AppSignals
+
+    app = application()
+    db = open_database(path)
+    services = build_services(db, SystemClock(), "benchmark")
+    window = create_main_window(services, AppSignals())
+    window.show()
+    app.processEvents()
+
+    def timed(action) -> float:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        action()
+        QApplication.processEvents()
+        return (time.perf_counter() - started) * 1000
+
+    results: dict[str, list[float]] = {
+        "caseload_loaded_ms": [],
+        "search_keystroke_ms": [],
+        "person_opened_ms": [],
+    }
+    for _ in range(repeats):
+        results["caseload_loaded_ms"].append(timed(window.caseload.refresh))
+
+    rows = services.people.list_caseload()
+    rng = random.Random(seed)
+    search = window.caseload.search_edit
+    words = [
+        rng.choice(rows).name.split()[0][:4],
+        rng.choice(rows).locality[:5],
+        (rng.choice(rows).nhs_number or "999")[:5],
+    ]
+    for word in words * max(1, repeats // 3):
+        for end in range(1, len(word) + 1):
+            results["search_keystroke_ms"].append(timed(lambda w=word[:end]: search.setText(w)))
+        results["search_keystroke_ms"].append(timed(search.clear))
+
+    for person in rng.sample(rows, k=min(len(rows), repeats * 3)):
+        results["person_opened_ms"].append(timed(lambda pid=person.person_id: window.open_person(pid)))
+    window.close()
+    db.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="PersonalBudget speed benchmark")
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", type=Path, help="reuse (or build) the caseload here")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="pb-bench-"))
+    os.environ.setdefault("PERSONALBUDGET_HOME", str(workdir / "home"))
+    path = args.db or workdir / f"demo-{args.people}-{args.seed}.db"
+    build_seconds = build_caseload(path, args.people, args.seed)
+    startup = time_startup(path, args.startup_runs)
+    measured = time_in_process(path, args.repeats, args.seed)
+
+    medians = {"window_shown_s": round(statistics.median(startup), 3)}
+    medians |= {name: round(statistics.median(values), 2) for name, values in measured.items()}
+    report = {
+        "people": args.people,
+        "seed": args.seed,
+        "database": str(path),
+        "demo_build_s": round(build_seconds, 1) if build_seconds is not None else "reused",
+        "medians": medians,
+        "samples": {"window_shown_s": len(startup)}
+        | {name: len(values) for name, values in measured.items()},
+        "targets": TARGETS,
+        "within_target": {name: medians[name] < limit for name, limit in TARGETS.items()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
