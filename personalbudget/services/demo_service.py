@@ -129,7 +129,8 @@ class _DemoBuilder:
     def add_person(self) -> None:
         rng = self.rng
         target = Step(rng.choices(list(Step), weights=_STEP_WEIGHTS)[0])
-        days_ago = rng.randrange(160, 1000) if target >= Step.MANAGE_BUDGET else rng.randrange(5, 150)
+        # People still setting up (steps 1-5) started recently; others have lived with their plan a while.
+        days_ago = rng.randrange(160, 1000) if target >= Step.LIVE_LIFE else rng.randrange(20, 150)
         self.clock.set(self.now - timedelta(days=days_ago, minutes=rng.randrange(600)))
         person = self.services.people.add_person(self._person_form())
         need = rng.betavariate(2, 2.5)  # how much support this person needs, 0..1

@@ -1,0 +1,87 @@
+"""The composition root: the QApplication, the database, the services and the main window."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import personalbudget
+from personalbudget.clock import SystemClock
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _, current_locale
+from personalbudget.paths import default_database_path
+from personalbudget.services import Services, build_services
+from personalbudget.storage.database import open_database
+from ui.app_signals import AppSignals
+from ui.main_window import MainWindow
+
+NO_DEMO_PROMPT_ENV = "PERSONALBUDGET_NO_DEMO_PROMPT"
+EXIT_DATABASE_ERROR = 2
+
+
+def application() -> QApplication:
+    """The QApplication (made once), named so that QSettings has somewhere to live."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(personalbudget.APP_NAME)
+    app.setOrganizationName(personalbudget.APP_NAME)
+    app.setApplicationDisplayName(personalbudget.APP_NAME)
+    app.setApplicationVersion(personalbudget.__version__)
+    _install_qt_translations(app)
+    return app
+
+
+def _install_qt_translations(app: QApplication) -> None:
+    """Qt's own dialogs (Yes/No, Cancel) in the same language as ours."""
+    if app.property("personalbudgetTranslations"):
+        return
+    app.setProperty("personalbudgetTranslations", True)
+    locale = QLocale(current_locale())
+    translator = QTranslator(app)
+    if translator.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+
+
+def current_user() -> str:
+    """Who is using the app: every change is recorded against this name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in this environment
+        return "unknown"
+
+
+def create_main_window(services: Services, signals: AppSignals) -> MainWindow:
+    """Build the main window over open services (also called directly by benchmarks)."""
+    return MainWindow(services, signals)
+
+
+def run(database_path: Path | None) -> int:
+    """Open the database and the main window; return the exit code."""
+    app = application()
+    path = Path(database_path) if database_path is not None else default_database_path()
+    try:
+        db = open_database(path)
+    except (PersonalBudgetError, OSError) as problem:  # not ours, damaged, too new, or unreadable
+        QMessageBox.critical(None, _("Cannot open the database"), str(problem))
+        return EXIT_DATABASE_ERROR
+    try:
+        services = build_services(db, SystemClock(), current_user())
+        signals = AppSignals()
+        window = create_main_window(services, signals)
+        window.show()
+        if os.environ.get(NO_DEMO_PROMPT_ENV) != "1":
+            window.schedule_demo_offer()
+        code = app.exec()
+        # Closing the last window and Quit can both ask to quit; a request left over would
+        # end the next event loop at once (a test's, a benchmark's), so drop it.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        return code
+    finally:
+        db.close()

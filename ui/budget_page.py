@@ -1,0 +1,431 @@
+"""Step 1, set budget: the supported self-assessment, one area of life at a time,
+with the running indicative budget and how it is worked out always in view."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from personalbudget.domain.money import parse_pounds
+from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
+from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
+from personalbudget.i18n import _, format_date, format_money
+from personalbudget.services import Services
+from personalbudget.services.budget_service import BudgetView
+from ui.app_signals import AppSignals
+from ui.theme import MUTED_TEXT
+
+
+def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+class BudgetPage(QScrollArea):
+    """The RAS questionnaire and the indicative/agreed budget for the open person."""
+
+    budget_agreed = Signal(int)
+
+    def __init__(self, services: Services, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._signals = signals
+        self._ras = services.budget.ras
+        self._person_id = 0
+        self._view: BudgetView | None = None
+        self._answers: dict[str, str] = {}
+        self._domain_index = 0
+        self._groups: list[QButtonGroup] = []
+
+        title = _bold(QLabel(_("Step 1: Set budget")), 1.3)
+        intro = QLabel(
+            _(
+                "Answer each question together with the person. The indicative budget on the right "
+                "changes as you go, and shows how it is worked out."
+            )
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet(f"color: {MUTED_TEXT};")
+
+        self.budget_type = QComboBox()
+        self.budget_type.setAccessibleName(_("Type of budget"))
+        for type_id, budget_type in self._ras.budget_types.items():
+            self.budget_type.addItem(_(budget_type.label), type_id)
+        self.budget_type.currentIndexChanged.connect(self._answers_changed)
+        type_row = QFormLayout()
+        type_row.addRow(_("Type of budget:"), self.budget_type)
+
+        self.progress_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(_("Questions answered"))
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(10)
+        self.domain_title = _bold(QLabel(), 1.15)
+        self.domain_title.setWordWrap(True)
+        self.questions_area = QWidget()
+        self.questions_layout = QVBoxLayout(self.questions_area)
+        self.questions_layout.setContentsMargins(0, 0, 0, 0)
+        questions_scroll = QScrollArea()
+        questions_scroll.setWidgetResizable(True)
+        questions_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        questions_scroll.setWidget(self.questions_area)
+
+        self.previous_button = QPushButton(_("< Previous area"))
+        self.previous_button.setAccessibleName(_("Previous area of life"))
+        self.previous_button.clicked.connect(lambda: self._go_to_domain(self._domain_index - 1))
+        self.next_button = QPushButton(_("Next area >"))
+        self.next_button.setAccessibleName(_("Next area of life"))
+        self.next_button.clicked.connect(lambda: self._go_to_domain(self._domain_index + 1))
+        navigation = QHBoxLayout()
+        navigation.addWidget(self.previous_button)
+        navigation.addStretch(1)
+        navigation.addWidget(self.next_button)
+
+        questionnaire = QWidget()
+        left = QVBoxLayout(questionnaire)
+        left.setContentsMargins(0, 0, 8, 0)
+        left.addLayout(type_row)
+        left.addWidget(self.progress_label)
+        left.addWidget(self.progress)
+        left.addWidget(self.domain_title)
+        left.addWidget(questions_scroll, 1)
+        left.addLayout(navigation)
+
+        # The running figure and its breakdown, always visible.
+        self.figure = _bold(QLabel(), 1.6)
+        self.figure.setAccessibleName(_("Indicative budget"))
+        self.figure.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.figure_note = QLabel()
+        self.figure_note.setWordWrap(True)
+        self.breakdown = QLabel()
+        self.breakdown.setWordWrap(True)
+        self.breakdown.setTextFormat(Qt.TextFormat.RichText)
+        self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.breakdown.setAccessibleName(_("How the indicative budget is worked out"))
+        self.agreed_label = QLabel()
+        self.agreed_label.setWordWrap(True)
+        self.agreed_label.setTextFormat(Qt.TextFormat.RichText)
+        self.agreed_label.setAccessibleName(_("Agreed budget"))
+        self.agree_button = QPushButton(_("Agree budget..."))
+        self.agree_button.setAccessibleName(_("Agree the budget"))
+        self.agree_button.setAccessibleDescription(
+            _("Agree the indicative budget, or a different amount with a reason, and move on to planning.")
+        )
+        self.agree_button.clicked.connect(self.ask_agree)
+        summary = QFrame()
+        summary.setObjectName("budgetSummary")
+        summary.setFrameShape(QFrame.Shape.StyledPanel)
+        right = QVBoxLayout(summary)
+        right.addWidget(QLabel(_("Indicative budget")))
+        right.addWidget(self.figure)
+        right.addWidget(self.figure_note)
+        right.addWidget(self.breakdown)
+        right.addWidget(self.agreed_label)
+        right.addStretch(1)
+        right.addWidget(self.agree_button)
+        summary_scroll = QScrollArea()
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        summary_scroll.setWidget(summary)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(questionnaire)
+        splitter.addWidget(summary_scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(splitter, 1)
+
+    # -- public ------------------------------------------------------------------------------
+    def show_person(self, person_id: int) -> None:
+        self._person_id = person_id
+        try:
+            self._view = self._services.budget.get_budget(person_id)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("Cannot show the budget"), str(problem))
+            return
+        self._answers = dict(self._view.answers)
+        self.budget_type.blockSignals(True)
+        index = self.budget_type.findData(self._view.budget_type or "personal_budget")
+        self.budget_type.setCurrentIndex(max(index, 0))
+        self.budget_type.blockSignals(False)
+        self.budget_type.setEnabled(self._view.can_edit)
+        self._go_to_domain(self._first_unanswered_domain())
+        self._refresh_summary()
+
+    def domain_index(self) -> int:
+        return self._domain_index
+
+    def answer(self, question_id: str, answer_id: str) -> None:
+        """Choose an answer (as clicking its radio button does) and save it."""
+        self._answers[question_id] = answer_id
+        self._answers_changed()
+        self._sync_buttons()
+
+    def indicative(self) -> IndicativeBudget:
+        return self._services.budget.preview(self.budget_type.currentData(), self._answers)
+
+    def agree(self, agreed_annual: dict[str, int] | None, reason: str) -> bool:
+        try:
+            view = self._services.budget.agree_budget(self._person_id, agreed_annual, reason)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The budget was not agreed"), str(problem))
+            return False
+        assert view.agreed is not None
+        self._signals.cycle_changed.emit(self._person_id)
+        self._signals.status_message.emit(
+            _("Budget agreed: {amount} a year").format(amount=format_money(view.agreed.annual_pence))
+        )
+        self.budget_agreed.emit(self._person_id)
+        return True
+
+    def ask_agree(self) -> None:
+        indicative = self.indicative()
+        if not indicative.complete:
+            QMessageBox.information(
+                self,
+                _("Some questions are not answered"),
+                _("Answer every question before agreeing the budget: {done} of {total} answered.").format(
+                    done=indicative.answered, total=indicative.questions
+                ),
+            )
+            self._go_to_domain(self._first_unanswered_domain())
+            return
+        dialog = AgreeBudgetDialog(indicative, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.agree(dialog.amounts(), dialog.reason()):
+                return
+
+    # -- building the questions ----------------------------------------------------------------
+    def _domains(self) -> tuple[Domain, ...]:
+        return self._ras.domains
+
+    def _first_unanswered_domain(self) -> int:
+        for index, domain in enumerate(self._domains()):
+            if any(q.id not in self._answers for q in domain.questions):
+                return index
+        return 0
+
+    def _go_to_domain(self, index: int) -> None:
+        domains = self._domains()
+        self._domain_index = max(0, min(index, len(domains) - 1))
+        domain = domains[self._domain_index]
+        self.domain_title.setText(
+            _("Area {n} of {total}: {title}").format(
+                n=self._domain_index + 1, total=len(domains), title=_(domain.title)
+            )
+        )
+        while self.questions_layout.count():
+            item = self.questions_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._groups = []
+        editable = bool(self._view and self._view.can_edit)
+        for question in domain.questions:
+            box = QGroupBox(_(question.text))
+            box.setAccessibleName(_(question.text))
+            box_layout = QVBoxLayout(box)
+            if question.help:
+                hint = QLabel(_(question.help))
+                hint.setWordWrap(True)
+                hint.setStyleSheet(f"color: {MUTED_TEXT};")
+                box_layout.addWidget(hint)
+            group = QButtonGroup(box)
+            group.setExclusive(True)
+            for answer in question.answers:
+                text = _(answer.text)
+                if answer.points:
+                    text += " " + _("({n} points)").format(n=answer.points)
+                button = QRadioButton(text)
+                button.setAccessibleName(_(answer.text))
+                button.setProperty("question_id", question.id)
+                button.setProperty("answer_id", answer.id)
+                button.setEnabled(editable)
+                button.setChecked(self._answers.get(question.id) == answer.id)
+                group.addButton(button)
+                box_layout.addWidget(button)
+            group.buttonClicked.connect(self._button_clicked)
+            self._groups.append(group)
+            self.questions_layout.addWidget(box)
+        self.questions_layout.addStretch(1)
+        self.previous_button.setEnabled(self._domain_index > 0)
+        self.next_button.setEnabled(self._domain_index < len(domains) - 1)
+        self._refresh_progress()
+
+    def _button_clicked(self, button: QRadioButton) -> None:
+        self._answers[button.property("question_id")] = button.property("answer_id")
+        self._answers_changed()
+
+    def _sync_buttons(self) -> None:
+        for group in self._groups:
+            for button in group.buttons():
+                button.setChecked(
+                    self._answers.get(button.property("question_id")) == button.property("answer_id")
+                )
+
+    def _answers_changed(self) -> None:
+        if self._view is None or not self._view.can_edit:
+            return
+        try:
+            self._view = self._services.budget.save_answers(
+                self._person_id, self.budget_type.currentData(), self._answers
+            )
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The answer was not saved"), str(problem))
+            return
+        self._refresh_progress()
+        self._refresh_summary()
+
+    # -- the summary -------------------------------------------------------------------------
+    def _refresh_progress(self) -> None:
+        total = len(self._ras.questions)
+        done = sum(1 for q in self._ras.questions if q in self._answers)
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        self.progress_label.setText(_("{done} of {total} questions answered").format(done=done, total=total))
+
+    def _refresh_summary(self) -> None:
+        view = self._view
+        if view is None:
+            return
+        indicative = view.indicative if view.indicative is not None else self.indicative()
+        self.figure.setText(_("{week} a week").format(week=format_money(indicative.weekly_pence)))
+        self.figure_note.setText(
+            _("{year} a year. {done} of {total} questions answered.").format(
+                year=format_money(indicative.annual_pence),
+                done=indicative.answered,
+                total=indicative.questions,
+            )
+        )
+        rows = "".join(
+            f"<tr><td>{escape(_(d.title))}</td><td align='right'>{d.points}</td></tr>"
+            for d in indicative.domains
+            if d.stream
+        )
+        lines = "".join(f"<li>{escape(line)}</li>" for line in explain(indicative))
+        self.breakdown.setText(
+            f"<table width='100%' cellspacing='2'><tr><th align='left'>{_('Area of life')}</th>"
+            f"<th align='right'>{_('Points')}</th></tr>{rows}"
+            f"<tr><td><b>{_('Total points')}</b></td><td align='right'><b>{indicative.total_points}</b></td></tr></table>"
+            f"<ul>{lines}</ul><p>{_('RAS: {name}, version {version}').format(name=indicative.ras_name, version=indicative.ras_version)}</p>"
+        )
+        agreed = view.agreed
+        if agreed:
+            streams = "".join(
+                f"<li>{_(STREAM_LABELS[s.stream])}: {format_money(s.annual_pence)}</li>"
+                for s in agreed.streams
+            )
+            reason = f"<p>{_('Reason for the change:')} {escape(agreed.reason)}</p>" if agreed.reason else ""
+            self.agreed_label.setText(
+                f"<h3>{_('Agreed budget')}: {format_money(agreed.annual_pence)} {_('a year')}</h3>"
+                f"<p>{_('{week} a week').format(week=format_money(agreed.weekly_pence))}</p><ul>{streams}</ul>{reason}"
+                f"<p>{_('Agreed by {who} on {date}').format(who=escape(agreed.agreed_by), date=format_date(agreed.agreed_at.date()))}</p>"
+            )
+        else:
+            self.agreed_label.setText(_("Not agreed yet."))
+        self.agree_button.setVisible(view.can_edit)
+
+
+class AgreeBudgetDialog(QDialog):
+    """Agree the indicative budget, or another amount for each funding stream with a reason."""
+
+    def __init__(self, indicative: IndicativeBudget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Agree the budget"))
+        self._indicative = indicative
+        self._fields: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        explanation = QLabel(
+            _(
+                "The indicative budget is {year} a year. Agree it as it is, or change the yearly amount for a "
+                "funding stream and record why."
+            ).format(year=format_money(indicative.annual_pence))
+        )
+        explanation.setWordWrap(True)
+        form.addRow(explanation)
+        for stream in indicative.streams:
+            field = QLineEdit(f"{stream.annual_pence / 100:.2f}")
+            field.setAccessibleName(
+                _("Yearly amount for {stream}").format(stream=_(STREAM_LABELS[stream.stream]))
+            )
+            self._fields[stream.stream] = field
+            form.addRow(_("{stream} (£ a year):").format(stream=_(STREAM_LABELS[stream.stream])), field)
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setAccessibleName(_("Reason for changing the amount"))
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setPlaceholderText(_("Needed only if you change an amount."))
+        form.addRow(_("Reason:"), self.reason_edit)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        form.addRow(self.error_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Agree budget"))
+        buttons.accepted.connect(self._check_and_accept)
+        buttons.rejected.connect(self.reject)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def _parsed(self) -> dict[str, int]:
+        amounts = {}
+        problems = []
+        for stream, field in self._fields.items():
+            try:
+                amounts[stream] = parse_pounds(field.text())
+            except ValueError as problem:
+                problems.append(FieldError(stream, f"{_(STREAM_LABELS[stream])}: {problem}"))
+        if problems:
+            raise ValidationError(problems)
+        return amounts
+
+    def _check_and_accept(self) -> None:
+        try:
+            self._parsed()
+        except ValidationError as problem:
+            self.error_label.setText(str(problem))
+            return
+        self.accept()
+
+    def amounts(self) -> dict[str, int] | None:
+        amounts = self._parsed()
+        offered = {s.stream: s.annual_pence for s in self._indicative.streams}
+        return None if amounts == offered else amounts
+
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText()

@@ -1,0 +1,261 @@
+"""The caseload as a Qt table model over ``CaseloadRow`` DTOs.
+
+Built for thousands of rows: loading only stores the rows and a lowercase
+search key for each; display text is made when a cell is first painted
+(Babel dates are cached per date). Sorting is done here, in one Python
+``sort`` over precomputed keys, because letting QSortFilterProxyModel sort
+would call ``data()`` from C++ for every comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from personalbudget.domain import nhs_number
+from personalbudget.i18n import _, format_date
+from personalbudget.services.dto import CaseloadRow
+from ui import theme
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+OVERDUE_COLOUR = QColor(theme.OVERDUE)  # always shown with the word "Overdue"
+ENDED_COLOUR = QColor(theme.NOT_STARTED)
+ENDED_STEP = 8  # sorts after step 7; the step filter's value for "Budget ended"
+
+
+class Column(IntEnum):
+    NAME = 0
+    NHS_NUMBER = 1
+    AGE = 2
+    LOCALITY = 3
+    PRIMARY_SUPPORT_REASON = 4
+    STEP = 5
+    NEXT_REVIEW = 6
+
+
+def column_titles() -> dict[Column, str]:
+    return {
+        Column.NAME: _("Name"),
+        Column.NHS_NUMBER: _("NHS number"),
+        Column.AGE: _("Age"),
+        Column.LOCALITY: _("Locality"),
+        Column.PRIMARY_SUPPORT_REASON: _("Primary support reason"),
+        Column.STEP: _("Step"),
+        Column.NEXT_REVIEW: _("Next review"),
+    }
+
+
+# Custom roles, so views and tests ask for meaning, not for column text.
+PersonIdRole = Qt.ItemDataRole.UserRole + 1
+StepRole = Qt.ItemDataRole.UserRole + 2  # int 1..7, or ENDED_STEP when the budget has ended
+OverdueRole = Qt.ItemDataRole.UserRole + 3  # bool
+SortRole = Qt.ItemDataRole.UserRole + 4  # the underlying value the column sorts by
+SearchKeyRole = Qt.ItemDataRole.UserRole + 5  # lowercase name, locality and NHS digits
+RowRole = Qt.ItemDataRole.UserRole + 6  # the CaseloadRow itself
+
+
+def step_value(row: CaseloadRow) -> int:
+    if not row.cycle_open or row.step is None:
+        return ENDED_STEP
+    return int(row.step)
+
+
+def step_text(row: CaseloadRow) -> str:
+    if not row.cycle_open or row.step is None:
+        return _("Budget ended")
+    return f"{int(row.step)} {row.step.title}"
+
+
+def search_key(row: CaseloadRow) -> str:
+    """What the search box matches against: name, locality and NHS digits, lowercase."""
+    return f"{row.name.lower()}\x1f{row.locality.lower()}\x1f{row.nhs_number or ''}"
+
+
+_NO_DATE = date.max.toordinal() + 1
+
+
+class CaseloadTableModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[CaseloadRow] = []
+        self._keys: list[str] = []
+        self._titles = column_titles()
+        self._date_text: dict[date, str] = {}
+        self._overdue_word = _("Overdue")
+        self._overdue_brush = QBrush(OVERDUE_COLOUR)
+        self._ended_brush = QBrush(ENDED_COLOUR)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._sort_column = Column.NAME
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self.generation = 0  # bumped whenever rows are replaced or reordered; the proxy watches it
+
+    # -- loading -------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        """Replace every row (one model reset) and keep the current sort order."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._sort_in_place(self._sort_column, self._sort_order)
+        self._keys = [search_key(r) for r in self._rows]
+        self.generation += 1
+        self.endResetModel()
+
+    def rows(self) -> list[CaseloadRow]:
+        return list(self._rows)
+
+    def search_keys(self) -> list[str]:
+        return self._keys
+
+    def row_at(self, row: int) -> CaseloadRow:
+        return self._rows[row]
+
+    def row_of_person(self, person_id: int) -> int | None:
+        for position, row in enumerate(self._rows):
+            if row.person_id == person_id:
+                return position
+        return None
+
+    # -- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._titles[Column(section)]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section == Column.AGE:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == Column.NEXT_REVIEW and row.review_overdue:
+                return self._overdue_brush
+            if column == Column.STEP and not row.cycle_open:
+                return self._ended_brush
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if column == Column.NEXT_REVIEW and row.review_overdue:
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.NEXT_REVIEW and row.review_overdue:
+                return _("The review was due on {date} and has not happened yet.").format(
+                    date=self._date(row.next_review_due)
+                )
+            if column in (Column.PRIMARY_SUPPORT_REASON, Column.NAME, Column.LOCALITY):
+                return self._display(row, column)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == Column.AGE:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == PersonIdRole:
+            return row.person_id
+        if role == StepRole:
+            return step_value(row)
+        if role == OverdueRole:
+            return row.review_overdue
+        if role == SortRole:
+            return self._sort_key(Column(column))(row)
+        if role == SearchKeyRole:
+            return self._keys[index.row()]
+        if role == RowRole:
+            return row
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by the underlying value (age as a number, next review as a date)."""
+        if not 0 <= column < len(Column):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_ids = [self._rows[i.row()].person_id for i in old_persistent]
+        self._sort_in_place(Column(column), order)
+        self._keys = [search_key(r) for r in self._rows]
+        if old_persistent:
+            where = {r.person_id: position for position, r in enumerate(self._rows)}
+            self.changePersistentIndexList(
+                old_persistent,
+                [self.index(where[pid], i.column()) for pid, i in zip(old_ids, old_persistent, strict=True)],
+            )
+        self.generation += 1
+        self.layoutChanged.emit()
+
+    def sort_column(self) -> Column:
+        return self._sort_column
+
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    # -- helpers -------------------------------------------------------------------------
+    def _sort_in_place(self, column: Column, order: Qt.SortOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        key = self._sort_key(column)
+        name_key = self._sort_key(Column.NAME)
+        # Name (then id) breaks ties, so equal values keep a stable, readable order either way.
+        self._rows.sort(key=name_key)
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    @staticmethod
+    def _sort_key(column: Column):
+        if column == Column.NAME:
+            return lambda r: (r.name.casefold(), r.person_id)
+        if column == Column.NHS_NUMBER:
+            return lambda r: (r.nhs_number is None, r.nhs_number or "")
+        if column == Column.AGE:
+            return lambda r: r.age
+        if column == Column.LOCALITY:
+            return lambda r: r.locality.casefold()
+        if column == Column.PRIMARY_SUPPORT_REASON:
+            return lambda r: r.primary_support_reason.casefold()
+        if column == Column.STEP:
+            return step_value
+        return lambda r: r.next_review_due.toordinal() if r.next_review_due else _NO_DATE
+
+    def _date(self, value: date | None) -> str:
+        if value is None:
+            return ""
+        text = self._date_text.get(value)
+        if text is None:
+            text = self._date_text[value] = format_date(value)
+        return text
+
+    def _display(self, row: CaseloadRow, column: int) -> str:
+        if column == Column.NAME:
+            return row.name
+        if column == Column.NHS_NUMBER:
+            return nhs_number.display(row.nhs_number) if row.nhs_number else ""
+        if column == Column.AGE:
+            return str(row.age)
+        if column == Column.LOCALITY:
+            return row.locality
+        if column == Column.PRIMARY_SUPPORT_REASON:
+            return row.primary_support_reason
+        if column == Column.STEP:
+            return step_text(row)
+        if row.next_review_due is None:
+            return ""
+        if row.review_overdue:
+            return f"{self._overdue_word}: {self._date(row.next_review_due)}"
+        return self._date(row.next_review_due)

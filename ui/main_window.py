@@ -1,0 +1,324 @@
+"""The main window: the caseload on the left, the chosen person's workspace on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+import personalbudget
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _, ngettext
+from personalbudget.services import Services
+from personalbudget.services.demo_service import build_demo_caseload
+from ui import theme
+from ui.accessibility import name_unnamed_controls
+from ui.app_signals import AppSignals
+from ui.caseload_widget import CaseloadWidget
+from ui.person_dialog import PersonDialog
+from ui.person_workspace_widget import PersonWorkspaceWidget
+from ui.workers import BackgroundTask, show_progress
+
+DEFAULT_SIZE = (1280, 760)
+CASELOAD_WIDTH = 600
+DEMO_PEOPLE = 200
+STATUS_TIMEOUT_MS = 8000
+
+GEOMETRY_KEY = "mainWindow/geometry"
+SPLITTER_KEY = "mainWindow/splitter"
+WORKSPACE_SPLITTER_KEY = "mainWindow/workspaceSplitter"
+CASELOAD_HEADER_KEY = "caseload/headerState"
+LAST_PERSON_KEY = "caseload/lastPersonId"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, signals: AppSignals, settings: QSettings | None = None):
+        super().__init__()
+        self._services = services
+        self._signals = signals
+        self._settings = settings if settings is not None else QSettings()
+        self._demo_task: BackgroundTask | None = None
+        self.last_task: BackgroundTask | None = None  # the latest background job (for tests and benchmarks)
+
+        database = services.context.db.path
+        self.setWindowTitle(_("{app} — {file}").format(app=personalbudget.APP_NAME, file=database.name))
+        self.setObjectName("mainWindow")
+        self.setStyleSheet(theme.STYLESHEET)
+
+        self.caseload = CaseloadWidget(services, signals)
+        self.workspace = PersonWorkspaceWidget(services, signals)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(10, 10, 6, 6)
+        left_layout.addWidget(self.caseload)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 10, 10, 6)
+        right_layout.addWidget(self.workspace)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([CASELOAD_WIDTH, DEFAULT_SIZE[0] - CASELOAD_WIDTH])
+        self.setCentralWidget(self.splitter)
+
+        self.database_label = QLabel(_("Database: {file}").format(file=database.name))
+        self.database_label.setToolTip(str(database))
+        self.database_label.setAccessibleName(_("Database file"))
+        self.database_label.setAccessibleDescription(str(database))
+        self.statusBar().addPermanentWidget(self.database_label)
+
+        self._create_actions()
+        self._create_menus()
+
+        self.caseload.current_person_changed.connect(self._on_current_person_changed)
+        self.caseload.person_activated.connect(self.open_person)
+        self.workspace.edit_requested.connect(self.edit_person)
+        signals.status_message.connect(self.show_status)
+        signals.person_saved.connect(lambda _id: self._update_actions())
+
+        name_unnamed_controls(self)
+        self.resize(*DEFAULT_SIZE)
+        self.restore_settings()
+        self.caseload.refresh()
+        self._reopen_last_person()
+        self._update_actions()
+
+    # -- menus ---------------------------------------------------------------------------
+    def _create_actions(self) -> None:
+        self.new_person_action = QAction(_("&New person…"), self)
+        self.new_person_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_person_action.setStatusTip(_("Add a person to the caseload"))
+        self.new_person_action.triggered.connect(self.new_person)
+
+        self.edit_person_action = QAction(_("&Edit person…"), self)
+        self.edit_person_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_person_action.setStatusTip(_("Change the open person's details"))
+        self.edit_person_action.triggered.connect(lambda: self.edit_person(self.workspace.person_id()))
+
+        self.load_demo_action = QAction(_("Load &demo caseload…"), self)
+        self.load_demo_action.setStatusTip(
+            _("Add {n} made-up people for training and trying things out").format(n=DEMO_PEOPLE)
+        )
+        self.load_demo_action.triggered.connect(lambda: self.load_demo_caseload(confirm=True))
+
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+        self.focus_search_action = QAction(_("&Find person"), self)
+        self.focus_search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.focus_search_action.setStatusTip(_("Move to the caseload search box"))
+        self.focus_search_action.triggered.connect(self.caseload.focus_search)
+
+        self.overdue_action = QAction(_("Show &overdue reviews only"), self)
+        self.overdue_action.setCheckable(True)
+        self.overdue_action.setStatusTip(_("List only people whose review date has passed"))
+        self.overdue_action.toggled.connect(self.caseload.set_overdue_only)
+        self.caseload.overdue_check.toggled.connect(self.overdue_action.setChecked)
+
+        self.about_action = QAction(_("&About PersonalBudget"), self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+
+    def _create_menus(self) -> None:
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu(_("&File"))
+        file_menu.addAction(self.new_person_action)
+        file_menu.addAction(self.edit_person_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.load_demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu_bar.addMenu(_("&View"))
+        view_menu.addAction(self.focus_search_action)
+        view_menu.addAction(self.overdue_action)
+        help_menu = menu_bar.addMenu(_("&Help"))
+        help_menu.addAction(self.about_action)
+
+    def _update_actions(self) -> None:
+        self.edit_person_action.setEnabled(self.workspace.person_id() != 0)
+
+    # -- people --------------------------------------------------------------------------
+    def open_person(self, person_id: int) -> bool:
+        """Show a person's workspace and move the keyboard focus into it."""
+        if not self.workspace.show_person(person_id):
+            return False
+        self.caseload.select_person(person_id, notify=False)
+        self.workspace.focus_current_step()
+        self._update_actions()
+        return True
+
+    def _on_current_person_changed(self, person_id: int) -> None:
+        if person_id:
+            self.workspace.show_person(person_id)
+            self._update_actions()
+
+    def new_person(self) -> PersonDialog:
+        dialog = PersonDialog(self._services, self._signals, None, self)
+        dialog.accepted.connect(lambda: dialog.saved and self._after_person_added(dialog.saved.id))
+        dialog.open()
+        return dialog
+
+    def _after_person_added(self, person_id: int) -> None:
+        if not self.caseload.select_person(person_id, notify=False):
+            # Filters hide the new person: clear them so the person can be seen in the list.
+            self.caseload.search_edit.clear()
+            self.caseload.step_combo.setCurrentIndex(0)
+            self.caseload.overdue_check.setChecked(False)
+            self.caseload.select_person(person_id, notify=False)
+        self.workspace.show_person(person_id)
+        self._update_actions()
+
+    def edit_person(self, person_id: int) -> PersonDialog | None:
+        if not person_id:
+            return None
+        try:
+            person = self._services.people.get_person(person_id)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("Cannot edit this person"), str(problem))
+            return None
+        dialog = PersonDialog(self._services, self._signals, person, self)
+        dialog.open()
+        return dialog
+
+    # -- the demo caseload ---------------------------------------------------------------
+    def offer_demo_if_empty(self) -> bool:
+        """On first run with an empty caseload, offer the demo people. True if loading started."""
+        if self.caseload.model.rowCount() > 0:
+            return False
+        answer = QMessageBox.question(
+            self,
+            _("Load a demo caseload?"),
+            _(
+                "This caseload is empty. Would you like to load a demo caseload of {n} made-up people "
+                "to try PersonalBudget? They are synthetic: no real person's data is used."
+            ).format(n=DEMO_PEOPLE),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        return self.load_demo_caseload(confirm=False) is not None
+
+    def load_demo_caseload(self, people: int | None = None, *, confirm: bool = True) -> BackgroundTask | None:
+        """Add synthetic people (DEMO_PEOPLE unless told) on a worker thread, with a progress dialog that can cancel."""
+        if self._demo_task is not None and self._demo_task.is_running():
+            return None
+        people = DEMO_PEOPLE if people is None else people
+        existing = self.caseload.model.rowCount()
+        if confirm:
+            text = _("Add {n} made-up people to this caseload?").format(n=people)
+            if existing:
+                text += "\n\n" + ngettext(
+                    "They will be mixed in with the {count} person already here. "
+                    "Use the demo caseload only in a training or test database.",
+                    "They will be mixed in with the {count} people already here. "
+                    "Use the demo caseload only in a training or test database.",
+                    existing,
+                ).format(count=existing)
+            answer = QMessageBox.question(
+                self,
+                _("Load demo caseload"),
+                text,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        context = self._services.context
+        seed = 2026 + existing  # repeatable for a fresh database, different names each time after
+
+        def job(progress):
+            return build_demo_caseload(context, people=people, seed=seed, progress=progress)
+
+        task = BackgroundTask(job, self)
+        task.succeeded.connect(self._on_demo_loaded)
+        task.failed.connect(self._on_demo_failed)
+        task.cancelled.connect(lambda: self.show_status(_("Demo caseload cancelled; nothing was added.")))
+        task.finished.connect(lambda: self.load_demo_action.setEnabled(True))
+        self.load_demo_action.setEnabled(False)
+        self._demo_task = self.last_task = task
+        show_progress(
+            task, self, _("Loading demo caseload"), _("Adding {n} made-up people…").format(n=people)
+        )
+        task.start()
+        return task
+
+    def _on_demo_loaded(self, added: object) -> None:
+        count = int(added) if isinstance(added, int) else 0
+        self._signals.caseload_changed.emit()
+        self._signals.status_message.emit(
+            ngettext("Added {n} demo person", "Added {n} demo people", count).format(n=count)
+        )
+
+    def _on_demo_failed(self, problem: object) -> None:
+        QMessageBox.critical(self, _("Could not load the demo caseload"), str(problem))
+
+    # -- other ---------------------------------------------------------------------------
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, _("About PersonalBudget"), self.about_text())
+
+    def about_text(self) -> str:
+        return "<h3>{app}</h3><p>{version}</p><p>{purpose}</p><p>{qt}</p>".format(
+            app=personalbudget.APP_NAME,
+            version=_("Version {version}").format(version=personalbudget.__version__),
+            purpose=_(
+                "PersonalBudget helps a person and their practitioner through the seven steps of "
+                "individual commissioning: from setting a personal budget to reviewing how the "
+                "support is going."
+            ),
+            qt=_("Using Qt {version}").format(version=qVersion()),
+        )
+
+    # -- settings ------------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        geometry = self._settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        for key, splitter in (
+            (SPLITTER_KEY, self.splitter),
+            (WORKSPACE_SPLITTER_KEY, self.workspace.body_splitter),
+        ):
+            state = self._settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+        header_state = self._settings.value(CASELOAD_HEADER_KEY)
+        if isinstance(header_state, QByteArray) and not header_state.isEmpty():
+            self.caseload.table.horizontalHeader().restoreState(header_state)
+
+    def _reopen_last_person(self) -> None:
+        try:
+            person_id = int(self._settings.value(LAST_PERSON_KEY, 0) or 0)
+        except (TypeError, ValueError):
+            return
+        if person_id and self.caseload.select_person(person_id, notify=False):
+            self.workspace.show_person(person_id)
+
+    def save_settings(self) -> None:
+        self._settings.setValue(LAST_PERSON_KEY, self.workspace.person_id())
+        self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self._settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+        self._settings.setValue(WORKSPACE_SPLITTER_KEY, self.workspace.body_splitter.saveState())
+        self._settings.setValue(CASELOAD_HEADER_KEY, self.caseload.table.horizontalHeader().saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._demo_task is not None and self._demo_task.is_running():
+            self._demo_task.cancel()
+            self._demo_task.wait()
+        self.save_settings()
+        super().closeEvent(event)
+
+    def schedule_demo_offer(self) -> None:
+        """Ask about the demo caseload once the window is on screen."""
+        QTimer.singleShot(0, self.offer_demo_if_empty)

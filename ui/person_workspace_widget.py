@@ -1,0 +1,544 @@
+"""One person's workspace: who they are, where their cycle is, and the page for each step.
+
+Each step shows a placeholder until its real page is plugged in with
+``set_step_page(step, page)``. A real page has ``show_person(person_id)``; the
+workspace calls it the first time the page is shown for the open person, and
+the page refreshes itself from ``AppSignals`` after that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from personalbudget.domain import nhs_number
+from personalbudget.domain.lifecycle import ReviewDecision, Step
+from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _, format_date
+from personalbudget.services import Services
+from personalbudget.services.dto import CycleView, PersonDetails, TransitionView
+from ui import theme
+from ui.agreement_page import AgreementPage
+from ui.app_signals import AppSignals
+from ui.budget_page import BudgetPage
+from ui.go_back_dialog import GoBackDialog
+from ui.plan_page import PlanPage
+from ui.review_decision_dialog import ReviewDecisionDialog
+from ui.step_placeholder_page import StepPlaceholderPage
+from ui.step_stepper_widget import StepStepperWidget
+
+OVERDUE_COLOUR = theme.OVERDUE
+SEPARATOR = "  ·  "
+BLOCKER_COLOUR = theme.WARNING_TEXT
+
+
+def _keep_together(text: str) -> str:
+    """No line break inside ``text`` (non-breaking spaces)."""
+    return text.replace(" ", "\u00a0")
+
+
+def format_when(moment: datetime) -> str:
+    """A timestamp in local time: the Babel date and the 24-hour time."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def describe_transition(transition: TransitionView) -> str:
+    """What a move between steps did, in words."""
+
+    def name(step: Step | None) -> str:
+        return _("step {n} ({title})").format(n=int(step), title=step.title) if step else "?"
+
+    note = transition.note
+    if transition.kind == "start":
+        text = _("Cycle started at {step}").format(step=name(transition.to_step))
+    elif transition.kind == "advance":
+        text = _("Moved on from {source} to {target}").format(
+            source=name(transition.from_step), target=name(transition.to_step)
+        )
+    elif transition.kind == "back":
+        text = _("Went back from {source} to {target}").format(
+            source=name(transition.from_step), target=name(transition.to_step)
+        )
+    elif transition.kind == "review_decision":
+        code, _sep, rest = note.partition(":")
+        try:
+            decision_label = ReviewDecision(code.strip()).label
+            note = rest.strip()
+        except ValueError:
+            decision_label = code
+            note = rest.strip()
+        text = _("Review decision: {decision}").format(decision=decision_label)
+    elif transition.kind == "close":
+        text = _("Cycle closed")
+    elif transition.from_step or transition.to_step:
+        text = _("Moved from {source} to {target}").format(
+            source=name(transition.from_step), target=name(transition.to_step)
+        )
+    else:
+        text = transition.kind
+    return f"{text}: {note}" if note else text
+
+
+class PersonWorkspaceWidget(QWidget):
+    """Header, stepper, cycle status with its actions, step pages and history."""
+
+    edit_requested = Signal(int)  # the user asked to edit this person's details
+
+    def __init__(self, services: Services, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._signals = signals
+        self._person: PersonDetails | None = None
+        self._cycle: CycleView | None = None
+
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._build_empty_page())
+        self._stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+        signals.person_saved.connect(self._on_person_changed)
+        signals.cycle_changed.connect(self._on_person_changed)
+        signals.caseload_changed.connect(self._on_caseload_changed)
+
+    # -- building ------------------------------------------------------------------------
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget()
+        label = QLabel(
+            _(
+                "Choose a person from the caseload to see their budget and plan, "
+                "or add a new person with File > New person (Ctrl+N)."
+            )
+        )
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setObjectName("emptyWorkspaceLabel")
+        label.setAccessibleName(_("No person open"))
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(label)
+        layout.addStretch(2)
+        return page
+
+    def _build_content(self) -> QWidget:
+        content = QWidget()
+
+        # Header: who the person is.
+        self.header = QFrame()
+        self.header.setObjectName("personHeader")
+        self.name_label = QLabel()
+        self.name_label.setObjectName("personName")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        name_font = self.name_label.font()
+        name_font.setPointSizeF(name_font.pointSizeF() * 1.45)
+        name_font.setBold(True)
+        self.name_label.setFont(name_font)
+        self.details_label = QLabel()
+        self.details_label.setObjectName("personDetails")
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setWordWrap(True)
+        self.representatives_label = QLabel()
+        self.representatives_label.setObjectName("personRepresentatives")
+        self.representatives_label.setWordWrap(True)
+        self.representatives_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_button = QPushButton(_("Edit details…"))
+        self.edit_button.setAccessibleName(_("Edit this person's details"))
+        self.edit_button.clicked.connect(lambda: self._person and self.edit_requested.emit(self._person.id))
+
+        who = QVBoxLayout()
+        who.setSpacing(2)
+        who.addWidget(self.name_label)
+        who.addWidget(self.details_label)
+        who.addWidget(self.representatives_label)
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(14, 10, 14, 10)
+        header_layout.addLayout(who, 1)
+        header_layout.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # The seven steps.
+        self.stepper = StepStepperWidget()
+        self.stepper.step_selected.connect(lambda n: self.show_step(Step(n)))
+
+        # Where the cycle is and what can be done about it.
+        self.cycle_panel = QFrame()
+        self.cycle_panel.setObjectName("cyclePanel")
+        self.cycle_label = QLabel()
+        self.cycle_label.setObjectName("cycleLabel")
+        cycle_font = self.cycle_label.font()
+        cycle_font.setBold(True)
+        self.cycle_label.setFont(cycle_font)
+        self.review_label = QLabel()
+        self.review_label.setObjectName("reviewLabel")
+        self.blocker_label = QLabel()
+        self.blocker_label.setObjectName("blockerLabel")
+        self.blocker_label.setWordWrap(True)
+        self.blocker_label.setTextFormat(Qt.TextFormat.RichText)
+        self.blocker_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        self.advance_button = QPushButton(_("Move to next step"))
+        self.advance_button.setObjectName("advanceButton")
+        self.advance_button.setAccessibleName(_("Move to next step"))
+        self.advance_button.clicked.connect(self.advance)
+        self.back_button = QPushButton(_("Go back a step…"))
+        self.back_button.setAccessibleName(_("Go back a step"))
+        self.back_button.setAccessibleDescription(_("Re-open an earlier step; you will be asked why."))
+        self.back_button.clicked.connect(self.ask_go_back)
+        self.review_button = QPushButton(_("Record review decision…"))
+        self.review_button.setAccessibleName(_("Record review decision"))
+        self.review_button.setAccessibleDescription(
+            _("Continue, change the plan, re-assess the budget or end it.")
+        )
+        self.review_button.clicked.connect(self.ask_review_decision)
+
+        self.review_label.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.advance_button)
+        actions.addWidget(self.back_button)
+        actions.addWidget(self.review_button)
+        actions.addStretch(1)
+        panel_layout = QVBoxLayout(self.cycle_panel)
+        panel_layout.setContentsMargins(14, 10, 14, 10)
+        panel_layout.setSpacing(6)
+        panel_layout.addWidget(self.cycle_label)
+        panel_layout.addWidget(self.review_label)
+        panel_layout.addWidget(self.blocker_label)
+        panel_layout.addLayout(actions)
+
+        # A page per step.
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("stepPages")
+        self._page_for: dict[Step, QWidget] = {}
+        self._loaded_pages: set[Step] = set()  # steps whose page shows the open person
+        real_pages = {
+            Step.SET_BUDGET: BudgetPage,
+            Step.PLAN_SUPPORT: PlanPage,
+            Step.AGREE_PLAN: AgreementPage,
+        }
+        for step in Step:
+            page_class = real_pages.get(step)
+            page = page_class(self._services, self._signals) if page_class else StepPlaceholderPage(step)
+            self._page_for[step] = page
+            self.pages.addWidget(page)
+
+        # Who moved the cycle, and when.
+        history_box = QWidget()
+        history_title = QLabel(_("History"))
+        history_font = history_title.font()
+        history_font.setBold(True)
+        history_title.setFont(history_font)
+        self.history = QTreeWidget()
+        self.history.setObjectName("transitionHistory")
+        self.history.setAccessibleName(_("History of this cycle"))
+        self.history.setAccessibleDescription(_("Every move between steps, with when and who."))
+        self.history.setHeaderLabels([_("When"), _("Who"), _("What")])
+        self.history.setRootIsDecorated(False)
+        self.history.setUniformRowHeights(True)
+        self.history.setAlternatingRowColors(True)
+        self.history.setWordWrap(False)
+        history_header = self.history.header()
+        history_header.setStretchLastSection(True)
+        history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        history_title.setBuddy(self.history)
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 4, 0, 0)
+        history_layout.setSpacing(4)
+        history_layout.addWidget(history_title)
+        history_layout.addWidget(self.history)
+
+        self.body_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.body_splitter.setObjectName("workspaceSplitter")
+        self.body_splitter.setChildrenCollapsible(False)
+        self.body_splitter.addWidget(self.pages)
+        self.body_splitter.addWidget(history_box)
+        self.body_splitter.setStretchFactor(0, 3)
+        self.body_splitter.setStretchFactor(1, 1)
+        self.body_splitter.setSizes([560, 90])  # the step page is the work; history is a glance
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stepper)
+        layout.addWidget(self.cycle_panel)
+        layout.addWidget(self.body_splitter, 1)
+        return content
+
+    # -- public --------------------------------------------------------------------------
+    def person_id(self) -> int:
+        return self._person.id if self._person else 0
+
+    def person(self) -> PersonDetails | None:
+        return self._person
+
+    def cycle(self) -> CycleView | None:
+        return self._cycle
+
+    def is_showing_person(self) -> bool:
+        return self._stack.currentIndex() == 1
+
+    def show_person(self, person_id: int) -> bool:
+        """Load and show a person, opening the page of their current step."""
+        try:
+            person = self._services.people.get_person(person_id)
+            cycle = self._services.lifecycle.get_cycle(person_id)
+        except PersonalBudgetError as problem:
+            self.clear()
+            self._show_error(_("Cannot open this person"), str(problem))
+            return False
+        self._person, self._cycle = person, cycle
+        self._loaded_pages.clear()  # every step page reloads for this person when next shown
+        self._fill_person(person)
+        self._fill_cycle(cycle)
+        self.show_step(cycle.current_step)
+        self._stack.setCurrentIndex(1)
+        return True
+
+    def clear(self) -> None:
+        self._person = self._cycle = None
+        self._loaded_pages.clear()
+        self._stack.setCurrentIndex(0)
+
+    def show_step(self, step: Step) -> None:
+        """Show a step's page. A real page (one with ``show_person(person_id)``) is loaded
+        for the open person the first time it is shown, so opening a person stays quick."""
+        self.stepper.set_selected_step(step)
+        page = self._page_for[step]
+        loader = getattr(page, "show_person", None)
+        if callable(loader) and self._person is not None and step not in self._loaded_pages:
+            self._loaded_pages.add(step)
+            loader(self._person.id)
+        self.pages.setCurrentWidget(page)
+
+    def shown_step(self) -> Step:
+        page = self.pages.currentWidget()
+        return next(step for step, widget in self._page_for.items() if widget is page)
+
+    def set_step_page(self, step: Step, page: QWidget) -> None:
+        """Replace a step's placeholder with its real page (used as the step pages are written)."""
+        old = self._page_for[step]
+        index = self.pages.indexOf(old)
+        self.pages.insertWidget(index, page)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+        self._page_for[step] = page
+        self._loaded_pages.discard(step)
+        if self._person is not None and self.stepper.selected_step() == step:
+            self.show_step(step)
+
+    def focus_current_step(self) -> None:
+        self.stepper.button(self.stepper.selected_step()).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- actions on the cycle (each asks the services, then announces) ------------------
+    def advance(self) -> bool:
+        if self._person is None:
+            return False
+        try:
+            cycle = self._services.lifecycle.advance(self._person.id)
+        except PersonalBudgetError as problem:
+            self._show_error(_("Cannot move to the next step"), str(problem))
+            return False
+        self._after_move(
+            cycle,
+            _("{name} moved to step {n}: {title}").format(
+                name=self._person.name, n=int(cycle.current_step), title=cycle.current_step.title
+            ),
+        )
+        return True
+
+    def ask_go_back(self) -> bool:
+        if self._cycle is None:
+            return False
+        dialog = GoBackDialog(self._cycle.current_step, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.go_back(dialog.target_step(), dialog.reason())
+
+    def go_back(self, to_step: Step, reason: str) -> bool:
+        if self._person is None:
+            return False
+        try:
+            cycle = self._services.lifecycle.go_back(self._person.id, to_step, reason)
+        except PersonalBudgetError as problem:
+            self._show_error(_("Cannot go back"), str(problem))
+            return False
+        self._after_move(
+            cycle,
+            _("{name} went back to step {n}: {title}").format(
+                name=self._person.name, n=int(cycle.current_step), title=cycle.current_step.title
+            ),
+        )
+        return True
+
+    def ask_review_decision(self) -> bool:
+        if self._person is None:
+            return False
+        dialog = ReviewDecisionDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return self.record_review_decision(dialog.decision(), dialog.note())
+
+    def record_review_decision(self, decision: ReviewDecision, note: str = "") -> bool:
+        if self._person is None:
+            return False
+        try:
+            cycle = self._services.lifecycle.record_review_decision(self._person.id, decision, note)
+        except PersonalBudgetError as problem:
+            self._show_error(_("Cannot record the review decision"), str(problem))
+            return False
+        self._after_move(
+            cycle,
+            _("Recorded the review decision for {name}: {decision}").format(
+                name=self._person.name, decision=decision.label
+            ),
+        )
+        return True
+
+    # -- helpers -------------------------------------------------------------------------
+    def _after_move(self, cycle: CycleView, message: str) -> None:
+        self._cycle = cycle
+        self._fill_cycle(cycle)
+        self.show_step(cycle.current_step)
+        self._signals.cycle_changed.emit(cycle.person_id)
+        self._signals.status_message.emit(message)
+
+    def _show_error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    def _on_person_changed(self, person_id: int) -> None:
+        if self._person is not None and self._person.id == person_id:
+            shown = self.shown_step()
+            was_current = self._cycle is not None and self._cycle.current_step == shown
+            if self.show_person(person_id):
+                # Looking at the current step when the cycle moved on (budget agreed, plan
+                # submitted): follow it. Otherwise stay on the step being looked at.
+                assert self._cycle is not None
+                self.show_step(self._cycle.current_step if was_current else shown)
+
+    def _on_caseload_changed(self) -> None:
+        if self._person is not None:
+            self._on_person_changed(self._person.id)
+
+    def _fill_person(self, person: PersonDetails) -> None:
+        self.name_label.setText(person.name)
+        nhs = (
+            _("NHS number {number}").format(number=nhs_number.display(person.nhs_number))
+            if person.nhs_number
+            else _("no NHS number recorded")
+        )
+        who = [
+            _("Age {age}").format(age=person.age),
+            _("born {date}").format(date=format_date(person.date_of_birth)),
+            nhs,
+        ]
+        # The line may wrap between the facts, never inside one ("Abermorlais / North").
+        self.details_label.setText(
+            "\n".join(
+                (
+                    SEPARATOR.join(_keep_together(fact) for fact in who),
+                    _("Lives in {locality}").format(locality=person.locality),
+                    _("Primary support reason: {reason}").format(reason=person.primary_support_reason),
+                )
+            )
+        )
+        if person.representatives:
+            people = []
+            for rep in person.representatives:
+                extra = [_(REPRESENTATIVE_ROLES.get(rep.role, rep.role))]
+                if rep.relationship:
+                    extra.append(rep.relationship)
+                if rep.phone:
+                    extra.append(_keep_together(rep.phone))
+                people.append(f"{_keep_together(rep.name)} ({', '.join(extra)})")
+            text = _("Carers and representatives: {people}").format(people="; ".join(people))
+        else:
+            text = _("Carers and representatives: none recorded")
+        self.representatives_label.setText(text)
+        self.header.setAccessibleName(_("About {name}").format(name=person.name))
+        self.header.setAccessibleDescription(
+            "\n".join((self.details_label.text(), self.representatives_label.text())).replace("\u00a0", " ")
+        )
+        self.edit_button.setAccessibleDescription(_("Change {name}'s details").format(name=person.name))
+
+    def _fill_cycle(self, cycle: CycleView) -> None:
+        self.stepper.set_cycle(cycle)
+        if cycle.is_open:
+            self.cycle_label.setText(
+                _("Cycle {number}, step {n} of 7: {title}").format(
+                    number=cycle.number, n=int(cycle.current_step), title=cycle.current_step.title
+                )
+            )
+        else:
+            self.cycle_label.setText(
+                _("Cycle {number}: budget ended ({reason})").format(
+                    number=cycle.number, reason=cycle.closed_reason or _("closed")
+                )
+            )
+
+        self.review_label.setVisible(cycle.next_review_due is not None)
+        if cycle.next_review_due is None:
+            self.review_label.setText(_("No review date set"))
+            self.review_label.setStyleSheet("")
+        elif cycle.review_overdue:
+            self.review_label.setText(
+                _("Review overdue: was due {date}").format(date=format_date(cycle.next_review_due))
+            )
+            self.review_label.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
+        else:
+            self.review_label.setText(
+                _("Next review: {date}").format(date=format_date(cycle.next_review_due))
+            )
+            self.review_label.setStyleSheet("")
+
+        if not cycle.is_open:
+            blocker = _("This budget has ended. Nothing more can be done in this cycle.")
+        elif cycle.current_step == Step.REVIEW:
+            blocker = _("To finish the review, record what was decided with the person.")
+        elif cycle.blocker:
+            blocker = _("<b>Before moving on:</b> {reason}").format(reason=escape(cycle.blocker))
+        else:
+            blocker = _("Everything this step needs is done. You can move to the next step.")
+        self.blocker_label.setText(blocker)
+        self.blocker_label.setStyleSheet(
+            f"color: {BLOCKER_COLOUR};" if cycle.is_open and cycle.blocker else ""
+        )
+        self.blocker_label.setAccessibleName(_("What is needed to move on"))
+        self.blocker_label.setAccessibleDescription(self.blocker_label.text())
+
+        self.advance_button.setVisible(cycle.is_open and cycle.current_step != Step.REVIEW)
+        self.back_button.setVisible(cycle.can_go_back)
+        self.review_button.setVisible(cycle.is_open and cycle.current_step == Step.REVIEW)
+        if cycle.is_open and cycle.current_step != Step.REVIEW:
+            self.advance_button.setAccessibleDescription(cycle.blocker or _("Move on to the next step."))
+
+        self.history.clear()
+        items = []
+        for transition in reversed(cycle.transitions):  # newest first
+            item = QTreeWidgetItem(
+                [format_when(transition.at), transition.actor, describe_transition(transition)]
+            )
+            item.setToolTip(2, describe_transition(transition))
+            items.append(item)
+        self.history.addTopLevelItems(items)

@@ -1,0 +1,336 @@
+"""Step 2, plan support: the plan's sections, costed live against the agreed budget."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import FREQUENCY_LABELS, Frequency, round_half_up
+from personalbudget.domain.plan import (
+    BudgetFit,
+    InformalSupportEntry,
+    OutcomeEntry,
+    PlanDraft,
+    RiskEntry,
+    SupportItemEntry,
+    cost_items,
+    cost_plan,
+)
+from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
+from personalbudget.errors import PersonalBudgetError, ValidationError
+from personalbudget.i18n import _, format_money
+from personalbudget.services import Services
+from personalbudget.services.plan_service import PlanView
+from ui.app_signals import AppSignals
+from ui.plan_table_widget import Column, PlanTableWidget
+from ui.theme import DONE, MUTED_TEXT, OVERDUE
+
+ITEM_WEEK_COLUMN = 6
+ITEM_YEAR_COLUMN = 7
+
+
+class PlanPage(QScrollArea):
+    def __init__(self, services: Services, signals: AppSignals, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._signals = signals
+        self._person_id = 0
+        self._plan: PlanView | None = None
+        self._budget_annual: int | None = None
+        self._editable = False
+        self._dirty = False
+
+        title = QLabel(_("Step 2: Plan support"))
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        title.setFont(font)
+        self.status_label = QLabel()
+        self.status_label.setStyleSheet(f"color: {MUTED_TEXT};")
+        self.status_label.setWordWrap(True)
+
+        self.what_matters = QPlainTextEdit()
+        self.what_matters.setAccessibleName(_("What matters to me"))
+        self.what_matters.setTabChangesFocus(True)
+        self.what_matters.setPlaceholderText(
+            _("In the person's own words: what is important to them, what a good day looks like.")
+        )
+        self.outcomes = PlanTableWidget(
+            _("Outcomes"),
+            [
+                Column(
+                    _("Care Act outcome"),
+                    tuple((code, f"{code}) {_(text)}") for code, text in CARE_ACT_OUTCOMES.items()),
+                ),
+                Column(_("What I want to achieve"), stretch=True),
+            ],
+            _("Add outcome"),
+        )
+        frequencies = tuple((f.value, _(FREQUENCY_LABELS[f])) for f in Frequency)
+        self.items = PlanTableWidget(
+            _("Costed support"),
+            [
+                Column(_("Category"), tuple((k, _(v)) for k, v in SUPPORT_CATEGORIES.items())),
+                Column(_("What it is"), stretch=True),
+                Column(_("Provider (blank: to be arranged)")),
+                Column(_("Unit cost (£)")),
+                Column(_("Quantity")),
+                Column(_("How often"), frequencies),
+                Column(_("Per week"), read_only=True),
+                Column(_("Per year"), read_only=True),
+            ],
+            _("Add support item"),
+        )
+        self.informal = PlanTableWidget(
+            _("Help from family, friends and community"),
+            [Column(_("Who")), Column(_("What they do"), stretch=True)],
+            _("Add help"),
+        )
+        self.risks = PlanTableWidget(
+            _("Risks"),
+            [Column(_("Risk"), stretch=True), Column(_("How it is managed"), stretch=True)],
+            _("Add risk"),
+        )
+        self.contingency = QPlainTextEdit()
+        self.contingency.setAccessibleName(_("Contingency plan"))
+        self.contingency.setTabChangesFocus(True)
+        self.contingency.setPlaceholderText(_("What happens if support fails: who steps in, who to call."))
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(_("Plan sections"))
+        self.tabs.addTab(self.what_matters, _("What matters to me"))
+        self.tabs.addTab(self.outcomes, _("Outcomes"))
+        self.tabs.addTab(self.items, _("Costed support"))
+        self.tabs.addTab(self.informal, _("Family and community"))
+        self.tabs.addTab(self.risks, _("Risks"))
+        self.tabs.addTab(self.contingency, _("Contingency"))
+
+        self.cost_label = QLabel()
+        self.cost_label.setAccessibleName(_("Planned cost against the budget"))
+        self.cost_label.setWordWrap(True)
+        self.cost_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_button = QPushButton(_("Save draft"))
+        self.save_button.setAccessibleName(_("Save the draft plan"))
+        self.save_button.setToolTip(_("Ctrl+S"))
+        self.save_button.clicked.connect(self.save)
+        self.submit_button = QPushButton(_("Submit for agreement..."))
+        self.submit_button.setAccessibleName(_("Submit the plan for agreement"))
+        self.submit_button.clicked.connect(self.ask_submit)
+        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save_shortcut.activated.connect(self.save)
+        bar = QHBoxLayout()
+        bar.addWidget(self.cost_label, 1)
+        bar.addWidget(self.save_button)
+        bar.addWidget(self.submit_button)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addWidget(title)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bar)
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+        for table in (self.outcomes, self.items, self.informal, self.risks):
+            table.changed.connect(self._content_changed)
+        self.what_matters.textChanged.connect(self._content_changed)
+        self.contingency.textChanged.connect(self._content_changed)
+
+    # -- public ------------------------------------------------------------------------------
+    def show_person(self, person_id: int) -> None:
+        self._person_id = person_id
+        try:
+            cycle = self._services.lifecycle.get_cycle(person_id)
+            self._plan = self._services.plans.get_plan(person_id)
+            budget = self._services.budget.get_budget(person_id)
+            draft = self._plan.content if self._plan else self._services.plans.starting_draft(person_id)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("Cannot show the plan"), str(problem))
+            return
+        self._budget_annual = budget.agreed.annual_pence if budget.agreed else None
+        self._editable = cycle.is_open and cycle.current_step == Step.PLAN_SUPPORT
+        self._load(draft)
+        self._set_read_only(not self._editable)
+        if self._plan is None:
+            status = _("No plan written yet in this cycle.")
+            if draft != PlanDraft():
+                status += " " + _("It starts from the last plan; saving makes a new version.")
+        else:
+            status = _("Version {n} · {status}").format(n=self._plan.version, status=self._plan.status.label)
+            if self._editable and not self._plan.editable:
+                status += " · " + _("Saving changes makes a new version; this one stays as it is.")
+        if not self._editable and cycle.current_step < Step.PLAN_SUPPORT:
+            status += " " + _("The plan can be written once the budget is agreed (step 1).")
+        self.status_label.setText(status)
+        self._dirty = False
+        self._update_costs()
+
+    def draft(self) -> PlanDraft:
+        return PlanDraft(
+            what_matters=self.what_matters.toPlainText(),
+            outcomes=[OutcomeEntry(code, text) for code, text in self.outcomes.rows()],
+            support_items=[
+                SupportItemEntry(category, what, cost, quantity, frequency or None, provider)
+                for category, what, provider, cost, quantity, frequency, _week, _year in self.items.rows()
+            ],
+            informal_support=[InformalSupportEntry(who, what) for who, what in self.informal.rows()],
+            risks=[RiskEntry(risk, how) for risk, how in self.risks.rows()],
+            contingency=self.contingency.toPlainText(),
+        )
+
+    def save(self) -> bool:
+        if not self._editable:
+            return False
+        try:
+            self._plan = self._services.plans.save_draft(self._person_id, self.draft())
+        except ValidationError as problem:
+            QMessageBox.warning(
+                self,
+                _("The plan was not saved"),
+                _("Please put these right:") + "\n\n" + "\n".join(e.message for e in problem.errors),
+            )
+            return False
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The plan was not saved"), str(problem))
+            return False
+        self._dirty = False
+        self.status_label.setText(
+            _("Version {n} · {status} · saved").format(n=self._plan.version, status=self._plan.status.label)
+        )
+        self._signals.status_message.emit(_("Plan saved (version {n})").format(n=self._plan.version))
+        return True
+
+    def submit(self, justification: str = "") -> bool:
+        if not self.save():
+            return False
+        try:
+            self._plan = self._services.plans.submit(self._person_id, justification)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The plan was not submitted"), str(problem))
+            return False
+        self._signals.cycle_changed.emit(self._person_id)
+        self._signals.status_message.emit(
+            _("Plan version {n} submitted for agreement").format(n=self._plan.version)
+        )
+        return True
+
+    def ask_submit(self) -> None:
+        costing = self._costing()
+        justification = ""
+        if costing is not None and costing.over_budget:
+            text, ok = QInputDialog.getMultiLineText(
+                self,
+                _("The plan is over budget"),
+                _(
+                    "The plan costs {over} a year more than the agreed budget. Say why, for the approver:"
+                ).format(over=format_money(-costing.difference_pence)),
+            )
+            if not ok:
+                return
+            justification = text
+        self.submit(justification)
+
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _load(self, draft: PlanDraft) -> None:
+        widgets = (self.what_matters, self.contingency)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.what_matters.setPlainText(draft.what_matters)
+        self.contingency.setPlainText(draft.contingency)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.outcomes.set_rows([[o.outcome_code, o.description] for o in draft.outcomes])
+        self.items.set_rows(
+            [
+                [i.category, i.description, i.provider, i.unit_cost, i.quantity, i.frequency or "", "", ""]
+                for i in draft.support_items
+            ]
+        )
+        self.informal.set_rows([[s.who, s.description] for s in draft.informal_support])
+        self.risks.set_rows([[r.risk, r.how_managed] for r in draft.risks])
+
+    def _set_read_only(self, read_only: bool) -> None:
+        self.what_matters.setReadOnly(read_only)
+        self.contingency.setReadOnly(read_only)
+        for table in (self.outcomes, self.items, self.informal, self.risks):
+            table.set_read_only(read_only)
+        self.save_button.setVisible(not read_only)
+        self.submit_button.setVisible(not read_only)
+
+    def _content_changed(self) -> None:
+        self._dirty = True
+        self._update_costs()
+
+    def _costing(self):  # type: ignore[no-untyped-def]
+        try:
+            return cost_plan(cost_items(self.draft().support_items), self._budget_annual)
+        except ValidationError:
+            return None
+
+    def _update_costs(self) -> None:
+        entries = self.draft().support_items
+        for row, entry in enumerate(entries):
+            try:
+                [item] = cost_items([entry])
+            except ValidationError as problem:
+                self.items.set_cell_text(row, ITEM_WEEK_COLUMN, "?", problem.errors[0].message)
+                self.items.set_cell_text(row, ITEM_YEAR_COLUMN, "?", problem.errors[0].message)
+                continue
+            self.items.set_cell_text(
+                row, ITEM_WEEK_COLUMN, format_money(round_half_up(item.annual_cost / 52))
+            )
+            self.items.set_cell_text(row, ITEM_YEAR_COLUMN, format_money(item.annual_pence))
+        costing = self._costing()
+        if costing is None:
+            self.cost_label.setText(
+                _(
+                    "Some support items need putting right before the plan can be costed (see '?' in Costed support)."
+                )
+            )
+            self.cost_label.setStyleSheet(f"color: {OVERDUE};")
+            return
+        text = _("Planned: {week} a week, {year} a year.").format(
+            week=format_money(costing.weekly_pence), year=format_money(costing.annual_pence)
+        )
+        colour = MUTED_TEXT
+        if costing.fit is None:
+            text += " " + _("No budget agreed yet.")
+        elif costing.fit == BudgetFit.UNDER:
+            text += " " + _("Under budget by {diff} a year (budget {budget}).").format(
+                diff=format_money(costing.difference_pence), budget=format_money(costing.budget_annual_pence)
+            )
+            colour = DONE
+        elif costing.fit == BudgetFit.EXACT:
+            text += " " + _("Exactly on budget ({budget}).").format(
+                budget=format_money(costing.budget_annual_pence)
+            )
+            colour = DONE
+        else:
+            text += " " + _(
+                "OVER budget by {diff} a year (budget {budget}): submitting needs a reason."
+            ).format(
+                diff=format_money(-costing.difference_pence), budget=format_money(costing.budget_annual_pence)
+            )
+            colour = OVERDUE
+        self.cost_label.setText(text)
+        self.cost_label.setStyleSheet(f"color: {colour};")
