@@ -7,14 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import personalbudget
 from personalbudget.clock import SystemClock
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, current_locale
-from personalbudget.paths import default_database_path
+from personalbudget.paths import data_dir, default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import open_database
 from ui.app_signals import AppSignals
@@ -57,9 +57,15 @@ def current_user() -> str:
         return "unknown"
 
 
+def window_settings() -> QSettings:
+    """Window layout and other per-user preferences, kept in the data folder (so
+    ``PERSONALBUDGET_HOME`` moves them too)."""
+    return QSettings(str(data_dir() / "window-settings.ini"), QSettings.Format.IniFormat)
+
+
 def create_main_window(services: Services, signals: AppSignals) -> MainWindow:
     """Build the main window over open services (also called directly by benchmarks)."""
-    return MainWindow(services, signals)
+    return MainWindow(services, signals, window_settings())
 
 
 def run(database_path: Path | None) -> int:

@@ -62,7 +62,6 @@ class BudgetPage(QScrollArea):
         self._domain_index = 0
         self._groups: list[QButtonGroup] = []
 
-        title = _bold(QLabel(_("Step 1: Set budget")), 1.3)
         intro = QLabel(
             _(
                 "Answer each question together with the person. The indicative budget on the right "
@@ -152,6 +151,7 @@ class BudgetPage(QScrollArea):
         summary_scroll.setWidgetResizable(True)
         summary_scroll.setFrameShape(QFrame.Shape.NoFrame)
         summary_scroll.setWidget(summary)
+        summary_scroll.setMinimumWidth(300)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
@@ -161,7 +161,7 @@ class BudgetPage(QScrollArea):
         splitter.setStretchFactor(1, 2)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(intro)
         layout.addWidget(splitter, 1)
 

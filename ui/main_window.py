@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
@@ -17,10 +19,11 @@ from ui.app_signals import AppSignals
 from ui.caseload_widget import CaseloadWidget
 from ui.person_dialog import PersonDialog
 from ui.person_workspace_widget import PersonWorkspaceWidget
+from ui.plan_pdf_export import export_plan_pdf
 from ui.workers import BackgroundTask, show_progress
 
-DEFAULT_SIZE = (1280, 760)
-CASELOAD_WIDTH = 600
+DEFAULT_SIZE = (1340, 760)
+CASELOAD_WIDTH = 620
 DEMO_PEOPLE = 200
 STATUS_TIMEOUT_MS = 8000
 
@@ -101,6 +104,13 @@ class MainWindow(QMainWindow):
         self.edit_person_action.setStatusTip(_("Change the open person's details"))
         self.edit_person_action.triggered.connect(lambda: self.edit_person(self.workspace.person_id()))
 
+        self.print_plan_action = QAction(_("&Print support plan (PDF)…"), self)
+        self.print_plan_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_plan_action.setStatusTip(
+            _("Save the open person's support plan as a PDF to print or share")
+        )
+        self.print_plan_action.triggered.connect(self.print_plan)
+
         self.load_demo_action = QAction(_("Load &demo caseload…"), self)
         self.load_demo_action.setStatusTip(
             _("Add {n} made-up people for training and trying things out").format(n=DEMO_PEOPLE)
@@ -132,6 +142,7 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu(_("&File"))
         file_menu.addAction(self.new_person_action)
         file_menu.addAction(self.edit_person_action)
+        file_menu.addAction(self.print_plan_action)
         file_menu.addSeparator()
         file_menu.addAction(self.load_demo_action)
         file_menu.addSeparator()
@@ -144,6 +155,16 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         self.edit_person_action.setEnabled(self.workspace.person_id() != 0)
+        self.print_plan_action.setEnabled(self.workspace.person_id() != 0)
+
+    def print_plan(self, out: Path | None = None) -> BackgroundTask | None:
+        """Ask where to save the open person's support plan and write the PDF off the main thread."""
+        if not self.workspace.person_id():
+            return None
+        self.last_task = export_plan_pdf(
+            self, self._services, self._signals, self.workspace.person_id(), out=out
+        )
+        return self.last_task
 
     # -- people --------------------------------------------------------------------------
     def open_person(self, person_id: int) -> bool:

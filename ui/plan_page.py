@@ -54,11 +54,6 @@ class PlanPage(QScrollArea):
         self._editable = False
         self._dirty = False
 
-        title = QLabel(_("Step 2: Plan support"))
-        font = title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        title.setFont(font)
         self.status_label = QLabel()
         self.status_label.setStyleSheet(f"color: {MUTED_TEXT};")
         self.status_label.setWordWrap(True)
@@ -86,7 +81,7 @@ class PlanPage(QScrollArea):
             [
                 Column(_("Category"), tuple((k, _(v)) for k, v in SUPPORT_CATEGORIES.items())),
                 Column(_("What it is"), stretch=True),
-                Column(_("Provider (blank: to be arranged)")),
+                Column(_("Provider"), tooltip=_("Leave blank if the provider is still to be arranged.")),
                 Column(_("Unit cost (£)")),
                 Column(_("Quantity")),
                 Column(_("How often"), frequencies),
@@ -140,10 +135,10 @@ class PlanPage(QScrollArea):
 
         content = QWidget()
         layout = QVBoxLayout(content)
-        layout.addWidget(title)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status_label)
+        layout.addLayout(bar)  # the live cost check and the actions stay in view above the sections
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(bar)
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)

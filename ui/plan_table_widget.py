@@ -27,6 +27,7 @@ class Column:
     choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (value, label); empty: free text
     read_only: bool = False
     stretch: bool = False
+    tooltip: str = ""
 
 
 class PlanTableWidget(QWidget):
@@ -39,6 +40,9 @@ class PlanTableWidget(QWidget):
         self.table = QTableWidget(0, len(columns))
         self.table.setAccessibleName(name)
         self.table.setHorizontalHeaderLabels([c.title for c in columns])
+        for index, column in enumerate(columns):
+            if column.tooltip:
+                self.table.horizontalHeaderItem(index).setToolTip(column.tooltip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.table.verticalHeader().setVisible(False)

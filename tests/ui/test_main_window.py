@@ -169,7 +169,8 @@ def test_geometry_and_splitter_are_remembered(qtbot, services, signals, tmp_path
 
 
 def test_default_size_without_saved_settings(window):
-    assert (window.width(), window.height()) == (1280, 760)
+    # Fits a common 1366 x 768 laptop screen.
+    assert (window.width(), window.height()) == (1340, 760)
 
 
 def test_last_person_is_reopened(qtbot, services, signals, tmp_path):

@@ -168,3 +168,32 @@ def test_return_needs_reasons(qtbot, services, signals, plan_page, planning_pers
     assert "reasons" in message_boxes.texts("warning")[-1]
     assert page.decide(Decision.RETURN, "Need quotes", "Funding panel")
     assert services.lifecycle.get_cycle(planning_person.id).current_step == Step.PLAN_SUPPORT
+
+
+def test_whole_journey_in_the_main_window(qtbot, window, services, tmp_path):
+    """Assessment to agreed plan and a PDF, the way a practitioner does it in the window."""
+    person = add_person(services, "Owain Pritchard")
+    window.caseload.refresh()
+    assert window.open_person(person.id)
+    workspace = window.workspace
+    budget = workspace.pages.currentWidget()
+    assert isinstance(budget, BudgetPage)
+    answer_everything(budget, services)
+    assert budget.agree(None, "")
+    plan = workspace.pages.currentWidget()  # the workspace follows the cycle to step 2
+    assert isinstance(plan, PlanPage)
+    assert workspace.stepper.selected_step() == Step.PLAN_SUPPORT
+    fill_plan(plan, "20.00")
+    assert plan.submit()
+    agreement = workspace.pages.currentWidget()
+    assert isinstance(agreement, AgreementPage) and not agreement.decision_box.isHidden()
+    assert agreement.decide(Decision.APPROVE, "", "Team manager")
+    assert workspace.cycle().current_step == Step.MANAGE_BUDGET
+    assert window.print_plan_action.isEnabled()  # File > Print support plan (Ctrl+P)
+    out = tmp_path / "owain.pdf"
+    task = window.print_plan(out)
+    with qtbot.waitSignal(task.finished, timeout=20_000):
+        pass
+    assert "Owain Pritchard" in PdfReader(out).pages[0].extract_text()
+    row = next(r for r in services.people.list_caseload() if r.person_id == person.id)
+    assert row.step == Step.MANAGE_BUDGET and row.next_review_due is not None
