@@ -238,3 +238,34 @@ class PlanDecision(SQLModel, table=True):
     role: str
     decided_at: datetime
     decided_by: str
+
+
+class AppUser(SQLModel, table=True):
+    """Someone who signs in, with the role that decides what they may see and do."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True)
+    display_name: str
+    role: str  # practitioner | approver | broker | individual | analyst
+    password_hash: str
+    can_manage_users: bool = False
+    active: bool = True
+    created_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, append-only, chained to the one before by a hash."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str
+    action: str  # insert | update | delete
+    table_name: str
+    row_id: str
+    summary: str  # JSON: which fields changed (values of personal fields are not copied)
+    prev_hash: str
+    hash: str
