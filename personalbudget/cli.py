@@ -13,20 +13,24 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from personalbudget import APP_NAME, __version__
+from personalbudget import APP_NAME, __version__, self_test
 from personalbudget.clock import SystemClock
 from personalbudget.domain.nhs_number import display as display_nhs
+from personalbudget.domain.statement_parsing import StatementError, parse_date
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import build_demo_caseload
-from personalbudget.storage.database import open_database
+from personalbudget.storage.database import encrypt_database, open_database, recover_database
+from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
 
 OpenApp = Callable[[Path | None], int]
+RECOVERY_KEY_ENV = "PERSONALBUDGET_RECOVERY_KEY"
 EXIT_ERROR = 1
 
 
@@ -52,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("check this installation on a temporary database (never your caseload), print a JSON report"),
+    )
     _db_option(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -76,11 +85,64 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--plan-version", type=int, metavar="N", help=_("which plan version (default: the newest)")
     )
+    statement = reports.add_parser("statement", help=_("the budget statement for a period (for audit)"))
+    _db_option(statement, argparse.SUPPRESS)
+    statement.add_argument(
+        "--person", type=int, required=True, metavar="ID", help=_("the person's id (see 'people')")
+    )
+    statement.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", help=_("first day, e.g. 2026-04-01 or 01/04/2026")
+    )
+    statement.add_argument("--to", dest="end", required=True, metavar="DATE", help=_("last day"))
+    statement.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF")
+    )
+    imports = commands.add_parser(
+        "import-statement", help=_("import a bank or prepaid-card statement (CSV or OFX) into a person's ledger")
+    )
+    _db_option(imports, argparse.SUPPRESS)
+    imports.add_argument(
+        "--person", type=int, required=True, metavar="ID", help=_("the person's id (see 'people')")
+    )
+    imports.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help=_("the saved CSV column mapping to use (default: the one saved for the file's columns)"),
+    )
+    imports.add_argument("file", type=Path, metavar="FILE", help=_("the statement file (.csv or .ofx)"))
+    encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
+    _db_option(encrypt, argparse.SUPPRESS)
+    recover = commands.add_parser(
+        "recover", help=_("open an encrypted caseload with its recovery key and give it a new key")
+    )
+    _db_option(recover, argparse.SUPPRESS)
+    recover.add_argument(
+        "--recovery-key-file",
+        type=Path,
+        metavar="FILE",
+        help=_("read the recovery key from FILE (or set {env})").format(env=RECOVERY_KEY_ENV),
+    )
     return parser
 
 
-def run(argv: Sequence[str], open_app: OpenApp | None = None) -> int:
-    args = build_parser().parse_args(list(argv))
+def default_keys() -> DatabaseKeys:
+    """The OS keyring if there is one; otherwise the passphrase in PERSONALBUDGET_PASSPHRASE."""
+    return DatabaseKeys(KeyringSecretStore(), passphrase_from_environment)
+
+
+def run(
+    argv: Sequence[str],
+    open_app: OpenApp | None = None,
+    keys: DatabaseKeys | None = None,
+    check_front_end: self_test.FrontEndCheck | None = None,
+) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.self_test:
+        if args.command is not None:
+            parser.error(_("--self-test runs on its own, without a command"))
+        return self_test.main(check_front_end)
+    args.keys = keys or default_keys()
     try:
         if args.command is None:
             return (open_app or _installed_front_end())(args.db)
@@ -116,8 +178,53 @@ def _installed_front_end() -> OpenApp:
 
 
 def _services(args: argparse.Namespace) -> Services:
-    database = open_database(args.db or default_database_path())
+    database = open_database(args.db or default_database_path(), args.keys)
+    if database.new_recovery_key:
+        _announce_recovery_key(database.path, database.new_recovery_key)
     return build_services(database, SystemClock(), _actor())
+
+
+def _announce_recovery_key(path: Path, recovery_key: str) -> None:
+    print(
+        _(
+            "Created the encrypted caseload {file}. Its recovery key is shown only this once: write it down "
+            "and keep it somewhere safe, away from this computer. Without it, a lost keyring or passphrase "
+            "means the caseload cannot be opened.\n\n    {key}\n"
+        ).format(file=path, key=recovery_key),
+        file=sys.stderr,
+    )
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    path = args.db or default_database_path()
+    recovery = encrypt_database(path, args.keys)
+    print(_("Encrypted {file}.").format(file=path))
+    _announce_recovery_key(path, recovery)
+    return 0
+
+
+def _recover(args: argparse.Namespace) -> int:
+    """Open an encrypted caseload with its recovery key and give it a new key kept on this computer."""
+    path = args.db or default_database_path()
+    text = os.environ.get(RECOVERY_KEY_ENV, "")
+    if args.recovery_key_file:
+        text = args.recovery_key_file.read_text(encoding="utf-8")
+    if not text and sys.stdin.isatty():
+        text = getpass.getpass(_("Recovery key: "))
+    if not text.strip():
+        raise PersonalBudgetError(
+            _("Give the recovery key: in {env}, with --recovery-key-file, or when asked.").format(
+                env=RECOVERY_KEY_ENV
+            )
+        )
+    new_recovery = recover_database(path, text, args.keys)
+    print(
+        _("{file} now has a new key, kept on this computer. The old recovery key no longer opens it.").format(
+            file=path
+        )
+    )
+    _announce_recovery_key(path, new_recovery)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -179,6 +286,8 @@ def _people(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.report == "statement":
+        return _report_statement(args)
     services = _services(args)
     try:
         path = services.reports.write_plan(args.person, args.out, args.plan_version)
@@ -188,10 +297,49 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str, option: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as problem:
+        raise PersonalBudgetError(f"{option}: {problem}") from None
+
+
+def _report_statement(args: argparse.Namespace) -> int:
+    start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    services = _services(args)
+    try:
+        path = services.reports.write_statement(args.person, start, end, args.out)
+    finally:
+        services.context.db.close()
+    print(_("Wrote {file}.").format(file=path))
+    return 0
+
+
+def _import_statement(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        report = services.ledger.import_file(args.person, args.file, args.mapping)
+    except StatementError as problem:
+        # One line: what is wrong, and the first place it is wrong.
+        where = problem.problems[0].describe() if problem.problems else ""
+        more = problem.total_problems - 1
+        line = " ".join(part for part in (problem.summary.replace("\n", " "), where) if part)
+        if more > 0:
+            line += " " + _("(and {n} more)").format(n=more)
+        print(f"personalbudget: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        services.context.db.close()
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo,
     "people": _people,
     "report": _report,
+    "import-statement": _import_statement,
 }
 
 

@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from personalbudget.clock import FixedClock
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import Database, open_database
+from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -37,8 +38,20 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(db_path)
+def secret_store() -> MemorySecretStore:
+    """An in-memory keyring (headless machines have none)."""
+    return MemorySecretStore()
+
+
+@pytest.fixture
+def keys(secret_store: MemorySecretStore) -> DatabaseKeys:
+    return DatabaseKeys(secret_store, passphrase=lambda _creating: None)
+
+
+@pytest.fixture
+def db(db_path: Path, keys: DatabaseKeys) -> Iterator[Database]:
+    """A new caseload database, encrypted as the app makes them."""
+    database = open_database(db_path, keys)
     yield database
     database.close()
 

@@ -1,13 +1,15 @@
-"""Opening a caseload database: recognise it, check it, migrate it, hand out sessions.
+"""Opening a caseload database: recognise it, unlock it, check it, migrate it, hand out sessions.
 
-A file that is not ours, is damaged, or was written by a newer version is
-refused with a message saying what to do; it is never changed. Before an
-older database is migrated, a copy is written to the backups folder.
+A file that is not ours, is damaged, was written by a newer version, or whose
+key does not open it is refused with a message saying what to do; it is never
+changed. Before an older database is migrated, a copy is written to the
+backups folder. New databases are encrypted (SQLCipher) when a key policy
+(``DatabaseKeys``) is given, as the app and the command line always do.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,7 +28,8 @@ from sqlmodel import Session
 from personalbudget.errors import CorruptDatabaseError, DatabaseTooNewError, NotOurDatabaseError
 from personalbudget.i18n import _
 from personalbudget.paths import backups_dir
-from personalbudget.storage.engine import make_engine
+from personalbudget.storage.engine import key_pragma, make_engine, raw_connect
+from personalbudget.storage.keys import DatabaseKeys, KeyFile, WrongKeyError, key_file_path, key_from_recovery
 
 APPLICATION_ID = 0x50424731  # "PBG1", set by the first migration
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -48,10 +51,17 @@ def head_revision() -> str:
 class Database:
     """An open, checked and up-to-date caseload database."""
 
-    def __init__(self, path: Path, engine: Engine):
+    def __init__(self, path: Path, engine: Engine, key: bytes | None = None, recovery_key: str | None = None):
         self.path = path
         self.engine = engine
+        self.key = key
+        # Shown once, to whoever set the database up; never stored.
+        self.new_recovery_key = recovery_key
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -72,22 +82,40 @@ class Database:
             finally:
                 self._active.reset(token)
 
+    def connect_raw(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        return raw_connect(self.path, self.key, read_only=read_only)
+
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_database(path: Path, *, upgrade_to: str = "head") -> Database:
-    """Open (creating if need be) the database at ``path`` and bring its schema up to date."""
+def open_database(path: Path, keys: DatabaseKeys | None = None, *, upgrade_to: str = "head") -> Database:
+    """Open (creating if need be) the database at ``path`` and bring its schema up to date.
+
+    With ``keys``, a new database is encrypted and an encrypted one is unlocked;
+    without, only plain databases can be opened (tests of plain files, tools).
+    """
     path = Path(path)
-    if _check_file(path):
-        _check_contents(path)
-    engine = make_engine(path)
+    state = classify(path)
+    key: bytes | None = None
+    recovery: str | None = None
+    if state == "encrypted":
+        if keys is None:
+            raise WrongKeyError(
+                _("{file} is encrypted: open it from the app or with its key.").format(file=path.name)
+            )
+        key = keys.unlock(path)
+    elif state == "new" and keys is not None:
+        key, recovery = keys.create(path)
+    if state != "new":
+        _check_contents(path, key)
+    engine = make_engine(path, key)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         _check_not_newer(path, current)
         if current is not None and current != upgrade_to and _is_behind(current, upgrade_to):
-            backup_before_migrating(path, current)
+            backup_before_migrating(path, current, key)
         if current != upgrade_to:
             migrate(engine, upgrade_to)
     except SQLAlchemyDatabaseError as problem:
@@ -96,7 +124,31 @@ def open_database(path: Path, *, upgrade_to: str = "head") -> Database:
     except BaseException:
         engine.dispose()
         raise
-    return Database(path, engine)
+    return Database(path, engine, key, recovery)
+
+
+def classify(path: Path) -> str:
+    """'new', 'plain' or 'encrypted'; refuses what is plainly not a database of ours."""
+    if path.is_dir():
+        raise NotOurDatabaseError(
+            _("{file} is a folder, not a database file. Choose a database file.").format(file=path)
+        )
+    if not path.exists() or path.stat().st_size == 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return "new"
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header == SQLITE_HEADER:
+        return "plain"
+    if key_file_path(path).exists():
+        return "encrypted"
+    raise NotOurDatabaseError(
+        _(
+            "{file} is not a PersonalBudget database (it is not a database file at all, or it is damaged, "
+            "or it is an encrypted caseload whose key file is missing). Nothing has been changed. Choose the "
+            "right file, restore it from a backup, or use 'personalbudget recover' with its recovery key."
+        ).format(file=path.name)
+    )
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -107,24 +159,52 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def backup_before_migrating(path: Path, revision: str) -> Path:
+def backup_before_migrating(path: Path, revision: str, key: bytes | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = backups_dir(path) / f"{path.stem}-before-migration-from-{revision}-{stamp}.db"
-    copy_database(path, target)
+    copy_database(path, key, target, key)
+    _copy_key_file(path, target)
     return target
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of a live database (SQLite's backup API, WAL included)."""
-    src = sqlite3.connect(source)
+def copy_database(source: Path, source_key: bytes | None, target: Path, target_key: bytes | None) -> None:
+    """A consistent copy of a live database (WAL included), encrypted with ``target_key``.
+
+    Written to a temporary file, checked, then renamed: the target is whole or absent.
+    """
+    temp = target.with_name(target.name + ".partial")
+    temp.unlink(missing_ok=True)
+    connection = raw_connect(source, source_key, cipher=target_key is not None)
     try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        if source_key is None and target_key is None:
+            connection.execute("VACUUM INTO ?", (str(temp),))
+        else:
+            attach_key = f"x'{target_key.hex()}'" if target_key else ""
+            connection.execute(f'ATTACH DATABASE ? AS copy KEY "{attach_key}"', (str(temp),))
+            connection.execute("SELECT sqlcipher_export('copy')")
+            for pragma in ("application_id", "user_version"):
+                value = connection.execute(f"PRAGMA main.{pragma}").fetchone()[0]
+                connection.execute(f"PRAGMA copy.{pragma} = {int(value)}")
+            connection.execute("DETACH DATABASE copy")
     finally:
-        src.close()
+        connection.close()
+    check = raw_connect(temp, target_key)
+    try:
+        result = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if result != "ok":
+        temp.unlink(missing_ok=True)
+        raise CorruptDatabaseError(
+            _("The copy of {file} failed its integrity check; it was not kept.").format(file=source.name)
+        )
+    os.replace(temp, target)
+
+
+def _copy_key_file(source: Path, target: Path) -> None:
+    key_file = KeyFile.read(key_file_path(source))
+    if key_file is not None:
+        key_file.write(key_file_path(target))
 
 
 def _damaged_message(path: Path) -> str:
@@ -134,42 +214,34 @@ def _damaged_message(path: Path) -> str:
     ).format(file=path.name)
 
 
-def _check_file(path: Path) -> bool:
-    """Refuse what is plainly not a database; True if there is an existing file to look inside."""
-    if path.is_dir():
-        raise NotOurDatabaseError(
-            _("{file} is a folder, not a database file. Choose a database file.").format(file=path)
-        )
-    if not path.exists() or path.stat().st_size == 0:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return False
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise NotOurDatabaseError(
-            _(
-                "{file} is not a PersonalBudget database (it is not a database file at all, "
-                "or it is damaged). Nothing has been changed. Choose the right file, or restore "
-                "it from a backup."
-            ).format(file=path.name)
-        )
-    return True
-
-
-def _check_contents(path: Path) -> None:
+def _check_contents(path: Path, key: bytes | None) -> None:
     """Look inside read-only, so a file we refuse is left exactly as it was."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = raw_connect(path, key, read_only=True)
+    except Exception as problem:
+        raise CorruptDatabaseError(_damaged_message(path)) from problem
+    try:
         try:
+            # The first page: if this cannot be read, the key is wrong (or the file is not ours).
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        except Exception as problem:  # sqlite3 and sqlcipher3 each raise their own DatabaseError
+            if key is not None:
+                raise WrongKeyError(
+                    _(
+                        "The key does not open {file} (a wrong passphrase, or a key from another computer). "
+                        "Nothing has been changed. Try again, or use 'personalbudget recover' with the recovery key."
+                    ).format(file=path.name)
+                ) from None
+            raise CorruptDatabaseError(_damaged_message(path)) from problem
+        try:
             tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
                 0
             ]
             result = connection.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as problem:
-        raise CorruptDatabaseError(_damaged_message(path)) from problem
+        except Exception as problem:
+            raise CorruptDatabaseError(_damaged_message(path)) from problem
+    finally:
+        connection.close()
     if application_id != APPLICATION_ID and tables:
         raise NotOurDatabaseError(
             _(
@@ -201,3 +273,67 @@ def _is_behind(current: str, target: str) -> bool:
     return any(rev.revision == current for rev in script.iterate_revisions(target_rev, "base")) and (
         current != target_rev
     )
+
+
+# -- encryption of existing databases -----------------------------------------------------------
+
+
+def encrypt_database(path: Path, keys: DatabaseKeys) -> str:
+    """Encrypt a plain caseload in place; returns its recovery key (show it once).
+
+    The encrypted copy is made and checked first; only then does it replace the
+    plain file, so nothing is lost if anything fails on the way.
+    """
+    path = Path(path)
+    if classify(path) != "plain":
+        raise NotOurDatabaseError(
+            _("{file} is not a plain (unencrypted) caseload database.").format(file=path.name)
+        )
+    _check_contents(path, None)
+    new = path.with_name(path.name + ".encrypting")
+    new.unlink(missing_ok=True)
+    key, recovery = keys.create(new)
+    copy_database(path, None, new, key)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(key_file_path(new), key_file_path(path))
+    os.replace(new, path)
+    return recovery
+
+
+def rekey_database(path: Path, old_key: bytes, keys: DatabaseKeys) -> str:
+    """Give an encrypted database a new key (after recovery); returns the new recovery key."""
+    _check_contents(path, old_key)
+    staging = path.with_name(path.name + ".newkey")
+    key, recovery = keys.create(staging)
+    connection = raw_connect(path, old_key)
+    try:
+        connection.execute("PRAGMA journal_mode=DELETE")  # re-key needs exclusive use of the file
+        connection.execute(f"PRAGMA rekey = \"x'{key.hex()}'\"")
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+    os.replace(key_file_path(staging), key_file_path(path))
+    return recovery
+
+
+def recover_database(path: Path, recovery_text: str, keys: DatabaseKeys) -> str:
+    """Open with the recovery key and re-key with a new key kept by ``keys``; returns the new recovery key."""
+    path = Path(path)
+    old_key = key_from_recovery(recovery_text)
+    state = classify_for_recovery(path)
+    if state != "encrypted":
+        raise NotOurDatabaseError(_("{file} is not an encrypted caseload database.").format(file=path.name))
+    _check_contents(path, old_key)
+    return rekey_database(path, old_key, keys)
+
+
+def classify_for_recovery(path: Path) -> str:
+    """Like ``classify``, but an encrypted file without its key file is what recovery is for."""
+    if not path.exists() or path.is_dir() or path.stat().st_size == 0:
+        raise NotOurDatabaseError(_("There is no caseload database at {file}.").format(file=path))
+    with path.open("rb") as handle:
+        return "plain" if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER else "encrypted"
+
+
+__all__ = ["Database", "encrypt_database", "key_pragma", "open_database", "rekey_database"]

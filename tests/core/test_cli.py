@@ -1,12 +1,21 @@
 """The command-line tool, run as a person would run it."""
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 from personalbudget.cli import run
 from personalbudget.domain import nhs_number
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
+
+
+@pytest.fixture(autouse=True)
+def _keys_for_cli(keys, monkeypatch):
+    """The CLI keeps keys in the OS keyring; tests use the in-memory one."""
+    monkeypatch.setattr("personalbudget.cli.default_keys", lambda: keys)
 
 
 def people_json(db_path, capsys):
@@ -75,16 +84,27 @@ def test_no_command_opens_the_app_on_the_chosen_database(tmp_path):
 
 
 def test_python_dash_m_runs_the_same_tool(tmp_path):
+    """Headless, there is no keyring: the command line uses PERSONALBUDGET_PASSPHRASE."""
     db_path = tmp_path / "m.db"
+    env = dict(os.environ, PERSONALBUDGET_PASSPHRASE="correct horse battery staple")
     result = subprocess.run(
         [sys.executable, "-m", "personalbudget", "demo", "--db", str(db_path), "--people", "3"],
         capture_output=True,
         text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
+    assert "recovery key is shown only this once" in result.stderr
     result = subprocess.run(
         [sys.executable, "-m", "personalbudget", "people", "--db", str(db_path), "--json"],
         capture_output=True,
         text=True,
+        env=env,
     )
     assert len(json.loads(result.stdout)) == 3
+    env["PERSONALBUDGET_PASSPHRASE"] = "wrong passphrase entirely"
+    result = subprocess.run(
+        [sys.executable, "-m", "personalbudget", "people", "--db", str(db_path)], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "passphrase does not open this caseload" in result.stderr

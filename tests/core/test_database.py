@@ -95,23 +95,26 @@ def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path):
     assert path.read_text().startswith("Shopping list")
 
 
-def test_a_damaged_database_is_refused_with_advice(db_path, services):
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_a_damaged_database_is_refused_with_advice(db_path, keys, clock, encrypted):
+    from personalbudget.services import build_services
     from tests.core.helpers import person_form
 
+    database = open_database(db_path, keys if encrypted else None)
+    services = build_services(database, clock, "tester")
     for n in range(200):
-        services.people.add_person(
-            person_form(name=f"Person {n}", nhs_number="", date_of_birth=date(1950, 1, 1))
-        )
-    services.context.db.close()
-    with sqlite3.connect(db_path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        services.people.add_person(person_form(name=f"Person {n}", nhs_number="", date_of_birth=date(1950, 1, 1)))
+    connection = database.connect_raw()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    database.close()
     data = bytearray(db_path.read_bytes())
     page = 4096
     for offset in range(2 * page, len(data), page):  # scribble over every page after the first two
         data[offset + 8 : offset + 200] = b"\xff" * 192
     db_path.write_bytes(bytes(data))
     with pytest.raises(CorruptDatabaseError, match="damaged"):
-        open_database(db_path)
+        open_database(db_path, keys if encrypted else None)
 
 
 def test_a_folder_is_refused(tmp_path):

@@ -55,22 +55,19 @@ def test_plan_pdf_carries_what_the_person_needs(services, agreed_person, tmp_pat
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
 
 
-def test_cli_writes_the_plan(db_path, services, agreed_person, tmp_path, capsys):
+def test_cli_writes_the_plan(db_path, keys, services, agreed_person, tmp_path, capsys):
     out = tmp_path / "from-cli.pdf"
-    assert (
-        run(["report", "plan", "--db", str(db_path), "--person", str(agreed_person), "--out", str(out)]) == 0
-    )
+    argv = ["report", "plan", "--db", str(db_path), "--person", str(agreed_person), "--out", str(out)]
+    assert run(argv, keys=keys) == 0
     assert "Gwenllïan" in pdf_text(out)
 
 
-def test_no_plan_and_bad_paths_are_clear_errors_and_leave_no_file(services, tmp_path, db_path, capsys):
+def test_no_plan_and_bad_paths_are_clear_errors_and_leave_no_file(services, keys, tmp_path, db_path, capsys):
     pid = services.people.add_person(person_form(nhs_number="")).id
     with pytest.raises(NotFoundError, match="has no support plan yet"):
         services.reports.write_plan(pid, tmp_path / "x.pdf")
-    assert (
-        run(["report", "plan", "--db", str(db_path), "--person", "999", "--out", str(tmp_path / "y.pdf")])
-        == 1
-    )
+    argv = ["report", "plan", "--db", str(db_path), "--person", "999", "--out", str(tmp_path / "y.pdf")]
+    assert run(argv, keys=keys) == 1
     assert "no person with id 999" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.pdf"))
 

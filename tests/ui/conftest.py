@@ -58,6 +58,20 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
 
 
 @pytest.fixture(autouse=True)
+def _in_memory_keyring(keys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ui.app.run`` keeps database keys in the in-memory keyring, never asking for a passphrase."""
+    monkeypatch.setattr("ui.app.app_keys", lambda: keys)
+
+
+@pytest.fixture(autouse=True)
+def recovery_keys_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Recovery keys the app showed (instead of a dialog waiting for a click)."""
+    shown: list[str] = []
+    monkeypatch.setattr("ui.app.show_recovery_key", shown.append)
+    return shown
+
+
+@pytest.fixture(autouse=True)
 def _settings_in_tmp(tmp_path: Path) -> Iterator[Path]:
     """QSettings() anywhere in a test writes to tmp_path, never to the user's real settings."""
     folder = tmp_path / "qsettings"

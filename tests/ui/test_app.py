@@ -74,3 +74,60 @@ def test_current_user_falls_back(monkeypatch, problem):
 
     monkeypatch.setattr(app_module.getpass, "getuser", fail)
     assert app_module.current_user() == "unknown"
+
+
+def _close_windows_soon(delay: int = 100) -> None:
+    def close():
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow):
+                window.close()
+        QCoreApplication.quit()
+
+    QTimer.singleShot(delay, close)
+
+
+def test_a_new_caseload_is_encrypted_and_its_recovery_key_shown_once(
+    qapp, tmp_path, monkeypatch, recovery_keys_shown
+):
+    monkeypatch.setenv(app_module.NO_DEMO_PROMPT_ENV, "1")
+    path = tmp_path / "new.db"
+    _close_windows_soon()
+    assert run(path) == 0
+    assert len(recovery_keys_shown) == 1 and len(recovery_keys_shown[0]) == 69  # 56 characters, 13 dashes
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    _close_windows_soon()
+    assert run(path) == 0
+    assert len(recovery_keys_shown) == 1  # not again
+
+
+def test_a_plain_caseload_is_offered_encryption(qapp, tmp_path, monkeypatch, message_boxes, recovery_keys_shown):
+    from personalbudget.storage.database import open_database
+
+    monkeypatch.setenv(app_module.NO_DEMO_PROMPT_ENV, "1")
+    path = tmp_path / "plain.db"
+    open_database(path).close()
+    message_boxes.answer = app_module.QMessageBox.StandardButton.Yes
+    _close_windows_soon()
+    assert run(path) == 0
+    assert "not encrypted" in message_boxes.texts("question")[0]
+    assert len(recovery_keys_shown) == 1
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_wrong_passphrase_can_be_tried_again_and_never_deletes(qapp, tmp_path, monkeypatch, message_boxes):
+    from personalbudget.storage.database import open_database
+    from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
+
+    monkeypatch.setenv(app_module.NO_DEMO_PROMPT_ENV, "1")
+    path = tmp_path / "locked.db"
+    headless = MemorySecretStore(available=False)
+    open_database(path, DatabaseKeys(headless, lambda _c: "the right passphrase")).close()
+    before = path.read_bytes()
+    answers = iter(["wrong one!!", "the right passphrase"])
+    _close_windows_soon(150)
+    assert run(path, DatabaseKeys(headless, lambda _c: next(answers))) == 0
+    assert "passphrase does not open" in message_boxes.texts("warning")[0]
+    answers = iter(["nope nope nope"] * 3)
+    assert run(path, DatabaseKeys(headless, lambda _c: next(answers))) == EXIT_DATABASE_ERROR
+    assert "passphrase does not open" in message_boxes.texts("critical")[-1]
+    assert path.exists() and path.read_bytes()[:100] == before[:100]
