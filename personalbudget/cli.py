@@ -26,6 +26,7 @@ from personalbudget.i18n import _, format_date
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.storage import audit
 from personalbudget.storage.database import encrypt_database, open_database, recover_database
 from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
 
@@ -91,14 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--person", type=int, required=True, metavar="ID", help=_("the person's id (see 'people')")
     )
     statement.add_argument(
-        "--from", dest="start", required=True, metavar="DATE", help=_("first day, e.g. 2026-04-01 or 01/04/2026")
+        "--from",
+        dest="start",
+        required=True,
+        metavar="DATE",
+        help=_("first day, e.g. 2026-04-01 or 01/04/2026"),
     )
     statement.add_argument("--to", dest="end", required=True, metavar="DATE", help=_("last day"))
     statement.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF")
     )
     imports = commands.add_parser(
-        "import-statement", help=_("import a bank or prepaid-card statement (CSV or OFX) into a person's ledger")
+        "import-statement",
+        help=_("import a bank or prepaid-card statement (CSV or OFX) into a person's ledger"),
     )
     _db_option(imports, argparse.SUPPRESS)
     imports.add_argument(
@@ -110,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the saved CSV column mapping to use (default: the one saved for the file's columns)"),
     )
     imports.add_argument("file", type=Path, metavar="FILE", help=_("the statement file (.csv or .ofx)"))
+    audit_parser = commands.add_parser("audit", help=_("check the audit trail"))
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help=_("check no audit event was changed, removed or cut off")
+    )
+    _db_option(verify, argparse.SUPPRESS)
+
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
     recover = commands.add_parser(
@@ -335,7 +348,26 @@ def _import_statement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    database = open_database(args.db or default_database_path(), args.keys)
+    try:
+        connection = database.connect_raw(read_only=True)
+        try:
+            report = audit.verify(connection)
+        finally:
+            connection.close()
+    finally:
+        database.close()
+    if report.ok:
+        print(_("Audit trail OK: {n} events; latest hash {hash}").format(n=report.events, hash=report.head))
+        return 0
+    for problem in report.problems:
+        print(f"personalbudget: {problem}", file=sys.stderr)
+    return EXIT_ERROR
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": _audit,
     "demo": _demo,
     "people": _people,
     "report": _report,

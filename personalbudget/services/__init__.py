@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from personalbudget.clock import Clock
 from personalbudget.domain.ras import RasDefinition, load_ras
 from personalbudget.services.budget_service import BudgetService
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ActingDatabase, ServiceContext
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
@@ -29,7 +29,7 @@ class Services:
 
 def build_services(db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None) -> Services:
     """All services for one database and user. ``ras`` defaults to the shipped RAS definition."""
-    context = ServiceContext(db=db, clock=clock, actor=actor)
+    context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor)
     people = PeopleService(context)
     budget = BudgetService(context, ras or load_ras())
     plans = PlanService(context)

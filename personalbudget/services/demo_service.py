@@ -43,6 +43,7 @@ from personalbudget.i18n import _
 from personalbudget.paths import resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
+from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
 MAX_DEMO_PEOPLE = 100_000
@@ -92,12 +93,23 @@ def build_demo_caseload(
     rng = random.Random(seed)
     builder = _DemoBuilder(context, rng, ras)
     try:
-        with context.db.session():
+        with context.db.session() as session:
+            # Synthetic people are one bulk load in the audit trail, not thousands of events.
+            session.info["audit_bulk"] = True
             builder.remember_existing_nhs_numbers()
             for index in range(people):
                 if progress and index % 50 == 0 and not progress(index, people):
                     raise _Cancelled
                 builder.add_person()
+            session.flush()
+            record_event(
+                session,
+                actor=context.actor,
+                action="bulk_insert",
+                table="person",
+                row_id="*",
+                summary={"demo_people": people, "seed": seed},
+            )
     except _Cancelled:
         return 0
     if progress:

@@ -22,18 +22,23 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlmodel import Session
 
 from personalbudget.errors import CorruptDatabaseError, DatabaseTooNewError, NotOurDatabaseError
 from personalbudget.i18n import _
 from personalbudget.paths import backups_dir
+from personalbudget.storage import audit
 from personalbudget.storage.engine import key_pragma, make_engine, raw_connect
 from personalbudget.storage.keys import DatabaseKeys, KeyFile, WrongKeyError, key_file_path, key_from_recovery
 
 APPLICATION_ID = 0x50424731  # "PBG1", set by the first migration
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+audit.install()
 
 
 def alembic_config() -> Config:
@@ -58,6 +63,7 @@ class Database:
         # Shown once, to whoever set the database up; never stored.
         self.new_recovery_key = recovery_key
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
+        self.audited = "audit_event" in sa_inspect(engine).get_table_names()
 
     @property
     def encrypted(self) -> bool:
@@ -76,6 +82,7 @@ class Database:
             outer.flush()
             return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.info["audited"] = self.audited
             token = self._active.set(session)
             try:
                 yield session
