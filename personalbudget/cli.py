@@ -27,6 +27,7 @@ from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.storage import audit
+from personalbudget.storage.backup import check_database, make_backup, restore_backup
 from personalbudget.storage.database import encrypt_database, open_database, recover_database
 from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
 
@@ -122,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help=_("check no audit event was changed, removed or cut off")
     )
     _db_option(verify, argparse.SUPPRESS)
+
+    backup = commands.add_parser("backup", help=_("make a checked backup copy of the caseload"))
+    _db_option(backup, argparse.SUPPRESS)
+    backup.add_argument(
+        "--out", type=Path, metavar="FOLDER", help=_("where to put it (default: the backups folder)")
+    )
+    restore = commands.add_parser("restore", help=_("replace the caseload with a backup"))
+    _db_option(restore, argparse.SUPPRESS)
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help=_("the backup file to restore"))
+    check = commands.add_parser("check", help=_("integrity check, broken links and the audit trail"))
+    _db_option(check, argparse.SUPPRESS)
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
@@ -366,7 +378,44 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _backup(args: argparse.Namespace) -> int:
+    database = open_database(args.db or default_database_path(), args.keys)
+    try:
+        path = make_backup(database, "manual", args.out)
+    finally:
+        database.close()
+    print(_("Backed up to {file}.").format(file=path))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    target = args.db or default_database_path()
+    restore_backup(args.backup, target, args.keys)
+    print(_("Restored {file} from {backup}.").format(file=target, backup=args.backup))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    database = open_database(args.db or default_database_path(), args.keys)
+    try:
+        report = check_database(database)
+    finally:
+        database.close()
+    if report.ok:
+        events = report.audit.events if report.audit else 0
+        print(
+            _("Check OK: integrity ok, no broken links, audit trail of {n} events intact.").format(n=events)
+        )
+        return 0
+    for problem in report.problems:
+        print(f"personalbudget: {problem}", file=sys.stderr)
+    return EXIT_ERROR
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "backup": _backup,
+    "restore": _restore,
+    "check": _check,
     "audit": _audit,
     "demo": _demo,
     "people": _people,

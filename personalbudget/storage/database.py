@@ -32,6 +32,7 @@ from personalbudget.paths import backups_dir
 from personalbudget.storage import audit
 from personalbudget.storage.engine import key_pragma, make_engine, raw_connect
 from personalbudget.storage.keys import DatabaseKeys, KeyFile, WrongKeyError, key_file_path, key_from_recovery
+from personalbudget.storage.lock import DatabaseLock
 
 APPLICATION_ID = 0x50424731  # "PBG1", set by the first migration
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -64,6 +65,8 @@ class Database:
         self.new_recovery_key = recovery_key
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
         self.audited = "audit_event" in sa_inspect(engine).get_table_names()
+        self.lock: DatabaseLock | None = None
+        self.closed_uncleanly = False  # the last session on this file ended without closing (a crash)
 
     @property
     def encrypted(self) -> bool:
@@ -94,6 +97,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
 
 def open_database(path: Path, keys: DatabaseKeys | None = None, *, upgrade_to: str = "head") -> Database:
@@ -104,6 +110,17 @@ def open_database(path: Path, keys: DatabaseKeys | None = None, *, upgrade_to: s
     """
     path = Path(path)
     state = classify(path)
+    lock = DatabaseLock(path)  # before anything is read or written: one writer at a time
+    try:
+        return _open_locked(path, state, keys, upgrade_to, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_locked(
+    path: Path, state: str, keys: DatabaseKeys | None, upgrade_to: str, lock: DatabaseLock
+) -> Database:
     key: bytes | None = None
     recovery: str | None = None
     if state == "encrypted":
@@ -131,7 +148,10 @@ def open_database(path: Path, keys: DatabaseKeys | None = None, *, upgrade_to: s
     except BaseException:
         engine.dispose()
         raise
-    return Database(path, engine, key, recovery)
+    database = Database(path, engine, key, recovery)
+    database.lock = lock
+    database.closed_uncleanly = lock.stale
+    return database
 
 
 def classify(path: Path) -> str:
@@ -332,7 +352,11 @@ def recover_database(path: Path, recovery_text: str, keys: DatabaseKeys) -> str:
     if state != "encrypted":
         raise NotOurDatabaseError(_("{file} is not an encrypted caseload database.").format(file=path.name))
     _check_contents(path, old_key)
-    return rekey_database(path, old_key, keys)
+    lock = DatabaseLock(path)
+    try:
+        return rekey_database(path, old_key, keys)
+    finally:
+        lock.release()
 
 
 def classify_for_recovery(path: Path) -> str:
