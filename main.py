@@ -11,7 +11,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app(database_path)
 
-    return run(sys.argv[1:] if argv is None else argv, open_app=open_app)
+    def check_window(services):  # the window part of --self-test, imported only when asked for
+        from ui.self_test_window import check_main_window
+
+        return check_main_window(services)
+
+    return run(sys.argv[1:] if argv is None else argv, open_app=open_app, check_front_end=check_window)
 
 
 if __name__ == "__main__":

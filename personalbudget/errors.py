@@ -40,6 +40,10 @@ class LifecycleError(PersonalBudgetError):
     """A move between the seven steps that the rules do not allow."""
 
 
+class PermissionDeniedError(PersonalBudgetError):
+    """The signed-in user's role does not allow this."""
+
+
 class StorageError(PersonalBudgetError):
     """The database cannot be used as it is."""
 

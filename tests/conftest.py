@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from personalbudget.clock import FixedClock
+from personalbudget.domain.roles import Role
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import Database, open_database
 from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
@@ -58,4 +59,11 @@ def db(db_path: Path, keys: DatabaseKeys) -> Iterator[Database]:
 
 @pytest.fixture
 def services(db: Database, clock: FixedClock) -> Services:
+    """The services as a signed-in care practitioner."""
     return build_services(db, clock, actor="test.practitioner")
+
+
+@pytest.fixture
+def approver(db: Database, clock: FixedClock) -> Services:
+    """The same caseload as a signed-in approver (team manager or funding panel)."""
+    return build_services(db, clock, actor="test.approver", role=Role.APPROVER)

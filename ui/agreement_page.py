@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import BudgetFit, Decision, PlanStatus
+from personalbudget.domain.roles import Permission, allowed
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date, format_money
@@ -90,6 +91,14 @@ class AgreementPage(QScrollArea):
         form.addRow(_("Your role:"), self.role)
         form.addRow(self.decide_button)
 
+        self.waiting_note = QLabel(
+            _(
+                "Waiting for an approver's decision. Only an approver (team manager or funding panel) can approve or return a plan."
+            )
+        )
+        self.waiting_note.setWordWrap(True)
+        self.waiting_note.setAccessibleName(_("Waiting for a decision"))
+
         self.print_button = QPushButton(_("Print support plan (PDF)..."))
         self.print_button.setAccessibleName(_("Print the support plan as a PDF"))
         self.print_button.clicked.connect(lambda: self.print_plan())
@@ -102,6 +111,7 @@ class AgreementPage(QScrollArea):
         layout.addWidget(title)
         layout.addWidget(self.summary)
         layout.addWidget(self.decision_box)
+        layout.addWidget(self.waiting_note)
         layout.addLayout(buttons)
         layout.addStretch(1)
         self.setWidget(content)
@@ -116,7 +126,9 @@ class AgreementPage(QScrollArea):
             return
         plan = self._plan
         waiting = bool(plan and plan.status == PlanStatus.SUBMITTED and cycle.current_step == Step.AGREE_PLAN)
-        self.decision_box.setVisible(waiting)
+        may_decide = allowed(self._services.context.role, Permission.DECIDE_PLAN)
+        self.decision_box.setVisible(waiting and may_decide)
+        self.waiting_note.setVisible(waiting and not may_decide)
         self.print_button.setEnabled(plan is not None)
         self.summary.setText(self._summary_html(plan))
 

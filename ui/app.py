@@ -5,18 +5,23 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 import personalbudget
 from personalbudget.clock import SystemClock
+from personalbudget.domain.roles import Permission, Role, allowed
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, current_locale
 from personalbudget.paths import data_dir, default_database_path, resources_dir
 from personalbudget.services import Services, build_services
+from personalbudget.services.context import ActingDatabase
+from personalbudget.services.user_service import SignedInUser, UserService
+from personalbudget.storage.backup import backup_due, make_backup, rotate
 from personalbudget.storage.database import Database, classify, encrypt_database, open_database
 from personalbudget.storage.keys import (
     DatabaseKeys,
@@ -26,10 +31,17 @@ from personalbudget.storage.keys import (
 )
 from ui.app_signals import AppSignals
 from ui.main_window import MainWindow
+from ui.sign_in_dialog import InactivityLock, SignInDialog, sign_in
 from ui.unlock_dialogs import ask_passphrase, show_recovery_key
+from ui.workers import BackgroundTask
 
 NO_DEMO_PROMPT_ENV = "PERSONALBUDGET_NO_DEMO_PROMPT"
 EXIT_DATABASE_ERROR = 2
+USER_ENV = "PERSONALBUDGET_USER"
+PASSWORD_ENV = "PERSONALBUDGET_PASSWORD"
+LOCK_MINUTES_ENV = "PERSONALBUDGET_LOCK_MINUTES"
+DEFAULT_LOCK_MINUTES = 10.0
+BACKUPS_KEPT = 10
 PASSPHRASE_ATTEMPTS = 3
 
 
@@ -73,9 +85,33 @@ def window_settings() -> QSettings:
     return QSettings(str(data_dir() / "window-settings.ini"), QSettings.Format.IniFormat)
 
 
-def create_main_window(services: Services, signals: AppSignals) -> MainWindow:
-    """Build the main window over open services (also called directly by benchmarks)."""
+def create_main_window(services: Services, signals: AppSignals) -> QMainWindow:
+    """Build the main window over open services (also called directly by benchmarks).
+
+    A role that may not see people's records (a strategic analyst) gets a window without them.
+    """
+    if not allowed(services.context.role, Permission.VIEW_PEOPLE):
+        return NoRecordsWindow(services.context.role)
     return MainWindow(services, signals, window_settings())
+
+
+class NoRecordsWindow(QMainWindow):
+    """What a role without access to records sees: an explanation, never a name."""
+
+    def __init__(self, role: Role):
+        super().__init__()
+        self.setWindowTitle(personalbudget.APP_NAME)
+        label = QLabel(
+            _(
+                "Signed in as {role}. People's records are not shown to this role: strategic teams work with "
+                "the anonymised aggregate exports, which a practitioner or the strategic hub produces."
+            ).format(role=role.label)
+        )
+        label.setWordWrap(True)
+        label.setMargin(24)
+        label.setAccessibleName(_("No records for this role"))
+        self.setCentralWidget(label)
+        self.resize(640, 240)
 
 
 def app_keys() -> DatabaseKeys:
@@ -122,6 +158,63 @@ def open_caseload(path: Path, keys: DatabaseKeys) -> Database | None:
     return None
 
 
+def sign_in_from_environment(users: UserService) -> SignedInUser | None:
+    """Non-interactive sign-in (kiosk tests, benchmarks): PERSONALBUDGET_USER and PERSONALBUDGET_PASSWORD."""
+    name, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if not (name and password):
+        return None
+    try:
+        return users.sign_in(name, password)
+    except PersonalBudgetError as problem:
+        QMessageBox.warning(None, _("Cannot sign in"), str(problem))
+        return None
+
+
+def lock_minutes() -> float:
+    try:
+        return max(1.0, float(os.environ.get(LOCK_MINUTES_ENV, DEFAULT_LOCK_MINUTES)))
+    except ValueError:
+        return DEFAULT_LOCK_MINUTES
+
+
+def lock_until_signed_in(window: QWidget, users: UserService, user: SignedInUser) -> None:
+    """Hide the caseload until the same person signs in again (quitting is the only other way out)."""
+    content = window.centralWidget() if isinstance(window, MainWindow) else None
+    if content is not None:
+        content.setVisible(False)
+    while True:
+        dialog = SignInDialog(users, locked_user=user.username, parent=window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            break
+        if QMessageBox.question(window, _("Quit PersonalBudget?"), _("Quit without unlocking?")) == (
+            QMessageBox.StandardButton.Yes
+        ):
+            window.close()
+            return
+    if content is not None:
+        content.setVisible(True)
+
+
+def start_daily_backup(window: QWidget, db: Database) -> BackgroundTask | None:
+    """The first run of the day makes a checked backup, off the main thread."""
+    if not backup_due(db.path, datetime.now(UTC)):
+        return None
+    task = BackgroundTask(lambda _progress: make_backup(db, "daily"), window)
+    task.failed.connect(
+        lambda problem: QMessageBox.warning(window, _("The daily backup failed"), str(problem))
+    )
+    task.start()
+    return task
+
+
+def backup_on_close(db: Database) -> None:
+    try:
+        make_backup(db, "on-close")
+        rotate(db.path, BACKUPS_KEPT)
+    except (PersonalBudgetError, OSError) as problem:
+        QMessageBox.warning(None, _("The backup on closing failed"), str(problem))
+
+
 def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
     """Open the database and the main window; return the exit code."""
     app = application()
@@ -130,16 +223,33 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
     if db is None:
         return EXIT_DATABASE_ERROR
     try:
-        services = build_services(db, SystemClock(), current_user())
+        clock = SystemClock()
+        users = UserService(ActingDatabase(db, "sign-in"), clock)
+        user = sign_in_from_environment(users) or sign_in(users)
+        if user is None:
+            return 0  # the person chose not to sign in
+        if db.closed_uncleanly:
+            QMessageBox.information(
+                None,
+                _("PersonalBudget did not close properly last time"),
+                _("The caseload has been checked and is sound; nothing that was saved is lost."),
+            )
+        services = build_services(db, clock, user.username, role=user.role)
         signals = AppSignals()
         window = create_main_window(services, signals)
         window.show()
-        if os.environ.get(NO_DEMO_PROMPT_ENV) != "1":
+        daily = start_daily_backup(window, db)
+        lock = InactivityLock(lock_minutes(), lambda: lock_until_signed_in(window, users, user))
+        if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()
         code = app.exec()
         # Closing the last window and Quit can both ask to quit; a request left over would
         # end the next event loop at once (a test's, a benchmark's), so drop it.
         QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        lock.deleteLater()
+        if daily is not None:
+            daily.wait()
+        backup_on_close(db)
         return code
     finally:
         db.close()

@@ -41,10 +41,13 @@ from ui.agreement_page import AgreementPage
 from ui.app_signals import AppSignals
 from ui.budget_page import BudgetPage
 from ui.go_back_dialog import GoBackDialog
+from ui.ledger_page import LedgerPage
+from ui.management_page import ManagementPage
 from ui.plan_page import PlanPage
 from ui.review_decision_dialog import ReviewDecisionDialog
 from ui.step_placeholder_page import StepPlaceholderPage
 from ui.step_stepper_widget import StepStepperWidget
+from ui.support_page import SupportPage
 
 OVERDUE_COLOUR = theme.OVERDUE
 SEPARATOR = "  ·  "
@@ -235,6 +238,9 @@ class PersonWorkspaceWidget(QWidget):
             Step.SET_BUDGET: BudgetPage,
             Step.PLAN_SUPPORT: PlanPage,
             Step.AGREE_PLAN: AgreementPage,
+            Step.MANAGE_BUDGET: ManagementPage,
+            Step.ORGANISE_SUPPORT: SupportPage,
+            Step.LIVE_LIFE: LedgerPage,
         }
         for step in Step:
             page_class = real_pages.get(step)

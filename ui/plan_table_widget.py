@@ -140,6 +140,11 @@ class PlanTableWidget(QWidget):
             item.setToolTip(tooltip)
         self.table.blockSignals(False)
 
+    def set_column(self, index: int, column: Column) -> None:
+        """Change a column (e.g. its choices); rows added from now on use it."""
+        self._columns[index] = column
+        self.table.horizontalHeaderItem(index).setText(column.title)
+
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         self.add_button.setVisible(not read_only)

@@ -147,7 +147,10 @@ EXIT_CONDITIONS: dict[Step, tuple[str, str]] = {
     ),
     Step.ORGANISE_SUPPORT: (
         "support_arranged",
-        N_("No support has been arranged yet. Arrange the support in step 5 first."),
+        N_(
+            "Support is not in place yet. In step 5, arrange someone for each item of the plan, "
+            "or confirm that support can start with the gaps listed."
+        ),
     ),
 }
 

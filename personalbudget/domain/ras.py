@@ -132,6 +132,8 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
             return None
         return value
 
+    if not isinstance(data, dict):
+        raise DefinitionError(source, [_("the file has no settings in it")])
     ras = data.get("ras", {})
     name = need(ras, "name", "[ras]", str) or ""
     version = need(ras, "version", "[ras]", str) or ""
@@ -175,13 +177,14 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
         where = _("domain '{id}'").format(id=d_id)
         title = need(raw, "title", where, str) or d_id
         outcome = raw.get("outcome") if isinstance(raw, dict) else None
-        if outcome is not None and outcome not in CARE_ACT_OUTCOMES:
+        if outcome is not None and (not isinstance(outcome, str) or outcome not in CARE_ACT_OUTCOMES):
             problems.append(
                 _("{where}: unknown Care Act outcome '{code}' (use a to j)").format(where=where, code=outcome)
             )
         funding = raw.get("funding", "social_care") if isinstance(raw, dict) else "social_care"
-        if funding not in STREAMS:
+        if not isinstance(funding, str) or funding not in STREAMS:
             problems.append(_("{where}: unknown funding '{funding}'").format(where=where, funding=funding))
+            funding = "social_care"
         questions: list[Question] = []
         raw_questions = raw.get("questions") if isinstance(raw, dict) else None
         if not isinstance(raw_questions, list) or not raw_questions:
@@ -226,19 +229,24 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
 
     questions_by_id = {q.id: q for d in domains for q in d.questions}
     adjustments: list[Adjustment] = []
-    for index, raw in enumerate(data.get("adjustments", []), start=1):
+    raw_adjustments = data.get("adjustments", [])
+    if not isinstance(raw_adjustments, list):
+        problems.append(_("[[adjustments]] must be a list of tables"))
+        raw_adjustments = []
+    for index, raw in enumerate(raw_adjustments, start=1):
         where = _("adjustment {n}").format(n=index)
         a_id = need(raw, "id", where, str) or f"#{index}"
         where = _("adjustment '{id}'").format(id=a_id)
         a_type = need(raw, "type", where, str) or ""
         label = need(raw, "label", where, str) or a_id
         stream = raw.get("stream", "social_care") if isinstance(raw, dict) else "social_care"
-        if stream not in STREAMS:
+        if not isinstance(stream, str) or stream not in STREAMS:
             problems.append(_("{where}: unknown stream '{stream}'").format(where=where, stream=stream))
+            stream = "social_care"
         if a_type == "reduce_by_answer":
             question_id = need(raw, "question", where, str)
             percent = need(raw, "percent", where, dict) or {}
-            question = questions_by_id.get(question_id or "")
+            question = questions_by_id.get(question_id) if isinstance(question_id, str) else None
             if question_id and question is None:
                 problems.append(_("{where}: unknown question '{id}'").format(where=where, id=question_id))
             for answer_id, value in percent.items():
@@ -291,7 +299,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
         label = need(raw, "label", where, str) or t_id
         funding = need(raw, "funding", where, dict) or {}
         for source_stream, target in funding.items():
-            if source_stream not in STREAMS or target not in STREAMS:
+            if not isinstance(target, str) or source_stream not in STREAMS or target not in STREAMS:
                 problems.append(
                     _("{where}: funding '{a}' -> '{b}' names an unknown stream").format(
                         where=where, a=source_stream, b=target

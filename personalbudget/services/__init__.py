@@ -6,12 +6,17 @@ from dataclasses import dataclass
 
 from personalbudget.clock import Clock
 from personalbudget.domain.ras import RasDefinition, load_ras
+from personalbudget.domain.roles import Role
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.context import ActingDatabase, ServiceContext
+from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import LifecycleService
+from personalbudget.services.management_service import ManagementService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.report_service import ReportService
+from personalbudget.services.settings_service import SettingsService
+from personalbudget.services.support_service import SupportService
 from personalbudget.storage.database import Database
 
 
@@ -25,19 +30,34 @@ class Services:
     budget: BudgetService
     plans: PlanService
     reports: ReportService
+    settings: SettingsService
+    management: ManagementService
+    support: SupportService
+    ledger: LedgerService
 
 
-def build_services(db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None) -> Services:
-    """All services for one database and user. ``ras`` defaults to the shipped RAS definition."""
-    context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor)
+def build_services(
+    db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None, role: Role = Role.PRACTITIONER
+) -> Services:
+    """All services for one database and signed-in user (``actor``, with ``role``).
+
+    ``ras`` defaults to the shipped RAS definition.
+    """
+    context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor, role=role)
     people = PeopleService(context)
     budget = BudgetService(context, ras or load_ras())
     plans = PlanService(context)
+    settings = SettingsService(context)
+    ledger = LedgerService(context, settings)
     return Services(
         context=context,
         people=people,
         lifecycle=LifecycleService(context),
         budget=budget,
         plans=plans,
-        reports=ReportService(context, people, budget, plans),
+        reports=ReportService(context, people, budget, plans, ledger),
+        settings=settings,
+        management=ManagementService(context),
+        support=SupportService(context, settings),
+        ledger=ledger,
     )

@@ -10,6 +10,9 @@ from typing import Any
 from sqlmodel import Session
 
 from personalbudget.clock import Clock
+from personalbudget.domain.roles import ACTIONS, Permission, Role, allowed
+from personalbudget.errors import PermissionDeniedError
+from personalbudget.i18n import _
 from personalbudget.storage.database import Database
 
 
@@ -46,3 +49,13 @@ class ServiceContext:
     db: ActingDatabase
     clock: Clock
     actor: str  # the signed-in user; every change is attributed to them
+    role: Role = Role.PRACTITIONER
+
+    def require(self, permission: Permission) -> None:
+        """Refuse, with a reason, what the signed-in user's role does not allow."""
+        if not allowed(self.role, permission):
+            raise PermissionDeniedError(
+                _("Signed in as {role}, you cannot {action}.").format(
+                    role=self.role.label, action=_(ACTIONS[permission])
+                )
+            )

@@ -6,7 +6,8 @@ phone numbers from Ofcom's drama range, and localities and providers belong
 to a fictional council.
 
 People are built through the same services a practitioner uses (add the
-person, answer the RAS, agree the budget, write, submit and agree the plan),
+person, answer the RAS, agree the budget, write, submit and agree the plan,
+record how the money is managed, arrange the support, keep the accounts),
 on a clock that moves forward, all in one transaction: the demo data obeys
 every rule real data does, and a cancelled build adds nothing.
 """
@@ -37,12 +38,14 @@ from personalbudget.domain.plan import (
     SupportItemEntry,
 )
 from personalbudget.domain.ras import RasDefinition
+from personalbudget.domain.roles import Role
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.paths import resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.demo_money import DemoMoney
 from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
@@ -127,11 +130,12 @@ class _DemoBuilder:
         # Fictional staff, so demo records never carry the name of whoever ran the demo.
         self.services: Services = build_services(context.db, self.clock, "demo.practitioner", ras)
         self.approver: Services = build_services(
-            context.db, self.clock, "demo.approver", self.services.budget.ras
+            context.db, self.clock, "demo.approver", self.services.budget.ras, role=Role.APPROVER
         )
         self.names = _load("demo_names.toml")
         self.phrases = _load("demo_plans.toml")
         self.used_nhs: set[str] = set()
+        self.money = DemoMoney(self.services, self.clock, rng, self.names, self.today)
 
     def remember_existing_nhs_numbers(self) -> None:
         with self.context.db.session() as session:
@@ -177,16 +181,22 @@ class _DemoBuilder:
             "Review the taxi use at the first review." if conditions else "",
             rng.choice(_APPROVER_ROLES),
         )
-        # Steps 4 and 5 have no screens of their own yet: record their milestones as done.
-        for milestone, step in (
-            ("management_recorded_at", Step.MANAGE_BUDGET),
-            ("support_arranged_at", Step.ORGANISE_SUPPORT),
-        ):
-            if target <= step:
-                return
-            self._wait()
-            self._set_cycle(person.id, **{milestone: self.clock.now()})
-            self.services.lifecycle.advance(person.id)
+        if target <= Step.MANAGE_BUDGET:
+            return
+        # Step 4: how the money is managed and paid; step 5: who delivers each item of the plan.
+        self._wait()
+        nominated = next((r.name for r in person.representatives if r.role in ("nominated", "suitable")), "")
+        management = self.money.manage(person.id, budget, nominated)
+        self._wait()
+        support = self.money.arrange(person.id, management, complete=target > Step.ORGANISE_SUPPORT)
+        if target == Step.ORGANISE_SUPPORT:
+            return
+        if support.gaps:
+            self.services.support.confirm_support_arranged(person.id, "Starting while the last item is found.")
+        else:
+            self.services.support.confirm_support_arranged(person.id)
+        # Step 6: up to a year of payments in and spending out.
+        self.money.live(person.id, management, support)
         self._set_review_date(person.id)
         if target == Step.REVIEW:
             self.services.lifecycle.advance(person.id, note="Review due")
@@ -238,7 +248,13 @@ class _DemoBuilder:
         if not partial and self.services.budget.preview(budget_type, answers).weekly_pence == 0:
             # Everyone in the caseload has eligible needs: make sure the answers show some.
             ras = self.services.budget.ras
-            counted = [q for d in ras.domains if d.funding == "social_care" for q in d.questions if q.answers[-1].points]
+            counted = [
+                q
+                for d in ras.domains
+                if d.funding == "social_care"
+                for q in d.questions
+                if q.answers[-1].points
+            ]
             question = rng.choice(counted)
             answers[question.id] = question.answers[2].id
         self.services.budget.save_answers(person_id, budget_type, answers)
@@ -318,15 +334,6 @@ class _DemoBuilder:
         if view.costing.over_budget:
             justification = "Extra support for the first months after leaving hospital; to be looked at again at the first review."
         self.services.plans.submit(person_id, justification)
-
-    def _set_cycle(self, person_id: int, **values: Any) -> None:
-        with self.context.db.session() as session:
-            cycle = session.exec(
-                select(PlanCycle).where(PlanCycle.person_id == person_id, PlanCycle.status == "open")
-            ).one()
-            for key, value in values.items():
-                setattr(cycle, key, value)
-            session.add(cycle)
 
     def _set_review_date(self, person_id: int) -> None:
         """Reviews roll on yearly after the first; some have slipped and are overdue."""

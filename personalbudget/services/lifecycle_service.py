@@ -23,6 +23,7 @@ from personalbudget.domain.lifecycle import (
     next_step,
     unmet_condition,
 )
+from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
@@ -180,11 +181,13 @@ class LifecycleService:
         self._ctx = context
 
     def get_cycle(self, person_id: int) -> CycleView:
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             return self._view(session, latest_cycle(session, person_id))
 
     def advance(self, person_id: int, note: str = "") -> CycleView:
         """Move on to the next step, if what the current step needs is done."""
+        self._ctx.require(Permission.MOVE_STEPS)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             source = Step(cycle.current_step)
@@ -194,6 +197,7 @@ class LifecycleService:
 
     def go_back(self, person_id: int, to_step: Step, reason: str) -> CycleView:
         """Return to an earlier step in the same cycle (only before the plan is agreed)."""
+        self._ctx.require(Permission.MOVE_STEPS)
         if not reason.strip():
             raise ValidationError(FieldError("reason", _("Say why you are going back a step.")))
         with self._ctx.db.session() as session:
@@ -209,6 +213,7 @@ class LifecycleService:
 
     def record_review_decision(self, person_id: int, decision: ReviewDecision, note: str = "") -> CycleView:
         """Apply what a review decided: carry on, a new cycle from step 2 or 1, or end the budget."""
+        self._ctx.require(Permission.MOVE_STEPS)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             if cycle.current_step != Step.REVIEW:

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.person import PersonForm, age_on, validate_person
+from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
@@ -36,6 +37,7 @@ class PeopleService:
 
     def add_person(self, form: PersonForm) -> PersonDetails:
         """Save a new person and open their first cycle at step 1 (set budget)."""
+        self._ctx.require(Permission.EDIT_PEOPLE)
         clean = validate_person(form, self._ctx.clock.today())
         now = self._ctx.clock.now()
         with self._ctx.db.session() as session:
@@ -64,6 +66,7 @@ class PeopleService:
             return self._details(session, person)
 
     def update_person(self, person_id: int, form: PersonForm) -> PersonDetails:
+        self._ctx.require(Permission.EDIT_PEOPLE)
         clean = validate_person(form, self._ctx.clock.today())
         with self._ctx.db.session() as session:
             person = self._get(session, person_id)
@@ -80,11 +83,13 @@ class PeopleService:
             return self._details(session, person)
 
     def get_person(self, person_id: int) -> PersonDetails:
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             return self._details(session, self._get(session, person_id))
 
     def list_caseload(self) -> list[CaseloadRow]:
         """Everyone in the caseload with their current step and review date, by name."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
         today = self._ctx.clock.today()
         rows = []
         with self._ctx.db.engine.connect() as connection:
@@ -108,6 +113,7 @@ class PeopleService:
 
     def localities(self) -> list[str]:
         """Localities already used in this caseload, for the person form's list."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             return sorted(set(session.exec(select(Person.locality).distinct()).all()))
 

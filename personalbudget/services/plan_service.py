@@ -27,6 +27,7 @@ from personalbudget.domain.plan import (
     check_draft,
     cost_plan,
 )
+from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
 from personalbudget.services.budget_service import AgreedBudgetView, agreed_budget_of
@@ -97,12 +98,14 @@ class PlanService:
     # -- reading -----------------------------------------------------------------------------
     def get_plan(self, person_id: int) -> PlanView | None:
         """The newest plan version in the person's latest cycle, if there is one."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             plan = self._latest_in_cycle(session, cycle)
             return self._view(session, plan, cycle) if plan else None
 
     def get_version(self, plan_id: int) -> PlanView:
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             plan = session.get(SupportPlan, plan_id)
             if plan is None:
@@ -110,6 +113,7 @@ class PlanService:
             return self._view(session, plan, session.get(PlanCycle, plan.cycle_id))  # type: ignore[arg-type]
 
     def history(self, person_id: int) -> list[PlanVersionSummary]:
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             rows = session.exec(
@@ -132,6 +136,7 @@ class PlanService:
 
     def starting_draft(self, person_id: int) -> PlanDraft:
         """What a new plan starts from: the newest earlier version's content, or an empty plan."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             previous = session.exec(
@@ -144,6 +149,7 @@ class PlanService:
     # -- changing ----------------------------------------------------------------------------
     def save_draft(self, person_id: int, draft: PlanDraft) -> PlanView:
         """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete."""
+        self._ctx.require(Permission.EDIT_PLAN)
         check_draft(draft)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -164,6 +170,7 @@ class PlanService:
 
     def submit(self, person_id: int, over_budget_justification: str = "") -> PlanView:
         """Submit the draft for agreement: it must be complete, and over budget only with a justification."""
+        self._ctx.require(Permission.SUBMIT_PLAN)
         justification = over_budget_justification.strip()
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -212,6 +219,7 @@ class PlanService:
 
     def decide(self, person_id: int, decision: Decision, text: str, role: str) -> PlanView:
         """The funder's decision: approve, approve with conditions, or return with reasons."""
+        self._ctx.require(Permission.DECIDE_PLAN)
         text, role = text.strip(), role.strip()
         errors = []
         if decision in (Decision.APPROVE_WITH_CONDITIONS, Decision.RETURN) and not text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -9,21 +10,30 @@ from sqlmodel import col, select
 from personalbudget.errors import NotFoundError
 from personalbudget.i18n import _
 from personalbudget.reports.plan_report import PlanReportData, write_plan_pdf
+from personalbudget.reports.statement_report import StatementReportData, write_statement_pdf
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
+from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import SupportPlan
 
 
 class ReportService:
     def __init__(
-        self, context: ServiceContext, people: PeopleService, budget: BudgetService, plans: PlanService
+        self,
+        context: ServiceContext,
+        people: PeopleService,
+        budget: BudgetService,
+        plans: PlanService,
+        ledger: LedgerService | None = None,
     ):
         self._ctx = context
         self._people = people
         self._budget = budget
         self._plans = plans
+        self._ledger = ledger or LedgerService(context, SettingsService(context))
 
     def plan_report(self, person_id: int, version: int | None = None) -> PlanReportData:
         person = self._people.get_person(person_id)
@@ -54,3 +64,17 @@ class ReportService:
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         return write_plan_pdf(self.plan_report(person_id, version), out)
+
+    def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
+        person = self._people.get_person(person_id)
+        return StatementReportData(
+            person=person,
+            statement=self._ledger.statement(person_id, start, end),
+            council=self._budget.ras.council,
+            generated_at=self._ctx.clock.now(),
+            generated_by=self._ctx.actor,
+        )
+
+    def write_statement(self, person_id: int, start: date, end: date, out: Path) -> Path:
+        """The budget statement for a period as a PDF (opening balance, payments in, spending, closing)."""
+        return write_statement_pdf(self.statement_report(person_id, start, end), out)

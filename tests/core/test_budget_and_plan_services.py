@@ -135,28 +135,28 @@ def test_over_budget_needs_a_justification(services, budgeted):
     assert services.lifecycle.get_cycle(budgeted).current_step == Step.AGREE_PLAN
 
 
-def test_decisions_need_text_and_role(services, budgeted):
+def test_decisions_need_text_and_role(services, approver, budgeted):
     services.plans.save_draft(budgeted, good_plan())
     services.plans.submit(budgeted)
     with pytest.raises(ValidationError, match="conditions"):
-        services.plans.decide(budgeted, Decision.APPROVE_WITH_CONDITIONS, "", "Team manager")
+        approver.plans.decide(budgeted, Decision.APPROVE_WITH_CONDITIONS, "", "Team manager")
     with pytest.raises(ValidationError, match="reasons"):
-        services.plans.decide(budgeted, Decision.RETURN, " ", "Team manager")
+        approver.plans.decide(budgeted, Decision.RETURN, " ", "Team manager")
     with pytest.raises(ValidationError, match="role"):
-        services.plans.decide(budgeted, Decision.APPROVE, "", "")
+        approver.plans.decide(budgeted, Decision.APPROVE, "", "")
     assert services.plans.get_plan(budgeted).status == PlanStatus.SUBMITTED
 
 
-def test_approval_fixes_the_plan_moves_to_step_four_and_schedules_a_review(services, clock, budgeted):
+def test_approval_fixes_the_plan_moves_to_step_four_and_schedules_a_review(services, approver, clock, budgeted):
     services.plans.save_draft(budgeted, good_plan())
     services.plans.submit(budgeted)
-    view = services.plans.decide(
+    view = approver.plans.decide(
         budgeted, Decision.APPROVE_WITH_CONDITIONS, "Review taxi use", "Team manager"
     )
     assert view.status == PlanStatus.AGREED and not view.editable
     decision = view.decisions[-1]
     assert (decision.decided_by, decision.role, decision.text, decision.decided_at) == (
-        "test.practitioner",
+        "test.approver",
         "Team manager",
         "Review taxi use",
         clock.now(),
@@ -169,10 +169,10 @@ def test_approval_fixes_the_plan_moves_to_step_four_and_schedules_a_review(servi
     assert services.plans.get_plan(budgeted).content == view.content
 
 
-def test_returned_plan_is_kept_and_changes_make_a_new_version(services, budgeted):
+def test_returned_plan_is_kept_and_changes_make_a_new_version(services, approver, budgeted):
     services.plans.save_draft(budgeted, good_plan())
     services.plans.submit(budgeted)
-    returned = services.plans.decide(budgeted, Decision.RETURN, "Add quotes", "Funding panel")
+    returned = approver.plans.decide(budgeted, Decision.RETURN, "Add quotes", "Funding panel")
     assert returned.status == PlanStatus.RETURNED
     assert services.lifecycle.get_cycle(budgeted).current_step == Step.PLAN_SUPPORT
     new = services.plans.save_draft(budgeted, good_plan("50.00"))
@@ -182,10 +182,10 @@ def test_returned_plan_is_kept_and_changes_make_a_new_version(services, budgeted
     assert [v.version for v in services.plans.history(budgeted)] == [2, 1]
 
 
-def test_change_plan_after_review_starts_a_new_draft_from_the_agreed_plan(services, budgeted):
+def test_change_plan_after_review_starts_a_new_draft_from_the_agreed_plan(services, approver, budgeted):
     services.plans.save_draft(budgeted, good_plan())
     services.plans.submit(budgeted)
-    agreed = services.plans.decide(budgeted, Decision.APPROVE, "", "Team manager")
+    agreed = approver.plans.decide(budgeted, Decision.APPROVE, "", "Team manager")
     set_milestones(services, budgeted, "management_recorded", "support_arranged")
     for _ in range(3):
         services.lifecycle.advance(budgeted)
@@ -213,3 +213,16 @@ def test_plan_steps_refused_out_of_order(services, pid):
 
 def test_age_field_of_person_unaffected(services, pid):
     assert services.people.get_person(pid).date_of_birth == date(1948, 3, 14)
+
+
+def test_only_an_approver_agrees_a_plan(services, approver, budgeted):
+    from personalbudget.errors import PermissionDeniedError
+
+    services.plans.save_draft(budgeted, good_plan())
+    services.plans.submit(budgeted)
+    with pytest.raises(PermissionDeniedError, match="cannot approve or return a plan"):
+        services.plans.decide(budgeted, Decision.APPROVE, "", "Team manager")
+    with pytest.raises(PermissionDeniedError, match="cannot write a support plan"):
+        approver.plans.save_draft(budgeted, good_plan())
+    assert services.plans.get_plan(budgeted).status == PlanStatus.SUBMITTED
+    approver.plans.decide(budgeted, Decision.APPROVE, "", "Team manager")

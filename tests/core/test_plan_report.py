@@ -16,7 +16,7 @@ def pdf_text(path) -> str:
 
 
 @pytest.fixture
-def agreed_person(services):
+def agreed_person(services, approver):
     pid = services.people.add_person(person_form(name="Gwenllïan Ŵyn-Price", nhs_number="943 476 5919")).id
     services.budget.save_answers(pid, "personal_budget", answers(services))
     services.budget.agree_budget(pid, {"social_care": 520000}, reason="Panel added night support")
@@ -27,7 +27,7 @@ def agreed_person(services):
     plan.support_items.append(SupportItemEntry("equipment", "Kettle tipper", "35.99", "1", "one_off", ""))
     services.plans.save_draft(pid, plan)
     services.plans.submit(pid)
-    services.plans.decide(
+    approver.plans.decide(
         pid, Decision.APPROVE_WITH_CONDITIONS, "Check respite use at review", "Team manager"
     )
     return pid

@@ -64,6 +64,23 @@ def _in_memory_keyring(keys, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def signed_in(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """``ui.app.run`` signs in as a practitioner (setting the account up the first time) without a dialog."""
+    from personalbudget.domain.roles import Role
+
+    names: list[str] = []
+
+    def auto(users):
+        if not users.has_users():
+            users.create_user("test.practitioner", "Test Practitioner", "password123", Role.PRACTITIONER)
+        names.append("test.practitioner")
+        return users.sign_in("test.practitioner", "password123")
+
+    monkeypatch.setattr("ui.app.sign_in", auto)
+    return names
+
+
+@pytest.fixture(autouse=True)
 def recovery_keys_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Recovery keys the app showed (instead of a dialog waiting for a click)."""
     shown: list[str] = []

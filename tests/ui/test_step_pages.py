@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import QSettings
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import Decision, PlanStatus
@@ -137,10 +138,16 @@ def test_submit_saves_and_moves_to_agreement(plan_page, services, planning_perso
     assert plan_page.what_matters.isReadOnly() and plan_page.save_button.isHidden()
 
 
-def test_agreement_page_decides_and_prints(qtbot, services, signals, plan_page, planning_person, tmp_path):
+def test_agreement_page_decides_and_prints(
+    qtbot, services, approver, signals, plan_page, planning_person, tmp_path
+):
     fill_plan(plan_page, "20.00")
     plan_page.submit()
-    page = AgreementPage(services, signals)
+    practitioners_view = AgreementPage(services, signals)
+    qtbot.addWidget(practitioners_view)
+    practitioners_view.show_person(planning_person.id)
+    assert practitioners_view.decision_box.isHidden() and not practitioners_view.waiting_note.isHidden()
+    page = AgreementPage(approver, signals)
     qtbot.addWidget(page)
     page.show_person(planning_person.id)
     assert not page.decision_box.isHidden()
@@ -158,10 +165,10 @@ def test_agreement_page_decides_and_prints(qtbot, services, signals, plan_page, 
     assert "Ffion Jenkins" in text and "Check PA hours at review" in text and "£2,080.00" in text
 
 
-def test_return_needs_reasons(qtbot, services, signals, plan_page, planning_person, message_boxes):
+def test_return_needs_reasons(qtbot, services, approver, signals, plan_page, planning_person, message_boxes):
     fill_plan(plan_page, "20.00")
     plan_page.submit()
-    page = AgreementPage(services, signals)
+    page = AgreementPage(approver, signals)
     qtbot.addWidget(page)
     page.show_person(planning_person.id)
     assert not page.decide(Decision.RETURN, "", "Funding panel")
@@ -170,7 +177,7 @@ def test_return_needs_reasons(qtbot, services, signals, plan_page, planning_pers
     assert services.lifecycle.get_cycle(planning_person.id).current_step == Step.PLAN_SUPPORT
 
 
-def test_whole_journey_in_the_main_window(qtbot, window, services, tmp_path):
+def test_whole_journey_in_the_main_window(qtbot, window, services, approver, signals, tmp_path):
     """Assessment to agreed plan and a PDF, the way a practitioner does it in the window."""
     person = add_person(services, "Owain Pritchard")
     window.caseload.refresh()
@@ -186,8 +193,19 @@ def test_whole_journey_in_the_main_window(qtbot, window, services, tmp_path):
     fill_plan(plan, "20.00")
     assert plan.submit()
     agreement = workspace.pages.currentWidget()
-    assert isinstance(agreement, AgreementPage) and not agreement.decision_box.isHidden()
-    assert agreement.decide(Decision.APPROVE, "", "Team manager")
+    assert isinstance(agreement, AgreementPage) and not agreement.waiting_note.isHidden()
+    # The team manager signs in on the same laptop and approves the plan.
+    from ui.main_window import MainWindow
+
+    managers_window = MainWindow(
+        approver, signals, QSettings(str(tmp_path / "m.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(managers_window)
+    managers_window.caseload.refresh()
+    assert managers_window.open_person(person.id)
+    decision_page = managers_window.workspace.pages.currentWidget()
+    assert isinstance(decision_page, AgreementPage) and not decision_page.decision_box.isHidden()
+    assert decision_page.decide(Decision.APPROVE, "", "Team manager")
     assert workspace.cycle().current_step == Step.MANAGE_BUDGET
     assert window.print_plan_action.isEnabled()  # File > Print support plan (Ctrl+P)
     out = tmp_path / "owain.pdf"

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import personalbudget.storage.models  # noqa: F401  (registers the tables)
+import personalbudget.storage.models  # registers the tables (with the line below)
+import personalbudget.storage.money_models  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,0 +1,439 @@
+"""Step 6: how the money is going against the plan, where it is heading, and what needs a word.
+
+Pure arithmetic over plain values, exact to the penny (Fractions until shown).
+
+Spend against plan is measured for a budget year (1 April to 31 March), from when the support started:
+  planned so far  = each weekly, four-weekly or monthly item's yearly cost x days so far / days in the year;
+                    yearly and one-off items count in full from the start (they can be spent at any time);
+  spent           = money out linked to the item, less refunds linked to it.
+The forecast of the balance on the last day of the budget year is
+  balance today + scheduled payments still to come - (spending in the last N weeks / days in those weeks)
+  x days left.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from itertools import accumulate
+from typing import NamedTuple
+
+from personalbudget.domain.management import PaymentSchedule, expected_payments
+from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
+from personalbudget.i18n import _, format_date, format_money
+
+# Spending is "over" when it is ahead of the plan so far by more than the larger of: four weeks of the
+# item's cost (support is often paid four-weekly, so being one invoice ahead is normal), 5% of the plan
+# so far, and £25 (so pennies of rounding never alarm anyone). "Under" is the same distance behind, or
+# more than a fifth behind.
+OVERSPEND_TOLERANCE = Fraction(5, 100)
+OVERSPEND_MIN_PENCE = 2500
+ALLOWANCE_WEEKS = 4
+UNDERSPEND_SHARE = Fraction(20, 100)
+MIN_FORECAST_DAYS = 14
+MISSING_PAYMENT_GRACE_DAYS = 7
+UNLINKED = "unlinked"
+
+
+class Movement(NamedTuple):
+    """One ledger line as the arithmetic needs it."""
+
+    posted_on: date
+    amount_pence: int  # + in, - out
+    item_key: str  # "" when not linked to the plan
+
+
+def is_spending(movement: Movement) -> bool:
+    """Money out, or a refund against something in the plan; money in that is not linked is a payment in."""
+    return movement.amount_pence < 0 or bool(movement.item_key)
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    key: str
+    label: str
+    annual: Fraction
+    frequency: Frequency
+    paid_from_account: bool = True
+    starts_on: date | None = None  # when the support started (nothing is planned before)
+
+
+def budget_year(day: date) -> tuple[date, date]:
+    """The UK financial year (1 April to 31 March) that ``day`` falls in."""
+    start_year = day.year if (day.month, day.day) >= (4, 1) else day.year - 1
+    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
+
+
+def planned_by(line: PlannedLine, start: date, end: date, day: date) -> Fraction:
+    """What the plan expects to have been spent on ``line`` from ``start`` to ``day`` (inclusive).
+
+    Nothing is planned before the support started (``line.starts_on``), so a plan agreed in the
+    middle of a budget year is measured from then.
+    """
+    begins = max(start, line.starts_on) if line.starts_on else start
+    if day < begins or begins > end:
+        return Fraction(0)
+    if line.frequency in (Frequency.ONE_OFF, Frequency.YEAR):
+        return line.annual
+    year_days = (end - start).days + 1
+    elapsed = min((min(day, end) - begins).days + 1, year_days)
+    return line.annual * elapsed / year_days
+
+
+class Status(StrEnum):
+    OVER = "over"
+    ON_TRACK = "on_track"
+    UNDER = "under"
+    NOT_PLANNED = "not_planned"
+
+    @property
+    def label(self) -> str:
+        return {
+            Status.OVER: _("Over plan"),
+            Status.ON_TRACK: _("On track"),
+            Status.UNDER: _("Under plan"),
+            Status.NOT_PLANNED: _("Not in the plan"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class LineResult:
+    key: str
+    label: str
+    planned_year_pence: int
+    planned_so_far_pence: int
+    spent_pence: int
+    status: Status
+
+    @property
+    def difference_pence(self) -> int:
+        """Planned so far - spent: negative when over."""
+        return self.planned_so_far_pence - self.spent_pence
+
+
+def allowance(lines: Iterable[PlannedLine], planned: Fraction) -> Fraction:
+    """How far spending may run ahead of ``planned`` before it counts as over (see OVERSPEND_TOLERANCE)."""
+    recurring = sum(
+        (line.annual for line in lines if line.frequency not in (Frequency.ONE_OFF, Frequency.YEAR)),
+        Fraction(0),
+    )
+    return max(
+        recurring * ALLOWANCE_WEEKS / WEEKS_PER_YEAR,
+        planned * OVERSPEND_TOLERANCE,
+        Fraction(OVERSPEND_MIN_PENCE),
+    )
+
+
+def _status(planned: Fraction, spent: int, slack: Fraction) -> Status:
+    if planned == 0:
+        return Status.NOT_PLANNED if spent else Status.ON_TRACK
+    if spent > planned + slack:
+        return Status.OVER
+    if spent < planned - max(slack, planned * UNDERSPEND_SHARE):
+        return Status.UNDER
+    return Status.ON_TRACK
+
+
+@dataclass(frozen=True)
+class Forecast:
+    as_of: date
+    year_end: date
+    balance_now_pence: int
+    window_start: date
+    window_days: int
+    spent_in_window_pence: int
+    daily_rate: Fraction  # pence a day
+    days_left: int
+    payments_to_come_pence: int
+    payments_to_come: int
+    end_balance_pence: int
+
+    def explanation(self) -> list[str]:
+        return [
+            _("Balance on {date}: {amount}.").format(
+                date=format_date(self.as_of), amount=format_money(self.balance_now_pence)
+            ),
+            _("Spending from {start} to {end} ({days} days): {spent}, about {rate} a day.").format(
+                start=format_date(self.window_start),
+                end=format_date(self.as_of),
+                days=self.window_days,
+                spent=format_money(self.spent_in_window_pence),
+                rate=format_money(round_half_up(self.daily_rate)),
+            ),
+            _("At that rate, the {days} days to {end} use {amount}.").format(
+                days=self.days_left,
+                end=format_date(self.year_end),
+                amount=format_money(round_half_up(self.daily_rate * self.days_left)),
+            ),
+            _("Scheduled payments still to come: {n} worth {amount}.").format(
+                n=self.payments_to_come, amount=format_money(self.payments_to_come_pence)
+            ),
+            _("Forecast balance on {end}: {amount}.").format(
+                end=format_date(self.year_end), amount=format_money(self.end_balance_pence)
+            ),
+        ]
+
+
+def forecast_balance(
+    movements: Sequence[Movement],
+    as_of: date,
+    year_end: date,
+    schedule: PaymentSchedule | None,
+    recent_weeks: int,
+) -> Forecast | None:
+    """The balance at ``year_end`` if spending carries on at its recent rate (None without enough history)."""
+    known = [m for m in movements if m.posted_on <= as_of]
+    if not known:
+        return None
+    first = min(m.posted_on for m in known)
+    window_start = max(as_of - timedelta(days=recent_weeks * 7 - 1), first)
+    window_days = (as_of - window_start).days + 1
+    if window_days < MIN_FORECAST_DAYS:
+        return None
+    balance = sum(m.amount_pence for m in known)
+    spent = -sum(m.amount_pence for m in known if m.posted_on >= window_start and is_spending(m))
+    rate = Fraction(spent, window_days)
+    days_left = max((year_end - as_of).days, 0)
+    to_come = expected_payments(schedule, as_of + timedelta(days=1), year_end) if schedule else []
+    coming = sum(amount for _day, amount in to_come)
+    end = round_half_up(balance + coming - rate * days_left)
+    return Forecast(
+        as_of, year_end, balance, window_start, window_days, spent, rate, days_left, coming, len(to_come), end
+    )
+
+
+class AlertKind(StrEnum):
+    OVERDRAWN = "overdrawn"
+    OVERSPEND = "overspend"
+    RUNNING_OUT = "running_out"
+    SURPLUS = "surplus"
+    PAYMENTS_MISSING = "payments_missing"
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: AlertKind
+    message: str
+
+
+class SeriesPoint(NamedTuple):
+    day: date
+    planned_pence: int  # planned spending, cumulative from the start of the period
+    actual_pence: int | None  # actual spending, cumulative (None after today)
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    period_start: date
+    period_end: date
+    as_of: date
+    lines: tuple[LineResult, ...]
+    total: LineResult
+    opening_balance_pence: int
+    payments_in_pence: int
+    expected_in_pence: int  # what the schedule should have paid in by ``as_of``
+    balance_pence: int  # at ``as_of``
+    surplus_limit_pence: int | None
+    forecast: Forecast | None
+    alerts: tuple[Alert, ...]
+    series: tuple[SeriesPoint, ...]
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    days = []
+    day = start
+    while day <= end:
+        last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        days.append(min(last, end))
+        day = last + timedelta(days=1)
+    return days
+
+
+def monitor(
+    movements: Iterable[Movement],
+    lines: Sequence[PlannedLine],
+    *,
+    period: tuple[date, date],
+    today: date,
+    schedule: PaymentSchedule | None,
+    surplus_limit_weeks: int,
+    recent_weeks: int,
+) -> Monitoring:
+    """Spend against plan for a budget year, the forecast, the alerts and the chart series."""
+    start, end = period
+    as_of = min(max(today, start - timedelta(days=1)), end)
+    everything = sorted(movements, key=lambda m: m.posted_on)
+    opening = sum(m.amount_pence for m in everything if m.posted_on < start)
+    in_period = [m for m in everything if start <= m.posted_on <= as_of]
+    counted = [line for line in lines if line.paid_from_account]
+    keys = {line.key for line in counted}
+    spent: dict[str, int] = {}
+    payments_in = 0
+    for m in in_period:
+        if not is_spending(m):
+            payments_in += m.amount_pence
+            continue
+        key = m.item_key if m.item_key in keys else (m.item_key and f"other:{m.item_key}") or UNLINKED
+        spent[key] = spent.get(key, 0) - m.amount_pence
+
+    results = []
+    for line in counted:
+        planned = planned_by(line, start, end, as_of)
+        used = spent.pop(line.key, 0)
+        results.append(
+            LineResult(
+                line.key,
+                line.label,
+                round_half_up(planned_by(line, start, end, end)),
+                round_half_up(planned),
+                used,
+                _status(planned, used, allowance([line], planned)),
+            )
+        )
+    other = sum(v for k, v in spent.items() if k.startswith("other:"))
+    if other:
+        results.append(LineResult("other", _("Items of an earlier plan"), 0, 0, other, Status.NOT_PLANNED))
+    if spent.get(UNLINKED):
+        results.append(
+            LineResult(UNLINKED, _("Not linked to the plan"), 0, 0, spent[UNLINKED], Status.NOT_PLANNED)
+        )
+    planned_total = sum((planned_by(line, start, end, as_of) for line in counted), Fraction(0))
+    spent_total = sum(r.spent_pence for r in results)
+    total = LineResult(
+        "total",
+        _("Total"),
+        round_half_up(sum((planned_by(line, start, end, end) for line in counted), Fraction(0))),
+        round_half_up(planned_total),
+        spent_total,
+        _status(planned_total, spent_total, allowance(counted, planned_total)),
+    )
+    balance = opening + sum(m.amount_pence for m in in_period)
+    expected_in = sum(a for _d, a in expected_payments(schedule, start, as_of)) if schedule else 0
+    limit = round_half_up(schedule.weekly * surplus_limit_weeks) if schedule else None
+    forecast = forecast_balance(everything, as_of, end, schedule, recent_weeks) if as_of >= start else None
+
+    alerts: list[Alert] = []
+    for r in results:
+        if r.status == Status.OVER and r.key not in (UNLINKED, "other"):
+            alerts.append(
+                Alert(
+                    AlertKind.OVERSPEND,
+                    _(
+                        "Overspending on {item}: {spent} spent against {planned} planned so far ({over} over)."
+                    ).format(
+                        item=r.label,
+                        spent=format_money(r.spent_pence),
+                        planned=format_money(r.planned_so_far_pence),
+                        over=format_money(-r.difference_pence),
+                    ),
+                )
+            )
+    if total.status == Status.OVER:
+        alerts.insert(
+            0,
+            Alert(
+                AlertKind.OVERSPEND,
+                _(
+                    "Overall spending is ahead of the plan: {spent} spent by {date} against {planned} planned so far."
+                ).format(
+                    spent=format_money(spent_total),
+                    date=format_date(as_of),
+                    planned=format_money(total.planned_so_far_pence),
+                ),
+            ),
+        )
+    if balance < 0:
+        alerts.insert(
+            0,
+            Alert(
+                AlertKind.OVERDRAWN,
+                _("The account is overdrawn by {amount} on {date}.").format(
+                    amount=format_money(-balance), date=format_date(as_of)
+                ),
+            ),
+        )
+    if forecast is not None and forecast.end_balance_pence < 0:
+        alerts.append(
+            Alert(
+                AlertKind.RUNNING_OUT,
+                _(
+                    "At the recent rate of spending the money runs out before {end}: the forecast balance then is {amount}."
+                ).format(end=format_date(end), amount=format_money(forecast.end_balance_pence)),
+            )
+        )
+    if limit is not None and balance > limit:
+        alerts.append(
+            Alert(
+                AlertKind.SURPLUS,
+                _(
+                    "The balance of {balance} is more than {weeks} weeks of payments ({limit}) by {over}. "
+                    "Talk with the person about why before any of it is reclaimed."
+                ).format(
+                    balance=format_money(balance),
+                    weeks=surplus_limit_weeks,
+                    limit=format_money(limit),
+                    over=format_money(balance - limit),
+                ),
+            )
+        )
+    if schedule is not None:
+        due_by = as_of - timedelta(days=MISSING_PAYMENT_GRACE_DAYS)
+        due = sum(a for _d, a in expected_payments(schedule, start, due_by)) if due_by >= start else 0
+        if due and payments_in + schedule.amount_pence <= due:
+            alerts.append(
+                Alert(
+                    AlertKind.PAYMENTS_MISSING,
+                    _(
+                        "Payments in are short: {expected} was due by {date} under the schedule but {received} "
+                        "has arrived. Check with the council's direct payments team."
+                    ).format(
+                        expected=format_money(due),
+                        date=format_date(due_by),
+                        received=format_money(payments_in),
+                    ),
+                )
+            )
+
+    series = []
+    spending_by_day: dict[date, int] = {}
+    for m in in_period:
+        if is_spending(m):
+            spending_by_day[m.posted_on] = spending_by_day.get(m.posted_on, 0) - m.amount_pence
+    running = 0
+    days = sorted(spending_by_day)
+    position = 0
+    points = {start - timedelta(days=1), *_month_ends(start, end)}
+    if start <= as_of:
+        points.add(as_of)
+    for point in sorted(points):
+        while position < len(days) and days[position] <= min(point, as_of):
+            running += spending_by_day[days[position]]
+            position += 1
+        planned = sum((planned_by(line, start, end, point) for line in counted), Fraction(0))
+        series.append(
+            SeriesPoint(point, round_half_up(planned), running if point <= as_of or point < start else None)
+        )
+    return Monitoring(
+        start,
+        end,
+        as_of,
+        tuple(results),
+        total,
+        opening,
+        payments_in,
+        expected_in,
+        balance,
+        limit,
+        forecast,
+        tuple(alerts),
+        tuple(series),
+    )
+
+
+def running_balances(amounts: Iterable[int], opening: int = 0) -> list[int]:
+    """The balance after each amount, in order."""
+    return list(accumulate(amounts, initial=opening))[1:]

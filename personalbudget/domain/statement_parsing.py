@@ -1,0 +1,869 @@
+"""Reading bank and prepaid-card statements: CSV (with a column mapping) and OFX.
+
+Pure and Qt-free. A statement is read completely before anything is saved: any
+problem is reported with its row and column and nothing is imported. UK
+formats are understood: dates day-first (31/03/2026, 1/3/26, 2026-03-31,
+"1 Mar 2026"), amounts such as "1,234.50", "(12.00)", "-5.00", "12.00 DR",
+one signed amount column or separate money-out / money-in columns.
+
+Each row gets a fingerprint (date, amount, description and how many identical
+rows came before it in the same file), so importing an overlapping statement
+again skips what is already there while two identical coffees on one day are
+both kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import N_, _, format_number
+
+MAX_ROWS = 100_000
+MAX_BYTES = 64 * 1024 * 1024
+MAX_REPORTED = 20  # problems listed one by one; the rest are counted
+PROGRESS_EVERY = 5_000
+
+Progress = Callable[[int, int], bool]  # (done, total) -> carry on?
+
+ENCODINGS: dict[str, str] = {
+    "auto": N_("Work it out (UTF-8, else Windows-1252)"),
+    "utf-8": N_("UTF-8"),
+    "utf-8-sig": N_("UTF-8 with byte-order mark"),
+    "cp1252": N_("Windows-1252 (older Excel and bank exports)"),
+}
+DELIMITERS: dict[str, str] = {
+    ",": N_("Comma (,)"),
+    ";": N_("Semicolon (;)"),
+    "\t": N_("Tab"),
+    "|": N_("Vertical bar (|)"),
+}
+DATE_FORMATS: dict[str, str] = {
+    "auto": N_("Work it out (UK, day first)"),
+    "dmy": N_("Day/month/year, e.g. 31/03/2026 or 1/3/26"),
+    "ymd": N_("Year-month-day, e.g. 2026-03-31"),
+    "d_mon_y": N_("Day month-name year, e.g. 1 Mar 2026"),
+    "mdy": N_("Month/day/year (US), e.g. 03/31/2026"),
+}
+
+
+class ImportCancelled(PersonalBudgetError):
+    """The person cancelled the import; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The import was cancelled. Nothing was imported."))
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong, and where: ``row`` counts records as a spreadsheet shows them (the header is row 1)."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def describe(self) -> str:
+        if self.row is not None and self.column:
+            return _("Row {row}, column '{column}': {message}").format(
+                row=self.row, column=self.column, message=self.message
+            )
+        if self.row is not None:
+            return _("Row {row}: {message}").format(row=self.row, message=self.message)
+        return self.message
+
+
+class StatementError(PersonalBudgetError):
+    """A statement that cannot be imported. Nothing from it has been saved."""
+
+    def __init__(self, summary: str, problems: Iterable[RowProblem] = (), total_problems: int | None = None):
+        self.summary = summary
+        self.problems = list(problems)
+        self.total_problems = total_problems if total_problems is not None else len(self.problems)
+        lines = [summary, *(p.describe() for p in self.problems[:5])]
+        if self.total_problems > 5:
+            lines.append(_("…and {n} more problems.").format(n=format_number(self.total_problems - 5)))
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which columns of a CSV statement hold what, and how to read them.
+
+    Columns are named by their header text, or "Column 1", "Column 2"… when the
+    file has no header row. Use ``amount_column`` for one signed amount, or
+    ``debit_column`` (money out) and/or ``credit_column`` (money in).
+    """
+
+    date_column: str = ""
+    description_column: str = ""
+    amount_column: str = ""
+    debit_column: str = ""
+    credit_column: str = ""
+    delimiter: str = ","
+    encoding: str = "auto"
+    has_header: bool = True
+    date_format: str = "auto"
+    spending_positive: bool = False  # some card exports show money spent as a positive amount
+
+    def problems(self) -> list[RowProblem]:
+        out = []
+        if not self.date_column:
+            out.append(RowProblem(None, None, _("Choose the column that holds the date.")))
+        if not self.description_column:
+            out.append(RowProblem(None, None, _("Choose the column that holds the description or payee.")))
+        if not (self.amount_column or self.debit_column or self.credit_column):
+            out.append(
+                RowProblem(
+                    None,
+                    None,
+                    _("Choose the amount column, or the money-out and money-in columns."),
+                )
+            )
+        if self.delimiter not in DELIMITERS:
+            out.append(RowProblem(None, None, _("Choose what separates the columns.")))
+        if self.encoding not in ENCODINGS:
+            out.append(RowProblem(None, None, _("Choose the file's text encoding.")))
+        if self.date_format not in DATE_FORMATS:
+            out.append(RowProblem(None, None, _("Choose the date format.")))
+        return out
+
+
+class StatementRow(NamedTuple):
+    row: int
+    posted_on: date
+    amount_pence: int  # + money in, - money out
+    description: str
+
+
+class SkippedRow(NamedTuple):
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedStatement:
+    file_format: str  # csv | ofx
+    encoding: str
+    rows: tuple[StatementRow, ...]
+    skipped: tuple[SkippedRow, ...] = ()
+    account: str = ""  # what the file says about the account (masked), if anything
+
+    @property
+    def first_date(self) -> date | None:
+        return min((r.posted_on for r in self.rows), default=None)
+
+    @property
+    def last_date(self) -> date | None:
+        return max((r.posted_on for r in self.rows), default=None)
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    """The start of a CSV file as the mapping dialog shows it."""
+
+    encoding: str
+    delimiter: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    suggested: ColumnMapping
+    total_rows: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# -- bytes to text -------------------------------------------------------------------------------
+
+
+def sniff_format(data: bytes) -> str:
+    """'ofx' or 'csv', or StatementError for files that are neither (spreadsheets, PDFs...)."""
+    head = data[:4096].lstrip(codecs.BOM_UTF8).lstrip()
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise StatementError(
+            _(
+                "This is a spreadsheet workbook (Excel), not a CSV or OFX statement. Open it in your "
+                "spreadsheet program and save it as CSV, then import the CSV file."
+            )
+        )
+    if head.startswith(b"%PDF"):
+        raise StatementError(
+            _(
+                "This is a PDF. Download the statement from the bank as CSV or OFX (sometimes called 'Money' or 'Quicken') instead."
+            )
+        )
+    upper = head[:600].upper()
+    if (
+        upper.startswith(b"OFXHEADER")
+        or b"<OFX>" in upper
+        or (upper.startswith(b"<?XML") and b"OFX" in upper)
+    ):
+        return "ofx"
+    return "csv"
+
+
+def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """The file's text and the encoding used, or StatementError saying what is wrong and where."""
+    if len(data) > MAX_BYTES:
+        raise StatementError(
+            _(
+                "The file is {size} MB; a statement can be at most {limit} MB. Split it into smaller files."
+            ).format(size=format_number(len(data) // (1024 * 1024)), limit=MAX_BYTES // (1024 * 1024))
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, used = data.decode("utf-16"), "utf-16"
+    elif encoding == "auto":
+        try:
+            text, used = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, used = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError as problem:
+                raise StatementError(
+                    _(
+                        "The file cannot be read as text: it is neither UTF-8 nor Windows-1252 "
+                        "(row {row} has the byte 0x{byte:02X}). It may not be a statement, or it may be "
+                        "damaged. Export it from the bank again as CSV."
+                    ).format(row=data[: problem.start].count(b"\n") + 1, byte=data[problem.start]),
+                    [
+                        RowProblem(
+                            data[: problem.start].count(b"\n") + 1,
+                            None,
+                            _("unreadable byte 0x{byte:02X}").format(byte=data[problem.start]),
+                        )
+                    ],
+                ) from None
+    else:
+        codec = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+        try:
+            text, used = data.decode(codec), encoding
+        except (UnicodeDecodeError, LookupError) as problem:
+            start = getattr(problem, "start", 0)
+            row = data[:start].count(b"\n") + 1
+            raise StatementError(
+                _(
+                    "The file is not in the {encoding} encoding chosen (row {row} cannot be read). "
+                    "Choose 'Work it out' or another encoding, e.g. Windows-1252, and try again."
+                ).format(encoding=_(ENCODINGS.get(encoding, encoding)), row=row),
+                [RowProblem(row, None, _("cannot be read as {encoding}").format(encoding=encoding))],
+            ) from None
+    if "\x00" in text[:65536]:
+        raise StatementError(
+            _(
+                "The file cannot be read as text (it holds zero bytes, as UTF-16 files without a "
+                "byte-order mark and binary files do). Save it from the bank or spreadsheet as CSV "
+                "in UTF-8 and try again."
+            )
+        )
+    return text, used
+
+
+# -- dates and amounts --------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + "$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$|^(\d{4})(\d{2})(\d{2})$")
+_D_MON_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ \-]+([A-Za-z]{3,9})\.?[ \-,]+(\d{4}|\d{2})" + _TIME + "$")
+
+DATE_EXAMPLES = N_("e.g. 31/03/2026, 1/3/26, 2026-03-31 or 1 Mar 2026")
+
+
+class DateProblem(ValueError):
+    pass
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateProblem(
+            _("'{text}' is not a real date (day {day}, month {month}, year {year}).").format(
+                text=text, day=day, month=month, year=year
+            )
+        ) from None
+
+
+def parse_date(text: str, fmt: str = "auto") -> date:
+    """A statement date, UK day-first unless the US format is chosen; DateProblem says why not."""
+    value = text.strip()
+    if fmt in ("auto", "dmy", "mdy"):
+        match = _DMY.match(value)
+        if match:
+            first, second, year = int(match[1]), int(match[2]), _year(match[3])
+            if fmt == "mdy":
+                return _make_date(year, first, second, value)
+            return _make_date(year, second, first, value)
+    if fmt in ("auto", "ymd"):
+        match = _YMD.match(value)
+        if match:
+            if match[1]:
+                return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
+            return _make_date(int(match[4]), int(match[5]), int(match[6]), value)
+    if fmt in ("auto", "d_mon_y"):
+        match = _D_MON_Y.match(value)
+        if match:
+            month = _MONTHS.get(match[2].lower())
+            if month is not None:
+                return _make_date(_year(match[3]), month, int(match[1]), value)
+    if not value:
+        raise DateProblem(_("the date is missing."))
+    if fmt == "auto":
+        raise DateProblem(
+            _("'{text}' is not a date in a format we know ({examples}).").format(
+                text=value, examples=_(DATE_EXAMPLES)
+            )
+        )
+    raise DateProblem(
+        _("'{text}' does not match the date format chosen ({format}).").format(
+            text=value, format=_(DATE_FORMATS[fmt])
+        )
+    )
+
+
+_AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<dec>\d+))?$")
+
+
+class AmountProblem(ValueError):
+    pass
+
+
+def parse_amount(text: str) -> int:
+    """A statement amount in pence: "1,234.50", "(12.00)", "-5.00", "£5", "12.00 DR", "3.10 CR"."""
+    value = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
+    if not value:
+        raise AmountProblem(_("the amount is missing."))
+    negative = False
+    upper = value.upper()
+    if upper.endswith("DR"):
+        negative, value = True, value[:-2]
+    elif upper.endswith("CR"):
+        value = value[:-2]
+    if value.startswith("(") and value.endswith(")"):
+        negative, value = not negative, value[1:-1]
+    if value.startswith(("-", "+")):
+        negative, value = (value[0] == "-") != negative, value[1:]
+    elif value.endswith("-"):
+        negative, value = not negative, value[:-1]
+    for symbol in ("£", "GBP", "gbp"):
+        if value.startswith(symbol):
+            value = value[len(symbol) :]
+    if value.startswith(("-", "+")):  # "£-5.00"
+        negative, value = (value[0] == "-") != negative, value[1:]
+    match = _AMOUNT.match(value)
+    if not value or not match or (match["num"] is None and match["dec"] is None):
+        raise AmountProblem(
+            _("'{text}' is not an amount of money (e.g. 1,234.50, -5.00 or (12.00)).").format(
+                text=text.strip()
+            )
+        )
+    decimals = match["dec"] or ""
+    if len(decimals) > 2:
+        raise AmountProblem(
+            _("'{text}' has more than two decimal places; amounts are in pounds and pence.").format(
+                text=text.strip()
+            )
+        )
+    pence = int((match["num"] or "0").replace(",", "")) * 100 + int(decimals.ljust(2, "0"))
+    return -pence if negative else pence
+
+
+# -- CSV -------------------------------------------------------------------------------------------
+
+_DATE_NAMES = (
+    "date",
+    "transaction date",
+    "posting date",
+    "posted date",
+    "date posted",
+    "value date",
+    "txn date",
+)
+_DESCRIPTION_NAMES = (
+    "description",
+    "transaction description",
+    "details",
+    "narrative",
+    "payee",
+    "merchant",
+    "name",
+    "memo",
+    "reference",
+    "transaction details",
+)
+_AMOUNT_NAMES = (
+    "amount",
+    "amount (gbp)",
+    "amount(gbp)",
+    "amount (£)",
+    "amount(£)",
+    "value",
+    "transaction amount",
+)
+_DEBIT_NAMES = ("debit", "debit amount", "paid out", "money out", "withdrawals", "withdrawal", "out", "spent")
+_CREDIT_NAMES = ("credit", "credit amount", "paid in", "money in", "deposits", "deposit", "in", "received")
+
+
+def column_names(header: list[str] | None, width: int) -> tuple[str, ...]:
+    if header is not None:
+        names = []
+        for index, cell in enumerate(header):
+            name = cell.strip() or _("Column {n}").format(n=index + 1)
+            while name in names:
+                name += "*"
+            names.append(name)
+        return tuple(names)
+    return tuple(_("Column {n}").format(n=index + 1) for index in range(width))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that splits the first lines into the same, largest number of columns."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    best, best_width = ",", 1
+    for candidate in DELIMITERS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=candidate)]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        consistent = widths.count(common) >= max(1, len(widths) * 0.8)
+        if consistent and common > best_width:
+            best, best_width = candidate, common
+    return best
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    for cell in cells:
+        try:
+            parse_date(cell)
+            return True
+        except DateProblem:
+            continue
+    return False
+
+
+def suggest_mapping(columns: tuple[str, ...], sample: list[list[str]], base: ColumnMapping) -> ColumnMapping:
+    """A first guess at the mapping from the column names, or from what the columns hold."""
+    lowered = {name.strip().lower(): name for name in columns}
+
+    def find(names: tuple[str, ...]) -> str:
+        for name in names:
+            if name in lowered:
+                return lowered[name]
+        return ""
+
+    date_column = find(_DATE_NAMES)
+    description = find(_DESCRIPTION_NAMES)
+    amount = find(_AMOUNT_NAMES)
+    debit = find(_DEBIT_NAMES)
+    credit = find(_CREDIT_NAMES)
+    if not date_column or not (amount or debit or credit) or not description:
+        # Guess from the contents: a column of dates, a column of amounts, the longest text.
+        def share(index: int, check: Callable[[str], object]) -> float:
+            good = 0
+            values = [row[index] for row in sample if index < len(row) and row[index].strip()]
+            for value in values:
+                try:
+                    check(value)
+                    good += 1
+                except ValueError:
+                    pass
+            return good / len(values) if values else 0.0
+
+        for index, name in enumerate(columns):
+            if not date_column and share(index, parse_date) > 0.8:
+                date_column = name
+        for index, name in enumerate(columns):
+            if not (amount or debit or credit) and name != date_column and share(index, parse_amount) > 0.8:
+                amount = name
+        if not description:
+            texts = [
+                (sum(len(row[i]) for row in sample if i < len(row)), name)
+                for i, name in enumerate(columns)
+                if name not in (date_column, amount, debit, credit)
+            ]
+            description = max(texts)[1] if texts else ""
+    if amount:
+        debit = credit = ""
+    return replace(
+        base,
+        date_column=date_column,
+        description_column=description,
+        amount_column=amount,
+        debit_column=debit,
+        credit_column=credit,
+    )
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+    except csv.Error as problem:  # e.g. a field larger than the csv module allows
+        raise StatementError(
+            _("The file is not a CSV statement that can be read ({problem}).").format(problem=problem)
+        ) from None
+
+
+def preview_csv(data: bytes, mapping: ColumnMapping | None = None, rows: int = 30) -> CsvPreview:
+    """The columns and first rows of a CSV file, with a suggested mapping."""
+    if sniff_format(data) != "csv":
+        raise StatementError(_("This is an OFX file: it needs no column mapping."))
+    base = mapping or ColumnMapping()
+    text, used = decode(data, base.encoding)
+    notes = []
+    delimiter = base.delimiter
+    sniffed = sniff_delimiter(text)
+    if mapping is None:
+        delimiter = sniffed
+    elif sniffed != delimiter:
+        notes.append(
+            _("The file seems to use {found} between columns, not {chosen}.").format(
+                found=_(DELIMITERS[sniffed]), chosen=_(DELIMITERS.get(delimiter, delimiter))
+            )
+        )
+    head = "\n".join(text.split("\n", rows + 100)[: rows + 100])  # the start is enough for a preview
+    records = [r for r in _records(head, delimiter) if any(cell.strip() for cell in r)]
+    has_header = base.has_header
+    if mapping is None and records:
+        has_header = not _looks_like_data(records[0])
+    width = max((len(r) for r in records[:50]), default=0)
+    columns = column_names(records[0] if has_header and records else None, width)
+    body = records[1:] if has_header else records
+    suggested = replace(base, delimiter=delimiter, has_header=has_header, encoding=base.encoding)
+    if mapping is None or not any((base.date_column, base.description_column)):
+        suggested = suggest_mapping(columns, body[:50], suggested)
+    return CsvPreview(
+        encoding=used,
+        delimiter=delimiter,
+        columns=columns,
+        rows=tuple(tuple(r) for r in body[:rows]),
+        suggested=suggested,
+        total_rows=max(text.rstrip("\r\n").count("\n") + 1 - (1 if has_header else 0), len(body)),
+        notes=tuple(notes),
+    )
+
+
+def header_signature(columns: Iterable[str]) -> str:
+    """A stable key for a statement source: its column names, normalised."""
+    return "|".join(" ".join(c.lower().split()) for c in columns)
+
+
+def read_header(data: bytes, mapping: ColumnMapping) -> tuple[str, ...]:
+    """The column names of a CSV file, read with ``mapping``'s encoding and separator."""
+    text, _used = decode(data, mapping.encoding)
+    first = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=mapping.delimiter), [])
+    return column_names(first if mapping.has_header else None, len(first))
+
+
+def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = None) -> ParsedStatement:
+    """Every row of a CSV statement, or StatementError listing what is wrong (row and column)."""
+    setup = mapping.problems()
+    if setup:
+        raise StatementError(_("The column mapping is not finished."), setup)
+    text, used = decode(data, mapping.encoding)
+    records = _records(text, mapping.delimiter)
+    while records and not any(cell.strip() for cell in records[-1]):
+        records.pop()
+    if not records:
+        raise StatementError(_("The file is empty: there are no rows to import."))
+    header = records[0] if mapping.has_header else None
+    width = max(len(r) for r in records[:50])
+    columns = column_names(header, width)
+    start_row = 2 if mapping.has_header else 1
+    body = records[1:] if mapping.has_header else records
+    if len(body) > MAX_ROWS:
+        raise StatementError(
+            _(
+                "The file has {n} rows; one statement can have at most {limit}. Nothing was imported. "
+                "Export shorter periods (e.g. a year at a time) and import each file."
+            ).format(n=format_number(len(body)), limit=format_number(MAX_ROWS))
+        )
+
+    wanted = {
+        "date": mapping.date_column,
+        "description": mapping.description_column,
+        "amount": mapping.amount_column,
+        "debit": mapping.debit_column,
+        "credit": mapping.credit_column,
+    }
+    index: dict[str, int] = {}
+    missing = []
+    for role, name in wanted.items():
+        if not name:
+            continue
+        if name in columns:
+            index[role] = columns.index(name)
+        else:
+            missing.append(name)
+    if missing:
+        sniffed = sniff_delimiter(text)
+        problems = [
+            RowProblem(
+                1,
+                name,
+                _("there is no column called '{name}'. The columns are: {columns}.").format(
+                    name=name, columns=", ".join(columns)
+                ),
+            )
+            for name in missing
+        ]
+        if sniffed != mapping.delimiter:
+            summary = _(
+                "The columns could not be found because the file uses {found} between columns, not {chosen}. "
+                "Choose {found} as the separator and try again."
+            ).format(
+                found=_(DELIMITERS[sniffed]), chosen=_(DELIMITERS.get(mapping.delimiter, mapping.delimiter))
+            )
+        else:
+            summary = _("The file does not have the columns the mapping expects. Nothing was imported.")
+        raise StatementError(summary, problems)
+
+    date_at = index["date"]
+    description_at = index["description"]
+    amount_at = index.get("amount")
+    debit_at = index.get("debit")
+    credit_at = index.get("credit")
+    needed = max(index.values()) + 1
+    fmt = mapping.date_format
+    flip = -1 if mapping.spending_positive else 1
+    dates: dict[str, date] = {}
+    amounts: dict[str, int] = {}
+    rows: list[StatementRow] = []
+    skipped: list[SkippedRow] = []
+    problems: list[RowProblem] = []
+    count = 0
+    total = len(body)
+
+    def problem(row: int, column: str | None, message: str) -> None:
+        nonlocal count
+        count += 1
+        if len(problems) < MAX_REPORTED:
+            problems.append(RowProblem(row, column, message))
+
+    def amount_of(cell: str) -> int:
+        value = amounts.get(cell)
+        if value is None:
+            value = amounts[cell] = parse_amount(cell)
+        return value
+
+    for offset, record in enumerate(body):
+        row = start_row + offset
+        if progress is not None and offset % PROGRESS_EVERY == 0 and not progress(offset, total):
+            raise ImportCancelled
+        if len(record) < needed:
+            if not any(cell.strip() for cell in record):
+                skipped.append(SkippedRow(row, _("Blank row")))
+                continue
+            problem(
+                row,
+                None,
+                _("it has {n} columns but the mapping needs at least {needed}: is the row cut short?").format(
+                    n=len(record), needed=needed
+                ),
+            )
+            continue
+        date_text = record[date_at]
+        if amount_at is not None:
+            money_cells = (record[amount_at],)
+        else:
+            money_cells = tuple(record[i] for i in (debit_at, credit_at) if i is not None)
+        if not date_text.strip() and not any(cell.strip() for cell in money_cells):
+            reason = (
+                _("Blank row")
+                if not any(c.strip() for c in record)
+                else _("No date or amount (not a transaction)")
+            )
+            skipped.append(SkippedRow(row, reason))
+            continue
+        posted = dates.get(date_text)
+        if posted is None:
+            try:
+                posted = dates[date_text] = parse_date(date_text, fmt)
+            except DateProblem as bad:
+                problem(row, columns[date_at], str(bad))
+        amount = 0
+        try:
+            if amount_at is not None:
+                amount = amount_of(record[amount_at]) * flip
+            else:
+                out_text = record[debit_at].strip() if debit_at is not None else ""
+                in_text = record[credit_at].strip() if credit_at is not None else ""
+                if not out_text and not in_text:
+                    raise AmountProblem(
+                        _("there is no amount in either the money-out or the money-in column.")
+                    )
+                if out_text:
+                    amount -= abs(amount_of(out_text))
+                if in_text:
+                    amount += abs(amount_of(in_text))
+        except AmountProblem as bad:
+            where = (
+                columns[amount_at]
+                if amount_at is not None
+                else "/".join(columns[i] for i in (debit_at, credit_at) if i is not None)
+            )
+            problem(row, where, str(bad))
+            continue
+        if posted is None:
+            continue
+        if amount == 0:
+            skipped.append(SkippedRow(row, _("The amount is £0.00: nothing moved")))
+            continue
+        rows.append(StatementRow(row, posted, amount, " ".join(record[description_at].split())))
+    if count:
+        raise StatementError(
+            _(
+                "{n} problems were found in the file, so nothing was imported. Put them right (or change the mapping) and import again."
+            ).format(n=format_number(count))
+            if count > 1
+            else _(
+                "A problem was found in the file, so nothing was imported. Put it right (or change the mapping) and import again."
+            ),
+            problems,
+            count,
+        )
+    if progress is not None and not progress(total, total):
+        raise ImportCancelled
+    return ParsedStatement("csv", used, tuple(rows), tuple(skipped))
+
+
+# -- OFX -------------------------------------------------------------------------------------------
+
+
+def parse_ofx(data: bytes, progress: Progress | None = None) -> ParsedStatement:
+    """Every transaction of an OFX statement (bank or card), read with the ``ofxtools`` library."""
+    from ofxtools.Parser import OFXTree  # imported here: only OFX imports pay for it
+
+    if len(data) > MAX_BYTES:
+        decode(data)  # raises the size error
+    tree = OFXTree()
+    try:
+        tree.parse(io.BytesIO(data))
+        ofx = tree.convert()
+        statements = list(ofx.statements)
+    except Exception as problem:  # ofxtools raises many kinds; each means the file cannot be used
+        detail = " ".join(str(problem).split())[:160]
+        raise StatementError(
+            _(
+                "The OFX file is incomplete or damaged, so nothing was imported ({detail}). "
+                "Download the statement from the bank again."
+            ).format(detail=detail or type(problem).__name__)
+        ) from None
+    if not statements:
+        raise StatementError(_("The OFX file holds no bank or card statement, so nothing was imported."))
+    rows: list[StatementRow] = []
+    problems: list[RowProblem] = []
+    account = ""
+    number = 0
+    for statement in statements:
+        currency = str(getattr(statement, "curdef", "") or "")
+        if currency and currency != "GBP":
+            raise StatementError(
+                _(
+                    "The statement is in {currency}, not pounds (GBP). Only statements in pounds can be imported."
+                ).format(currency=currency)
+            )
+        acct = getattr(statement, "account", None)
+        acct_id = str(getattr(acct, "acctid", "") or "")
+        if acct_id and not account:
+            account = _("account ending {digits}").format(digits=acct_id[-4:])
+        transactions = list(getattr(statement, "transactions", None) or [])
+        for transaction in transactions:
+            number += 1
+            if progress is not None and number % PROGRESS_EVERY == 0 and not progress(number, number + 1):
+                raise ImportCancelled
+            posted = getattr(transaction, "dtposted", None)
+            amount = getattr(transaction, "trnamt", None)
+            if posted is None:
+                problems.append(RowProblem(number, "DTPOSTED", _("the transaction has no date.")))
+                continue
+            try:
+                pence = Decimal(amount) * 100
+                if pence != pence.to_integral_value():
+                    raise InvalidOperation
+            except (InvalidOperation, TypeError):
+                problems.append(
+                    RowProblem(
+                        number,
+                        "TRNAMT",
+                        _("'{text}' is not an amount in pounds and pence.").format(text=amount),
+                    )
+                )
+                continue
+            payee = getattr(transaction, "payee", None)
+            name = getattr(transaction, "name", None) or (getattr(payee, "name", None) if payee else None)
+            memo = getattr(transaction, "memo", None)
+            description = " ".join(str(name or memo or "").split())
+            if int(pence) == 0:
+                continue
+            rows.append(StatementRow(number, posted.date(), int(pence), description))
+    if problems:
+        raise StatementError(
+            _("Some transactions in the OFX file cannot be read, so nothing was imported."), problems
+        )
+    if progress is not None and not progress(number, number):
+        raise ImportCancelled
+    return ParsedStatement("ofx", "ofx", tuple(rows), (), account)
+
+
+def parse_statement(
+    data: bytes, mapping: ColumnMapping | None, progress: Progress | None = None
+) -> ParsedStatement:
+    """Read a statement file: OFX as it is, CSV with ``mapping`` (required for CSV)."""
+    if not data.strip():
+        raise StatementError(_("The file is empty: there are no rows to import."))
+    if sniff_format(data) == "ofx":
+        return parse_ofx(data, progress)
+    if mapping is None:
+        raise StatementError(_("Say which columns hold the date, description and amount (a column mapping)."))
+    return parse_csv(data, mapping, progress)
+
+
+# -- duplicates --------------------------------------------------------------------------------------
+
+
+def normalise_description(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def fingerprints(rows: Iterable[StatementRow]) -> list[str]:
+    """A stable key per row: date, amount, description, and which repeat of that triple it is in the file."""
+    seen: dict[tuple[date, int, str], int] = {}
+    out = []
+    for row in rows:
+        description = normalise_description(row.description)
+        key = (row.posted_on, row.amount_pence, description)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        text = f"{row.posted_on.isoformat()}|{row.amount_pence}|{description}|{occurrence}"
+        out.append(hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
+    return out

@@ -1,0 +1,225 @@
+"""The budget statement for a period: the kind a council's direct payment audit asks for.
+
+Opening balance + payments in - spending = closing balance, with spending by
+plan item and every transaction with its running balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from personalbudget.domain.nhs_number import display as display_nhs
+from personalbudget.i18n import _, format_date, format_money, format_number
+from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
+from personalbudget.services.dto import PersonDetails
+from personalbudget.services.ledger_service import StatementData
+
+
+@dataclass(frozen=True)
+class StatementReportData:
+    person: PersonDetails
+    statement: StatementData
+    council: str
+    generated_at: datetime
+    generated_by: str
+
+
+def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
+    st = styles()
+    person, s = data.person, data.statement
+
+    def build(width: float) -> list[Flowable]:
+        period = _("{start} to {end}").format(
+            start=format_date(s.start, fmt="long"), end=format_date(s.end, fmt="long")
+        )
+        story: list[Flowable] = [para(_("Personal budget statement"), st["title"])]
+        story.append(
+            para(
+                _("{name} · {period} · printed {date} by {who}").format(
+                    name=person.name,
+                    period=period,
+                    date=format_date(data.generated_at.date(), fmt="long"),
+                    who=data.generated_by,
+                ),
+                st["body"],
+            )
+        )
+        details = [
+            (_("Name"), person.name),
+            (_("NHS number"), display_nhs(person.nhs_number) if person.nhs_number else _("Not recorded")),
+            (_("Period"), period),
+            (_("How the budget is managed"), s.account_description or _("Not recorded")),
+        ]
+        if s.schedule is not None:
+            details.append((_("Payment schedule"), s.schedule.describe()))
+        if data.council:
+            details.append((_("Council"), data.council))
+        story.append(key_values(details, st, width))
+
+        story.append(para(_("Summary"), st["h2"]))
+        rows = [
+            [
+                para(_("Opening balance on {date}").format(date=format_date(s.start)), st["cell"]),
+                para(format_money(s.opening_balance_pence), st["cell_right"]),
+            ],
+            [para(_("Payments in"), st["cell"]), para(format_money(s.payments_in_pence), st["cell_right"])],
+            [
+                para(_("Spending out (less refunds)"), st["cell"]),
+                para(format_money(-s.spending_pence), st["cell_right"]),
+            ],
+            [
+                para(_("Closing balance on {date}").format(date=format_date(s.end)), st["cell_bold"]),
+                para(format_money(s.closing_balance_pence), st["cell_right_bold"]),
+            ],
+        ]
+        story.append(table(rows, [width * 0.7, width * 0.3], header=False, total_row=True))  # type: ignore[arg-type]
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            para(
+                _(
+                    "Opening balance + payments in − spending = closing balance. {n} transactions in the period."
+                ).format(n=format_number(len(s.lines))),
+                st["small"],
+            )
+        )
+
+        story.append(para(_("Spending by plan item"), st["h2"]))
+        if s.by_link:
+            rows = [
+                [
+                    para(_("Plan item or kind of support"), st["cell_bold"]),
+                    para(_("Spent"), st["cell_right_bold"]),
+                ]
+            ]
+            rows += [
+                [para(label, st["cell"]), para(format_money(amount), st["cell_right"])]
+                for label, amount in s.by_link
+            ]
+            rows.append(
+                [
+                    para(_("Total spending"), st["cell_bold"]),
+                    para(format_money(s.spending_pence), st["cell_right_bold"]),
+                ]
+            )
+            story.append(table(rows, [width * 0.7, width * 0.3], total_row=True))  # type: ignore[arg-type]
+        else:
+            story.append(para(_("No spending in this period."), st["body"]))
+
+        story.append(para(_("Transactions"), st["h2"]))
+        if s.lines:
+            header = [
+                para(_("Date"), st["cell_bold"]),
+                para(_("Description"), st["cell_bold"]),
+                para(_("Plan item"), st["cell_bold"]),
+                para(_("In"), st["cell_right_bold"]),
+                para(_("Out"), st["cell_right_bold"]),
+                para(_("Balance"), st["cell_right_bold"]),
+            ]
+            rows = [header]
+            rows.append(
+                [
+                    "",
+                    para(_("Opening balance"), st["cell"]),
+                    "",
+                    "",
+                    "",
+                    para(format_money(s.opening_balance_pence), st["cell_right"]),
+                ]
+            )
+            for line in s.lines:
+                rows.append(
+                    [
+                        para(format_date(line.posted_on, fmt="short"), st["cell"]),
+                        para(line.description, st["cell"]),
+                        para(line.link, st["cell"]),
+                        para(
+                            format_money(line.amount_pence) if line.amount_pence > 0 else "", st["cell_right"]
+                        ),
+                        para(
+                            format_money(-line.amount_pence) if line.amount_pence < 0 else "",
+                            st["cell_right"],
+                        ),
+                        para(format_money(line.balance_pence), st["cell_right"]),
+                    ]
+                )
+            money_in = sum(line.amount_pence for line in s.lines if line.amount_pence > 0)
+            money_out = -sum(line.amount_pence for line in s.lines if line.amount_pence < 0)
+            rows.append(
+                [
+                    "",
+                    para(_("Totals"), st["cell_bold"]),
+                    "",
+                    para(format_money(money_in), st["cell_right_bold"]),
+                    para(format_money(money_out), st["cell_right_bold"]),
+                    para(format_money(s.closing_balance_pence), st["cell_right_bold"]),
+                ]
+            )
+            story.append(
+                table(
+                    rows,
+                    [width * 0.14, width * 0.28, width * 0.22, width * 0.12, width * 0.12, width * 0.12],
+                    total_row=True,
+                )
+            )
+        else:
+            story.append(para(_("No transactions in this period."), st["body"]))
+
+        if s.imports:
+            story.append(para(_("Statements imported for this period"), st["h2"]))
+            rows = [
+                [
+                    para(_("File"), st["cell_bold"]),
+                    para(_("Covers"), st["cell_bold"]),
+                    para(_("Imported"), st["cell_bold"]),
+                ]
+            ]
+            for imp in s.imports:
+                covers = (
+                    _("{start} to {end}").format(
+                        start=format_date(imp.first_date), end=format_date(imp.last_date)
+                    )
+                    if imp.first_date and imp.last_date
+                    else ""
+                )
+                rows.append(
+                    [
+                        para(imp.file_name, st["cell"]),
+                        para(covers, st["cell"]),
+                        para(
+                            _("{date} by {who} ({n} rows)").format(
+                                date=format_date(imp.imported_at.date()),
+                                who=imp.imported_by,
+                                n=imp.rows_added,
+                            ),
+                            st["cell"],
+                        ),
+                    ]
+                )
+            story.append(table(rows, [width * 0.4, width * 0.3, width * 0.3]))
+
+        story.append(para(_("Declaration"), st["h2"]))
+        story.append(
+            KeepTogether(
+                [
+                    para(
+                        _(
+                            "I confirm this statement is a true record of the personal budget account for the period, "
+                            "and that the money was spent on the support agreed in the plan."
+                        ),
+                        st["body"],
+                    ),
+                    signature_blocks([_("Account holder"), _("Checked by (council)")], st, width),
+                ]
+            )
+        )
+        return story
+
+    footer = _("Personal budget statement · {name} · {start} to {end}").format(
+        name=person.name, start=format_date(s.start), end=format_date(s.end)
+    )
+    return write_pdf(out, _("Personal budget statement"), footer, build)

@@ -1,0 +1,211 @@
+"""Step 4: recording how the budget is managed, the payment schedule and the account it goes to.
+
+Recording the management at step 4 completes the step: the cycle moves on to
+organising support. It can be recorded again later in the cycle (a new card, a
+change of mix); the cycle then stays where it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.management import (
+    AccountDetails,
+    CheckedManagement,
+    DeliveryMechanism,
+    ManagementForm,
+    ManagementOption,
+    PaymentSchedule,
+    SaltCategory,
+    Share,
+    check_management,
+    expected_payments,
+    salt_category,
+)
+from personalbudget.domain.roles import Permission
+from personalbudget.errors import LifecycleError
+from personalbudget.i18n import _, format_money
+from personalbudget.services.budget_service import agreed_budget_of
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
+from personalbudget.services.money_queries import ManagementInForce, management_in_force, management_of_cycle
+from personalbudget.storage.models import PlanCycle
+from personalbudget.storage.money_models import BudgetManagement, ManagementShare, PaymentScheduleRow
+
+
+@dataclass(frozen=True)
+class ManagementView:
+    person_id: int
+    cycle_id: int
+    current_step: Step
+    budget_annual_pence: int | None
+    recorded_for_this_cycle: bool
+    recorded_at: datetime | None
+    recorded_by: str
+    note: str
+    shares: tuple[Share, ...]  # this cycle's, or the last cycle's as a starting point
+    schedule: PaymentSchedule | None
+    account: AccountDetails | None
+    can_record: bool
+
+    @property
+    def mechanisms(self) -> tuple[DeliveryMechanism, ...]:
+        return tuple(dict.fromkeys(s.option.mechanism for s in self.shares))
+
+    @property
+    def salt(self) -> SaltCategory | None:
+        return salt_category(set(self.mechanisms))
+
+    @property
+    def pays_out(self) -> bool:
+        return any(s.option.pays_out for s in self.shares)
+
+    @property
+    def paid_out_annual_pence(self) -> int:
+        return sum(s.annual_pence for s in self.shares if s.option.pays_out)
+
+
+class ManagementService:
+    def __init__(self, context: ServiceContext):
+        self._ctx = context
+
+    def get_management(self, person_id: int) -> ManagementView:
+        self._ctx.require(Permission.VIEW_MONEY)
+        with self._ctx.db.session() as session:
+            return self._view(session, latest_cycle(session, person_id))
+
+    def record_management(self, person_id: int, form: ManagementForm) -> ManagementView:
+        """Record how the budget is managed; at step 4 this completes the step and moves on to step 5."""
+        self._ctx.require(Permission.MANAGE_MONEY)
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            if cycle.current_step < Step.MANAGE_BUDGET:
+                raise LifecycleError(
+                    _(
+                        "How the budget is managed is recorded once the plan is agreed (step 4); "
+                        "this person is at step {n} ({title})."
+                    ).format(n=cycle.current_step, title=Step(cycle.current_step).title)
+                )
+            budget = agreed_budget_of(session, cycle.id)  # type: ignore[arg-type]
+            if budget is None:
+                raise LifecycleError(
+                    _("The budget has not been agreed yet. Agree the budget in step 1 first.")
+                )
+            checked = check_management(form, budget.annual_pence)
+            now = self._ctx.clock.now()
+            self._store(session, cycle, checked, now)
+            cycle.management_recorded_at = now
+            session.add(cycle)
+            if cycle.current_step == Step.MANAGE_BUDGET:
+                how = "; ".join(f"{s.option.label} {format_money(s.annual_pence)}" for s in checked.shares)
+                move_cycle(
+                    session,
+                    cycle,
+                    Step.ORGANISE_SUPPORT,
+                    kind="advance",
+                    note=_("Budget management recorded: {how}").format(how=how),
+                    now=now,
+                    actor=self._ctx.actor,
+                )
+            session.flush()
+            return ManagementView(
+                person_id=person_id,
+                cycle_id=cycle.id,  # type: ignore[arg-type]
+                current_step=Step(cycle.current_step),
+                budget_annual_pence=budget.annual_pence,
+                recorded_for_this_cycle=True,
+                recorded_at=now,
+                recorded_by=self._ctx.actor,
+                note=checked.note,
+                shares=checked.shares,
+                schedule=checked.schedule,
+                account=checked.account if checked.schedule else None,
+                can_record=True,
+            )
+
+    def expected_payments(self, person_id: int, start: date, end: date) -> list[tuple[date, int]]:
+        """The payments the schedule in force makes between two dates (inclusive)."""
+        self._ctx.require(Permission.VIEW_MONEY)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            found = management_in_force(session, person_id)
+        if found is None or found.schedule is None:
+            return []
+        return expected_payments(found.schedule, start, end)
+
+    def in_force(self, person_id: int) -> ManagementInForce | None:
+        self._ctx.require(Permission.VIEW_MONEY)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            return management_in_force(session, person_id)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _store(self, session: Session, cycle: PlanCycle, checked: CheckedManagement, now: datetime) -> None:
+        old = session.exec(select(BudgetManagement).where(BudgetManagement.cycle_id == cycle.id)).first()
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        management = BudgetManagement(
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            recorded_at=now,
+            recorded_by=self._ctx.actor,
+            note=checked.note,
+        )
+        session.add(management)
+        session.flush()
+        for position, share in enumerate(checked.shares):
+            session.add(
+                ManagementShare(
+                    management_id=management.id,  # type: ignore[arg-type]
+                    position=position,
+                    option=share.option.value,
+                    annual_pence=share.annual_pence,
+                    held_by=share.held_by,
+                )
+            )
+        if checked.schedule is not None:
+            account = checked.account
+            session.add(
+                PaymentScheduleRow(
+                    management_id=management.id,  # type: ignore[arg-type]
+                    frequency=checked.schedule.frequency.value,
+                    first_payment_on=checked.schedule.first_payment,
+                    amount_pence=checked.schedule.amount_pence,
+                    in_advance=checked.schedule.in_advance,
+                    account_name=account.account_name,
+                    account_provider=account.provider,
+                    sort_code_masked=account.sort_code_masked,
+                    account_last4=account.account_last4,
+                    card_last4=account.card_last4,
+                )
+            )
+        session.flush()
+
+    def _view(self, session: Session, cycle: PlanCycle) -> ManagementView:
+        budget = agreed_budget_of(session, cycle.id)  # type: ignore[arg-type]
+        own = session.exec(select(BudgetManagement).where(BudgetManagement.cycle_id == cycle.id)).first()
+        source = management_of_cycle(session, own, cycle.number) if own else None
+        if source is None:
+            source = management_in_force(session, cycle.person_id)
+        return ManagementView(
+            person_id=cycle.person_id,
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            current_step=Step(cycle.current_step),
+            budget_annual_pence=budget.annual_pence if budget else None,
+            recorded_for_this_cycle=own is not None,
+            recorded_at=own.recorded_at if own else None,
+            recorded_by=own.recorded_by if own else "",
+            note=own.note if own else "",
+            shares=source.shares if source else (),
+            schedule=source.schedule if source else None,
+            account=source.account if source else None,
+            can_record=cycle.status == "open" and cycle.current_step >= Step.MANAGE_BUDGET,
+        )
+
+
+def option_choices() -> list[tuple[ManagementOption, str]]:
+    return [(option, option.label) for option in ManagementOption]

@@ -1,0 +1,70 @@
+"""Local rules kept in the caseload database (shared by everyone who uses it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from personalbudget.domain.roles import Permission
+from personalbudget.errors import FieldError, ValidationError
+from personalbudget.i18n import N_, _
+from personalbudget.services.context import ServiceContext
+from personalbudget.storage.models import Setting
+
+
+@dataclass(frozen=True)
+class MoneySettings:
+    """Local direct-payment rules (settings, not law)."""
+
+    surplus_limit_weeks: int = 8  # balance above this many weeks of payments is a surplus to talk about
+    recent_weeks: int = 12  # the forecast uses the rate of spending over this many recent weeks
+    reminder_days: int = 30  # remind this many days before insurance or a DBS check runs out
+    dbs_recheck_years: int = 3  # local rule for renewing a PA's DBS check
+
+
+_PREFIX = "money."
+_LIMITS: dict[str, tuple[int, int, str]] = {
+    "surplus_limit_weeks": (1, 52, N_("The surplus limit must be between 1 and 52 weeks of payments.")),
+    "recent_weeks": (2, 52, N_("The forecast period must be between 2 and 52 weeks.")),
+    "reminder_days": (1, 365, N_("Reminders must come between 1 and 365 days before the date.")),
+    "dbs_recheck_years": (1, 10, N_("DBS checks are renewed every 1 to 10 years.")),
+}
+
+
+class SettingsService:
+    def __init__(self, context: ServiceContext):
+        self._ctx = context
+
+    def money(self) -> MoneySettings:
+        defaults = MoneySettings()
+        values: dict[str, int] = {}
+        with self._ctx.db.session() as session:
+            for item in fields(MoneySettings):
+                row = session.get(Setting, _PREFIX + item.name)
+                value = getattr(defaults, item.name)
+                if row is not None:
+                    try:
+                        stored = int(row.value)
+                        low, high, _message = _LIMITS[item.name]
+                        value = stored if low <= stored <= high else value
+                    except ValueError:
+                        pass  # a damaged value falls back to the default
+                values[item.name] = value
+        return MoneySettings(**values)
+
+    def save_money(self, settings: MoneySettings) -> MoneySettings:
+        self._ctx.require(Permission.MANAGE_MONEY)
+        errors = []
+        for item in fields(MoneySettings):
+            value = getattr(settings, item.name)
+            low, high, message = _LIMITS[item.name]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                errors.append(FieldError(item.name, _(message)))
+        if errors:
+            raise ValidationError(errors)
+        with self._ctx.db.session() as session:
+            for item in fields(MoneySettings):
+                key = _PREFIX + item.name
+                row = session.get(Setting, key) or Setting(key=key, value="")
+                row.value = str(getattr(settings, item.name))
+                session.add(row)
+        return settings

@@ -1,0 +1,71 @@
+"""Signing in, the first account, the lock after inactivity, and a role without records."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from personalbudget.domain.roles import Role
+from personalbudget.services import build_services
+from personalbudget.services.context import ActingDatabase
+from personalbudget.services.user_service import UserService
+from ui.app import NoRecordsWindow, create_main_window, lock_until_signed_in
+from ui.sign_in_dialog import InactivityLock, SignInDialog
+
+
+def test_first_account_is_set_up_in_the_dialog(qtbot, db, clock):
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    dialog = SignInDialog(users, first_account=True)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("alex.practitioner")
+    dialog.display_name.setText("Alex Practitioner")
+    dialog.password.setText("long enough")
+    dialog.repeat.setText("different!!")
+    assert not dialog.submit() and "different" in dialog.error.text()
+    dialog.repeat.setText("long enough")
+    assert dialog.submit()
+    assert dialog.user.role == Role.PRACTITIONER and dialog.user.can_manage_users
+
+
+def test_wrong_password_is_said_plainly_and_cleared(qtbot, db, clock):
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    users.create_user("alex", "Alex", "long enough", Role.PRACTITIONER)
+    dialog = SignInDialog(users)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("alex")
+    dialog.password.setText("wrong one")
+    assert not dialog.submit()
+    assert "not right" in dialog.error.text() and dialog.password.text() == ""
+    dialog.password.setText("long enough")
+    assert dialog.submit() and dialog.user.username == "alex"
+
+
+def test_inactivity_locks_and_hides_the_caseload(qtbot, window, db, clock, monkeypatch):
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    user = users.create_user("test.practitioner", "Test", "long enough", Role.PRACTITIONER)
+    window.show()
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append(window.centralWidget().isVisible())  # hidden while locked
+        dialog.password.setText("long enough")
+        return dialog.submit()
+
+    monkeypatch.setattr(SignInDialog, "exec", fake_exec)
+    lock = InactivityLock(0.0001, lambda: lock_until_signed_in(window, users, user))
+    qtbot.wait(20)
+    lock.check()
+    assert seen == [False]
+    assert window.centralWidget().isVisible()
+    lock.deleteLater()
+
+
+def test_an_analyst_gets_a_window_without_names(qtbot, db, clock, signals, services):
+    from tests.core.helpers import person_form
+
+    services.people.add_person(person_form(name="Hidden Name"))
+    analyst = build_services(db, clock, "test.analyst", role=Role.ANALYST)
+    window = create_main_window(analyst, signals)
+    qtbot.addWidget(window)
+    assert isinstance(window, NoRecordsWindow)
+    text = " ".join(label.text() for label in window.findChildren(QLabel))
+    assert "not shown to this role" in text and "Hidden Name" not in text

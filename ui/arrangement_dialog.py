@@ -1,0 +1,128 @@
+"""Arranging one item of the agreed plan: who delivers it, from when, at what rate, paid from which part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from personalbudget.domain.management import ManagementOption
+from personalbudget.domain.support import ArrangementForm
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _, format_money, format_number
+from personalbudget.services import Services
+from personalbudget.services.support_service import ItemArrangements, SupportView
+from ui.accessibility import name_unnamed_controls
+from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.provider_dialog import ProviderDialog
+
+
+class ArrangementDialog(QDialog):
+    def __init__(
+        self,
+        services: Services,
+        person_id: int,
+        entry: ItemArrangements,
+        funding: tuple[ManagementOption, ...],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._services = services
+        self._person_id = person_id
+        self._entry = entry
+        self.result_view: SupportView | None = None
+        item = entry.item
+        self.setWindowTitle(_("Arrange: {item}").format(item=item.label))
+        planned = _("Planned: {unit} × {quantity} {frequency}{provider}.").format(
+            unit=format_money(item.unit_cost_pence),
+            quantity=format_number(item.quantity),
+            frequency=item.frequency.label,
+            provider=_(" with {name}").format(name=item.provider) if item.provider else "",
+        )
+        self.provider = QComboBox()
+        self.provider.setAccessibleName(_("Who delivers it"))
+        self.new_provider_button = QPushButton(_("New…"))
+        self.new_provider_button.setAccessibleName(_("Add a new provider or personal assistant"))
+        self.new_provider_button.clicked.connect(self.add_provider)
+        provider_row = QHBoxLayout()
+        provider_row.addWidget(self.provider, 1)
+        provider_row.addWidget(self.new_provider_button)
+        self.starts_on = date_field(_("Start date"), services.context.clock.today())
+        self.starts_on.set_date(services.context.clock.today())
+        self.rate = QLineEdit(f"{item.unit_cost_pence / 100:.2f}")
+        self.rate.setAccessibleName(_("Rate per unit in pounds"))
+        self.funding = QComboBox()
+        self.funding.setAccessibleName(_("Paid for from"))
+        for option in funding:
+            self.funding.addItem(option.label, option.value)
+        self.note = QLineEdit()
+        self.note.setAccessibleName(_("Note about the arrangement"))
+        form = QFormLayout()
+        form.addRow(wrapped_label(planned))
+        form.addRow(_("Delivered by:"), provider_row)
+        form.addRow(_("From:"), self.starts_on)
+        form.addRow(_("Rate per unit (£):"), self.rate)
+        if funding:
+            form.addRow(_("Paid for from:"), self.funding)
+        form.addRow(_("Note:"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._fill_providers()
+        name_unnamed_controls(self)
+
+    def _fill_providers(self, select: int | None = None) -> None:
+        self.provider.clear()
+        self.provider.addItem(_("Choose…"), None)
+        for provider in self._services.support.providers():
+            self.provider.addItem(f"{provider.name} ({provider.kind_label})", provider.id)
+        if select is not None:
+            self.provider.setCurrentIndex(self.provider.findData(select))
+        elif self._entry.item.provider:
+            index = self.provider.findText(self._entry.item.provider, flags=Qt.MatchFlag.MatchStartsWith)
+            if index > 0:
+                self.provider.setCurrentIndex(index)
+
+    def choose_provider(self, provider_id: int) -> None:
+        self.provider.setCurrentIndex(self.provider.findData(provider_id))
+
+    def add_provider(self) -> None:
+        dialog = ProviderDialog(self._services, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self._fill_providers(dialog.saved.id)
+
+    def form(self, starts_on: date | None) -> ArrangementForm:
+        return ArrangementForm(
+            plan_item_id=self._entry.item.item_id,
+            provider_id=self.provider.currentData(),
+            starts_on=starts_on,
+            unit_rate=self.rate.text(),
+            funding_option=self.funding.currentData() or "",
+            note=self.note.text(),
+        )
+
+    def save(self) -> bool:
+        try:
+            starts_on = read_date(self.starts_on, _("Start date"))
+            self.result_view = self._services.support.save_arrangement(self._person_id, self.form(starts_on))
+        except (PersonalBudgetError, ValueError) as problem:
+            show_problem(self, _("The arrangement was not saved"), problem)
+            return False
+        self.accept()
+        return True
