@@ -26,6 +26,7 @@ from personalbudget.i18n import _, format_date
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.services.settings_service import SecuritySettings
 from personalbudget.storage import audit
 from personalbudget.storage.backup import check_database, make_backup, restore_backup
 from personalbudget.storage.database import encrypt_database, open_database, recover_database
@@ -134,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, metavar="BACKUP", help=_("the backup file to restore"))
     check = commands.add_parser("check", help=_("integrity check, broken links and the audit trail"))
     _db_option(check, argparse.SUPPRESS)
+
+    settings = commands.add_parser("settings", help=_("show or change the caseload's security settings"))
+    _db_option(settings, argparse.SUPPRESS)
+    settings.add_argument(
+        "--lock-minutes", type=int, metavar="N", help=_("lock the app after N minutes without use")
+    )
+    settings.add_argument(
+        "--backups-kept", type=int, metavar="N", help=_("keep the newest N automatic backups")
+    )
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
@@ -412,7 +422,29 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _settings(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        current = services.settings.security()
+        if args.lock_minutes is not None or args.backups_kept is not None:
+            current = services.settings.save_security(
+                SecuritySettings(
+                    lock_minutes=current.lock_minutes if args.lock_minutes is None else args.lock_minutes,
+                    backups_kept=current.backups_kept if args.backups_kept is None else args.backups_kept,
+                )
+            )
+    finally:
+        services.context.db.close()
+    print(
+        _("Lock after {m} minutes without use; keep {n} automatic backups.").format(
+            m=current.lock_minutes, n=current.backups_kept
+        )
+    )
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "settings": _settings,
     "backup": _backup,
     "restore": _restore,
     "check": _check,

@@ -39,9 +39,6 @@ NO_DEMO_PROMPT_ENV = "PERSONALBUDGET_NO_DEMO_PROMPT"
 EXIT_DATABASE_ERROR = 2
 USER_ENV = "PERSONALBUDGET_USER"
 PASSWORD_ENV = "PERSONALBUDGET_PASSWORD"
-LOCK_MINUTES_ENV = "PERSONALBUDGET_LOCK_MINUTES"
-DEFAULT_LOCK_MINUTES = 10.0
-BACKUPS_KEPT = 10
 PASSPHRASE_ATTEMPTS = 3
 
 
@@ -170,13 +167,6 @@ def sign_in_from_environment(users: UserService) -> SignedInUser | None:
         return None
 
 
-def lock_minutes() -> float:
-    try:
-        return max(1.0, float(os.environ.get(LOCK_MINUTES_ENV, DEFAULT_LOCK_MINUTES)))
-    except ValueError:
-        return DEFAULT_LOCK_MINUTES
-
-
 def lock_until_signed_in(window: QWidget, users: UserService, user: SignedInUser) -> None:
     """Hide the caseload until the same person signs in again (quitting is the only other way out)."""
     content = window.centralWidget() if isinstance(window, MainWindow) else None
@@ -207,10 +197,10 @@ def start_daily_backup(window: QWidget, db: Database) -> BackgroundTask | None:
     return task
 
 
-def backup_on_close(db: Database) -> None:
+def backup_on_close(db: Database, keep: int) -> None:
     try:
         make_backup(db, "on-close")
-        rotate(db.path, BACKUPS_KEPT)
+        rotate(db.path, keep)
     except (PersonalBudgetError, OSError) as problem:
         QMessageBox.warning(None, _("The backup on closing failed"), str(problem))
 
@@ -239,7 +229,8 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         window = create_main_window(services, signals)
         window.show()
         daily = start_daily_backup(window, db)
-        lock = InactivityLock(lock_minutes(), lambda: lock_until_signed_in(window, users, user))
+        security = services.settings.security()
+        lock = InactivityLock(security.lock_minutes, lambda: lock_until_signed_in(window, users, user))
         if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()
         code = app.exec()
@@ -249,7 +240,7 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         lock.deleteLater()
         if daily is not None:
             daily.wait()
-        backup_on_close(db)
+        backup_on_close(db, security.backups_kept)
         return code
     finally:
         db.close()

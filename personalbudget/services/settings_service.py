@@ -30,41 +30,69 @@ _LIMITS: dict[str, tuple[int, int, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class SecuritySettings:
+    """How long the app may sit unused before it locks, and how many automatic backups are kept."""
+
+    lock_minutes: int = 10
+    backups_kept: int = 10
+
+
+_SECURITY_PREFIX = "security."
+_SECURITY_LIMITS: dict[str, tuple[int, int, str]] = {
+    "lock_minutes": (1, 240, N_("The app must lock after 1 to 240 minutes without use.")),
+    "backups_kept": (1, 100, N_("Keep between 1 and 100 automatic backups.")),
+}
+
+
 class SettingsService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
 
     def money(self) -> MoneySettings:
-        defaults = MoneySettings()
+        return MoneySettings(**self._read(_PREFIX, MoneySettings(), _LIMITS))
+
+    def security(self) -> SecuritySettings:
+        return SecuritySettings(**self._read(_SECURITY_PREFIX, SecuritySettings(), _SECURITY_LIMITS))
+
+    def save_security(self, settings: SecuritySettings) -> SecuritySettings:
+        self._ctx.require(Permission.EDIT_PEOPLE)
+        self._write(_SECURITY_PREFIX, settings, _SECURITY_LIMITS)
+        return settings
+
+    def _read(self, prefix: str, defaults: object, limits: dict[str, tuple[int, int, str]]) -> dict[str, int]:
         values: dict[str, int] = {}
         with self._ctx.db.session() as session:
-            for item in fields(MoneySettings):
-                row = session.get(Setting, _PREFIX + item.name)
+            for item in fields(defaults):  # type: ignore[arg-type]
+                row = session.get(Setting, prefix + item.name)
                 value = getattr(defaults, item.name)
                 if row is not None:
                     try:
                         stored = int(row.value)
-                        low, high, _message = _LIMITS[item.name]
+                        low, high, _message = limits[item.name]
                         value = stored if low <= stored <= high else value
                     except ValueError:
                         pass  # a damaged value falls back to the default
                 values[item.name] = value
-        return MoneySettings(**values)
+        return values
 
-    def save_money(self, settings: MoneySettings) -> MoneySettings:
-        self._ctx.require(Permission.MANAGE_MONEY)
+    def _write(self, prefix: str, settings: object, limits: dict[str, tuple[int, int, str]]) -> None:
         errors = []
-        for item in fields(MoneySettings):
+        for item in fields(settings):  # type: ignore[arg-type]
             value = getattr(settings, item.name)
-            low, high, message = _LIMITS[item.name]
+            low, high, message = limits[item.name]
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 errors.append(FieldError(item.name, _(message)))
         if errors:
             raise ValidationError(errors)
         with self._ctx.db.session() as session:
-            for item in fields(MoneySettings):
-                key = _PREFIX + item.name
+            for item in fields(settings):  # type: ignore[arg-type]
+                key = prefix + item.name
                 row = session.get(Setting, key) or Setting(key=key, value="")
                 row.value = str(getattr(settings, item.name))
                 session.add(row)
+
+    def save_money(self, settings: MoneySettings) -> MoneySettings:
+        self._ctx.require(Permission.MANAGE_MONEY)
+        self._write(_PREFIX, settings, _LIMITS)
         return settings

@@ -122,3 +122,14 @@ def test_a_second_process_is_refused_and_a_crashed_ones_lock_is_cleared(db_path,
     db.close()
     assert not owner_path(db_path).exists()
     assert not open_database(db_path, keys).closed_uncleanly
+
+
+def test_security_settings_are_kept_in_the_caseload_and_checked(db_path, keys, services, capsys):
+    assert run(["settings", "--db", str(db_path)], keys=keys) == 0
+    assert "Lock after 10 minutes" in capsys.readouterr().out
+    assert run(["settings", "--db", str(db_path), "--lock-minutes", "5", "--backups-kept", "3"], keys=keys) == 0
+    assert services.settings.security().lock_minutes == 5
+    assert services.settings.security().backups_kept == 3
+    assert run(["settings", "--db", str(db_path), "--lock-minutes", "0"], keys=keys) == 1
+    assert "1 to 240 minutes" in capsys.readouterr().err
+    assert services.settings.security().lock_minutes == 5
