@@ -8,12 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,7 +22,7 @@ from personalbudget.i18n import _, format_money, format_number
 from personalbudget.services import Services
 from personalbudget.services.support_service import ItemArrangements, SupportView
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
 from ui.provider_dialog import ProviderDialog
 
 
@@ -76,14 +74,7 @@ class ArrangementDialog(QDialog):
         if funding:
             form.addRow(_("Paid for from:"), self.funding)
         form.addRow(_("Note:"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_with_save_cancel(self, form)
         self._fill_providers()
         name_unnamed_controls(self)
 

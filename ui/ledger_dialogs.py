@@ -25,7 +25,7 @@ from personalbudget.services import Services
 from personalbudget.services.ledger_service import LinkChoice, TransactionForm
 from personalbudget.services.settings_service import MoneySettings
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
 
 
 def link_combo(
@@ -81,14 +81,7 @@ class TransactionDialog(QDialog):
         form.addRow(_("Amount (£):"), self.amount)
         form.addRow(_("Description:"), self.description)
         form.addRow(_("Plan item:"), self.link)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_with_save_cancel(self, form)
         name_unnamed_controls(self)
 
     def save(self) -> bool:

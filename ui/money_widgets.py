@@ -8,11 +8,15 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,6 +25,17 @@ from personalbudget.i18n import _
 from ui.person_dialog import DateField, DateFormatError, parse_uk_date
 
 FAR_FUTURE = QDate(2100, 12, 31)
+
+
+def form_with_save_cancel(dialog: QDialog, form: QFormLayout) -> QDialogButtonBox:
+    """Lay out a form dialog: the form, then Save and Cancel (Save calls ``dialog.save``)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.save)  # type: ignore[attr-defined]
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    return buttons
 
 
 def title_label(text: str, scale: float = 1.3) -> QLabel:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -19,7 +17,7 @@ from personalbudget.i18n import _
 from personalbudget.services import Services
 from personalbudget.services.support_service import ProviderView
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import show_problem
+from ui.money_widgets import form_with_save_cancel, show_problem
 
 
 class ProviderDialog(QDialog):
@@ -58,14 +56,7 @@ class ProviderDialog(QDialog):
         form.addRow(_("Email:"), self.email)
         form.addRow(_("Registration number:"), self.registration)
         form.addRow(_("Notes:"), self.notes)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_with_save_cancel(self, form)
         if provider is not None:
             self.name.setText(provider.name)
             self.kind.setCurrentIndex(self.kind.findData(provider.kind.value))
