@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 import personalbudget
@@ -29,6 +29,7 @@ from personalbudget.storage.keys import (
     WrongKeyError,
     passphrase_from_environment,
 )
+from ui.accounts_dialog import AccountsDialog
 from ui.app_signals import AppSignals
 from ui.main_window import MainWindow
 from ui.sign_in_dialog import InactivityLock, SignInDialog, sign_in
@@ -227,6 +228,11 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         services = build_services(db, clock, user.username, role=user.role)
         signals = AppSignals()
         window = create_main_window(services, signals)
+        if user.can_manage_users and isinstance(window, MainWindow):
+            accounts = QAction(_("&Accounts…"), window)
+            accounts.setStatusTip(_("See who can sign in, and add a colleague's account"))
+            accounts.triggered.connect(lambda: AccountsDialog(users, user, window).exec())
+            window.menuBar().actions()[0].menu().addAction(accounts)
         window.show()
         daily = start_daily_backup(window, db)
         security = services.settings.security()

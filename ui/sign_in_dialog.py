@@ -37,11 +37,12 @@ class SignInDialog(QDialog):
         self._users = users
         self._first = first_account
         self.user: SignedInUser | None = None
+        self.setMinimumWidth(460)
         if first_account:
             self.setWindowTitle(_("Set up your account"))
             intro = _(
-                "This is a new caseload. Set up your own account: you will sign in with it, and every change "
-                "you make is recorded against your name. You can add colleagues' accounts later."
+                "No one has an account on this caseload yet. Set up your own: you will sign in with it, and "
+                "every change you make is recorded against your name. You can add colleagues' accounts later."
             )
         elif locked_user:
             self.setWindowTitle(_("PersonalBudget is locked"))

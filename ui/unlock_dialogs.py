@@ -26,6 +26,7 @@ class PassphraseDialog(QDialog):
     def __init__(self, creating: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self._creating = creating
+        self.setMinimumWidth(460)
         self.setWindowTitle(_("Choose a passphrase") if creating else _("Unlock the caseload"))
         intro = QLabel(
             _(
@@ -88,6 +89,7 @@ class RecoveryKeyDialog(QDialog):
     def __init__(self, recovery_key: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Your recovery key"))
+        self.setMinimumWidth(460)
         intro = QLabel(
             _(
                 "Your caseload is encrypted. This recovery key opens it if the keyring or passphrase is ever lost. "

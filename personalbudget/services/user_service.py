@@ -107,6 +107,13 @@ class UserService:
             session.add(user)
         return SignedInUser(username, display_name, role, user.can_manage_users)
 
+    def list_users(self, by: SignedInUser) -> list[SignedInUser]:
+        if not by.can_manage_users:
+            raise PermissionDeniedError(_("Only someone who manages accounts can see the list of accounts."))
+        with self._db.session() as session:
+            rows = session.exec(select(AppUser).order_by(col(AppUser.username))).all()
+        return [SignedInUser(u.username, u.display_name, Role(u.role), u.can_manage_users) for u in rows]
+
     def sign_in(self, username: str, password: str) -> SignedInUser:
         with self._db.session() as session:
             user = session.exec(

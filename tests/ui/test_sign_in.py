@@ -69,3 +69,24 @@ def test_an_analyst_gets_a_window_without_names(qtbot, db, clock, signals, servi
     assert isinstance(window, NoRecordsWindow)
     text = " ".join(label.text() for label in window.findChildren(QLabel))
     assert "not shown to this role" in text and "Hidden Name" not in text
+
+
+def test_an_account_manager_adds_a_colleague(qtbot, db, clock):
+    from ui.accounts_dialog import AccountsDialog
+
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    manager = users.create_user("sian", "Sian Morgan", "long enough", Role.PRACTITIONER)
+    dialog = AccountsDialog(users, manager)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    dialog.username.setText("rhys")
+    dialog.display_name.setText("Rhys Owen")
+    dialog.role.setCurrentIndex(
+        [dialog.role.itemData(i) for i in range(dialog.role.count())].index(Role.APPROVER)
+    )
+    dialog.password.setText("short")
+    assert not dialog.add() and "at least 8" in dialog.message.text()
+    dialog.password.setText("a first password")
+    assert dialog.add()
+    assert dialog.table.rowCount() == 2
+    assert users.sign_in("rhys", "a first password").role == Role.APPROVER
