@@ -25,11 +25,11 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
-from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
 from personalbudget.services.settings_service import SecuritySettings
 from personalbudget.storage import audit
 from personalbudget.storage.backup import check_database, make_backup, restore_backup
-from personalbudget.storage.database import encrypt_database, open_database, recover_database
+from personalbudget.storage.database import Database, encrypt_database, open_database, recover_database
 from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
 
 OpenApp = Callable[[Path | None], int]
@@ -102,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     statement.add_argument("--to", dest="end", required=True, metavar="DATE", help=_("last day"))
     statement.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF")
+    )
+    review = reports.add_parser(
+        "review", help=_("a review of the person's plan (outcomes, spending, decision)")
+    )
+    _db_option(review, argparse.SUPPRESS)
+    review.add_argument(
+        "--person", type=int, required=True, metavar="ID", help=_("the person's id (see 'people')")
+    )
+    review.add_argument(
+        "--review", type=int, metavar="N", help=_("which review, 1 = the first (default: the newest)")
+    )
+    review.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF")
     )
     imports = commands.add_parser(
@@ -212,8 +225,22 @@ def _installed_front_end() -> OpenApp:
     )
 
 
-def _services(args: argparse.Namespace) -> Services:
-    database = open_database(args.db or default_database_path(), args.keys)
+def _existing_database(args: argparse.Namespace) -> Database:
+    return _services(args).context.db.database
+
+
+def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
+    """Open the caseload for a command. Only commands that make a caseload (demo) may create one:
+    a mistyped --db must not quietly become a new, empty caseload."""
+    path = args.db or default_database_path()
+    if not create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+        raise PersonalBudgetError(
+            _(
+                "There is no caseload at {file}. Check the path; to start a new caseload, open the app "
+                "or build a demo with 'personalbudget demo'."
+            ).format(file=path)
+        )
+    database = open_database(path, args.keys)
     if database.new_recovery_key:
         _announce_recovery_key(database.path, database.new_recovery_key)
     return build_services(database, SystemClock(), _actor())
@@ -263,7 +290,9 @@ def _recover(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    services = _services(args)
+    if not 1 <= args.people <= MAX_DEMO_PEOPLE:  # before anything is created
+        raise PersonalBudgetError(_("Choose between 1 and {n} demo people.").format(n=MAX_DEMO_PEOPLE))
+    services = _services(args, create=True)
     try:
         added = build_demo_caseload(services.context, people=args.people, seed=args.seed)
     finally:
@@ -323,6 +352,8 @@ def _people(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     if args.report == "statement":
         return _report_statement(args)
+    if args.report == "review":
+        return _report_review(args)
     services = _services(args)
     try:
         path = services.reports.write_plan(args.person, args.out, args.plan_version)
@@ -337,6 +368,16 @@ def _day(text: str, option: str) -> date:
         return parse_date(text)
     except ValueError as problem:
         raise PersonalBudgetError(f"{option}: {problem}") from None
+
+
+def _report_review(args: argparse.Namespace) -> int:
+    services = _services(args)
+    try:
+        path = services.reports.write_review(services.reviews, args.person, args.out, args.review)
+    finally:
+        services.context.db.close()
+    print(_("Wrote {file}.").format(file=path))
+    return 0
 
 
 def _report_statement(args: argparse.Namespace) -> int:
@@ -371,7 +412,7 @@ def _import_statement(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    database = open_database(args.db or default_database_path(), args.keys)
+    database = _existing_database(args)
     try:
         connection = database.connect_raw(read_only=True)
         try:
@@ -389,7 +430,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    database = open_database(args.db or default_database_path(), args.keys)
+    database = _existing_database(args)
     try:
         path = make_backup(database, "manual", args.out)
     finally:
@@ -406,7 +447,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    database = open_database(args.db or default_database_path(), args.keys)
+    database = _existing_database(args)
     try:
         report = check_database(database)
     finally:
@@ -453,6 +494,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "people": _people,
     "report": _report,
     "import-statement": _import_statement,
+    "encrypt": _encrypt,
+    "recover": _recover,
 }
 
 

@@ -1,6 +1,8 @@
 # Sourced by ./run-app and ./run-tests: make .venv and install the project into it,
-# again whenever pyproject.toml changes. Argument: the extra to install ("test") or none.
-extra="${1:-}"
+# again whenever pyproject.toml changes. Argument: the extra to install ("test"), or "app" for none.
+# (Always pass one: a sourced script with no arguments sees its caller's, such as --db.)
+extra="${1:-app}"
+[ "$extra" = "app" ] && extra=""
 python="${PYTHON:-python3}"
 spec="."
 [ -n "$extra" ] && spec=".[${extra}]"

@@ -159,8 +159,8 @@ def open_caseload(path: Path, keys: DatabaseKeys) -> Database | None:
 def sign_in_from_environment(users: UserService) -> SignedInUser | None:
     """Non-interactive sign-in (kiosk tests, benchmarks): PERSONALBUDGET_USER and PERSONALBUDGET_PASSWORD."""
     name, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-    if not (name and password):
-        return None
+    if not (name and password) or not users.has_users():
+        return None  # no accounts yet: the first one is set up in the dialog
     try:
         return users.sign_in(name, password)
     except PersonalBudgetError as problem:

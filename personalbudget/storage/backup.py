@@ -103,8 +103,21 @@ def check_database(db: Database) -> CheckReport:
     return report
 
 
+def keep_current_before_restore(database: Path, keys: DatabaseKeys | None) -> Path | None:
+    """A copy of the caseload about to be replaced, so a restore never loses newer work for good."""
+    if classify(database) == "new":
+        return None
+    key = keys.unlock(database) if classify(database) == "encrypted" and keys is not None else None
+    target = backups_dir(database) / f"{database.stem}-before-restore-{datetime.now(UTC).strftime(_STAMP)}.db"
+    copy_database(database, key, target, key)
+    _copy_key_file(database, target)
+    return target
+
+
 def restore_backup(backup: Path, database: Path, keys: DatabaseKeys | None) -> None:
     """Put a backup in place of ``database`` (which must not be open elsewhere).
+
+    The caseload being replaced is first copied to the backups folder ("before-restore").
 
     The backup is checked and copied to a temporary file first; the database is
     replaced only when that copy is whole, and no ``-wal``/``-shm`` files of the
@@ -135,6 +148,7 @@ def restore_backup(backup: Path, database: Path, keys: DatabaseKeys | None) -> N
     database.parent.mkdir(parents=True, exist_ok=True)
     lock = DatabaseLock(database)
     try:
+        keep_current_before_restore(database, keys)
         staged = database.with_name(database.name + ".restoring")
         copy_database(backup, key, staged, key)
         for suffix in ("-wal", "-shm"):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from personalbudget.cli import run
+from personalbudget.services import build_services
 from personalbudget.storage.backup import (
     automatic_backups,
     backup_due,
@@ -34,7 +35,7 @@ def dump(db):
         connection.close()
 
 
-def test_backup_then_restore_round_trips_every_row(db_path, keys, services):
+def test_backup_then_restore_round_trips_every_row(db_path, keys, services, clock):
     services.people.add_person(person_form(name="Nia Before"))
     before = dump(services.context.db)
     backup = make_backup(services.context.db.database)
@@ -49,6 +50,11 @@ def test_backup_then_restore_round_trips_every_row(db_path, keys, services):
     restored = open_database(db_path, keys)
     assert dump(restored) == before
     assert check_database(restored).ok
+    # The newer caseload that was replaced is kept, not lost.
+    [kept] = (db_path.parent / "backups").glob("caseload-before-restore-*.db")
+    restored.close()
+    newer = open_database(kept, keys)
+    assert "Tomos After" in [r.name for r in build_services(newer, clock, "t").people.list_caseload()]
 
 
 def test_backups_are_encrypted_with_the_caseload(db_path, keys, services):
@@ -127,7 +133,9 @@ def test_a_second_process_is_refused_and_a_crashed_ones_lock_is_cleared(db_path,
 def test_security_settings_are_kept_in_the_caseload_and_checked(db_path, keys, services, capsys):
     assert run(["settings", "--db", str(db_path)], keys=keys) == 0
     assert "Lock after 10 minutes" in capsys.readouterr().out
-    assert run(["settings", "--db", str(db_path), "--lock-minutes", "5", "--backups-kept", "3"], keys=keys) == 0
+    assert (
+        run(["settings", "--db", str(db_path), "--lock-minutes", "5", "--backups-kept", "3"], keys=keys) == 0
+    )
     assert services.settings.security().lock_minutes == 5
     assert services.settings.security().backups_kept == 3
     assert run(["settings", "--db", str(db_path), "--lock-minutes", "0"], keys=keys) == 1

@@ -104,7 +104,57 @@ def test_python_dash_m_runs_the_same_tool(tmp_path):
     assert len(json.loads(result.stdout)) == 3
     env["PERSONALBUDGET_PASSPHRASE"] = "wrong passphrase entirely"
     result = subprocess.run(
-        [sys.executable, "-m", "personalbudget", "people", "--db", str(db_path)], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "personalbudget", "people", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "passphrase does not open this caseload" in result.stderr
+
+
+def test_a_mistyped_database_is_refused_not_created(tmp_path, capsys):
+    typo = tmp_path / "dmeo.db"
+    for argv in (["people"], ["check"], ["backup"], ["audit", "verify"], ["settings"]):
+        assert run([*argv, "--db", str(typo)]) == 1
+        assert "There is no caseload at" in capsys.readouterr().err
+    assert run(["demo", "--db", str(typo), "--people", "-5"]) == 1
+    assert "between 1 and" in capsys.readouterr().err
+    assert not typo.exists() and not (tmp_path / "dmeo.db.key").exists()
+
+
+def test_encrypt_and_recover_from_the_command_line(tmp_path, keys, secret_store, monkeypatch, capsys):
+    from personalbudget.storage.database import open_database
+
+    path = tmp_path / "plain.db"
+    open_database(path).close()
+    assert run(["encrypt", "--db", str(path)]) == 0
+    err = capsys.readouterr().err
+    recovery = next(line.strip() for line in err.splitlines() if line.strip().count("-") == 13)
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    secret_store.values.clear()  # the keyring entry is lost
+    assert run(["people", "--db", str(path)]) == 1
+    assert "recover" in capsys.readouterr().err
+    monkeypatch.setenv("PERSONALBUDGET_RECOVERY_KEY", recovery)
+    assert run(["recover", "--db", str(path)]) == 0
+    assert "new key" in capsys.readouterr().out
+    assert run(["people", "--db", str(path)]) == 0
+    key_file = tmp_path / "recovery.txt"
+    key_file.write_text("AAAA-BBBB")
+    monkeypatch.delenv("PERSONALBUDGET_RECOVERY_KEY")
+    assert run(["recover", "--db", str(path), "--recovery-key-file", str(key_file)]) == 1
+    assert "not a valid recovery key" in capsys.readouterr().err
+
+
+def test_report_review_prints_a_persons_review(tmp_path, capsys):
+    from pypdf import PdfReader
+
+    db_path = tmp_path / "demo.db"
+    assert run(["demo", "--db", str(db_path), "--people", "40", "--seed", "4"]) == 0
+    capsys.readouterr()
+    at_review = next(p for p in people_json(db_path, capsys) if p["step"] == 7)
+    out = tmp_path / "review.pdf"
+    assert run(["report", "review", "--db", str(db_path), "--person", str(at_review["id"]), "--out", str(out)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Review of the care and support plan" in text and at_review["name"] in text
