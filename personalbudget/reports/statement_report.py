@@ -162,7 +162,8 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
             story.append(
                 table(
                     rows,
-                    [width * 0.14, width * 0.28, width * 0.22, width * 0.12, width * 0.12, width * 0.12],
+                    # The money columns are wide enough for £99,999.99 in bold without wrapping.
+                    [width * 0.13, width * 0.25, width * 0.19, width * 0.143, width * 0.143, width * 0.144],
                     total_row=True,
                 )
             )
@@ -202,10 +203,10 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                 )
             story.append(table(rows, [width * 0.4, width * 0.3, width * 0.3]))
 
-        story.append(para(_("Declaration"), st["h2"]))
         story.append(
-            KeepTogether(
+            KeepTogether(  # the heading stays with what it heads
                 [
+                    para(_("Declaration"), st["h2"]),
                     para(
                         _(
                             "I confirm this statement is a true record of the personal budget account for the period, "
