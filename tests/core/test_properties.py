@@ -145,3 +145,57 @@ def test_any_text_round_trips_unchanged_through_every_field(services, name, loca
     assert saved.outcomes[0].description == text and saved.risks[0].how_managed == text
     assert saved.support_items[0].description == text and saved.support_items[0].provider == text
     assert saved.informal_support[0].who == text
+
+
+# -- statements: whatever a bank (or a mistake) produces, the parser reports or reads it -----------
+
+from personalbudget.domain.statement_parsing import (  # noqa: E402
+    ColumnMapping,
+    ParsedStatement,
+    StatementError,
+    parse_amount,
+    parse_csv,
+    parse_date,
+    parse_ofx,
+)
+
+MAPPING = ColumnMapping(date_column="Date", description_column="Description", amount_column="Amount")
+CELL = st.one_of(
+    st.text(alphabet=string.printable, max_size=12),
+    st.sampled_from(
+        ["01/05/2026", "2026-05-01", "31/02/2026", "(12.00)", "1,234.50", "-5", "£3", "", '"', ";"]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELL, min_size=0, max_size=5), max_size=8), st.sampled_from([",", ";", "\t"]))
+def test_any_csv_is_read_or_refused_with_reasons(rows, delimiter):
+    text = "Date,Description,Amount\n" + "\n".join(delimiter.join(r) for r in rows)
+    try:
+        parsed = parse_csv(text.encode("utf-8"), MAPPING)
+    except StatementError as problem:
+        assert str(problem)
+        return
+    assert isinstance(parsed, ParsedStatement)
+    assert all(isinstance(row.amount_pence, int) for row in parsed.rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_ofx_or_csv_never_crash(data):
+    for parse in (lambda d: parse_ofx(d), lambda d: parse_csv(d, MAPPING)):
+        try:
+            parse(data)
+        except StatementError as problem:
+            assert str(problem)
+
+
+@given(st.text(max_size=20))
+def test_dates_and_amounts_are_read_exactly_or_refused(text):
+    for parse in (parse_date, parse_amount):
+        try:
+            value = parse(text)
+        except ValueError:
+            continue
+        assert value is not None
