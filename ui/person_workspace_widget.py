@@ -45,6 +45,7 @@ from ui.ledger_page import LedgerPage
 from ui.management_page import ManagementPage
 from ui.plan_page import PlanPage
 from ui.review_decision_dialog import ReviewDecisionDialog
+from ui.review_page import ReviewPage
 from ui.step_placeholder_page import StepPlaceholderPage
 from ui.step_stepper_widget import StepStepperWidget
 from ui.support_page import SupportPage
@@ -207,12 +208,12 @@ class PersonWorkspaceWidget(QWidget):
         self.back_button.setAccessibleName(_("Go back a step"))
         self.back_button.setAccessibleDescription(_("Re-open an earlier step; you will be asked why."))
         self.back_button.clicked.connect(self.ask_go_back)
-        self.review_button = QPushButton(_("Record review decision…"))
-        self.review_button.setAccessibleName(_("Record review decision"))
+        self.review_button = QPushButton(_("Go to the review"))
+        self.review_button.setAccessibleName(_("Go to the review"))
         self.review_button.setAccessibleDescription(
-            _("Continue, change the plan, re-assess the budget or end it.")
+            _("Record the review on the step 7 page: outcomes, spending, market gaps and the decision.")
         )
-        self.review_button.clicked.connect(self.ask_review_decision)
+        self.review_button.clicked.connect(self.open_review_page)
 
         self.review_label.setWordWrap(True)
         actions = QHBoxLayout()
@@ -241,6 +242,7 @@ class PersonWorkspaceWidget(QWidget):
             Step.MANAGE_BUDGET: ManagementPage,
             Step.ORGANISE_SUPPORT: SupportPage,
             Step.LIVE_LIFE: LedgerPage,
+            Step.REVIEW: ReviewPage,
         }
         for step in Step:
             page_class = real_pages.get(step)
@@ -397,6 +399,11 @@ class PersonWorkspaceWidget(QWidget):
             ),
         )
         return True
+
+    def open_review_page(self) -> None:
+        """The review is recorded on the step 7 page, where the decision is made."""
+        self.show_step(Step.REVIEW)
+        self._page_for[Step.REVIEW].setFocus()
 
     def ask_review_decision(self) -> bool:
         if self._person is None:

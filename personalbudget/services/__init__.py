@@ -15,6 +15,7 @@ from personalbudget.services.management_service import ManagementService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.report_service import ReportService
+from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.services.support_service import SupportService
 from personalbudget.storage.database import Database
@@ -34,6 +35,7 @@ class Services:
     management: ManagementService
     support: SupportService
     ledger: LedgerService
+    reviews: ReviewService
 
 
 def build_services(
@@ -60,4 +62,5 @@ def build_services(
         management=ManagementService(context),
         support=SupportService(context, settings),
         ledger=ledger,
+        reviews=ReviewService(context, settings, ledger, plans),
     )

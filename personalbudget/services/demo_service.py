@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import tomllib
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 from sqlmodel import select
 
 from personalbudget.clock import FixedClock
-from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.money import Frequency, annual_cost
 from personalbudget.domain.nhs_number import check_digit
 from personalbudget.domain.person import PersonForm, RepresentativeForm
@@ -38,6 +38,7 @@ from personalbudget.domain.plan import (
     SupportItemEntry,
 )
 from personalbudget.domain.ras import RasDefinition
+from personalbudget.domain.review import OUTCOME_RATINGS, REVIEW_METHODS, MarketGap, OutcomeRating
 from personalbudget.domain.roles import Role
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import FieldError, ValidationError
@@ -46,6 +47,7 @@ from personalbudget.paths import resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.demo_money import DemoMoney
+from personalbudget.services.review_service import ReviewForm
 from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
@@ -197,9 +199,12 @@ class _DemoBuilder:
             self.services.support.confirm_support_arranged(person.id)
         # Step 6: up to a year of payments in and spending out.
         self.money.live(person.id, management, support)
+        self._past_reviews(person.id)
         self._set_review_date(person.id)
         if target == Step.REVIEW:
+            self.clock.set(self.now - timedelta(days=person.id % 20, minutes=person.id % 480))
             self.services.lifecycle.advance(person.id, note="Review due")
+            self.services.reviews.open_review(person.id)
 
     def _wait(self) -> None:
         step = timedelta(days=self.rng.randrange(2, 18), minutes=self.rng.randrange(480))
@@ -335,6 +340,46 @@ class _DemoBuilder:
             justification = "Extra support for the first months after leaving hospital; to be looked at again at the first review."
         self.services.plans.submit(person_id, justification)
 
+    def _past_reviews(self, person_id: int) -> None:
+        """Reviews held when they fell due: outcomes partly or not met, and some support not found.
+
+        Draws from its own generator, so the rest of the demo comes out as it did before reviews.
+        """
+        rng = random.Random(person_id)
+        back_then = self.clock.now()
+        for _round in range(3):
+            due = self.services.lifecycle.get_cycle(person_id).next_review_due
+            if due is None or due > self.today - timedelta(days=45) or rng.random() < 0.15:
+                break
+            self.clock.set(datetime.combine(due, time(11), tzinfo=UTC) + timedelta(days=rng.randrange(0, 10)))
+            view = self.services.reviews.request_review(person_id, "Planned")
+            ratings = [
+                OutcomeRating(
+                    o.outcome_code,
+                    o.description,
+                    rng.choices(OUTCOME_RATINGS, weights=(5, 3, 1))[0],
+                    rng.choice(_PERSON_SAYS),
+                )
+                for o in view.form.outcomes
+            ]
+            gaps = []
+            if rng.random() < 0.3:
+                category, why = rng.choice(_MARKET_GAPS)
+                gaps.append(MarketGap(category, self.services.people.get_person(person_id).locality, why))
+            form = ReviewForm(
+                outcomes=ratings,
+                method=rng.choices(REVIEW_METHODS, weights=(6, 1, 3))[0],
+                working_person=rng.choice(_WORKING),
+                not_working_person=rng.choice(_NOT_WORKING) if rng.random() < 0.5 else "",
+                working_practitioner="Support is in place and the budget is being used as planned.",
+                not_working_practitioner=gaps[0].why if gaps else "",
+                market_gaps=gaps,
+                risks="Risks looked at again with the person; the back-up plan still stands.",
+                decision=ReviewDecision.CONTINUE,
+            )
+            self.services.reviews.complete(view.review_id, form)
+        self.clock.set(max(back_then, self.clock.now()))
+
     def _set_review_date(self, person_id: int) -> None:
         """Reviews roll on yearly after the first; some have slipped and are overdue."""
         with self.context.db.session() as session:
@@ -349,6 +394,31 @@ class _DemoBuilder:
                 due = self.today - timedelta(days=self.rng.randrange(1, 90))
             cycle.next_review_due = due
             session.add(cycle)
+
+
+_PERSON_SAYS = (
+    "It is going well, I look forward to it.",
+    "Better than before, but some days nobody comes.",
+    "I would like more help with this.",
+    "Not yet: the right support has not started.",
+    "",
+)
+_WORKING = (
+    "Having the same PA each week.",
+    "Getting out to the day centre.",
+    "Choosing when support comes.",
+)
+_NOT_WORKING = (
+    "Cover when the PA is on holiday.",
+    "Transport is unreliable.",
+    "Evenings are lonely.",
+)
+_MARKET_GAPS = (
+    ("personal_assistant", "No personal assistants available for evening and weekend hours."),
+    ("short_breaks", "No short-break places nearby for people under 65."),
+    ("community_activities", "No accessible swimming sessions within reach by bus."),
+    ("transport", "No accessible taxi firm would take regular bookings."),
+)
 
 
 def _next_year(day: date) -> date:

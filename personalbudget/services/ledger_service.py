@@ -10,7 +10,7 @@ transaction, which a cancel or an error rolls back. Rows already imported
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from personalbudget.domain.monitoring import (
     monitor,
     running_balances,
 )
+from personalbudget.domain.review import add_months
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.statement_parsing import (
     ColumnMapping,
@@ -799,6 +800,30 @@ class LedgerService:
             recent_weeks=settings.recent_weeks,
         )
         return MonitoringView(person_id, result, tuple(years), settings, schedule, current is not None)
+
+    def spend_for_period(self, session: Session, person_id: int, start: date, end: date) -> Monitoring:
+        """Spend against the plan in force from ``start`` to ``end`` (inclusive), per item and in total.
+
+        For reviews: the same arithmetic as the monitoring, over a year that begins at ``start`` and
+        looked at as of ``end``, so "planned so far" is what the plan expects for the review period.
+        """
+        settings = self._settings.money()
+        management = management_in_force(session, person_id)
+        current = plan_in_force(session, person_id)
+        items = current[1] if current else []
+        movements = self._movements(session, person_id, items)
+        agreed_on = current[0].submitted_at.date() if current and current[0].submitted_at else None
+        lines = self._planned_lines(session, items, management, agreed_on)
+        year_end = add_months(start, 12) - timedelta(days=1)
+        return monitor(
+            movements,
+            lines,
+            period=(start, year_end),
+            today=max(start, min(end, year_end)),
+            schedule=management.schedule if management else None,
+            surplus_limit_weeks=settings.surplus_limit_weeks,
+            recent_weeks=settings.recent_weeks,
+        )
 
     def statement(self, person_id: int, start: date, end: date) -> StatementData:
         self._ctx.require(Permission.VIEW_MONEY)

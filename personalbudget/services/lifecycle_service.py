@@ -23,6 +23,7 @@ from personalbudget.domain.lifecycle import (
     next_step,
     unmet_condition,
 )
+from personalbudget.domain.review import next_review_due
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
@@ -176,6 +177,74 @@ def require_step(cycle: PlanCycle, step: Step, action: str) -> None:
         )
 
 
+def set_step_status(session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime) -> None:
+    row = session.exec(
+        select(CycleStep).where(CycleStep.cycle_id == cycle.id, CycleStep.step == int(step))
+    ).one()
+    row.status = status.value
+    if status == StepStatus.DONE:
+        row.completed_at = now
+    else:
+        row.started_at, row.completed_at = now, None
+    session.add(row)
+
+
+def apply_review_decision(
+    session: Session,
+    cycle: PlanCycle,
+    decision: ReviewDecision,
+    note: str,
+    *,
+    now: datetime,
+    actor: str,
+    interval_months: int,
+) -> PlanCycle:
+    """Apply a review decision inside the caller's transaction; returns the cycle that carries on.
+
+    Continue: back to step 6 with the next review ``interval_months`` on. Change the plan or
+    re-assess: this cycle closes and a new one opens at step 2 or 1. End: the cycle closes.
+    """
+    if cycle.current_step != Step.REVIEW:
+        raise LifecycleError(
+            _("A review decision can only be recorded at step 7 (review); this cycle is at step {n}.").format(
+                n=cycle.current_step
+            )
+        )
+    effect = effect_of(decision)
+    session.add(
+        StepTransition(
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            kind="review_decision",
+            from_step=int(Step.REVIEW),
+            to_step=int(effect.continue_at or effect.new_cycle_step or Step.REVIEW),
+            at=now,
+            actor=actor,
+            note=f"{decision.value}: {note}".strip(": "),
+        )
+    )
+    set_step_status(session, cycle, Step.REVIEW, StepStatus.DONE, now)
+    if effect.continue_at is not None:
+        set_step_status(session, cycle, Step.LIVE_LIFE, StepStatus.IN_PROGRESS, now)
+        cycle.current_step = int(effect.continue_at)
+        cycle.next_review_due = next_review_due(now.date(), interval_months=interval_months)
+        session.add(cycle)
+        session.flush()
+        return cycle
+    cycle.status = "closed"
+    cycle.closed_at = now
+    cycle.closed_reason = decision.label
+    cycle.next_review_due = None
+    session.add(cycle)
+    session.flush()
+    if effect.new_cycle_step is None:
+        return cycle
+    new_cycle = open_cycle(
+        session, cycle.person_id, start_at=effect.new_cycle_step, now=now, actor=actor, reason=decision.label
+    )
+    session.flush()
+    return new_cycle
+
+
 class LifecycleService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
@@ -214,51 +283,21 @@ class LifecycleService:
     def record_review_decision(self, person_id: int, decision: ReviewDecision, note: str = "") -> CycleView:
         """Apply what a review decided: carry on, a new cycle from step 2 or 1, or end the budget."""
         self._ctx.require(Permission.MOVE_STEPS)
+        from personalbudget.services.settings_service import SettingsService
+
+        interval = SettingsService(self._ctx).review().review_interval_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
-            if cycle.current_step != Step.REVIEW:
-                raise LifecycleError(
-                    _(
-                        "A review decision can only be recorded at step 7 (review); this cycle is at step {n}."
-                    ).format(n=cycle.current_step)
-                )
-            now = self._ctx.clock.now()
-            effect = effect_of(decision)
-            session.add(
-                StepTransition(
-                    cycle_id=cycle.id,  # type: ignore[arg-type]
-                    kind="review_decision",
-                    from_step=int(Step.REVIEW),
-                    to_step=int(effect.continue_at or effect.new_cycle_step or Step.REVIEW),
-                    at=now,
-                    actor=self._ctx.actor,
-                    note=f"{decision.value}: {note}".strip(": "),
-                )
-            )
-            if effect.continue_at is not None:
-                self._set_status(session, cycle, Step.REVIEW, StepStatus.DONE, now)
-                self._set_status(session, cycle, Step.LIVE_LIFE, StepStatus.IN_PROGRESS, now)
-                cycle.current_step = int(effect.continue_at)
-                session.add(cycle)
-                return self._view(session, cycle)
-            self._set_status(session, cycle, Step.REVIEW, StepStatus.DONE, now)
-            cycle.status = "closed"
-            cycle.closed_at = now
-            cycle.closed_reason = decision.label
-            session.add(cycle)
-            session.flush()
-            if effect.new_cycle_step is None:
-                return self._view(session, cycle)
-            new_cycle = open_cycle(
+            result = apply_review_decision(
                 session,
-                person_id,
-                start_at=effect.new_cycle_step,
-                now=now,
+                cycle,
+                decision,
+                note,
+                now=self._ctx.clock.now(),
                 actor=self._ctx.actor,
-                reason=decision.label,
+                interval_months=interval,
             )
-            session.flush()
-            return self._view(session, new_cycle)
+            return self._view(session, result)
 
     # -- helpers -------------------------------------------------------------------------
     def _move(

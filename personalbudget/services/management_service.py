@@ -26,6 +26,7 @@ from personalbudget.domain.management import (
     expected_payments,
     salt_category,
 )
+from personalbudget.domain.review import add_months
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import LifecycleError
 from personalbudget.i18n import _, format_money
@@ -81,6 +82,9 @@ class ManagementService:
     def record_management(self, person_id: int, form: ManagementForm) -> ManagementView:
         """Record how the budget is managed; at step 4 this completes the step and moves on to step 5."""
         self._ctx.require(Permission.MANAGE_MONEY)
+        from personalbudget.services.settings_service import SettingsService
+
+        dp_months = SettingsService(self._ctx).review().direct_payment_first_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             if cycle.current_step < Step.MANAGE_BUDGET:
@@ -99,6 +103,13 @@ class ManagementService:
             now = self._ctx.clock.now()
             self._store(session, cycle, checked, now)
             cycle.management_recorded_at = now
+            if cycle.plan_agreed_at is not None and cycle.next_review_due is not None and any(
+                s.option == ManagementOption.DIRECT_PAYMENT for s in checked.shares
+            ):
+                # A direct payment is also reviewed within its first months (DP Regulations 2014, reg. 7).
+                cycle.next_review_due = min(
+                    cycle.next_review_due, add_months(cycle.plan_agreed_at.date(), dp_months)
+                )
             session.add(cycle)
             if cycle.current_step == Step.MANAGE_BUDGET:
                 how = "; ".join(f"{s.option.label} {format_money(s.annual_pence)}" for s in checked.shares)

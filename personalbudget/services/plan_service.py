@@ -8,11 +8,12 @@ version stays exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from personalbudget.domain import review as review_rules
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import (
     Decision,
@@ -237,6 +238,9 @@ class PlanService:
             errors.append(FieldError("text", _("The decision text is too long.")))
         if errors:
             raise ValidationError(errors)
+        from personalbudget.services.settings_service import SettingsService
+
+        first_weeks = SettingsService(self._ctx).review().first_review_weeks
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.AGREE_PLAN, _("decide on the plan"))
@@ -263,7 +267,7 @@ class PlanService:
             else:
                 plan.status = PlanStatus.AGREED
                 cycle.plan_agreed_at = now
-                cycle.next_review_due = first_review_due(now.date())
+                cycle.next_review_due = first_review_due(now.date(), first_weeks)
                 move_cycle(
                     session,
                     cycle,
@@ -276,6 +280,21 @@ class PlanService:
             session.add(plan)
             session.flush()
             return self._view(session, plan, cycle)
+
+    def carry_plan_into(self, session: Session, cycle: PlanCycle, now: datetime) -> SupportPlan | None:
+        """A new draft in ``cycle`` copying the person's newest plan (which stays as it was).
+
+        Used when a review decides to change the plan, inside the review's transaction.
+        """
+        previous = self._latest_of_person(session, cycle.person_id)
+        if previous is None:
+            return None
+        content = self._content(session, previous)
+        plan = self._new_version(session, cycle, previous, now)
+        plan.what_matters, plan.contingency = previous.what_matters, previous.contingency
+        session.add(plan)
+        self._replace_content(session, plan, content)
+        return plan
 
     # -- helpers -----------------------------------------------------------------------------
     def _latest_in_cycle(self, session: Session, cycle: PlanCycle) -> SupportPlan | None:
@@ -401,5 +420,5 @@ class PlanService:
         )
 
 
-def first_review_due(agreed_on: date) -> date:
-    return agreed_on + timedelta(weeks=FIRST_REVIEW_WEEKS)
+def first_review_due(agreed_on: date, weeks: int = FIRST_REVIEW_WEEKS) -> date:
+    return review_rules.first_review_due(agreed_on, first_weeks=weeks)

@@ -10,12 +10,14 @@ from sqlmodel import col, select
 from personalbudget.errors import NotFoundError
 from personalbudget.i18n import _
 from personalbudget.reports.plan_report import PlanReportData, write_plan_pdf
+from personalbudget.reports.review_report import ReviewReportData, write_review_pdf
 from personalbudget.reports.statement_report import StatementReportData, write_statement_pdf
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
+from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import SupportPlan
 
@@ -64,6 +66,15 @@ class ReportService:
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         return write_plan_pdf(self.plan_report(person_id, version), out)
+
+    def review_report(self, reviews: ReviewService, person_id: int, number: int | None = None) -> ReviewReportData:
+        """Review ``number`` of a person (1 = first), or the newest."""
+        view = reviews.review_by_number(person_id, number)
+        position = next(s.number for s in reviews.history(person_id) if s.review_id == view.review_id)
+        return ReviewReportData(view, position, self._budget.ras.council, self._ctx.clock.now())
+
+    def write_review(self, reviews: ReviewService, person_id: int, out: Path, number: int | None = None) -> Path:
+        return write_review_pdf(self.review_report(reviews, person_id, number), out)
 
     def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
         person = self._people.get_person(person_id)

@@ -45,6 +45,23 @@ _SECURITY_LIMITS: dict[str, tuple[int, int, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class ReviewSettings:
+    """When reviews fall due (Care Act guidance; direct payments reg. 7)."""
+
+    first_review_weeks: int = 8  # light-touch review this many weeks after the plan is agreed
+    review_interval_months: int = 12  # then at least this often after each completed review
+    direct_payment_first_months: int = 6  # a direct payment is also reviewed within this many months
+
+
+_REVIEW_PREFIX = "review."
+_REVIEW_LIMITS: dict[str, tuple[int, int, str]] = {
+    "first_review_weeks": (6, 8, N_("The first review must come 6 to 8 weeks after the plan is agreed.")),
+    "review_interval_months": (1, 12, N_("Reviews must come at least every 12 months.")),
+    "direct_payment_first_months": (1, 6, N_("A direct payment must be reviewed within its first 6 months.")),
+}
+
+
 class SettingsService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
@@ -54,6 +71,14 @@ class SettingsService:
 
     def security(self) -> SecuritySettings:
         return SecuritySettings(**self._read(_SECURITY_PREFIX, SecuritySettings(), _SECURITY_LIMITS))
+
+    def review(self) -> ReviewSettings:
+        return ReviewSettings(**self._read(_REVIEW_PREFIX, ReviewSettings(), _REVIEW_LIMITS))
+
+    def save_review(self, settings: ReviewSettings) -> ReviewSettings:
+        self._ctx.require(Permission.EDIT_PEOPLE)
+        self._write(_REVIEW_PREFIX, settings, _REVIEW_LIMITS)
+        return settings
 
     def save_security(self, settings: SecuritySettings) -> SecuritySettings:
         self._ctx.require(Permission.EDIT_PEOPLE)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel
 from personalbudget.domain.lifecycle import ReviewDecision, Step, StepStatus
 from personalbudget.domain.person import RepresentativeForm
 from ui.person_workspace_widget import PersonWorkspaceWidget
+from ui.review_page import ReviewPage
 from ui.step_placeholder_page import PLANNED_CONTENTS, StepPlaceholderPage
 
 from .conftest import add_person, set_cycle, walk_to
@@ -112,8 +113,8 @@ def test_clicking_a_step_shows_its_page(qtbot, workspace):
     qtbot.mouseClick(workspace.stepper.button(Step.REVIEW), Qt.MouseButton.LeftButton)
     assert workspace.shown_step() == Step.REVIEW
     page = workspace.pages.currentWidget()
-    assert isinstance(page, StepPlaceholderPage)  # step 7's page is still to be written
-    assert page.step == Step.REVIEW
+    assert isinstance(page, ReviewPage)
+    assert not page.start_box.isVisible()  # at step 1 there is nothing to review yet
     assert workspace.stepper.selected_step() == Step.REVIEW
     assert workspace.stepper.current_step() == Step.SET_BUDGET  # looking is not moving
 

@@ -4,7 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import personalbudget.storage.models  # registers the tables (with the line below)
-import personalbudget.storage.money_models  # noqa: F401
+import personalbudget.storage.money_models
+import personalbudget.storage.review_models  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

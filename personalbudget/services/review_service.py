@@ -1,0 +1,414 @@
+"""Step 7: requesting, recording and completing reviews, and applying what they decide.
+
+A review is a draft until completed. Completing one needs every outcome of the agreed
+plan rated, who took part and a decision; the decision then moves the lifecycle in the
+same transaction (see ``lifecycle_service.apply_review_decision``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from personalbudget.domain.lifecycle import ReviewDecision, Step
+from personalbudget.domain.monitoring import LineResult, Monitoring
+from personalbudget.domain.review import (
+    REVIEW_REASONS,
+    MarketGap,
+    OutcomeRating,
+    check_complete,
+    check_gaps,
+    check_request,
+)
+from personalbudget.domain.roles import Permission
+from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
+from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
+from personalbudget.i18n import _
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.ledger_service import LedgerService
+from personalbudget.services.lifecycle_service import (
+    apply_review_decision,
+    latest_cycle,
+    move_cycle,
+    open_cycle_of,
+)
+from personalbudget.services.plan_service import PlanService
+from personalbudget.services.settings_service import SettingsService
+from personalbudget.storage.models import Person, PlanCycle, PlanOutcome, SupportPlan
+from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
+
+
+@dataclass
+class ReviewForm:
+    """What the practitioner records; ``decision`` may stay None in a draft."""
+
+    outcomes: list[OutcomeRating] = field(default_factory=list)
+    method: str = ""
+    working_person: str = ""
+    not_working_person: str = ""
+    working_practitioner: str = ""
+    not_working_practitioner: str = ""
+    market_gaps: list[MarketGap] = field(default_factory=list)
+    risks: str = ""
+    decision: ReviewDecision | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    review_id: int
+    person_id: int
+    person_name: str
+    cycle_number: int
+    plan_version: int | None
+    reason: str
+    reason_note: str
+    requested_at: datetime
+    requested_by: str
+    due_on: date
+    period_start: date
+    period_end: date
+    completed: bool
+    completed_at: datetime | None
+    completed_by: str
+    form: ReviewForm
+    spend: tuple[LineResult, ...]
+    spend_total: LineResult | None
+
+    @property
+    def editable(self) -> bool:
+        return not self.completed
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    review_id: int
+    number: int
+    reason: str
+    due_on: date
+    completed_at: datetime | None
+    decision: ReviewDecision | None
+    not_met: int
+    gaps: int
+
+
+class ReviewService:
+    def __init__(
+        self, context: ServiceContext, settings: SettingsService, ledger: LedgerService, plans: PlanService
+    ):
+        self._ctx = context
+        self._settings = settings
+        self._ledger = ledger
+        self._plans = plans
+
+    # -- reading -----------------------------------------------------------------------------
+    def current(self, person_id: int) -> ReviewView | None:
+        """The review under way in the person's open cycle (at step 7), if any."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
+        with self._ctx.db.session() as session:
+            cycle = latest_cycle(session, person_id)
+            row = self._draft_of(session, cycle)
+            return self._view(session, row) if row else None
+
+    def get(self, review_id: int) -> ReviewView:
+        self._ctx.require(Permission.VIEW_PEOPLE)
+        with self._ctx.db.session() as session:
+            return self._view(session, self._row(session, review_id))
+
+    def history(self, person_id: int) -> list[ReviewSummary]:
+        """Every review of the person, newest first."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            rows = session.exec(
+                select(Review)
+                .join(PlanCycle, col(PlanCycle.id) == Review.cycle_id)
+                .where(PlanCycle.person_id == person_id)
+                .order_by(col(Review.requested_at), col(Review.id))
+            ).all()
+            summaries = []
+            for number, row in enumerate(rows, start=1):
+                outcomes = self._outcomes(session, row)
+                gaps = self._gaps(session, row)
+                summaries.append(
+                    ReviewSummary(
+                        row.id,  # type: ignore[arg-type]
+                        number,
+                        row.reason,
+                        row.due_on,
+                        row.completed_at,
+                        ReviewDecision(row.decision) if row.decision else None,
+                        sum(1 for o in outcomes if o.rating == "Not Met"),
+                        len(gaps),
+                    )
+                )
+            return summaries[::-1]
+
+    def review_by_number(self, person_id: int, number: int | None) -> ReviewView:
+        """Review ``number`` (1 = first) of a person, or the newest when None."""
+        summaries = self.history(person_id)
+        if not summaries:
+            raise NotFoundError(_("This person has no reviews yet."))
+        if number is None:
+            return self.get(summaries[0].review_id)
+        for summary in summaries:
+            if summary.number == number:
+                return self.get(summary.review_id)
+        raise NotFoundError(_("This person has no review number {n}.").format(n=number))
+
+    # -- changing ----------------------------------------------------------------------------
+    def request_review(self, person_id: int, reason: str, note: str = "") -> ReviewView:
+        """Start a review now (planned or unplanned): the cycle moves to step 7 and the review is due today."""
+        self._ctx.require(Permission.MOVE_STEPS)
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            check_request(Step(cycle.current_step), reason)
+            now = self._ctx.clock.now()
+            move_cycle(
+                session,
+                cycle,
+                Step.REVIEW,
+                kind="review_requested",
+                note=f"{reason}: {note.strip()}".strip(": "),
+                now=now,
+                actor=self._ctx.actor,
+            )
+            due = now.date()
+            if reason == "Planned" and cycle.next_review_due is not None:
+                due = cycle.next_review_due
+            cycle.next_review_due = min(due, now.date())
+            session.add(cycle)
+            row = self._new_review(session, cycle, reason, note.strip(), now, due)
+            return self._view(session, row)
+
+    def open_review(self, person_id: int, reason: str = "Planned", note: str = "") -> ReviewView:
+        """The review under way, starting one if needed: a planned review from steps 4-6, or at step 7."""
+        self._ctx.require(Permission.MOVE_STEPS)
+        with self._ctx.db.session() as session:
+            cycle = open_cycle_of(session, person_id)
+            row = self._draft_of(session, cycle)
+            if row is not None:
+                return self._view(session, row)
+            if cycle.current_step == Step.REVIEW:
+                now = self._ctx.clock.now()
+                row = self._new_review(
+                    session, cycle, "Planned", "", now, cycle.next_review_due or now.date()
+                )
+                return self._view(session, row)
+        return self.request_review(person_id, reason, note)
+
+    def save_draft(self, review_id: int, form: ReviewForm) -> ReviewView:
+        self._ctx.require(Permission.MOVE_STEPS)
+        errors = check_gaps(form.market_gaps, SUPPORT_CATEGORIES)
+        if errors:
+            raise ValidationError(errors)
+        with self._ctx.db.session() as session:
+            row = self._editable(session, review_id)
+            self._store(session, row, form)
+            return self._view(session, row)
+
+    def complete(self, review_id: int, form: ReviewForm) -> ReviewView:
+        """Complete the review and apply its decision to the lifecycle, all in one transaction."""
+        self._ctx.require(Permission.MOVE_STEPS)
+        check_complete(form.outcomes, form.method, form.decision, form.market_gaps, SUPPORT_CATEGORIES)
+        assert form.decision is not None
+        interval = self._settings.review().review_interval_months
+        with self._ctx.db.session() as session:
+            row = self._editable(session, review_id)
+            if len(form.outcomes) != len(self._outcomes(session, row)):
+                raise ValidationError(FieldError("outcomes", _("Rate each outcome of the agreed plan.")))
+            cycle = session.get(PlanCycle, row.cycle_id)
+            assert cycle is not None
+            now = self._ctx.clock.now()
+            self._store(session, row, form)
+            row.status = "completed"
+            row.period_end = now.date()
+            row.completed_at = now
+            row.completed_by = self._ctx.actor
+            session.add(row)
+            carried_on = apply_review_decision(
+                session,
+                cycle,
+                form.decision,
+                form.decision_note.strip(),
+                now=now,
+                actor=self._ctx.actor,
+                interval_months=interval,
+            )
+            if form.decision == ReviewDecision.CHANGE_PLAN and carried_on.id != cycle.id:
+                self._plans.carry_plan_into(session, carried_on, now)
+            session.flush()
+            return self._view(session, row)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _new_review(
+        self, session: Session, cycle: PlanCycle, reason: str, note: str, now: datetime, due: date
+    ) -> Review:
+        if reason not in REVIEW_REASONS:
+            raise ValidationError(FieldError("reason", _("Choose a review reason from the list.")))
+        plan = self._agreed_plan(session, cycle)
+        previous = session.exec(
+            select(Review)
+            .join(PlanCycle, col(PlanCycle.id) == Review.cycle_id)
+            .where(PlanCycle.person_id == cycle.person_id, Review.status == "completed")
+            .order_by(col(Review.completed_at).desc())
+        ).first()
+        if previous is not None and previous.period_end is not None:
+            start = previous.period_end
+        elif cycle.plan_agreed_at is not None:
+            start = cycle.plan_agreed_at.date()
+        else:
+            start = now.date()
+        row = Review(
+            cycle_id=cycle.id,  # type: ignore[arg-type]
+            plan_id=plan.id if plan else None,
+            reason=reason,
+            reason_note=note,
+            requested_at=now,
+            requested_by=self._ctx.actor,
+            due_on=due,
+            period_start=min(start, now.date()),
+        )
+        session.add(row)
+        session.flush()
+        if plan is not None:
+            outcomes = session.exec(
+                select(PlanOutcome).where(PlanOutcome.plan_id == plan.id).order_by(col(PlanOutcome.position))
+            ).all()
+            for position, outcome in enumerate(outcomes):
+                session.add(
+                    ReviewOutcome(
+                        review_id=row.id,  # type: ignore[arg-type]
+                        position=position,
+                        outcome_code=outcome.outcome_code,
+                        description=outcome.description,
+                    )
+                )
+            session.flush()
+        return row
+
+    def _agreed_plan(self, session: Session, cycle: PlanCycle) -> SupportPlan | None:
+        return session.exec(
+            select(SupportPlan)
+            .where(SupportPlan.cycle_id == cycle.id, SupportPlan.status == "agreed")
+            .order_by(col(SupportPlan.version).desc())
+        ).first()
+
+    def _draft_of(self, session: Session, cycle: PlanCycle) -> Review | None:
+        if cycle.status != "open" or cycle.current_step != Step.REVIEW:
+            return None
+        return session.exec(
+            select(Review)
+            .where(Review.cycle_id == cycle.id, Review.status == "draft")
+            .order_by(col(Review.id).desc())
+        ).first()
+
+    def _row(self, session: Session, review_id: int) -> Review:
+        row = session.get(Review, review_id)
+        if row is None:
+            raise NotFoundError(_("There is no review with id {id}.").format(id=review_id))
+        return row
+
+    def _editable(self, session: Session, review_id: int) -> Review:
+        row = self._row(session, review_id)
+        if row.status != "draft":
+            raise LifecycleError(_("This review has been completed; it is a fixed record."))
+        cycle = session.get(PlanCycle, row.cycle_id)
+        if cycle is None or cycle.status != "open" or cycle.current_step != Step.REVIEW:
+            raise LifecycleError(_("This review can no longer be changed: the cycle is not at step 7."))
+        return row
+
+    def _store(self, session: Session, row: Review, form: ReviewForm) -> None:
+        row.method = form.method
+        row.working_person = form.working_person.strip()
+        row.not_working_person = form.not_working_person.strip()
+        row.working_practitioner = form.working_practitioner.strip()
+        row.not_working_practitioner = form.not_working_practitioner.strip()
+        row.risks = form.risks.strip()
+        row.decision = form.decision.value if form.decision else ""
+        row.decision_note = form.decision_note.strip()
+        session.add(row)
+        stored = self._outcomes(session, row)
+        for stored_row, entry in zip(stored, form.outcomes, strict=False):
+            stored_row.rating = entry.rating
+            stored_row.person_says = entry.person_says.strip()
+            session.add(stored_row)
+        for gap in self._gaps(session, row):
+            session.delete(gap)
+        session.flush()
+        for position, gap in enumerate(form.market_gaps):
+            session.add(
+                MarketGapRow(
+                    review_id=row.id,  # type: ignore[arg-type]
+                    position=position,
+                    category=gap.category,
+                    locality=gap.locality.strip(),
+                    why=gap.why.strip(),
+                )
+            )
+        session.flush()
+
+    def _outcomes(self, session: Session, row: Review) -> list[ReviewOutcome]:
+        return list(
+            session.exec(
+                select(ReviewOutcome)
+                .where(ReviewOutcome.review_id == row.id)
+                .order_by(col(ReviewOutcome.position))
+            ).all()
+        )
+
+    def _gaps(self, session: Session, row: Review) -> list[MarketGapRow]:
+        return list(
+            session.exec(
+                select(MarketGapRow)
+                .where(MarketGapRow.review_id == row.id)
+                .order_by(col(MarketGapRow.position))
+            ).all()
+        )
+
+    def _view(self, session: Session, row: Review) -> ReviewView:
+        cycle = session.get(PlanCycle, row.cycle_id)
+        assert cycle is not None
+        person = session.get(Person, cycle.person_id)
+        plan = session.get(SupportPlan, row.plan_id) if row.plan_id else None
+        end = row.period_end or self._ctx.clock.today()
+        spend: Monitoring | None = None
+        if plan is not None:
+            spend = self._ledger.spend_for_period(session, cycle.person_id, row.period_start, end)
+        form = ReviewForm(
+            outcomes=[
+                OutcomeRating(o.outcome_code, o.description, o.rating, o.person_says)
+                for o in self._outcomes(session, row)
+            ],
+            method=row.method,
+            working_person=row.working_person,
+            not_working_person=row.not_working_person,
+            working_practitioner=row.working_practitioner,
+            not_working_practitioner=row.not_working_practitioner,
+            market_gaps=[MarketGap(g.category, g.locality, g.why) for g in self._gaps(session, row)],
+            risks=row.risks,
+            decision=ReviewDecision(row.decision) if row.decision else None,
+            decision_note=row.decision_note,
+        )
+        return ReviewView(
+            review_id=row.id,  # type: ignore[arg-type]
+            person_id=cycle.person_id,
+            person_name=person.name if person else "",
+            cycle_number=cycle.number,
+            plan_version=plan.version if plan else None,
+            reason=row.reason,
+            reason_note=row.reason_note,
+            requested_at=row.requested_at,
+            requested_by=row.requested_by,
+            due_on=row.due_on,
+            period_start=row.period_start,
+            period_end=end,
+            completed=row.status == "completed",
+            completed_at=row.completed_at,
+            completed_by=row.completed_by,
+            form=form,
+            spend=spend.lines if spend else (),
+            spend_total=spend.total if spend else None,
+        )
