@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -26,7 +27,6 @@ from personalbudget.i18n import _, format_date
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
-from personalbudget.services.settings_service import SecuritySettings
 from personalbudget.storage import audit
 from personalbudget.storage.backup import check_database, make_backup, restore_backup
 from personalbudget.storage.database import Database, encrypt_database, open_database, recover_database
@@ -149,13 +149,24 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help=_("integrity check, broken links and the audit trail"))
     _db_option(check, argparse.SUPPRESS)
 
-    settings = commands.add_parser("settings", help=_("show or change the caseload's security settings"))
+    settings = commands.add_parser(
+        "settings", help=_("show or change the caseload's settings (security, reviews)")
+    )
     _db_option(settings, argparse.SUPPRESS)
     settings.add_argument(
         "--lock-minutes", type=int, metavar="N", help=_("lock the app after N minutes without use")
     )
     settings.add_argument(
         "--backups-kept", type=int, metavar="N", help=_("keep the newest N automatic backups")
+    )
+    settings.add_argument(
+        "--first-review-weeks",
+        type=int,
+        metavar="N",
+        help=_("first, light-touch review N weeks after agreement (6-8)"),
+    )
+    settings.add_argument(
+        "--review-interval-months", type=int, metavar="N", help=_("then review at least every N months")
     )
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
@@ -464,21 +475,38 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> int:
+    """Show, and change where asked, the caseload's settings (kept in the caseload, shared by its users)."""
     services = _services(args)
     try:
-        current = services.settings.security()
+        security = services.settings.security()
         if args.lock_minutes is not None or args.backups_kept is not None:
-            current = services.settings.save_security(
-                SecuritySettings(
-                    lock_minutes=current.lock_minutes if args.lock_minutes is None else args.lock_minutes,
-                    backups_kept=current.backups_kept if args.backups_kept is None else args.backups_kept,
+            security = services.settings.save_security(
+                replace(
+                    security,
+                    lock_minutes=security.lock_minutes if args.lock_minutes is None else args.lock_minutes,
+                    backups_kept=security.backups_kept if args.backups_kept is None else args.backups_kept,
+                )
+            )
+        review = services.settings.review()
+        if args.first_review_weeks is not None or args.review_interval_months is not None:
+            weeks, months = args.first_review_weeks, args.review_interval_months
+            review = services.settings.save_review(
+                replace(
+                    review,
+                    first_review_weeks=review.first_review_weeks if weeks is None else weeks,
+                    review_interval_months=review.review_interval_months if months is None else months,
                 )
             )
     finally:
         services.context.db.close()
     print(
         _("Lock after {m} minutes without use; keep {n} automatic backups.").format(
-            m=current.lock_minutes, n=current.backups_kept
+            m=security.lock_minutes, n=security.backups_kept
+        )
+    )
+    print(
+        _("First review {w} weeks after agreement, then at least every {i} months.").format(
+            w=review.first_review_weeks, i=review.review_interval_months
         )
     )
     return 0

@@ -137,6 +137,9 @@ def test_security_settings_are_kept_in_the_caseload_and_checked(db_path, keys, s
         run(["settings", "--db", str(db_path), "--lock-minutes", "5", "--backups-kept", "3"], keys=keys) == 0
     )
     assert services.settings.security().lock_minutes == 5
+    assert run(["settings", "--db", str(db_path), "--first-review-weeks", "6"], keys=keys) == 0
+    assert "First review 6 weeks after agreement" in capsys.readouterr().out
+    assert services.settings.review().first_review_weeks == 6
     assert services.settings.security().backups_kept == 3
     assert run(["settings", "--db", str(db_path), "--lock-minutes", "0"], keys=keys) == 1
     assert "1 to 240 minutes" in capsys.readouterr().err
