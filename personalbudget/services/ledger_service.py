@@ -9,6 +9,7 @@ transaction, which a cancel or an error rolls back. Rows already imported
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -37,8 +38,10 @@ from personalbudget.domain.statement_parsing import (
     CsvPreview,
     ImportCancelled,
     Progress,
+    RowProblem,
     SkippedRow,
     StatementError,
+    StatementRow,
     fingerprints,
     header_signature,
     parse_statement,
@@ -257,6 +260,32 @@ def _driver(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
+FUTURE_GRACE_DAYS = 7  # banks show pending card payments a few days ahead; beyond that it is a mistake
+
+
+def check_not_in_future(rows: Iterable[StatementRow], today: date) -> None:
+    """Refuse a statement with transactions dated well after today (a mistyped year, a wrong date format)."""
+    limit = today + timedelta(days=FUTURE_GRACE_DAYS)
+    late = [
+        RowProblem(
+            row.row,
+            None,
+            _("the date {date} is in the future; check the year and the date format").format(
+                date=format_date(row.posted_on)
+            ),
+        )
+        for row in rows
+        if row.posted_on > limit
+    ]
+    if late:
+        raise StatementError(
+            _("Some transactions are dated after {date}, so nothing was imported.").format(
+                date=format_date(limit)
+            ),
+            late,
+        )
+
+
 class LedgerService:
     def __init__(self, context: ServiceContext, settings: SettingsService):
         self._ctx = context
@@ -430,6 +459,7 @@ class LedgerService:
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)
         parsed = parse_statement(data, None if is_ofx else mapping, first_half if progress else None)
+        check_not_in_future(parsed.rows, self._ctx.clock.today())
         total = len(parsed.rows)
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)

@@ -499,3 +499,12 @@ def test_only_roles_that_manage_money_can_change_the_ledger(services, living):
         broker.ledger.import_statement(living, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING).added
         == 6
     )
+
+
+def test_a_transaction_dated_in_the_future_is_refused(services, living):
+    """A mistyped year (2030) would sit at the top of the ledger and upset the balance and forecast."""
+    data = b"Date,Description,Amount\n01/11/2026,SHOP,-5.00\n01/12/2030,TYPO YEAR,-9.99\n"
+    with pytest.raises(StatementError) as problem:
+        services.ledger.import_statement(living, data, file_name="typo.csv", mapping=MAPPING)
+    assert "Row 3" in str(problem.value) and "in the future" in str(problem.value)
+    assert services.ledger.imports(living) == []
