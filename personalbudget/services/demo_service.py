@@ -39,7 +39,7 @@ from personalbudget.domain.plan import (
 )
 from personalbudget.domain.ras import RasDefinition
 from personalbudget.domain.review import OUTCOME_RATINGS, REVIEW_METHODS, MarketGap, OutcomeRating
-from personalbudget.domain.roles import Role
+from personalbudget.domain.roles import Permission, Role
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import _
@@ -91,6 +91,7 @@ def build_demo_caseload(
 
     Returns 0 and adds nothing if ``progress`` asks to stop.
     """
+    context.require(Permission.BUILD_DEMO)
     if not 1 <= people <= MAX_DEMO_PEOPLE:
         raise ValidationError(
             FieldError("people", _("Choose between 1 and {n} demo people.").format(n=MAX_DEMO_PEOPLE))

@@ -100,3 +100,12 @@ def test_accounts_and_sign_in(db, clock):
     trail = " ".join(r[0] for r in connection.execute("SELECT summary FROM audit_event"))
     assert "a long password" not in stored and stored.startswith("scrypt$")
     assert stored not in trail and "a long password" not in trail
+
+
+def test_only_a_practitioner_loads_a_demo_caseload(db, clock):
+    from personalbudget.services.demo_service import build_demo_caseload
+
+    for role in (Role.APPROVER, Role.BROKER, Role.INDIVIDUAL, Role.ANALYST):
+        with pytest.raises(PermissionDeniedError, match="load a demo caseload"):
+            build_demo_caseload(as_role(db, clock, role).context, people=3, seed=1)
+    assert build_demo_caseload(as_role(db, clock, Role.PRACTITIONER).context, people=3, seed=1) == 3
