@@ -26,13 +26,13 @@ from ui.caseload_table_model import ENDED_STEP, CaseloadTableModel, Column, Pers
 
 # Default widths (pixels) that fit the usual content without truncating the key columns.
 COLUMN_WIDTHS = {
-    Column.NAME: 136,
-    Column.NHS_NUMBER: 92,
-    Column.AGE: 38,
-    Column.LOCALITY: 120,
+    Column.NAME: 130,
+    Column.NHS_NUMBER: 90,
+    Column.AGE: 36,
+    Column.LOCALITY: 112,
     Column.PRIMARY_SUPPORT_REASON: 260,
-    Column.STEP: 124,
-    Column.NEXT_REVIEW: 160,
+    Column.STEP: 118,
+    Column.NEXT_REVIEW: 150,
 }
 # Shown last (the model keeps its column order): the long support reason matters less when
 # scanning the list than the step and the review date, which should be visible without scrolling.

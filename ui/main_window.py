@@ -23,7 +23,7 @@ from ui.plan_pdf_export import export_plan_pdf
 from ui.workers import BackgroundTask, show_progress
 
 DEFAULT_SIZE = (1340, 760)
-CASELOAD_WIDTH = 620
+CASELOAD_WIDTH = 665  # the key columns, down to the review date, without scrolling
 DEMO_PEOPLE = 200
 STATUS_TIMEOUT_MS = 8000
 
