@@ -30,6 +30,7 @@ from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services import Services
 from personalbudget.services.plan_service import PlanView
 from ui.app_signals import AppSignals
+from ui.money_widgets import title_label
 from ui.plan_pdf_export import export_plan_pdf
 from ui.workers import BackgroundTask
 
@@ -46,11 +47,7 @@ class AgreementPage(QScrollArea):
         self._task: BackgroundTask | None = None
         self.setWidgetResizable(True)
 
-        title = QLabel(_("Step 3: Agree plan"))
-        font = title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        title.setFont(font)
+        title = title_label(_("Step 3: Agree plan"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)

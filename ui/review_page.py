@@ -44,6 +44,7 @@ from personalbudget.services import Services
 from personalbudget.services.review_service import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
+from ui.money_widgets import title_label
 from ui.review_decision_dialog import DECISION_EXPLANATIONS
 from ui.workers import BackgroundTask, show_progress
 
@@ -67,11 +68,7 @@ class ReviewPage(QScrollArea):
         self._task: BackgroundTask | None = None
         self.setWidgetResizable(True)
 
-        title = QLabel(_("Step 7: Review and learn"))
-        font = title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        title.setFont(font)
+        title = title_label(_("Step 7: Review and learn"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(_("About this review"))
