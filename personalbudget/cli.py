@@ -435,7 +435,12 @@ def _audit(args: argparse.Namespace) -> int:
     if report.ok:
         print(_("Audit trail OK: {n} events; latest hash {hash}").format(n=report.events, hash=report.head))
         return 0
-    for problem in report.problems:
+    return _problems(report.problems)
+
+
+def _problems(problems: list[str]) -> int:
+    """Each problem on its own line on stderr, and the error exit code."""
+    for problem in problems:
         print(f"personalbudget: {problem}", file=sys.stderr)
     return EXIT_ERROR
 
@@ -469,9 +474,7 @@ def _check(args: argparse.Namespace) -> int:
             _("Check OK: integrity ok, no broken links, audit trail of {n} events intact.").format(n=events)
         )
         return 0
-    for problem in report.problems:
-        print(f"personalbudget: {problem}", file=sys.stderr)
-    return EXIT_ERROR
+    return _problems(report.problems)
 
 
 def _settings(args: argparse.Namespace) -> int:
