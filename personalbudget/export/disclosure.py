@@ -108,3 +108,259 @@ def secondary_suppression(cells: list[list[int]], suppressed: list[list[bool]]) 
             result[r][c] = True
             changed = True
     return result
+
+
+# -- secondary protection checked against an intruder ------------------------------------------------
+#
+# A table with its totals is a small system of equations: each row of cells adds up to its row
+# total, each column to its column total, the totals to the grand total. Published entries are
+# known; suppressed ones are unknowns that an intruder knows only to be whole numbers of at
+# least 1 (a published 0 is exact). A suppressed entry is safe when two different values for it
+# both fit everything published.
+
+Var = tuple[str, int, int]  # ("cell", r, c) | ("row", r, 0) | ("column", c, 0) | ("grand", 0, 0)
+Term = tuple[int, Var]  # coefficient (+1 or -1) and variable
+Constraint = tuple[list[Term], int, int]  # sum of the terms lies between the two bounds
+
+
+def _propagate(
+    domains: dict[Var, tuple[int, int]], constraints: list[Constraint]
+) -> dict[Var, tuple[int, int]] | None:
+    """Tighten whole-number bounds until nothing changes; None when nothing fits."""
+    domains = dict(domains)
+    changed = True
+    while changed:
+        changed = False
+        for terms, low, high in constraints:
+            spans = [
+                (a * domains[x][0], a * domains[x][1]) if a > 0 else (a * domains[x][1], a * domains[x][0])
+                for a, x in terms
+            ]
+            low_sum = sum(lo for lo, _hi in spans)
+            high_sum = sum(hi for _lo, hi in spans)
+            if low_sum > high or high_sum < low:
+                return None
+            for (a, x), (span_lo, span_hi) in zip(terms, spans, strict=True):
+                # a*x lies in [low - (high_sum - span_hi), high - (low_sum - span_lo)]
+                term_lo, term_hi = low - (high_sum - span_hi), high - (low_sum - span_lo)
+                lo, hi = domains[x]
+                if a > 0:
+                    new_lo, new_hi = max(lo, term_lo), min(hi, term_hi)
+                else:
+                    new_lo, new_hi = max(lo, -term_hi), min(hi, -term_lo)
+                if new_lo > new_hi:
+                    return None
+                if (new_lo, new_hi) != (lo, hi):
+                    domains[x] = (new_lo, new_hi)
+                    changed = True
+    return domains
+
+
+def solvable(
+    domains: dict[Var, tuple[int, int]], constraints: list[Constraint], effort: int = 20_000
+) -> bool:
+    """Is there a whole-number assignment within ``domains`` meeting every constraint?
+
+    Depth-first search with bound propagation. Raises ``TimeoutError`` after ``effort`` nodes.
+    """
+    budget = [effort]
+
+    def search(current: dict[Var, tuple[int, int]]) -> bool:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TimeoutError
+        narrowed = _propagate(current, constraints)
+        if narrowed is None:
+            return False
+        open_vars = [(hi - lo, x) for x, (lo, hi) in narrowed.items() if hi > lo]
+        if not open_vars:
+            return True
+        _width, x = min(open_vars)
+        lo, hi = narrowed[x]
+        middle = (lo + hi) // 2
+        values = sorted(range(lo, hi + 1), key=lambda v: abs(v - middle))
+        return any(search({**narrowed, x: (v, v)}) for v in values)
+
+    return search(domains)
+
+
+def _table_system(
+    cells: list[list[int]],
+    suppressed: list[list[bool]],
+    row_totals: Sequence[bool] | None,
+    column_totals: Sequence[bool] | None,
+    grand_total: bool | None,
+) -> tuple[dict[Var, int], list[Var], list[Constraint]]:
+    """The truth of every entry, the suppressed ones, and the equations linking them.
+
+    ``row_totals``/``column_totals``: None when the table has no such totals, else a flag a line,
+    True where that total is published. ``grand_total``: None when not part of the table.
+    """
+    truth: dict[Var, int] = {}
+    hidden: list[Var] = []
+    for r, row in enumerate(cells):
+        for c, value in enumerate(row):
+            truth[("cell", r, c)] = value
+            if suppressed[r][c]:
+                hidden.append(("cell", r, c))
+    columns = len(cells[0]) if cells else 0
+    if row_totals is not None:
+        for r, published in enumerate(row_totals):
+            truth[("row", r, 0)] = sum(cells[r])
+            if not published:
+                hidden.append(("row", r, 0))
+    if column_totals is not None:
+        for c, published in enumerate(column_totals):
+            truth[("column", c, 0)] = sum(cells[r][c] for r in range(len(cells)))
+            if not published:
+                hidden.append(("column", c, 0))
+    if grand_total is not None:
+        truth[("grand", 0, 0)] = sum(map(sum, cells))
+        if not grand_total:
+            hidden.append(("grand", 0, 0))
+    unknown = set(hidden)
+    equations: list[list[Term]] = []
+    if row_totals is not None:
+        equations += [
+            [(1, ("cell", r, c)) for c in range(columns)] + [(-1, ("row", r, 0))] for r in range(len(cells))
+        ]
+        if grand_total is not None:
+            equations.append([(1, ("row", r, 0)) for r in range(len(cells))] + [(-1, ("grand", 0, 0))])
+    if column_totals is not None:
+        equations += [
+            [(1, ("cell", r, c)) for r in range(len(cells))] + [(-1, ("column", c, 0))]
+            for c in range(columns)
+        ]
+        if grand_total is not None:
+            equations.append([(1, ("column", c, 0)) for c in range(columns)] + [(-1, ("grand", 0, 0))])
+    constraints: list[Constraint] = []
+    for terms in equations:
+        known = sum(a * truth[x] for a, x in terms if x not in unknown)
+        free = [(a, x) for a, x in terms if x in unknown]
+        if free:
+            constraints.append((free, -known, -known))
+    return truth, hidden, constraints
+
+
+def recoverable_cells(
+    cells: list[list[int]],
+    suppressed: list[list[bool]],
+    rules: DisclosureRules,
+    *,
+    row_totals: Sequence[bool] | None = None,
+    column_totals: Sequence[bool] | None = None,
+    grand_total: bool | None = None,
+    only: Sequence[Var] | None = None,
+    effort: int = 20_000,
+) -> list[Var]:
+    """Suppressed entries (cells or totals) an intruder could pin to one value from what is published.
+
+    The intruder is given the most a careful one could know (the worst case): every published
+    entry exactly (as if counts were not rounded), and for each suppressed entry whether it was
+    small (1 to ``threshold - 1``; 0 to it for a zero hidden for class disclosure) or hidden to
+    protect another (``threshold`` or more). An entry is safe only when a second solution, with a
+    different value for it, fits every total; if the search runs out of ``effort`` it counts as
+    recoverable.
+    """
+    truth, hidden, constraints = _table_system(cells, suppressed, row_totals, column_totals, grand_total)
+    if not hidden:
+        return []
+    big = max(sum(map(sum, cells)), rules.threshold) * 2
+    small = rules.threshold - 1
+    domains = {
+        x: (0, small) if truth[x] == 0 else (1, small) if truth[x] <= small else (rules.threshold, big)
+        for x in hidden
+    }
+    found = []
+    for x in hidden if only is None else [x for x in hidden if x in set(only)]:
+        lo, _hi = domains[x]
+        try:
+            safe = solvable({**domains, x: (truth[x] + 1, big)}, constraints, effort) or (
+                truth[x] - 1 >= lo and solvable({**domains, x: (lo, truth[x] - 1)}, constraints, effort)
+            )
+        except TimeoutError:
+            safe = False
+        if not safe:
+            found.append(x)
+    return found
+
+
+def protect_table(
+    cells: list[list[int]],
+    primary: list[list[bool]],
+    rules: DisclosureRules,
+    *,
+    row_totals: Sequence[bool] | None = None,
+    column_totals: Sequence[bool] | None = None,
+    grand_total: bool | None = None,
+) -> list[list[bool]]:
+    """The cells to suppress: the primary ones plus enough others that no *sensitive* suppressed
+    entry (a primary cell, or a suppressed total of 1 to ``threshold - 1``) can be worked out from
+    what is published (``recoverable_cells``). A cell hidden only to protect another may itself be
+    recoverable: its value could have been published anyway.
+
+    Totals are protected by their own one-way rule and given (``row_totals``/``column_totals``:
+    None when not published at all, else True a line where published); only cells are added here,
+    so a total published in several tables is published the same in each. While a sensitive entry
+    can be pinned, the first published cell (its own row or column first, then the smallest; zeros
+    last) whose suppression frees it is suppressed too; if none does alone, the first of them is.
+    """
+    result = [row[:] for row in primary]
+    if not cells or (row_totals is None and column_totals is None):
+        return result
+    small = rules.threshold - 1
+    sensitive: list[Var] = [
+        ("cell", r, c) for r, row in enumerate(primary) for c, flag in enumerate(row) if flag
+    ]
+    if row_totals is not None:
+        sensitive += [
+            ("row", r, 0) for r, shown in enumerate(row_totals) if not shown and 0 < sum(cells[r]) <= small
+        ]
+    if column_totals is not None:
+        sensitive += [
+            ("column", c, 0)
+            for c, shown in enumerate(column_totals)
+            if not shown and 0 < sum(cells[r][c] for r in range(len(cells))) <= small
+        ]
+
+    def pinned(table: list[list[bool]], which: Sequence[Var]) -> list[Var]:
+        return recoverable_cells(
+            cells,
+            table,
+            rules,
+            row_totals=row_totals,
+            column_totals=column_totals,
+            grand_total=grand_total,
+            only=which,
+        )
+
+    while True:
+        stuck = pinned(result, sensitive)
+        if not stuck:
+            return result
+        kind, a, b = stuck[0]
+        in_line = {
+            "cell": lambda i, j, a=a, b=b: i == a or j == b,
+            "row": lambda i, j, a=a: i == a,
+            "column": lambda i, j, a=a: j == a,
+        }.get(kind, lambda i, j: False)
+        candidates = sorted(
+            (
+                (not in_line(i, j), v == 0, v, i, j)
+                for i, row in enumerate(cells)
+                for j, v in enumerate(row)
+                if not result[i][j]
+            )
+        )
+        if not candidates:
+            return result
+        choice = candidates[0]
+        for candidate in candidates:
+            _far, _zero, _v, i, j = candidate
+            trial = [row[:] for row in result]
+            trial[i][j] = True
+            if not pinned(trial, [stuck[0]]):
+                choice = candidate
+                break
+        _far, _zero, _v, i, j = choice
+        result[i][j] = True

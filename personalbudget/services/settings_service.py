@@ -62,6 +62,25 @@ _REVIEW_LIMITS: dict[str, tuple[int, int, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class DisclosureSettings:
+    """Disclosure control for the anonymised aggregate export (PRIVACY.md); only stricter than the defaults."""
+
+    threshold: int = 8  # counts of 1 to threshold - 1 are suppressed
+    base: int = 5  # other counts are rounded to a multiple of this (halves up)
+    min_contributors: int = 8  # totals and medians need at least this many people
+    dominance_percent: int = 90  # the two largest contributions may not exceed this share of a total
+
+
+_DISCLOSURE_PREFIX = "export."
+_DISCLOSURE_LIMITS: dict[str, tuple[int, int, str]] = {
+    "threshold": (8, 100, N_("Counts are suppressed below a threshold of 8 to 100 people (never less than 8).")),
+    "base": (5, 100, N_("Counts are rounded to a multiple of 5 to 100 (never less than 5).")),
+    "min_contributors": (8, 100, N_("Totals and medians need 8 to 100 people.")),
+    "dominance_percent": (50, 90, N_("The dominance limit must be between 50% and 90%.")),
+}
+
+
 class SettingsService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
@@ -116,6 +135,14 @@ class SettingsService:
                 row = session.get(Setting, key) or Setting(key=key, value="")
                 row.value = str(getattr(settings, item.name))
                 session.add(row)
+
+    def disclosure(self) -> DisclosureSettings:
+        return DisclosureSettings(**self._read(_DISCLOSURE_PREFIX, DisclosureSettings(), _DISCLOSURE_LIMITS))
+
+    def save_disclosure(self, settings: DisclosureSettings) -> DisclosureSettings:
+        self._ctx.require(Permission.EXPORT_AGGREGATES)
+        self._write(_DISCLOSURE_PREFIX, settings, _DISCLOSURE_LIMITS)
+        return settings
 
     def save_money(self, settings: MoneySettings) -> MoneySettings:
         self._ctx.require(Permission.MANAGE_MONEY)

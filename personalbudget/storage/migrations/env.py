@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import personalbudget.storage.models  # registers the tables (with the line below)
+import personalbudget.storage.export_models
+import personalbudget.storage.models  # registers the tables (with the lines below)
 import personalbudget.storage.money_models
 import personalbudget.storage.review_models  # noqa: F401
 

@@ -1,0 +1,498 @@
+"""The pseudonymised minimum dataset behind the published tables: one ``PersonRecord`` a person.
+
+Every published table (``tables.build_tables``) is computed only from these records, so the
+caseload export and the strategic hub (which merges records from many laptops, latest plan
+wins) publish exactly the same tables for the same people.
+
+A record holds no name, NHS number, date of birth, postcode, address or free text: only
+bands and coded categories (Client Level Data and Care Act vocabularies), whole pence and
+the key the caller's ``key_fn`` makes. Records are still pseudonymised personal data, not
+anonymous: they never leave the laptop except inside an encrypted contribution, and only
+the disclosure-controlled tables are published.
+
+Which people: everyone with a budget agreed on or before the end of the period (their newest
+such budget). What each field means is on ``PersonRecord``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import text
+
+from personalbudget.domain.management import OPTION_MECHANISMS, DeliveryMechanism, ManagementOption
+from personalbudget.domain.money import Frequency, annual_cost, round_half_up
+from personalbudget.domain.ras import STREAMS
+from personalbudget.domain.review import OUTCOME_RATINGS
+from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, PRIMARY_SUPPORT_REASONS, SUPPORT_CATEGORIES
+
+DATASET_SCHEMA_VERSION = 1
+
+# Age at the end of the period. Client Level Data style bands; no date of birth leaves the laptop.
+AGE_BANDS: tuple[str, ...] = ("18-24", "25-44", "45-64", "65-74", "75-84", "85+")
+UNDER_18 = "Under 18"
+
+# Reviews (as at the end of the period, or today if earlier).
+COMPLETED_ON_TIME = "Completed on time"
+COMPLETED_LATE = "Completed late"
+OVERDUE = "Overdue"
+NOT_YET_DUE = "Not yet due"
+REVIEW_TIMELINESS: tuple[str, ...] = (COMPLETED_ON_TIME, COMPLETED_LATE, OVERDUE, NOT_YET_DUE)
+
+# Spending that is not linked to a plan item or a support category.
+UNLINKED = "unlinked"
+DELIVERY_MECHANISMS: tuple[str, ...] = tuple(m.value for m in DeliveryMechanism)
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # budget type ids from the RAS file
+
+
+@dataclass(frozen=True)
+class PersonIdentity:
+    """What a ``key_fn`` may use to make a record's key. Never stored in a record."""
+
+    person_id: int
+    nhs_number: str | None  # digits only, or None
+
+
+def local_key(identity: PersonIdentity) -> str:
+    """The default key: the person's id in this caseload database (not comparable across laptops)."""
+    return f"local-{identity.person_id}"
+
+
+Pairs = tuple[tuple[str, int], ...]
+
+
+def _pairs(values: Mapping[str, int] | Iterable[tuple[str, int]]) -> Pairs:
+    items = values.items() if isinstance(values, Mapping) else values
+    merged: dict[str, int] = defaultdict(int)
+    for name, pence in items:
+        merged[str(name)] += int(pence)
+    return tuple(sorted(merged.items()))
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """The pseudonymised minimum dataset for one person with a budget, for one period.
+
+    - ``key``: from the caller's key function (a local id, or an HMAC for the hub).
+    - ``age_band``: age at the end of the period (``AGE_BANDS`` or ``UNDER_18``).
+    - ``locality``: the council-defined locality the person lives in.
+    - ``primary_support_reason``: Client Level Data spelling (``PRIMARY_SUPPORT_REASONS``).
+    - ``budget_type``: the RAS budget type id of the agreed budget (e.g. ``personal_budget``).
+    - ``budget_streams``: agreed annual pence per funding stream (``social_care``, ``health``).
+    - ``delivery_mechanisms``: annual pence managed under each CLD delivery mechanism (empty until
+      step 4 is recorded).
+    - ``planned_by_category``: annual pence of the agreed plan in force per support category.
+    - ``ledger_kept``: the budget is (partly) paid out, so spending is recorded in a ledger.
+    - ``actual_by_category``: pence spent from the ledger within the period, per support category
+      (``UNLINKED`` for spending not yet linked to the plan).
+    - ``outcomes_at_review``: Care Act outcome code (a-j) -> rating (``OUTCOME_RATINGS``) at the
+      newest review completed within the period.
+    - ``market_gaps``: (support category, locality) gaps reported at reviews completed within the
+      period, each once.
+    - ``review_timeliness``: one of ``REVIEW_TIMELINESS``.
+    - ``plan_version_at``: when the newest of the agreed budget, agreed plan, management or review
+      behind this record was made (UTC); the hub keeps the latest record per key.
+    """
+
+    key: str
+    age_band: str
+    locality: str
+    primary_support_reason: str
+    budget_type: str
+    budget_streams: Pairs
+    delivery_mechanisms: Pairs = ()
+    planned_by_category: Pairs = ()
+    ledger_kept: bool = False
+    actual_by_category: Pairs = ()
+    outcomes_at_review: tuple[tuple[str, str], ...] = ()
+    market_gaps: tuple[tuple[str, str], ...] = ()
+    review_timeliness: str = NOT_YET_DUE
+    plan_version_at: datetime = field(default_factory=lambda: datetime(1970, 1, 1, tzinfo=UTC))
+
+    def __post_init__(self) -> None:
+        # Canonical form (sorted, merged), so equal content is an equal record with an equal hash.
+        for name in ("budget_streams", "delivery_mechanisms", "planned_by_category", "actual_by_category"):
+            object.__setattr__(self, name, _pairs(getattr(self, name)))
+        object.__setattr__(self, "outcomes_at_review", tuple(sorted(dict(self.outcomes_at_review).items())))
+        object.__setattr__(self, "market_gaps", tuple(sorted(set(self.market_gaps))))
+        _validate(self)
+
+    @property
+    def budget_annual_pence(self) -> int:
+        return sum(p for _s, p in self.budget_streams)
+
+    @property
+    def planned_annual_pence(self) -> int:
+        return sum(p for _c, p in self.planned_by_category)
+
+    @property
+    def actual_pence(self) -> int:
+        return sum(p for _c, p in self.actual_by_category)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (integers, strings, lists, dicts) with the schema version."""
+        return {
+            "schema_version": DATASET_SCHEMA_VERSION,
+            "key": self.key,
+            "age_band": self.age_band,
+            "locality": self.locality,
+            "primary_support_reason": self.primary_support_reason,
+            "budget_type": self.budget_type,
+            "budget_streams": dict(self.budget_streams),
+            "delivery_mechanisms": dict(self.delivery_mechanisms),
+            "planned_by_category": dict(self.planned_by_category),
+            "ledger_kept": self.ledger_kept,
+            "actual_by_category": dict(self.actual_by_category),
+            "outcomes_at_review": dict(self.outcomes_at_review),
+            "market_gaps": [list(g) for g in self.market_gaps],
+            "review_timeliness": self.review_timeliness,
+            "plan_version_at": self.plan_version_at.astimezone(UTC).isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PersonRecord:
+        """Read ``to_dict`` output back, refusing anything malformed (raises ``ValueError``)."""
+        if not isinstance(data, Mapping):
+            raise ValueError("a person record must be an object")
+        if data.get("schema_version") != DATASET_SCHEMA_VERSION:
+            raise ValueError(f"unsupported person record schema version {data.get('schema_version')!r}")
+        expected = {
+            "schema_version", "key", "age_band", "locality", "primary_support_reason", "budget_type",
+            "budget_streams", "delivery_mechanisms", "planned_by_category", "ledger_kept",
+            "actual_by_category", "outcomes_at_review", "market_gaps", "review_timeliness", "plan_version_at",
+        }  # fmt: skip
+        if set(data) != expected:
+            raise ValueError(f"person record fields differ: {sorted(set(data) ^ expected)}")
+
+        def money(name: str) -> Pairs:
+            value = data[name]
+            if not isinstance(value, Mapping) or not all(
+                isinstance(k, str) and type(v) is int for k, v in value.items()
+            ):
+                raise ValueError(f"{name} must map names to whole pence")
+            return _pairs(value)
+
+        outcomes = data["outcomes_at_review"]
+        gaps = data["market_gaps"]
+        if not isinstance(outcomes, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in outcomes.items()
+        ):
+            raise ValueError("outcomes_at_review must map outcome codes to ratings")
+        if not isinstance(gaps, list) or not all(
+            isinstance(g, list) and len(g) == 2 and all(isinstance(x, str) for x in g) for g in gaps
+        ):
+            raise ValueError("market_gaps must be a list of [category, locality] pairs")
+        if type(data["ledger_kept"]) is not bool:
+            raise ValueError("ledger_kept must be true or false")
+        for name in (
+            "key",
+            "age_band",
+            "locality",
+            "primary_support_reason",
+            "budget_type",
+            "review_timeliness",
+        ):
+            if not isinstance(data[name], str):
+                raise ValueError(f"{name} must be text")
+        try:
+            at = datetime.fromisoformat(str(data["plan_version_at"]))
+        except ValueError as error:
+            raise ValueError("plan_version_at must be an ISO date and time") from error
+        return cls(
+            key=data["key"],
+            age_band=data["age_band"],
+            locality=data["locality"],
+            primary_support_reason=data["primary_support_reason"],
+            budget_type=data["budget_type"],
+            budget_streams=money("budget_streams"),
+            delivery_mechanisms=money("delivery_mechanisms"),
+            planned_by_category=money("planned_by_category"),
+            ledger_kept=data["ledger_kept"],
+            actual_by_category=money("actual_by_category"),
+            outcomes_at_review=tuple(sorted(outcomes.items())),
+            market_gaps=tuple(sorted({(g[0], g[1]) for g in gaps})),
+            review_timeliness=data["review_timeliness"],
+            plan_version_at=at if at.tzinfo else at.replace(tzinfo=UTC),
+        )
+
+
+def _validate(record: PersonRecord) -> None:
+    problems = []
+    if not record.key or len(record.key) > 200:
+        problems.append("key must be 1 to 200 characters")
+    if record.age_band not in AGE_BANDS and record.age_band != UNDER_18:
+        problems.append(f"unknown age band {record.age_band!r}")
+    if not record.locality or len(record.locality) > 200:
+        problems.append("locality must be 1 to 200 characters")
+    if record.primary_support_reason not in PRIMARY_SUPPORT_REASONS:
+        problems.append(f"unknown primary support reason {record.primary_support_reason!r}")
+    if not _CODE.match(record.budget_type):
+        problems.append(f"budget type must be a code, not {record.budget_type!r}")
+    for stream, pence in record.budget_streams:
+        if stream not in STREAMS or pence < 0:
+            problems.append(f"bad funding stream {stream!r} ({pence})")
+    for mechanism, pence in record.delivery_mechanisms:
+        if mechanism not in DELIVERY_MECHANISMS or pence < 0:
+            problems.append(f"bad delivery mechanism {mechanism!r} ({pence})")
+    for category, pence in record.planned_by_category:
+        if category not in SUPPORT_CATEGORIES or pence < 0:
+            problems.append(f"bad planned category {category!r} ({pence})")
+    for category, pence in record.actual_by_category:
+        if (category not in SUPPORT_CATEGORIES and category != UNLINKED) or pence < 0:
+            problems.append(f"bad spending category {category!r} ({pence})")
+    for code, rating in record.outcomes_at_review:
+        if code not in CARE_ACT_OUTCOMES or rating not in OUTCOME_RATINGS:
+            problems.append(f"bad outcome {code!r}: {rating!r}")
+    for category, locality in record.market_gaps:
+        if category not in SUPPORT_CATEGORIES or not locality or len(locality) > 200:
+            problems.append(f"bad market gap {category!r} in {locality!r}")
+    if record.review_timeliness not in REVIEW_TIMELINESS:
+        problems.append(f"unknown review timeliness {record.review_timeliness!r}")
+    if record.plan_version_at.tzinfo is None:
+        problems.append("plan_version_at must be timezone-aware")
+    if problems:
+        raise ValueError("invalid person record: " + "; ".join(problems))
+
+
+def age_band(date_of_birth: date, on: date) -> str:
+    """The age band of someone born on ``date_of_birth``, on the day ``on``."""
+    age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    if age < 18:
+        return UNDER_18
+    for band in AGE_BANDS[:-1]:
+        low, high = (int(x) for x in band.split("-"))
+        if low <= age <= high:
+            return band
+    return AGE_BANDS[-1]
+
+
+# -- extraction ---------------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _database(context_or_db: Any) -> Any:
+    """The object with ``session()``: a ServiceContext's db (after its permission check), or a db."""
+    require = getattr(context_or_db, "require", None)
+    if callable(require):
+        from personalbudget.domain.roles import Permission
+
+        require(Permission.EXPORT_AGGREGATES)
+        return context_or_db.db
+    return context_or_db
+
+
+def extract_records(
+    context_or_db: Any,
+    period_from: date,
+    period_to: date,
+    key_fn: Callable[[PersonIdentity], str] = local_key,
+    *,
+    today: date | None = None,
+) -> list[PersonRecord]:
+    """The ``PersonRecord`` of every person with a budget agreed by ``period_to``, ordered by key.
+
+    ``context_or_db`` is a ``ServiceContext`` (its role must allow exporting aggregates) or a
+    ``Database``. ``key_fn`` turns a ``PersonIdentity`` into the record's key (default: the local
+    id; the hub passes an HMAC of the NHS number). ``today`` (default: the context's clock, else
+    ``period_to``) caps the date reviews are judged overdue on. Reads the whole caseload in a
+    handful of queries, whatever its size.
+    """
+    if period_to < period_from:
+        raise ValueError("the period ends before it starts")
+    if today is None:
+        clock = getattr(context_or_db, "clock", None)
+        today = clock.today() if clock is not None else period_to
+    as_of = min(period_to, today)
+    end = datetime.combine(period_to + timedelta(days=1), datetime.min.time(), UTC)  # exclusive
+    database = _database(context_or_db)
+
+    with database.session() as session:
+        conn = session.connection()
+
+        def rows(sql: str, **params: Any) -> list[Any]:
+            return list(conn.execute(text(sql), params))
+
+        people = {
+            r[0]: r
+            for r in rows(
+                "SELECT id, date_of_birth, locality, primary_support_reason, nhs_number FROM person"
+            )
+        }
+        # The newest budget agreed by the end of the period, per person.
+        budgets: dict[int, tuple[int, int, str, datetime]] = {}  # person -> (cycle no, budget id, type, at)
+        for person_id, number, budget_id, budget_type, agreed_at in rows(
+            "SELECT c.person_id, c.number, b.id, b.budget_type, b.agreed_at "
+            "FROM agreed_budget b JOIN plan_cycle c ON c.id = b.cycle_id"
+        ):
+            at = _as_datetime(agreed_at)
+            assert at is not None
+            if at >= end:
+                continue
+            if person_id not in budgets or number > budgets[person_id][0]:
+                budgets[person_id] = (number, budget_id, budget_type, at)
+        budget_ids = {b[1]: p for p, b in budgets.items()}
+        streams: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for budget_id, stream, pence in rows(
+            "SELECT agreed_budget_id, stream, annual_pence FROM budget_stream"
+        ):
+            if budget_id in budget_ids:
+                streams[budget_ids[budget_id]].append((stream, pence))
+
+        # The newest plan agreed by the end of the period, per person, and its costed items.
+        plans: dict[int, tuple[int, int, datetime]] = {}  # person -> (version, plan id, agreed at)
+        for person_id, plan_id, version, decided_at in rows(
+            "SELECT p.person_id, p.id, p.version, "
+            "(SELECT max(d.decided_at) FROM plan_decision d WHERE d.plan_id = p.id AND d.decision != 'return') "
+            "FROM support_plan p WHERE p.status = 'agreed'"
+        ):
+            at = _as_datetime(decided_at)
+            if at is None or at >= end:
+                continue
+            if person_id not in plans or version > plans[person_id][0]:
+                plans[person_id] = (version, plan_id, at)
+        plan_owner = {p[1]: person for person, p in plans.items()}
+        planned: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+        for plan_id, category, unit, quantity, frequency in rows(
+            "SELECT plan_id, category, unit_cost_pence, quantity, frequency FROM plan_support_item"
+        ):
+            if plan_id in plan_owner:
+                category = category if category in SUPPORT_CATEGORIES else "other"
+                planned[plan_owner[plan_id]][category] += annual_cost(
+                    unit, Decimal(quantity), Frequency(frequency)
+                )
+
+        # The newest management recorded by the end of the period, per person.
+        managements: dict[int, tuple[int, int, datetime]] = {}  # person -> (cycle no, management id, at)
+        for person_id, number, management_id, recorded_at in rows(
+            "SELECT c.person_id, c.number, m.id, m.recorded_at "
+            "FROM budget_management m JOIN plan_cycle c ON c.id = m.cycle_id"
+        ):
+            at = _as_datetime(recorded_at)
+            assert at is not None
+            if at >= end:
+                continue
+            if person_id not in managements or number > managements[person_id][0]:
+                managements[person_id] = (number, management_id, at)
+        management_owner = {m[1]: person for person, m in managements.items()}
+        mechanisms: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for management_id, option, pence in rows(
+            "SELECT management_id, option, annual_pence FROM management_share"
+        ):
+            if management_id in management_owner:
+                mechanism = OPTION_MECHANISMS[ManagementOption(option)].value
+                mechanisms[management_owner[management_id]][mechanism] += pence
+
+        # Spending (money out) within the period, by the category of the linked item or the link itself.
+        spent: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for person_id, category, pence in rows(
+            "SELECT t.person_id, coalesce(i.category, nullif(t.category, '')), -sum(t.amount_pence) "
+            "FROM ledger_transaction t LEFT JOIN plan_support_item i ON i.id = t.plan_item_id "
+            "WHERE t.amount_pence < 0 AND t.posted_on >= :start AND t.posted_on <= :stop "
+            "GROUP BY 1, 2",
+            start=period_from.isoformat(),
+            stop=period_to.isoformat(),
+        ):
+            if category is None:
+                category = UNLINKED
+            elif category not in SUPPORT_CATEGORIES:
+                category = "other"
+            spent[person_id][category] += pence
+
+        # Reviews completed within the period: the newest per person gives outcomes and timeliness.
+        reviews: dict[int, tuple[datetime, int, date]] = {}  # person -> (completed at, review id, due on)
+        reviews_in_period: dict[int, list[int]] = defaultdict(list)
+        for person_id, review_id, completed_at, due_on in rows(
+            "SELECT c.person_id, r.id, r.completed_at, r.due_on FROM review r "
+            "JOIN plan_cycle c ON c.id = r.cycle_id WHERE r.status = 'completed'"
+        ):
+            at = _as_datetime(completed_at)
+            if at is None or at >= end or at.date() < period_from:
+                continue
+            reviews_in_period[person_id].append(review_id)
+            due = _as_date(due_on)
+            assert due is not None
+            if person_id not in reviews or (at, review_id) > reviews[person_id][:2]:
+                reviews[person_id] = (at, review_id, due)
+        newest_review = {r[1]: person for person, r in reviews.items()}
+        review_owner = {rid: person for person, ids in reviews_in_period.items() for rid in ids}
+        outcomes: dict[int, dict[str, str]] = defaultdict(dict)
+        for review_id, code, rating in rows(
+            "SELECT review_id, outcome_code, rating FROM review_outcome ORDER BY review_id, position"
+        ):
+            if review_id in newest_review and code in CARE_ACT_OUTCOMES and rating in OUTCOME_RATINGS:
+                outcomes[newest_review[review_id]][code] = rating
+        gaps: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        for review_id, category, locality in rows("SELECT review_id, category, locality FROM market_gap"):
+            if review_id in review_owner:
+                locality = " ".join(str(locality).split())[:200]
+                if category in SUPPORT_CATEGORIES and locality:
+                    gaps[review_owner[review_id]].add((category, locality))
+
+        # The next review due on each person's open cycle.
+        next_due: dict[int, date | None] = {}
+        for person_id, due in rows("SELECT person_id, next_review_due FROM plan_cycle WHERE status = 'open'"):
+            next_due[person_id] = _as_date(due)
+
+    records = []
+    for person_id, (_number, _budget_id, budget_type, budget_at) in budgets.items():
+        _pid, dob, locality, reason, nhs_number = people[person_id]
+        born = _as_date(dob)
+        assert born is not None
+        if person_id in reviews:
+            completed, _rid, due = reviews[person_id]
+            timeliness = COMPLETED_ON_TIME if completed.date() <= due else COMPLETED_LATE
+        else:
+            due_next = next_due.get(person_id)
+            timeliness = OVERDUE if due_next is not None and due_next < as_of else NOT_YET_DUE
+        mechanism_pence = dict(mechanisms.get(person_id, {}))
+        times = [budget_at]
+        times += [plans[person_id][2]] if person_id in plans else []
+        times += [managements[person_id][2]] if person_id in managements else []
+        times += [reviews[person_id][0]] if person_id in reviews else []
+        records.append(
+            PersonRecord(
+                key=key_fn(PersonIdentity(person_id, nhs_number)),
+                age_band=age_band(born, period_to),
+                locality=" ".join(str(locality).split())[:200],
+                primary_support_reason=reason if reason in PRIMARY_SUPPORT_REASONS else "Unknown",
+                budget_type=budget_type if _CODE.match(budget_type or "") else "other",
+                budget_streams=_pairs((s, p) for s, p in streams.get(person_id, []) if s in STREAMS),
+                delivery_mechanisms=_pairs(mechanism_pence),
+                planned_by_category=_pairs(
+                    (c, round_half_up(v)) for c, v in planned.get(person_id, {}).items()
+                ),
+                ledger_kept=DeliveryMechanism.DIRECT_PAYMENT.value in mechanism_pence,
+                actual_by_category=_pairs(spent.get(person_id, {})),
+                outcomes_at_review=tuple(sorted(outcomes.get(person_id, {}).items())),
+                market_gaps=tuple(sorted(gaps.get(person_id, set()))),
+                review_timeliness=timeliness,
+                plan_version_at=max(times),
+            )
+        )
+    records.sort(key=lambda r: r.key)
+    return records

@@ -1,0 +1,151 @@
+"""The anonymised aggregate export of the caseload (PRIVACY.md): preview, export, the ledger.
+
+extract the pseudonymised records -> build the published tables (disclosure control applied
+once) -> check the release ledger (rule against differencing) -> write the folder atomically,
+recording the release just before it is renamed into place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+from personalbudget.domain.roles import Permission
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.export.dataset import extract_records
+from personalbudget.export.disclosure import DisclosureRules
+from personalbudget.export.outputs import ReleaseMetadata, content_hash, write_release
+from personalbudget.export.release_ledger import (
+    DatabaseLedgerStore,
+    ReleaseEntry,
+    ReleaseLedger,
+)
+from personalbudget.export.tables import Period, PublishedTable, build_tables
+from personalbudget.i18n import _
+from personalbudget.services.context import ServiceContext
+from personalbudget.services.settings_service import DisclosureSettings, SettingsService
+from personalbudget.storage.audit import HEAD_KEY
+from personalbudget.storage.models import Setting
+
+Progress = Callable[[int, int], bool]  # (done, total) -> carry on?
+
+
+def rules_from(settings: DisclosureSettings) -> DisclosureRules:
+    return DisclosureRules(
+        threshold=settings.threshold,
+        base=settings.base,
+        min_contributors=settings.min_contributors,
+        dominance=Fraction(settings.dominance_percent, 100),
+    )
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """The tables exactly as they would be published, and the rules applied."""
+
+    period: Period
+    rules: DisclosureRules
+    tables: tuple[PublishedTable, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    out_dir: Path
+    files: tuple[Path, ...]
+    content_hash: str
+    release: ReleaseEntry
+    identical_to_earlier: bool
+
+
+class ExportService:
+    def __init__(self, context: ServiceContext, settings: SettingsService):
+        self._ctx = context
+        self._settings = settings
+
+    def rules(self) -> DisclosureRules:
+        return rules_from(self._settings.disclosure())
+
+    def _period(self, period_from: date, period_to: date) -> Period:
+        if period_to < period_from:
+            raise PersonalBudgetError(_("The period ends before it starts."))
+        today = self._ctx.clock.today()
+        return Period(period_from, period_to, today if today < period_to else None)
+
+    def preview(self, period_from: date, period_to: date) -> ExportPreview:
+        """Build every table for the period as it would be published (nothing is written)."""
+        self._ctx.require(Permission.EXPORT_AGGREGATES)
+        period = self._period(period_from, period_to)
+        rules = self.rules()
+        records = extract_records(self._ctx, period.start, period.end)
+        tables = tuple(build_tables(records, rules, period))
+        return ExportPreview(period, rules, tables, content_hash(tables))
+
+    def releases(self) -> list[ReleaseEntry]:
+        """Every export attempt so far (the release ledger), oldest first."""
+        self._ctx.require(Permission.EXPORT_AGGREGATES)
+        return DatabaseLedgerStore(self._ctx.db).entries()
+
+    def audit_head(self) -> str:
+        with self._ctx.db.session() as session:
+            row = session.get(Setting, HEAD_KEY)
+            return row.value if row is not None else ""
+
+    def export(
+        self, period_from: date, period_to: date, out_dir: Path, progress: Progress | None = None
+    ) -> ExportResult | None:
+        """Export the period's published tables into ``out_dir`` (CSV, datapackage.json, XLSX).
+
+        Raises ``DifferencingRefusedError`` (recorded in the ledger) when the release ledger's rule
+        refuses it. Returns None, having written and recorded nothing, when ``progress`` asks to stop.
+        """
+        self._ctx.require(Permission.EXPORT_AGGREGATES)
+        report = progress or (lambda _done, _total: True)
+        steps = 5
+        if not report(0, steps):
+            return None
+        period = self._period(period_from, period_to)
+        rules = self.rules()
+        records = extract_records(self._ctx, period.start, period.end)
+        if not report(1, steps):
+            return None
+        tables = tuple(build_tables(records, rules, period))
+        digest = content_hash(tables)
+        if not report(2, steps):
+            return None
+        ledger = ReleaseLedger(DatabaseLedgerStore(self._ctx.db), rules.threshold)
+        table_ids = [t.spec.id for t in tables]
+        now = self._ctx.clock.now()
+        people = ledger.hash_people(records)
+        decision = ledger.check(period.start, period.end, people, digest)
+        if not decision.allowed:
+            ledger.release(period.start, period.end, records, table_ids, digest, now)  # records it, raises
+        metadata = ReleaseMetadata(period, rules, now, digest, self.audit_head())
+        recorded: list[ReleaseEntry] = []
+
+        def commit() -> None:
+            if not report(4, steps):
+                raise _Stop
+            recorded.append(ledger.release(period.start, period.end, records, table_ids, digest, now))
+
+        if not report(3, steps):
+            return None
+        try:
+            files = write_release(Path(out_dir), tables, metadata, before_commit=commit)
+        except _Stop:
+            return None
+        report(steps, steps)
+        return ExportResult(Path(out_dir), tuple(files), digest, recorded[0], decision.identical_to_earlier)
+
+
+class _Stop(Exception):
+    """Cancelled just before the release was committed: nothing written, nothing recorded."""
+
+
+def financial_year(today: date) -> tuple[date, date]:
+    """The UK financial year (1 April to 31 March) that ``today`` falls in."""
+    start_year = today.year if today.month >= 4 else today.year - 1
+    return date(start_year, 4, 1), date(start_year + 1, 3, 31)

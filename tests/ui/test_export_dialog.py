@@ -1,0 +1,84 @@
+"""File > Export anonymised aggregates: the preview, the export on a worker thread, a refusal."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTableWidget
+
+from personalbudget.export.outputs import DATAPACKAGE, WORKBOOK
+from personalbudget.export.tables import SPECS
+from personalbudget.services.demo_service import build_demo_caseload
+from tests.core.money_helpers import agreed_person
+from tests.ui.test_accessibility import assert_accessible
+from ui.export_dialog import ExportDialog
+
+
+def test_the_dialog_previews_every_table_and_exports_on_a_worker(qtbot, services, tmp_path, message_boxes):
+    build_demo_caseload(services.context, people=16, seed=3)
+    dialog = ExportDialog(services)
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.count() == len(SPECS)
+    assert "1 to 7" in dialog.rules_label.text()
+    assert dialog.preview is not None
+    for index in range(dialog.tabs.count()):
+        [view] = dialog.tabs.widget(index).findChildren(QTableWidget)
+        assert view.rowCount() == len(dialog.preview.tables[index].rows) > 0
+    cells = [
+        dialog.tabs.widget(0).findChildren(QTableWidget)[0].item(r, 3).text()
+        for r in range(dialog.tabs.widget(0).findChildren(QTableWidget)[0].rowCount())
+    ]
+    assert "*" in cells  # suppressed cells are shown as they will be published
+    assert_accessible(qtbot, dialog)
+
+    dialog.folder.setText(str(tmp_path / "out"))
+    task = dialog.start_export()
+    assert task is not None
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    assert dialog.result is not None, message_boxes.calls
+    assert (tmp_path / "out" / DATAPACKAGE).exists() and (tmp_path / "out" / WORKBOOK).exists()
+    assert "Exported" in dialog.status.text()
+
+    # One more person, then the same period again: refused by the rule against differencing.
+    agreed_person(services)
+    dialog.folder.setText(str(tmp_path / "again"))
+    task = dialog.start_export()
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    assert "rule 6" in dialog.status.text()
+    assert any("rule 6" in text for text in message_boxes.texts("warning"))
+    assert not (tmp_path / "again").exists()
+
+
+def test_a_cancelled_export_writes_nothing(qtbot, services, tmp_path):
+    build_demo_caseload(services.context, people=8, seed=4)
+    dialog = ExportDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path / "out"))
+    task = dialog.start_export()
+    task.cancel()
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    assert dialog.result is None
+    assert not (tmp_path / "out").exists()
+    assert "cancelled" in dialog.status.text()
+
+
+def test_the_file_menu_opens_it(qtbot, window):
+    actions = next(a for a in window.menuBar().actions() if a.text() == "&File").menu().actions()
+    assert window.export_aggregates_action in actions
+    dialog = window.export_aggregates()
+    assert isinstance(dialog, ExportDialog)
+    dialog.close()
+
+
+def test_an_analyst_without_records_can_still_export(qtbot, db, clock):
+    from personalbudget.domain.roles import Role
+    from personalbudget.services import build_services
+    from ui.app import NoRecordsWindow
+
+    analyst = build_services(db, clock, "analyst", role=Role.ANALYST)
+    window = NoRecordsWindow(Role.ANALYST, analyst)
+    qtbot.addWidget(window)
+    assert window.export_button is not None
+    assert_accessible(qtbot, window)
+    assert NoRecordsWindow(Role.ANALYST).export_button is None
