@@ -41,6 +41,7 @@ class Permission(StrEnum):
     MANAGE_MONEY = "manage_money"
     PRINT = "print"
     EXPORT_AGGREGATES = "export_aggregates"
+    EXPORT_CONTRIBUTION = "export_contribution"
     BUILD_DEMO = "build_demo"
 
 
@@ -57,6 +58,7 @@ ACTIONS = {
     Permission.MANAGE_MONEY: N_("manage payments and statements"),
     Permission.PRINT: N_("print documents"),
     Permission.EXPORT_AGGREGATES: N_("export anonymised aggregates"),
+    Permission.EXPORT_CONTRIBUTION: N_("send pseudonymised records to the strategic hub"),
     Permission.BUILD_DEMO: N_("load a demo caseload"),
 }
 
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MANAGE_MONEY,
             P.PRINT,
             P.EXPORT_AGGREGATES,
+            P.EXPORT_CONTRIBUTION,  # person-level (pseudonymised): not for the analyst role
             P.BUILD_DEMO,
         }
     ),

@@ -1,0 +1,296 @@
+"""The strategic hub's keys: made once by ``hub init``, used to open contributions.
+
+A hub folder holds:
+
+- ``hub-public-key.json``: the hub id, its X25519 public key and the pseudonymisation
+  key (see ``pseudonymise``). Give this file to every laptop that contributes. It holds
+  no private key, but keep it within the council: with the pseudonymisation key anyone
+  could test whether a known NHS number is in a contribution they also hold;
+- ``hub-private-key.json``: a key file in the caseload key-file format
+  (``storage.keys.KeyFile``) saying where the private key is: in the operating system's
+  keyring, or wrapped (AES-256-GCM under a key derived by scrypt) with a passphrase when
+  there is no keyring. The private key is never written in plain text;
+- ``release-ledger.json``: every table the hub has published (PRIVACY.md rule 6).
+
+Only the hub can read contributions: a laptop has just the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.export.pseudonymise import PSEUDONYMISATION_KEY_BYTES, Pseudonymiser
+from personalbudget.i18n import _
+from personalbudget.storage.keys import (
+    MIN_PASSPHRASE,
+    KeyFile,
+    KeyUnavailableError,
+    SecretStore,
+    WrongKeyError,
+    unwrap_with_passphrase,
+    wrap_with_passphrase,
+)
+
+PUBLIC_KEY_FILE = "hub-public-key.json"
+PRIVATE_KEY_FILE = "hub-private-key.json"
+LEDGER_FILE = "release-ledger.json"
+PUBLIC_FORMAT = "personalbudget-hub-public-key"
+PUBLIC_VERSION = 1
+HUB_PASSPHRASE_ENV = "PERSONALBUDGET_HUB_PASSPHRASE"
+KEYRING_PREFIX = "hub-private-key-"
+
+PassphraseSource = Callable[[bool], str | None]  # (creating a new one?) -> passphrase or None
+
+
+class HubKeyError(PersonalBudgetError):
+    """A hub key file that is missing, damaged, or cannot be opened."""
+
+
+def key_id_for(hub_id: str, public_raw: bytes, pseudonymisation_key: bytes) -> str:
+    """A fingerprint of a hub key file: the first 16 bytes of a SHA-256 over the hub id and both keys.
+
+    It checks the file (a damaged pseudonymisation key would quietly stop people matching)
+    and names the key a contribution was made for.
+    """
+    digest = hashlib.sha256(b"personalbudget/hub-key-id/v1\x00")
+    for part in (hub_id.encode("ascii"), public_raw, pseudonymisation_key):
+        digest.update(len(part).to_bytes(4, "big") + part)
+    return digest.hexdigest()[:32]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(frozen=True)
+class HubPublicKey:
+    """What a laptop needs to contribute: where to send (hub id), how to encrypt, how to pseudonymise."""
+
+    hub_id: str
+    public_key: bytes  # X25519, 32 bytes
+    pseudonymisation_key: bytes = field(repr=False)  # 32 bytes; never printed
+    created_at: str
+
+    @property
+    def key_id(self) -> str:
+        return key_id_for(self.hub_id, self.public_key, self.pseudonymisation_key)
+
+    def x25519(self) -> X25519PublicKey:
+        return X25519PublicKey.from_public_bytes(self.public_key)
+
+    def pseudonymiser(self) -> Pseudonymiser:
+        return Pseudonymiser(self.pseudonymisation_key)
+
+    def to_json(self) -> str:
+        data = {
+            "format": PUBLIC_FORMAT,
+            "version": PUBLIC_VERSION,
+            "hub_id": self.hub_id,
+            "created_at": self.created_at,
+            "kem": "X25519",
+            "public_key": _b64(self.public_key),
+            "key_id": self.key_id,
+            "pseudonymisation_key": _b64(self.pseudonymisation_key),
+            "note": (
+                "Give this file to the laptops that contribute to this hub. It holds no private key, "
+                "but keep it within the council: it holds the pseudonymisation key."
+            ),
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+    @classmethod
+    def read(cls, path: Path) -> HubPublicKey:
+        """Read a hub public key file, refusing anything else with a message naming the file."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise HubKeyError(
+                _(
+                    "There is no hub key file at {file}. Ask the strategic hub for its hub-public-key.json."
+                ).format(file=path)
+            ) from None
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = None
+        if not isinstance(data, dict) or data.get("format") != PUBLIC_FORMAT:
+            raise HubKeyError(
+                _(
+                    "{file} is not a hub public key file. Use the hub-public-key.json made by "
+                    "'personalbudget hub init'."
+                ).format(file=path)
+            )
+        if data.get("version") != PUBLIC_VERSION:
+            raise HubKeyError(
+                _(
+                    "{file} is a hub key file of version {v}, which this version of PersonalBudget cannot "
+                    "use. Update PersonalBudget."
+                ).format(file=path, v=data.get("version"))
+            )
+        try:
+            hub = cls(
+                hub_id=str(uuid.UUID(data["hub_id"])),
+                public_key=base64.b64decode(data["public_key"], validate=True),
+                pseudonymisation_key=base64.b64decode(data["pseudonymisation_key"], validate=True),
+                created_at=str(data.get("created_at", "")),
+            )
+            X25519PublicKey.from_public_bytes(hub.public_key)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            hub = None
+        if (
+            hub is None
+            or len(hub.pseudonymisation_key) != PSEUDONYMISATION_KEY_BYTES
+            or data.get("key_id") != hub.key_id
+        ):
+            raise HubKeyError(
+                _(
+                    "The hub key file {file} is damaged (its keys do not check out). Ask the strategic hub "
+                    "for a fresh copy of hub-public-key.json."
+                ).format(file=path)
+            )
+        return hub
+
+
+@dataclass(frozen=True)
+class Hub:
+    """An opened hub: its public key file and its private key (only on the hub's own computer)."""
+
+    folder: Path
+    public: HubPublicKey
+    private_key: X25519PrivateKey
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.folder / LEDGER_FILE
+
+    def __repr__(self) -> str:  # never print the private key
+        return f"Hub(folder={self.folder!r}, hub_id={self.public.hub_id!r})"
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write a file that must not exist yet, atomically (a temporary file, then a rename)."""
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def create_hub(
+    folder: Path,
+    secrets_store: SecretStore,
+    passphrase: PassphraseSource,
+    now: datetime,
+    *,
+    use_keyring: bool = True,
+) -> Hub:
+    """Make a new hub key pair in ``folder``; the private key goes to the keyring, or under a passphrase.
+
+    Refuses a folder that already has hub keys: replacing them would make every
+    contribution made for the old key unreadable.
+    """
+    public_path, private_path = folder / PUBLIC_KEY_FILE, folder / PRIVATE_KEY_FILE
+    if public_path.exists() or private_path.exists():
+        raise HubKeyError(
+            _(
+                "{folder} already has hub keys. Nothing has been changed: replacing them would make every "
+                "contribution made for them unreadable. Choose another folder for a new hub."
+            ).format(folder=folder)
+        )
+    private_key = X25519PrivateKey.generate()
+    private_raw = private_key.private_bytes_raw()
+    public = HubPublicKey(
+        hub_id=str(uuid.uuid4()),
+        public_key=private_key.public_key().public_bytes_raw(),
+        pseudonymisation_key=secrets.token_bytes(PSEUDONYMISATION_KEY_BYTES),
+        created_at=now.isoformat(timespec="seconds"),
+    )
+    if use_keyring and secrets_store.available():
+        key_file = KeyFile(public.hub_id, "keyring")
+        store_in_keyring = True
+    else:
+        chosen = passphrase(True)
+        if not chosen:
+            raise KeyUnavailableError(
+                _(
+                    "The hub's private key needs a passphrase (there is no keyring to keep it in). "
+                    "Set {env} or type one when asked."
+                ).format(env=HUB_PASSPHRASE_ENV)
+            )
+        if len(chosen) < MIN_PASSPHRASE:
+            raise KeyUnavailableError(
+                _("The passphrase is too short: use at least {n} characters.").format(n=MIN_PASSPHRASE)
+            )
+        key_file = wrap_with_passphrase(private_raw, chosen, public.hub_id)
+        store_in_keyring = False
+    folder.mkdir(parents=True, exist_ok=True)
+    if store_in_keyring:
+        secrets_store.set(KEYRING_PREFIX + public.hub_id, private_raw.hex())
+    key_file.write(private_path)
+    _write_new(public_path, public.to_json())
+    return Hub(folder, public, private_key)
+
+
+def open_hub(folder: Path, secrets_store: SecretStore, passphrase: PassphraseSource) -> Hub:
+    """The hub in ``folder`` with its private key, from the keyring or the passphrase."""
+    public_path, private_path = folder / PUBLIC_KEY_FILE, folder / PRIVATE_KEY_FILE
+    if not private_path.exists():
+        raise HubKeyError(
+            _(
+                "{folder} is not a hub folder (it has no {file}). Give the folder made by "
+                "'personalbudget hub init'."
+            ).format(folder=folder, file=PRIVATE_KEY_FILE)
+        )
+    public = HubPublicKey.read(public_path)
+    try:
+        key_file = KeyFile.read(private_path)
+    except KeyUnavailableError:
+        key_file = None
+    if key_file is None or key_file.database_id != public.hub_id:
+        raise HubKeyError(
+            _("The hub's private key file {file} is damaged or belongs to another hub.").format(
+                file=private_path
+            )
+        )
+    if key_file.mode == "keyring":
+        stored = secrets_store.get(KEYRING_PREFIX + public.hub_id) if secrets_store.available() else None
+        if stored is None:
+            raise KeyUnavailableError(
+                _(
+                    "The hub's private key is not in this computer's keyring. Open the hub on the computer "
+                    "where 'hub init' was run."
+                )
+            )
+        private_raw = bytes.fromhex(stored)
+    else:
+        chosen = passphrase(False)
+        if not chosen:
+            raise KeyUnavailableError(
+                _(
+                    "The hub's private key is protected by a passphrase. Set {env} or type it when asked."
+                ).format(env=HUB_PASSPHRASE_ENV)
+            )
+        try:
+            private_raw = unwrap_with_passphrase(key_file, chosen)
+        except WrongKeyError:
+            raise WrongKeyError(
+                _("That passphrase does not open the hub's private key. Nothing has been changed.")
+            ) from None
+    private_key = X25519PrivateKey.from_private_bytes(private_raw)
+    if private_key.public_key().public_bytes_raw() != public.public_key:
+        raise HubKeyError(
+            _(
+                "The hub's private key does not match {file}: the files come from different hubs. "
+                "Nothing has been changed."
+            ).format(file=public_path)
+        )
+    return Hub(folder, public, private_key)
