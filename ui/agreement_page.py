@@ -99,8 +99,15 @@ class AgreementPage(QScrollArea):
         self.print_button = QPushButton(_("Print support plan (PDF)..."))
         self.print_button.setAccessibleName(_("Print the support plan as a PDF"))
         self.print_button.clicked.connect(lambda: self.print_plan())
+        self.easy_read_button = QPushButton(_("Easy read plan (PDF)..."))
+        self.easy_read_button.setAccessibleName(_("Print the plan in easy read as a PDF"))
+        self.easy_read_button.setAccessibleDescription(
+            _("Pictures, short sentences and large type, for the person to keep. Prints the agreed plan.")
+        )
+        self.easy_read_button.clicked.connect(lambda: self.print_easy_read())
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.easy_read_button)
         buttons.addStretch(1)
 
         content = QWidget()
@@ -127,6 +134,7 @@ class AgreementPage(QScrollArea):
         self.decision_box.setVisible(waiting and may_decide)
         self.waiting_note.setVisible(waiting and not may_decide)
         self.print_button.setEnabled(plan is not None)
+        self.easy_read_button.setEnabled(plan is not None)
         self.summary.setText(self._summary_html(plan))
 
     def decide(self, decision: Decision, text: str, role: str) -> bool:
@@ -142,6 +150,13 @@ class AgreementPage(QScrollArea):
 
     def print_plan(self, out=None) -> BackgroundTask | None:  # type: ignore[no-untyped-def]
         self._task = export_plan_pdf(self, self._services, self._signals, self._person_id, out=out)
+        return self._task
+
+    def print_easy_read(self, out=None) -> BackgroundTask | None:  # type: ignore[no-untyped-def]
+        """The plan in easy read (pictures, short sentences, large type), written off the main thread."""
+        self._task = export_plan_pdf(
+            self, self._services, self._signals, self._person_id, out=out, easy_read=True
+        )
         return self._task
 
     def _decide_clicked(self) -> None:

@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, current_locale
 from personalbudget.paths import resources_dir
 
 FONT = "DejaVuSans"
@@ -163,10 +163,27 @@ def _numbered_canvas(footer: str) -> type[Canvas]:
     return NumberedCanvas
 
 
-def write_pdf(out: Path, title: str, footer: str, build: Callable[[float], list[Flowable]]) -> Path:
+def pdf_language(locale: str) -> str:
+    """A PDF /Lang value (BCP 47): en_GB -> en-GB."""
+    return locale.replace("_", "-")
+
+
+def write_pdf(
+    out: Path,
+    title: str,
+    footer: str,
+    build: Callable[[float], list[Flowable]],
+    *,
+    canvasmaker: type[Canvas] | None = None,
+    margins_mm: tuple[float, float, float, float] = (18, 18, 16, 18),
+    subject: str = "",
+    author: str = "PersonalBudget",
+) -> Path:
     """Build a document and write it to ``out`` all-or-nothing (a temporary file, then renamed).
 
-    ``build`` gets the usable page width and returns the flowables.
+    ``build`` gets the usable page width and returns the flowables. The page footer shows
+    ``footer`` and "Page X of Y" unless another ``canvasmaker`` is given. The PDF's language
+    is the app's current language, so screen readers read it with the right voice.
     """
     register_fonts()
     out = Path(out)
@@ -180,14 +197,18 @@ def write_pdf(out: Path, title: str, footer: str, build: Callable[[float], list[
         doc = SimpleDocTemplate(
             temp_name,
             pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=16 * mm,
-            bottomMargin=18 * mm,
+            leftMargin=margins_mm[0] * mm,
+            rightMargin=margins_mm[1] * mm,
+            topMargin=margins_mm[2] * mm,
+            bottomMargin=margins_mm[3] * mm,
             title=title,
-            author="PersonalBudget",
+            subject=subject,
+            author=author,
+            creator="PersonalBudget",
+            lang=pdf_language(current_locale()),
+            displayDocTitle=True,
         )
-        doc.build(build(doc.width), canvasmaker=_numbered_canvas(footer))
+        doc.build(build(doc.width), canvasmaker=canvasmaker or _numbered_canvas(footer))
         os.replace(temp_name, out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

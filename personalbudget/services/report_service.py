@@ -7,19 +7,22 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from personalbudget.domain.plan import PlanStatus
 from personalbudget.errors import NotFoundError
 from personalbudget.i18n import _
+from personalbudget.reports.easy_read_report import EasyReadData, write_easy_read_pdf
 from personalbudget.reports.plan_report import PlanReportData, write_plan_pdf
 from personalbudget.reports.review_report import ReviewReportData, write_review_pdf
 from personalbudget.reports.statement_report import StatementReportData, write_statement_pdf
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.ledger_service import LedgerService
+from personalbudget.services.management_service import ManagementService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
-from personalbudget.storage.models import SupportPlan
+from personalbudget.storage.models import PlanCycle, SupportPlan
 
 
 class ReportService:
@@ -60,18 +63,46 @@ class ReportService:
             plan=plan,
             budget=budget,
             budget_type_label=_(budget_type.label) if budget_type else "",
-            council=self._budget.ras.council,
+            council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
         )
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         return write_plan_pdf(self.plan_report(person_id, version), out)
 
+    def easy_read_report(self, person_id: int, version: int | None = None) -> EasyReadData:
+        """The easy read plan: plan ``version``, or else the newest agreed plan, or else the newest."""
+        if version is None:
+            with self._ctx.db.session() as session:
+                version = session.exec(
+                    select(SupportPlan.version)
+                    .where(SupportPlan.person_id == person_id, SupportPlan.status == PlanStatus.AGREED.value)
+                    .order_by(col(SupportPlan.version).desc())
+                ).first()
+        data = self.plan_report(person_id, version)
+        with self._ctx.db.session() as session:
+            cycle = session.get(PlanCycle, data.plan.cycle_id)
+            next_review = cycle.next_review_due if cycle else None
+        return EasyReadData(
+            person=data.person,
+            plan=data.plan,
+            budget=data.budget,
+            management=ManagementService(self._ctx).get_management(person_id),
+            next_review_due=next_review,
+            first_review_weeks=SettingsService(self._ctx).review().first_review_weeks,
+            council=data.council,
+            generated_at=data.generated_at,
+        )
+
+    def write_easy_read_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
+        """The plan in easy read (pictures, short sentences, large type) as a PDF."""
+        return write_easy_read_pdf(self.easy_read_report(person_id, version), out)
+
     def review_report(self, reviews: ReviewService, person_id: int, number: int | None = None) -> ReviewReportData:
         """Review ``number`` of a person (1 = first), or the newest."""
         view = reviews.review_by_number(person_id, number)
         position = next(s.number for s in reviews.history(person_id) if s.review_id == view.review_id)
-        return ReviewReportData(view, position, self._budget.ras.council, self._ctx.clock.now())
+        return ReviewReportData(view, position, _(self._budget.ras.council), self._ctx.clock.now())
 
     def write_review(self, reviews: ReviewService, person_id: int, out: Path, number: int | None = None) -> Path:
         return write_review_pdf(self.review_report(reviews, person_id, number), out)
@@ -81,7 +112,7 @@ class ReportService:
         return StatementReportData(
             person=person,
             statement=self._ledger.statement(person_id, start, end),
-            council=self._budget.ras.council,
+            council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
             generated_by=self._ctx.actor,
         )
