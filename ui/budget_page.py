@@ -34,8 +34,14 @@ from personalbudget.errors import FieldError, PersonalBudgetError, ValidationErr
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services import Services
 from personalbudget.services.budget_service import BudgetView
+from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
+from ui.text_wrap import wrap_text
 from ui.theme import MUTED_TEXT
+
+# Answers and questions wrap at about this many characters, so the questionnaire never scrolls
+# sideways however long the words (Welsh answers run longer than English ones).
+LINE_CHARACTERS = 32
 
 
 def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
@@ -251,9 +257,13 @@ class BudgetPage(QScrollArea):
         self._groups = []
         editable = bool(self._view and self._view.can_edit)
         for question in domain.questions:
-            box = QGroupBox(_(question.text))
+            box = QGroupBox()  # the question is a wrapped label: a group box title cannot wrap
             box.setAccessibleName(_(question.text))
             box_layout = QVBoxLayout(box)
+            heading = _bold(QLabel(_(question.text)))
+            heading.setWordWrap(True)
+            box_layout.addWidget(heading)
+            line_width = box.fontMetrics().averageCharWidth() * LINE_CHARACTERS
             if question.help:
                 hint = QLabel(_(question.help))
                 hint.setWordWrap(True)
@@ -265,8 +275,9 @@ class BudgetPage(QScrollArea):
                 text = _(answer.text)
                 if answer.points:
                     text += " " + _("({n} points)").format(n=answer.points)
-                button = QRadioButton(text)
+                button = QRadioButton(wrap_text(text, box.fontMetrics(), line_width))
                 button.setAccessibleName(_(answer.text))
+                button.setAccessibleDescription(_(question.text))
                 button.setProperty("question_id", question.id)
                 button.setProperty("answer_id", answer.id)
                 button.setEnabled(editable)
@@ -277,6 +288,8 @@ class BudgetPage(QScrollArea):
             self._groups.append(group)
             self.questions_layout.addWidget(box)
         self.questions_layout.addStretch(1)
+        # Tab reaches the new answers where they are on the page, not after everything else.
+        chain_after(self.questions_area, [button for group in self._groups for button in group.buttons()])
         self.previous_button.setEnabled(self._domain_index > 0)
         self.next_button.setEnabled(self._domain_index < len(domains) - 1)
         self._refresh_progress()
@@ -394,13 +407,9 @@ class AgreeBudgetDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Agree budget"))
         buttons.accepted.connect(self._check_and_accept)
         buttons.rejected.connect(self.reject)
-        content = QWidget()
-        layout = QVBoxLayout(content)
+        layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.setWidget(content)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
 
     def _parsed(self) -> dict[str, int]:
         amounts = {}

@@ -145,9 +145,9 @@ class CaseloadTableModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.NEXT_REVIEW and row.review_overdue:
-                return self._overdue_brush
+                return QBrush(theme.colour("overdue"))  # follows the theme (with the word Overdue)
             if column == Column.STEP and not row.cycle_open:
-                return self._ended_brush
+                return QBrush(theme.colour("not_started"))
             return None
         if role == Qt.ItemDataRole.FontRole:
             if column == Column.NEXT_REVIEW and row.review_overdue:

@@ -10,7 +10,6 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -57,7 +56,8 @@ from ui.plan_table_widget import Column as RuleColumn
 from ui.plan_table_widget import PlanTableWidget
 from ui.spend_chart_widget import SpendChartWidget
 from ui.statement_import_dialog import StatementImportDialog
-from ui.theme import DONE, MUTED_TEXT, OVERDUE, WARNING_TEXT
+from ui.theme import MUTED_TEXT, OVERDUE
+from ui.theme import colour as theme_colour
 from ui.workers import BackgroundTask, show_progress
 
 ALERT_WORDS = {
@@ -168,6 +168,9 @@ class LedgerPage(QScrollArea):
         corner_layout.addWidget(self.import_button)
         corner_layout.addWidget(self.statement_button)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        # Tab goes from the tabs to the buttons beside them, then into the page (reading order).
+        QWidget.setTabOrder(self.tabs.tabBar(), self.import_button)
+        QWidget.setTabOrder(self.import_button, self.statement_button)
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
@@ -383,6 +386,10 @@ class LedgerPage(QScrollArea):
     def refresh(self) -> None:
         if self._person_id:
             self.show_person(self._person_id)
+
+    def ledger(self) -> LedgerData | None:
+        """The ledger shown (for the balance in words in co-production mode)."""
+        return self._ledger
 
     def refresh_monitoring(self, year_start: date | None = None) -> None:
         try:
@@ -617,11 +624,9 @@ class LedgerPage(QScrollArea):
         height += sum(self.plan_table.rowHeight(r) for r in range(self.plan_table.rowCount()))
         self.plan_table.setFixedHeight(height)
         for row, line in enumerate((*result.lines, result.total)):
-            colour = (
-                OVERDUE if line.status == Status.OVER else DONE if line.status == Status.ON_TRACK else None
-            )
-            if colour:
-                self.plan_table.item(row, 5).setForeground(QColor(colour))
+            colour = {Status.OVER: "overdue", Status.ON_TRACK: "done"}.get(line.status)
+            if colour:  # the status is in words in the same cell; the colour follows the theme
+                self.plan_table.item(row, 5).setForeground(theme_colour(colour))
         last = len(rows) - 1
         for column in range(self.plan_table.columnCount()):
             item = self.plan_table.item(last, column)
@@ -675,19 +680,20 @@ class LedgerPage(QScrollArea):
         if not result.alerts:
             calm = _("No alerts: spending is in line with the plan.")
             self.alerts_label.setVisible(True)
-            self.alerts_label.setText(f"<span style='color:{DONE}'>{escape(calm)}</span>")
+            done = theme_colour("done").name()
+            self.alerts_label.setText(f"<span style='color:{done}'>{escape(calm)}</span>")
             self.alerts_detail.setText(escape(calm))
             return
         # The strip: the forecast line already says when the money runs out, so show the next alert.
         shown = [a for a in result.alerts if a.kind != AlertKind.RUNNING_OUT] or list(result.alerts)
         first = shown[0]
         more = len(result.alerts) - 1
-        text = f"<b style='color:{WARNING_TEXT}'>{escape(_(ALERT_WORDS[first.kind]))}:</b> {escape(first.message)}"
+        text = f"<b style='color:{theme_colour('warning').name()}'>{escape(_(ALERT_WORDS[first.kind]))}:</b> {escape(first.message)}"
         if more:
             text += " " + escape(_("(and {n} more under Against the plan)").format(n=more))
         if first.kind == AlertKind.RUNNING_OUT or len(shown) < len(result.alerts):
             self.forecast_label.setText(
-                f"<b style='color:{WARNING_TEXT}'>{escape(_(ALERT_WORDS[AlertKind.RUNNING_OUT]))}:</b> "
+                f"<b style='color:{theme_colour('warning').name()}'>{escape(_(ALERT_WORDS[AlertKind.RUNNING_OUT]))}:</b> "
                 + escape(self._forecast_text)
             )
         if first.kind == AlertKind.RUNNING_OUT:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from personalbudget.i18n import N_, _, format_date, format_money
 from personalbudget.services.ledger_service import LedgerData
 from ui.theme import MUTED_TEXT, OVERDUE
+from ui.theme import colour as theme_colour
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -97,7 +98,8 @@ class LedgerTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
         if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
+            # The tooltip: the whole heading, where a narrow column cuts it short.
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 return _(HEADERS[Column(section)])
             if role == Qt.ItemDataRole.TextAlignmentRole and section >= Column.MONEY_IN:
                 return _RIGHT
@@ -126,9 +128,9 @@ class LedgerTableModel(QAbstractTableModel):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.BALANCE and self._data.balances[position] < 0:
-                return _NEGATIVE
+                return theme_colour("overdue")  # follows the theme; the minus sign says it too
             if column == Column.LINK and row[4] is None and not row[5]:
-                return _NOT_LINKED if row[3] < 0 else None
+                return theme_colour("muted") if row[3] < 0 else None
         if role == TRANSACTION_ID_ROLE:
             return row[0]
         if role == AMOUNT_ROLE:

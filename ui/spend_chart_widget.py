@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from personalbudget.domain.monitoring import SeriesPoint
 from personalbudget.i18n import _, format_date, format_money
+from ui import theme
 from ui.theme import CURRENT, MUTED_TEXT, PANEL_BORDER
 
 PLANNED_COLOUR = QColor(MUTED_TEXT)
@@ -73,10 +74,13 @@ class SpendChartWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        # The theme's colours now (high contrast or not); the lines differ by style and marks too.
+        planned_colour, actual_colour = theme.colour("muted"), theme.colour("current")
+        grid_colour = theme.colour("panel_border")
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())
         if len(self._series) < 2:
-            painter.setPen(PLANNED_COLOUR)
+            painter.setPen(planned_colour)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _("No spending to show yet."))
             return
         area = QRectF(
@@ -105,9 +109,9 @@ class SpendChartWidget(QWidget):
         # Gridlines and money labels.
         for value in range(0, top + 1, step):
             y = area.bottom() - area.height() * value / top
-            painter.setPen(QPen(GRID_COLOUR, 1))
+            painter.setPen(QPen(grid_colour, 1))
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
-            painter.setPen(PLANNED_COLOUR)
+            painter.setPen(planned_colour)
             label = format_money(value).replace(".00", "")
             painter.drawText(
                 QRectF(0, y - metrics.height() / 2, MARGIN_LEFT - 6, metrics.height()),
@@ -117,7 +121,7 @@ class SpendChartWidget(QWidget):
         # Month labels along the bottom (every other month when narrow).
         months = [p for p in self._series[1:] if p.day.day >= 28 or p.day == last]
         every = 1 if area.width() / max(len(months), 1) > 44 else 2
-        painter.setPen(PLANNED_COLOUR)
+        painter.setPen(planned_colour)
         for index, p in enumerate(months):
             if index % every:
                 continue
@@ -131,7 +135,7 @@ class SpendChartWidget(QWidget):
         planned = QPainterPath(point(first, self._series[0].planned_pence))
         for p in self._series[1:]:
             planned.lineTo(point(p.day, p.planned_pence))
-        pen = QPen(PLANNED_COLOUR, 2, Qt.PenStyle.DashLine)
+        pen = QPen(planned_colour, 2, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.drawPath(planned)
         actual_points = [p for p in self._series if p.actual_pence is not None]
@@ -139,20 +143,27 @@ class SpendChartWidget(QWidget):
             actual = QPainterPath(point(actual_points[0].day, actual_points[0].actual_pence or 0))
             for p in actual_points[1:]:
                 actual.lineTo(point(p.day, p.actual_pence or 0))
-            painter.setPen(QPen(ACTUAL_COLOUR, 2.5))
+            painter.setPen(QPen(actual_colour, 2.5))
             painter.drawPath(actual)
+            painter.setBrush(actual_colour)
+            for p in actual_points[1:-1]:  # a square mark at each month: not told apart by colour alone
+                centre = point(p.day, p.actual_pence or 0)
+                painter.drawRect(QRectF(centre.x() - 2.5, centre.y() - 2.5, 5, 5))
             end = point(actual_points[-1].day, actual_points[-1].actual_pence or 0)
-            painter.setBrush(ACTUAL_COLOUR)
+            painter.setBrush(actual_colour)
             painter.drawEllipse(end, 3.5, 3.5)
         # The key, in words.
         painter.setFont(small)
         x = area.left()
         for text, colour, style in (
-            (_("Planned (cumulative)"), PLANNED_COLOUR, Qt.PenStyle.DashLine),
-            (_("Actual spending (cumulative)"), ACTUAL_COLOUR, Qt.PenStyle.SolidLine),
+            (_("Planned (cumulative)"), planned_colour, Qt.PenStyle.DashLine),
+            (_("Actual spending (cumulative)"), actual_colour, Qt.PenStyle.SolidLine),
         ):
             painter.setPen(QPen(colour, 2, style))
             painter.drawLine(QPointF(x, 12), QPointF(x + 22, 12))
+            if style == Qt.PenStyle.SolidLine:  # the same square mark as on the line
+                painter.setBrush(colour)
+                painter.drawRect(QRectF(x + 8.5, 9.5, 5, 5))
             painter.setPen(colour)
             painter.drawText(QPointF(x + 28, 12 + metrics.ascent() / 2 - 1), text)
             x += 28 + metrics.horizontalAdvance(text) + 18

@@ -43,7 +43,8 @@ from ui.money_widgets import (
 )
 from ui.person_dialog import DateFormatError, format_uk_date, parse_uk_date
 from ui.provider_dialog import ProviderDialog
-from ui.theme import DONE, OVERDUE, WARNING_TEXT
+from ui.theme import OVERDUE
+from ui.theme import colour as theme_colour
 
 GAP_TEXT_COLOUR = QColor(OVERDUE)
 
@@ -343,7 +344,7 @@ class SupportPage(QScrollArea):
         elif view.gaps:
             names = "; ".join(g.item.label for g in view.gaps)
             self.gaps_label.setText(
-                f"<b style='color:{OVERDUE}'>"
+                f"<b style='color:{theme_colour('overdue').name()}'>"
                 + _("{n} of {total} plan items not arranged yet:").format(
                     n=len(view.gaps), total=len(view.items)
                 )
@@ -351,7 +352,7 @@ class SupportPage(QScrollArea):
             )
         else:
             self.gaps_label.setText(
-                f"<b style='color:{DONE}'>"
+                f"<b style='color:{theme_colour('done').name()}'>"
                 + _("Every item of the plan has someone arranged to deliver it.")
                 + "</b>"
             )
@@ -375,7 +376,7 @@ class SupportPage(QScrollArea):
             if not entry.arranged:
                 for column in range(self.items_table.columnCount()):
                     cell = self.items_table.item(row, column)
-                    cell.setForeground(GAP_TEXT_COLOUR)
+                    cell.setForeground(theme_colour("overdue"))  # with the words "GAP: not arranged yet"
         self.carry_button.setVisible(view.earlier_arrangements > 0)
         self.confirm_button.setVisible(view.can_confirm)
         self._update_buttons()
@@ -420,8 +421,9 @@ class SupportPage(QScrollArea):
         self.reminders.clear()
         for reminder in view.reminders:
             item = QListWidgetItem(f"{reminder.level.label}: {reminder.message}")
-            colour = OVERDUE if reminder.level == ReminderLevel.OVERDUE else WARNING_TEXT
-            item.setForeground(QColor(colour))
+            # The level is in words too; the colour follows the theme.
+            level = "overdue" if reminder.level == ReminderLevel.OVERDUE else "warning"
+            item.setForeground(theme_colour(level))
             self.reminders.addItem(item)
         if view.employs_pas and not view.reminders:
             self.reminders.addItem(_("All in order: nothing is due in the reminder period."))
