@@ -107,6 +107,7 @@ class PersonWorkspaceWidget(QWidget):
     """Header, stepper, cycle status with its actions, step pages and history."""
 
     edit_requested = Signal(int)  # the user asked to edit this person's details
+    step_shown = Signal(int)  # a step's page was shown (and loaded) for the open person
 
     def __init__(self, services: Services, signals: AppSignals, parent: QWidget | None = None):
         super().__init__(parent)
@@ -249,6 +250,8 @@ class PersonWorkspaceWidget(QWidget):
             page = page_class(self._services, self._signals) if page_class else StepPlaceholderPage(step)
             self._page_for[step] = page
             self.pages.addWidget(page)
+            if not page.accessibleName():  # the page is a Tab stop (to scroll it): say which step it is
+                page.setAccessibleName(_("Step {n} page: {title}").format(n=int(step), title=step.title))
 
         # Who moved the cycle, and when.
         history_box = QWidget()
@@ -339,6 +342,7 @@ class PersonWorkspaceWidget(QWidget):
             self._loaded_pages.add(step)
             loader(self._person.id)
         self.pages.setCurrentWidget(page)
+        self.step_shown.emit(int(step))
 
     def shown_step(self) -> Step:
         page = self.pages.currentWidget()
@@ -472,7 +476,7 @@ class PersonWorkspaceWidget(QWidget):
                 (
                     SEPARATOR.join(_keep_together(fact) for fact in who),
                     _("Lives in {locality}").format(locality=person.locality),
-                    _("Primary support reason: {reason}").format(reason=person.primary_support_reason),
+                    _("Primary support reason: {reason}").format(reason=_(person.primary_support_reason)),
                 )
             )
         )

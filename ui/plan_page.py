@@ -36,6 +36,7 @@ from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from personalbudget.services.plan_service import PlanView
 from ui.app_signals import AppSignals
+from ui.plan_pdf_export import export_plan_pdf
 from ui.plan_table_widget import Column, PlanTableWidget
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 
@@ -125,6 +126,12 @@ class PlanPage(QScrollArea):
         self.submit_button = QPushButton(_("Submit for agreement..."))
         self.submit_button.setAccessibleName(_("Submit the plan for agreement"))
         self.submit_button.clicked.connect(self.ask_submit)
+        self.easy_read_button = QPushButton(_("Easy read plan (PDF)..."))
+        self.easy_read_button.setAccessibleName(_("Print the plan in easy read as a PDF"))
+        self.easy_read_button.setAccessibleDescription(
+            _("Pictures, short sentences and large type. Prints the agreed plan if there is one.")
+        )
+        self.easy_read_button.clicked.connect(lambda: self.print_easy_read())
         save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save_shortcut.activated.connect(self.save)
@@ -132,6 +139,7 @@ class PlanPage(QScrollArea):
         bar.addWidget(self.cost_label, 1)
         bar.addWidget(self.save_button)
         bar.addWidget(self.submit_button)
+        bar.addWidget(self.easy_read_button)
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -163,6 +171,7 @@ class PlanPage(QScrollArea):
         self._editable = cycle.is_open and cycle.current_step == Step.PLAN_SUPPORT
         self._load(draft)
         self._set_read_only(not self._editable)
+        self.easy_read_button.setEnabled(self._plan is not None)
         if self._plan is None:
             status = _("No plan written yet in this cycle.")
             if draft != PlanDraft():
@@ -206,6 +215,7 @@ class PlanPage(QScrollArea):
             QMessageBox.warning(self, _("The plan was not saved"), str(problem))
             return False
         self._dirty = False
+        self.easy_read_button.setEnabled(True)
         self.status_label.setText(
             _("Version {n} · {status} · saved").format(n=self._plan.version, status=self._plan.status.label)
         )
@@ -241,6 +251,15 @@ class PlanPage(QScrollArea):
                 return
             justification = text
         self.submit(justification)
+
+    def print_easy_read(self, out=None):  # type: ignore[no-untyped-def]
+        """Save any changes, then write the easy read plan PDF off the main thread."""
+        if self._dirty and self._editable and not self.save():
+            return None
+        self._task = export_plan_pdf(
+            self, self._services, self._signals, self._person_id, out=out, easy_read=True
+        )
+        return self._task
 
     def has_unsaved_changes(self) -> bool:
         return self._dirty

@@ -1,0 +1,1326 @@
+"""Co-production mode: one switch that turns the workspace into the person's view.
+
+When it is on, the workspace uses plain words and larger text, hides what only staff use (as the
+role rules say for ``Role.INDIVIDUAL``), shows the assessment one question at a time and the plan
+one part at a time, and shows money "a week" in words as well as figures.
+
+The state lives in one small object, ``CoproductionMode``. ``CoproductionView`` listens to it and
+changes the main window; the step pages keep their own logic and services (nothing is forked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+from html import escape
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.plan import PlanStatus, SupportItemEntry, cost_items, cost_plan
+from personalbudget.domain.ras import Domain, Question, RasDefinition
+from personalbudget.domain.roles import Permission, Role, allowed
+from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
+from personalbudget.errors import PersonalBudgetError, ValidationError
+from personalbudget.i18n import N_, _, format_date, format_money
+from personalbudget.plain_language import money_in_words
+from personalbudget.services import Services
+from ui import theme
+from ui.accessibility import chain_after
+from ui.agreement_page import AgreementPage
+from ui.budget_page import BudgetPage
+from ui.ledger_page import LedgerPage
+from ui.management_page import ManagementPage
+from ui.plan_page import PlanPage
+from ui.review_page import ReviewPage
+from ui.support_page import SupportPage
+
+FONT_SCALE = 1.35  # text in the person's view, against the user's own font size
+SHORTCUT = "Ctrl+Shift+P"
+SETTINGS_KEY = "coproduction/{user}"
+PERSON_ROLE = Role.INDIVIDUAL  # the role rules say what the person may see and do
+PRACTITIONER_DETAIL = None  # shown to staff only, whatever the role allows (points, audit, internals)
+
+# -- plain words, kept in one place --------------------------------------------------------------
+
+STEP_TITLES = {
+    Step.SET_BUDGET: N_("How much money you can have"),
+    Step.PLAN_SUPPORT: N_("Your plan: what matters to you and the help you want"),
+    Step.AGREE_PLAN: N_("Agreeing your plan"),
+    Step.MANAGE_BUDGET: N_("How your money is looked after"),
+    Step.ORGANISE_SUPPORT: N_("Getting your help in place"),
+    Step.LIVE_LIFE: N_("Living your life: your money in and out"),
+    Step.REVIEW: N_("Checking how things are going"),
+}
+STEP_SHORT_TITLES = {  # short enough for the row of steps
+    Step.SET_BUDGET: N_("Your money"),
+    Step.PLAN_SUPPORT: N_("Your plan"),
+    Step.AGREE_PLAN: N_("Agreeing the plan"),
+    Step.MANAGE_BUDGET: N_("Looking after the money"),
+    Step.ORGANISE_SUPPORT: N_("Getting help in place"),
+    Step.LIVE_LIFE: N_("Living your life"),
+    Step.REVIEW: N_("How it is going"),
+}
+STEP_EXPLANATIONS = {
+    Step.SET_BUDGET: N_(
+        "Answer the questions one at a time. Your answers work out how much money you could have."
+    ),
+    Step.PLAN_SUPPORT: N_("Say what matters to you and the help you want. Go through it one part at a time."),
+    Step.AGREE_PLAN: N_("The council checks your plan and says yes, or asks for changes."),
+    Step.MANAGE_BUDGET: N_("Who holds your money and how it is paid."),
+    Step.ORGANISE_SUPPORT: N_("Who gives you each kind of help, and from when."),
+    Step.LIVE_LIFE: N_("The money paid in, the money spent, and what is left."),
+    Step.REVIEW: N_("Say what is working and what is not, so things can change if they need to."),
+}
+PLAN_SECTIONS = (  # the plan page's tabs, in order
+    N_("What matters to you"),
+    N_("What you want to achieve"),
+    N_("The help you want and what it costs"),
+    N_("People who help you: family, friends and community"),
+    N_("Keeping safe"),
+    N_("If things go wrong"),
+)
+PLAIN_WORDS = {  # the staff wording on a label, button, tab or column -> the plain wording
+    "Answer each question together with the person. The indicative budget on the right changes as you "
+    "go, and shows how it is worked out.": N_(
+        "The money you could have is shown on the right. It changes as you answer."
+    ),
+    "Indicative budget": N_("The money you could have"),
+    "Outcomes": N_("What I want to achieve"),
+    "Costed support": N_("The help I want"),
+    "Family and community": N_("People who help me"),
+    "Risks": N_("Keeping safe"),
+    "Contingency": N_("If things go wrong"),
+    "Care Act outcome": N_("Part of my life"),
+    "What I want to achieve": N_("What I want to achieve"),
+    "Category": N_("Kind of help"),
+    "Unit cost (£)": N_("Cost each time (£)"),
+    "Quantity": N_("How many"),
+    "Add outcome": N_("Add something I want to achieve"),
+    "Add support item": N_("Add some help"),
+    "Add help": N_("Add someone who helps"),
+    "Add risk": N_("Add a worry"),
+    "Risk": N_("What could go wrong"),
+    "How it is managed": N_("What keeps me safe"),
+    "Save draft": N_("Save for now"),
+    "Step 3: Agree plan": N_("Agreeing your plan"),
+    "Step 7: Review and learn": N_("Checking how things are going"),
+    "Print support plan (PDF)...": N_("Print my plan"),
+    "Arrangements": N_("Who helps me"),
+    "Employer checklist": N_("Being an employer"),
+    "Plan item": N_("Help in my plan"),
+    "Delivered by": N_("Who gives it"),
+    "From": N_("Starting"),
+    "Rate": N_("Cost each time"),
+    "Ledger": N_("Money in and out"),
+    "Against the plan": N_("My spending and my plan"),
+    "Statement PDF…": N_("Print a statement"),
+    "Outcomes: how far is each met?": N_("What I wanted to achieve: how is it going?"),
+    "What is working and not working": N_("What is working and what is not"),
+    "Spending against the plan": N_("Money spent compared with my plan"),
+    "Risks revisited": N_("Keeping safe: what has changed?"),
+    "Earlier reviews": N_("Earlier check-ins"),
+    "Working (person):": N_("Working for me:"),
+    "Not working (person):": N_("Not working for me:"),
+    "Print review (PDF)...": N_("Print this check-in"),
+    "Outcome": N_("What I wanted"),
+    "In the person's words": N_("In your own words"),
+    "In the person's own words: what is important to them, what a good day looks like.": N_(
+        "In your own words: what is important to you, and what a good day looks like."
+    ),
+    "What happens if support fails: who steps in, who to call.": N_(
+        "What happens if your help does not come: who steps in, and who to call."
+    ),
+    "How far met": N_("How it is going"),
+    "What the person says": N_("What I say"),
+    "Item": N_("Help"),
+}
+
+
+def weekly_in_words(pence: int) -> str:
+    """An amount a week in figures and words: '£123.45 a week — one hundred and twenty-three
+    pounds and forty-five pence a week'."""
+    return _("{figure} a week — {words} a week").format(
+        figure=format_money(pence), words=money_in_words(pence)
+    )
+
+
+def amount_in_words(pence: int) -> str:
+    """An amount in figures and words: '£12.00 — twelve pounds'."""
+    return _("{figure} — {words}").format(figure=format_money(pence), words=money_in_words(pence))
+
+
+def weekly_of_annual(annual: int | Fraction) -> int:
+    return round_half_up(Fraction(annual) / WEEKS_PER_YEAR)
+
+
+def person_may(permission: Permission | None) -> bool:
+    """What the person may use in their view: what the role rules allow an individual."""
+    return permission is not None and allowed(PERSON_ROLE, permission)
+
+
+# -- the state ------------------------------------------------------------------------------------
+
+
+class CoproductionMode(QObject):
+    """Whether the workspace is the person's view; remembered for each signed-in user."""
+
+    changed = Signal(bool)
+
+    def __init__(self, settings: QSettings | None = None, user: str = "", parent: QObject | None = None):
+        super().__init__(parent)
+        self._settings = settings
+        self._key = SETTINGS_KEY.format(user=user or "default")
+        value = settings.value(self._key, False) if settings is not None else False
+        self._on = value is True or str(value).lower() == "true"
+
+    def is_on(self) -> bool:
+        return self._on
+
+    def set_on(self, on: bool) -> None:
+        on = bool(on)
+        if on == self._on:
+            return
+        self._on = on
+        if self._settings is not None:
+            self._settings.setValue(self._key, on)
+            self._settings.sync()
+        self.changed.emit(on)
+
+    def toggle(self) -> None:
+        self.set_on(not self._on)
+
+
+# -- small widgets ----------------------------------------------------------------------------------
+
+
+def _scaled_bold(label: QLabel, scale: float) -> QLabel:
+    font = label.font()
+    font.setBold(True)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def _muted(label: QLabel) -> QLabel:
+    tint = getattr(theme, "tint", None)
+    if callable(tint):
+        tint(label, "muted")  # follows the high-contrast theme
+    else:
+        label.setStyleSheet(f"color: {theme.MUTED_TEXT};")
+    return label
+
+
+def _words_label(name: str, *, rich: bool = False) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if rich:
+        label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def _bullets(lines: Iterable[str]) -> str:
+    items = "".join(f"<li style='margin-bottom:4px'>{escape(line)}</li>" for line in lines)
+    return f"<ul style='margin-left:-20px'>{items}</ul>" if items else ""
+
+
+class CoproductionBanner(QFrame):
+    """Says, at the top of the workspace, whose view this is and how to leave it."""
+
+    leave_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("coproductionBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # Palette colours only, so the banner reads in the normal and the high-contrast theme.
+        self.setStyleSheet(
+            "QFrame#coproductionBanner { border: 3px solid palette(highlight); border-radius: 8px; }"
+        )
+        self.text = QLabel()
+        self.text.setObjectName("coproductionBannerText")
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(_("Co-production mode"))
+        self.leave_button = QPushButton(_("Leave co-production mode"))
+        self.leave_button.setAccessibleName(_("Leave co-production mode"))
+        self.leave_button.setAccessibleDescription(
+            _("Go back to the full view ({shortcut})").format(shortcut=SHORTCUT)
+        )
+        self.leave_button.clicked.connect(self.leave_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.leave_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.set_person("")
+
+    def set_person(self, name: str) -> None:
+        first = _("This is {name}'s view.").format(name=name) if name else _("This is the person's view.")
+        self.text.setText(
+            first
+            + " "
+            + _(
+                "The words are plainer, the text is bigger and things only staff use are hidden. "
+                "To go back to the full view, press {shortcut} or use the button."
+            ).format(shortcut=QKeySequence(SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText))
+        )
+        self.setAccessibleDescription(self.text.text())
+
+
+class QuestionByQuestion(QWidget):
+    """The RAS questionnaire one question at a time. Each answer is saved through the budget page,
+    exactly as clicking its answer in the full questionnaire does."""
+
+    answered = Signal()
+
+    def __init__(self, page: BudgetPage, ras: RasDefinition, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("coproductionQuestions")
+        self._page = page
+        self._questions: list[tuple[Domain, Question]] = [(d, q) for d in ras.domains for q in d.questions]
+        self._index = 0
+        self._answers: dict[str, str] = {}
+        self._editable = False
+        self.tab_anchor: QWidget | None = None  # the control Tab comes from (set by the page's owner)
+
+        self.count_label = _scaled_bold(QLabel(), 1.0)
+        self.count_label.setAccessibleName(_("Which question this is"))
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(_("Questions answered"))
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(12)
+        self.area_label = QLabel()
+        self.area_label.setWordWrap(True)
+        _muted(self.area_label)
+        self.question_label = _scaled_bold(QLabel(), 1.25)
+        self.question_label.setWordWrap(True)
+        self.help_label = QLabel()
+        self.help_label.setWordWrap(True)
+        _muted(self.help_label)
+        self.answers_box = QGroupBox()
+        self.answers_box.setAccessibleName(_("Answers"))
+        self.answers_layout = QVBoxLayout(self.answers_box)
+        self.answers_layout.setSpacing(10)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.group.buttonClicked.connect(self._clicked)
+        self.previous_button = QPushButton(_("< Previous question"))
+        self.previous_button.setAccessibleName(_("Previous question"))
+        self.previous_button.clicked.connect(lambda: self.go_to(self._index - 1))
+        self.next_button = QPushButton(_("Next question >"))
+        self.next_button.setAccessibleName(_("Next question"))
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        navigation = QHBoxLayout()
+        navigation.addWidget(self.previous_button)
+        navigation.addStretch(1)
+        navigation.addWidget(self.next_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.area_label)
+        layout.addWidget(self.question_label)
+        layout.addWidget(self.help_label)
+        layout.addWidget(self.answers_box)
+        layout.addStretch(1)
+        layout.addLayout(navigation)
+
+    # -- public -------------------------------------------------------------------------------------
+    def load(self, answers: dict[str, str], editable: bool) -> None:
+        """Show the person's saved answers, at the first question not answered yet."""
+        self._answers = dict(answers)
+        self._editable = editable
+        first = next((i for i, (_d, q) in enumerate(self._questions) if q.id not in self._answers), 0)
+        self.go_to(first)
+
+    def index(self) -> int:
+        return self._index
+
+    def count(self) -> int:
+        return len(self._questions)
+
+    def question(self) -> Question:
+        return self._questions[self._index][1]
+
+    def answer_buttons(self) -> list[QRadioButton]:
+        return [b for b in self.group.buttons() if isinstance(b, QRadioButton)]
+
+    def choose(self, answer_id: str) -> None:
+        """Choose an answer to this question (as clicking it does)."""
+        button = next(b for b in self.answer_buttons() if b.property("answer_id") == answer_id)
+        button.click()
+
+    def next(self) -> None:
+        self.go_to(self._index + 1)
+
+    def go_to(self, index: int) -> None:
+        self._index = max(0, min(index, len(self._questions) - 1))
+        domain, question = self._questions[self._index]
+        self.count_label.setText(
+            _("Question {n} of {total}").format(n=self._index + 1, total=len(self._questions))
+        )
+        self.area_label.setText(_("About: {area}").format(area=_(domain.title)))
+        self.question_label.setText(_(question.text))
+        self.help_label.setText(_(question.help) if question.help else "")
+        self.help_label.setVisible(bool(question.help))
+        for button in self.group.buttons():
+            self.group.removeButton(button)
+            self.answers_layout.removeWidget(button)
+            button.hide()
+            button.deleteLater()
+        chosen = self._answers.get(question.id)
+        for answer in question.answers:
+            button = QRadioButton(_(answer.text), self.answers_box)  # no points: those are for staff
+            button.setAccessibleName(_(answer.text))
+            button.setAccessibleDescription(_(question.text))
+            button.setProperty("question_id", question.id)
+            button.setProperty("answer_id", answer.id)
+            button.setEnabled(self._editable)
+            button.setChecked(answer.id == chosen)
+            self.group.addButton(button)
+            self.answers_layout.addWidget(button)
+            button.setMinimumHeight(button.sizeHint().height() + 12)
+        self._order_tab_stops()
+        self.answers_box.setAccessibleName(_("Answers to: {question}").format(question=_(question.text)))
+        self.previous_button.setEnabled(self._index > 0)
+        last = self._index == len(self._questions) - 1
+        self.next_button.setEnabled(not last)
+        self.next_button.setAccessibleDescription(_("That was the last question.") if last else "")
+        self._update_progress()
+
+    def _order_tab_stops(self) -> None:
+        """Tab reaches the answers, then Previous and Next, right after ``tab_anchor`` (the control
+        before this widget on the page); new answers would otherwise come last."""
+        if self.tab_anchor is None:
+            chain_after(self.answers_box, self.answer_buttons())
+            return
+        previous = self.tab_anchor
+        for widget in [*self.answer_buttons(), self.previous_button, self.next_button]:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    def focus_answer(self) -> None:
+        buttons = self.answer_buttons()
+        target = next((b for b in buttons if b.isChecked()), buttons[0] if buttons else self.next_button)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _clicked(self, button: QAbstractButton) -> None:
+        question_id, answer_id = button.property("question_id"), button.property("answer_id")
+        self._answers[question_id] = answer_id
+        self._page.answer(question_id, answer_id)  # saved as the full questionnaire saves it
+        self._update_progress()
+        self.answered.emit()
+
+    def _update_progress(self) -> None:
+        done = sum(1 for _d, q in self._questions if q.id in self._answers)
+        self.progress.setMaximum(len(self._questions))
+        self.progress.setValue(done)
+        self.progress.setAccessibleDescription(
+            _("{done} of {total} questions answered").format(done=done, total=len(self._questions))
+        )
+
+
+class PlanSectionSteps(QWidget):
+    """The plan one part at a time: the part's name, Previous and Next (the tabs are hidden), the
+    plan's cost a week in words, and each item's weekly cost in words on the help part."""
+
+    ITEMS_SECTION = 2
+
+    def __init__(self, page: PlanPage, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("coproductionPlanSteps")
+        self._page = page
+        self._budget_annual: int | None = None
+        self.tab_anchor: QWidget | None = None  # the control Tab comes from (set by the page's owner)
+        self.title = _scaled_bold(QLabel(), 1.2)
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName(_("Which part of the plan this is"))
+        self.previous_button = QPushButton(_("< Previous part"))
+        self.previous_button.setAccessibleName(_("Previous part of the plan"))
+        self.previous_button.clicked.connect(lambda: self.go_to(self.index() - 1))
+        self.next_button = QPushButton(_("Next part >"))
+        self.next_button.setAccessibleName(_("Next part of the plan"))
+        self.next_button.clicked.connect(lambda: self.go_to(self.index() + 1))
+        self.total_words = _words_label(_("What the plan costs a week, in words"))
+        self.item_words = _words_label(_("Each kind of help and what it costs a week, in words"), rich=True)
+        top = QHBoxLayout()
+        top.addWidget(self.previous_button)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.total_words)
+        layout.addWidget(self.item_words)
+        page.tabs.currentChanged.connect(self._section_changed)
+        for table in (page.outcomes, page.items, page.informal, page.risks):
+            table.changed.connect(self.update_money)
+        self._section_changed(page.tabs.currentIndex())
+
+    def index(self) -> int:
+        return self._page.tabs.currentIndex()
+
+    def count(self) -> int:
+        return self._page.tabs.count()
+
+    def go_to(self, index: int) -> None:
+        self._page.tabs.setCurrentIndex(max(0, min(index, self.count() - 1)))
+
+    def set_budget(self, annual_pence: int | None) -> None:
+        self._budget_annual = annual_pence
+        self.update_money()
+
+    def _section_changed(self, index: int) -> None:
+        names = [_(name) for name in PLAN_SECTIONS]
+        name = names[index] if 0 <= index < len(names) else self._page.tabs.tabText(index)
+        self.title.setText(
+            _("Part {n} of {total}: {name}").format(n=index + 1, total=self.count(), name=name)
+        )
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.count() - 1)
+        self.item_words.setVisible(index == self.ITEMS_SECTION)
+        self.update_money()
+        self.order_tab_stops()
+
+    def _stops(self, section: QWidget) -> list[QWidget]:
+        return [
+            w
+            for w in [section, *section.findChildren(QWidget)]
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and w.focusProxy() is None
+            and w.window() is section.window()  # not a drop-down list's own popup
+        ]
+
+    def restore_tab_stops(self) -> None:
+        """The full view's order again: the tabs, then what is in them."""
+        tabs = self._page.tabs
+        previous: QWidget = tabs.tabBar()
+        widgets = [w for w in self._stops(tabs.tabBar()) if w is not tabs.tabBar()]  # its scroll buttons
+        for index in range(tabs.count()):
+            widgets += self._stops(tabs.widget(index))
+        for widget in widgets:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    def order_tab_stops(self) -> None:
+        """Tab goes Previous, Next, then into the part shown (the part would otherwise come first)."""
+        section = self._page.tabs.currentWidget()
+        if section is None or self.window() is not self._page.window():  # not placed on the page yet
+            return
+        stops = self._stops(section)
+        previous = self.next_button
+        if self.tab_anchor is not None:
+            QWidget.setTabOrder(self.tab_anchor, self.previous_button)
+        QWidget.setTabOrder(self.previous_button, self.next_button)
+        for widget in stops:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    def update_money(self) -> None:
+        entries: list[SupportItemEntry] = self._page.draft().support_items
+        lines = []
+        costed = []
+        for entry in entries:
+            try:
+                [item] = cost_items([entry])
+            except ValidationError:
+                continue
+            costed.append(item)
+            what = entry.description.strip() or _(SUPPORT_CATEGORIES.get(entry.category, "")) or _("Help")
+            lines.append(_("{what}: {money}").format(what=what, money=weekly_in_words(item.weekly_pence)))
+        costing = cost_plan(costed, self._budget_annual)
+        text = _("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))
+        if self._budget_annual is not None:
+            budget_weekly = weekly_of_annual(self._budget_annual)
+            text += "\n" + _("Your budget is {money}.").format(money=weekly_in_words(budget_weekly))
+            difference = budget_weekly - costing.weekly_pence
+            if difference > 0:
+                text += "\n" + _("You still have {money} to plan.").format(money=weekly_in_words(difference))
+            elif difference < 0:
+                text += "\n" + _("That is {money} more than your budget.").format(
+                    money=weekly_in_words(-difference)
+                )
+        self.total_words.setText(text)
+        self.item_words.setText(_bullets(lines) if lines else escape(_("No help with a cost yet.")))
+
+
+# -- keeping staff-only controls hidden ------------------------------------------------------------------
+
+
+class _KeepHidden(QObject):
+    """While the person's view is on, a staff-only control that a page shows again is hidden again."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.active = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.active and event.type() == QEvent.Type.ShowToParent and isinstance(watched, QWidget):
+            watched.hide()
+        return False
+
+
+def _form_label(widget: QWidget) -> QWidget | None:
+    """The label of ``widget``'s row, when it is a field of a form layout."""
+    parent = widget.parentWidget()
+    if parent is None or parent.layout() is None:
+        return None
+
+    def search(layout: QLayout) -> QWidget | None:
+        if isinstance(layout, QFormLayout):
+            label = layout.labelForField(widget)
+            if label is not None:
+                return label
+        for i in range(layout.count()):
+            child = layout.itemAt(i).layout()
+            if child is not None:
+                found = search(child)
+                if found is not None:
+                    return found
+        return None
+
+    return search(parent.layout())
+
+
+def _layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
+    """The layout (``layout`` or one inside it) that holds ``widget`` directly."""
+    if layout is None:
+        return None
+    if layout.indexOf(widget) >= 0:
+        return layout
+    for i in range(layout.count()):
+        found = _layout_holding(layout.itemAt(i).layout(), widget)
+        if found is not None:
+            return found
+    return None
+
+
+def _column_title(table: QTableWidget, column: int) -> str | None:
+    item = table.horizontalHeaderItem(column)
+    return None if item is None else item.text()
+
+
+def _set_column_title(table: QTableWidget, column: int, text: str) -> None:
+    item = table.horizontalHeaderItem(column) if column < table.columnCount() else None
+    if item is not None:
+        item.setText(text)
+
+
+def _labels(root: QWidget, *texts: str) -> list[QLabel]:
+    wanted = {_(t) for t in texts}
+    return [label for label in root.findChildren(QLabel) if label.text() in wanted]
+
+
+def _insert_after(anchor: QWidget, widget: QWidget, offset: int = 1) -> None:
+    layout = anchor.parentWidget().layout()
+    layout.insertWidget(layout.indexOf(anchor) + offset, widget)
+
+
+def _scaled(font: QFont, scale: float = FONT_SCALE) -> QFont:
+    font = QFont(font)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    elif font.pixelSize() > 0:
+        font.setPixelSize(round(font.pixelSize() * scale))
+    return font
+
+
+class _LargerText(QObject):
+    """Scales the text of a widget tree by ``FONT_SCALE`` (of the user's own font) and puts it back.
+
+    Every widget's font is worked out first and then set, so none is scaled twice. Widgets a page
+    makes while the mode is on (a new row, the next question) are caught as they are polished: with
+    the application stylesheet, Qt does not always pass a parent's font on to a new child."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._fonts: list[tuple[QWidget, QFont | None]] = []
+        self._session = 0  # marks the widgets done in this turn of the mode
+        self._watched: list[QWidget] = []
+        self._sizes: list[tuple[QHeaderView, int, int]] = []  # (header, section or -1 for rows, size)
+        self._root: QWidget | None = None
+
+    def active(self) -> bool:
+        return self._root is not None
+
+    def start(self, root: QWidget) -> None:
+        if self._root is not None:
+            return
+        self._root = root
+        self._session += 1
+        widgets = [root, *root.findChildren(QWidget)]
+        planned = [(widget, _scaled(widget.font())) for widget in widgets]
+        for widget, font in planned:
+            self._remember(widget)
+            widget.setFont(font)
+        for widget in widgets:
+            self._watch(widget)
+        self._scale_tables(root.findChildren(QTableView))
+
+    def stop(self) -> None:
+        for widget in self._watched:
+            if shiboken6.isValid(widget):
+                widget.removeEventFilter(self)
+        for widget, font in reversed(self._fonts):
+            if shiboken6.isValid(widget):
+                widget.setFont(font if font is not None else QFont())
+        for widget, font in self._fonts:
+            if font is None and shiboken6.isValid(widget):
+                # Inherit again, with what the stylesheet adds (a bold button stays bold).
+                style = widget.style()
+                style.unpolish(widget)
+                style.polish(widget)
+        for header, section, size in self._sizes:
+            if shiboken6.isValid(header):
+                if section < 0:
+                    header.setDefaultSectionSize(size)
+                else:
+                    header.resizeSection(section, size)
+        self._fonts.clear()
+        self._watched.clear()
+        self._sizes.clear()
+        self._root = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._root is not None and event.type() == QEvent.Type.ChildPolished:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QWidget) and not self._done(child):
+                self._adopt(child)
+        return False
+
+    def _done(self, widget: QWidget) -> bool:
+        return widget.property("pbLargerText") == self._session
+
+    def _remember(self, widget: QWidget) -> None:
+        widget.setProperty("pbLargerText", self._session)
+        explicit = widget.testAttribute(Qt.WidgetAttribute.WA_SetFont)
+        self._fonts.append((widget, QFont(widget.font()) if explicit else None))
+
+    def _watch(self, widget: QWidget) -> None:
+        widget.installEventFilter(self)
+        self._watched.append(widget)
+
+    def _adopt(self, child: QWidget) -> None:
+        """A widget new to the tree (with its own children): larger text, unless it has it already."""
+        tables = []
+        for widget in [child, *child.findChildren(QWidget)]:
+            if self._done(widget):
+                continue
+            parent = widget.parentWidget()
+            unscaled = (
+                parent is not None and abs(widget.font().pointSizeF() - parent.font().pointSizeF()) > 0.01
+            )
+            self._remember(widget)
+            if unscaled:
+                widget.setFont(_scaled(widget.font()))
+            self._watch(widget)
+            if isinstance(widget, QTableView):
+                tables.append(widget)
+        self._scale_tables(tables)
+
+    def _scale_tables(self, views: list[QTableView]) -> None:
+        """Rows tall enough, and fixed-width columns wide enough, for the larger text."""
+        for view in views:
+            rows = view.verticalHeader()
+            if rows.defaultSectionSize() > 0:
+                self._sizes.append((rows, -1, rows.defaultSectionSize()))
+                rows.setDefaultSectionSize(round(rows.defaultSectionSize() * FONT_SCALE))
+            columns = view.horizontalHeader()
+            for section in range(columns.count()):
+                if columns.sectionResizeMode(section) == QHeaderView.ResizeMode.Interactive:
+                    size = columns.sectionSize(section)
+                    self._sizes.append((columns, section, size))
+                    columns.resizeSection(section, round(size * FONT_SCALE))
+
+
+# -- the controller ------------------------------------------------------------------------------------
+
+
+class CoproductionView(QObject):
+    """Turns the main window's workspace into the person's view and back, following the mode."""
+
+    def __init__(self, window: QMainWindow, services: Services, mode: CoproductionMode):
+        super().__init__(window)
+        self.window = window
+        self.mode = mode
+        self._services = services
+        workspace = window.workspace  # type: ignore[attr-defined]
+        self.workspace = workspace
+        self._keep_hidden = _KeepHidden(self)
+        self._staff_only: list[QWidget] = []  # hidden in the person's view
+        self._person_only: list[QWidget] = []  # shown only in the person's view
+        self._hidden_tabs: list[tuple[QTabWidget, int]] = []
+        self._hidden_columns: list[tuple[QTableView, int]] = []
+        self._splitter_sizes: list[int] = []  # the main window's panes before the caseload was hidden
+        self._no_focus: dict[QWidget, Qt.FocusPolicy] = {}  # take no focus in the person's view
+        self._was_hidden: dict[int, bool] = {}
+        self._larger_text = _LargerText(self)
+        self._header_minimums: dict[QHeaderView, int] = {}
+        self._texts: list[tuple[QObject, Callable[[str], None], str]] = []
+        self._refreshing = False
+
+        self.action = QAction(_("&Co-production mode"), window)
+        self.action.setCheckable(True)
+        self.action.setShortcut(QKeySequence(SHORTCUT))
+        self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action.setStatusTip(
+            _("The person's view: plain words, bigger text, one thing at a time, staff-only things hidden")
+        )
+        self.action.setChecked(mode.is_on())
+        self.action.toggled.connect(mode.set_on)
+        window.addAction(self.action)
+
+        self._pages = {type(page): page for page in self._step_pages()}
+        self._build_workspace()
+        self._build_budget()
+        self._build_plan()
+        self._build_agreement()
+        self._build_management()
+        self._build_support()
+        self._build_ledger()
+        self._build_review()
+        for widget in self._staff_only:
+            widget.installEventFilter(self._keep_hidden)
+        for widget in self._person_only:
+            widget.setVisible(False)
+
+        window.installEventFilter(self)  # to save the window's layout with the caseload in it
+        mode.changed.connect(self._mode_changed)
+        workspace.step_shown.connect(self._step_shown)
+        if mode.is_on():
+            self._apply(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close and self.mode.is_on():
+            # The window saves its splitters as it closes: save them with the caseload shown, so the
+            # full view opens at its usual width.
+            self._show_caseload(True)
+        return False
+
+    # -- building ---------------------------------------------------------------------------------------
+    def _step_pages(self) -> list[QWidget]:
+        stack = self.workspace.pages
+        return [stack.widget(i) for i in range(stack.count())]
+
+    def page(self, page_type: type) -> QWidget | None:
+        return self._pages.get(page_type)
+
+    def _staff(self, *widgets: QWidget, permission: Permission | None = PRACTITIONER_DETAIL) -> None:
+        """Hide these in the person's view unless the role rules let the person use them."""
+        if person_may(permission):
+            return
+        for widget in widgets:
+            self._staff_only.append(widget)
+            label = _form_label(widget)
+            if label is not None:
+                self._staff_only.append(label)
+
+    def _build_workspace(self) -> None:
+        ws = self.workspace
+        self.banner = CoproductionBanner()
+        self.banner.leave_requested.connect(lambda: self.mode.set_on(False))
+        ws.layout().insertWidget(0, self.banner)
+        # Tab reaches the banner first in the workspace, before the person's details.
+        QWidget.setTabOrder(ws.edit_button.previousInFocusChain(), self.banner.leave_button)
+        self._person_only.append(self.banner)
+
+        self.heading = _scaled_bold(QLabel(), 1.3)
+        self.heading.setObjectName("coproductionHeading")
+        self.heading.setWordWrap(True)
+        self.heading.setAccessibleName(_("This step in plain words"))
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setAccessibleName(_("What this step is about"))
+        heading_box = QWidget()
+        heading_layout = QVBoxLayout(heading_box)
+        heading_layout.setContentsMargins(4, 0, 4, 0)
+        heading_layout.setSpacing(2)
+        heading_layout.addWidget(self.heading)
+        heading_layout.addWidget(self.explanation)
+        _insert_after(ws.stepper, heading_box)
+        self._person_only.append(heading_box)
+
+        # The switch in the workspace too, beside the person's name.
+        self.toggle_button = QToolButton()
+        self.toggle_button.setObjectName("coproductionToggle")
+        self.toggle_button.setDefaultAction(self.action)
+        self.toggle_button.setText(_("Co-production mode"))
+        self.toggle_button.setAccessibleName(_("Co-production mode"))
+        self.toggle_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        ws.edit_button.parentWidget().layout().addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignTop)
+        QWidget.setTabOrder(ws.edit_button, self.toggle_button)  # Tab reaches it beside Edit, not last
+
+        self._staff(ws.edit_button, permission=Permission.EDIT_PEOPLE)
+        self._staff(ws.advance_button, ws.back_button, permission=Permission.MOVE_STEPS)
+        self._staff(ws.review_button, permission=Permission.MOVE_STEPS)
+        self._staff(ws.details_label)  # NHS number and the reporting category
+        self._staff(ws.cycle_panel)  # cycle number and step rules; the review date is in the heading
+        self._staff(ws.history.parentWidget())  # who changed what, and when
+
+    def _build_budget(self) -> None:
+        page = self.page(BudgetPage)
+        if not isinstance(page, BudgetPage):
+            return
+        self.questions = QuestionByQuestion(page, self._services.budget.ras)
+        questionnaire = page.next_button.parentWidget()
+        splitter = questionnaire.parentWidget()
+        assert isinstance(splitter, QSplitter)
+        splitter.insertWidget(0, self.questions)
+        splitter.setStretchFactor(0, 3)
+        self._person_only.append(self.questions)
+        self.questions.tab_anchor = page.budget_type  # Tab: the steps, the answers, Previous, Next
+        self.questions.answered.connect(self._refresh_budget_words)
+        self.budget_words = _words_label(_("The money you could have, in words"))
+        _insert_after(page.figure, self.budget_words)
+        self._person_only.append(self.budget_words)
+        self._staff(questionnaire)  # replaced by one question at a time
+        self._staff(page.budget_type, page.breakdown, page.agreed_label)  # points, prices, who agreed
+        self._staff(page.agree_button, permission=Permission.AGREE_BUDGET)
+
+    def _build_plan(self) -> None:
+        page = self.page(PlanPage)
+        if not isinstance(page, PlanPage):
+            return
+        self.plan_steps = PlanSectionSteps(page)
+        _insert_after(page.tabs, self.plan_steps, offset=0)
+        self._person_only.append(self.plan_steps)
+        self._staff(page.tabs.tabBar())  # one part at a time instead
+        for widget in (page.tabs, page.tabs.tabBar()):  # no Tab stop on the hidden tabs (a trap)
+            self._no_focus[widget] = widget.focusPolicy()
+        self._staff(page.status_label, page.cost_label)  # versions; the cost is in words below
+        bar = _layout_holding(page.widget().layout(), page.save_button)
+        if isinstance(bar, QHBoxLayout):  # the buttons keep their size when the cost line is hidden
+            bar.insertStretch(bar.indexOf(page.save_button), 0)
+            stops = [bar.itemAt(i).widget() for i in range(bar.count())]
+            stops = [w for w in stops if w is not None and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+            self.plan_steps.tab_anchor = stops[-1] if stops else None  # the bar's last button
+        self._staff(page.submit_button, permission=Permission.SUBMIT_PLAN)
+        self._staff(page.save_button, permission=Permission.EDIT_PLAN)
+
+    def _build_agreement(self) -> None:
+        page = self.page(AgreementPage)
+        if not isinstance(page, AgreementPage):
+            return
+        self.agreement_words = _words_label(_("Your plan and its cost, in plain words"), rich=True)
+        _insert_after(page.summary, self.agreement_words)
+        self._person_only.append(self.agreement_words)
+        self._staff(page.summary, page.waiting_note)  # versions, who submitted and decided
+        self._staff(*_labels(page, "Step 3: Agree plan"))  # the heading above says it plainly
+        self._staff(page.decision_box, permission=Permission.DECIDE_PLAN)
+        self._staff(page.print_button, permission=Permission.PRINT)
+
+    def _build_management(self) -> None:
+        page = self.page(ManagementPage)
+        if not isinstance(page, ManagementPage):
+            return
+        self.management_words = _words_label(_("How your money is looked after, in plain words"), rich=True)
+        _insert_after(page.status_label, self.management_words, offset=0)
+        self._person_only.append(self.management_words)
+        self._staff(page.status_label, page.totals_label, page.salt_label)  # who recorded it, reporting codes
+        self._staff(
+            page.options_box,
+            page.schedule_box,
+            page.account_box,
+            page.note,
+            page.record_button,
+            *_labels(page, "Note:"),
+            permission=Permission.MANAGE_MONEY,
+        )
+
+    def _build_support(self) -> None:
+        page = self.page(SupportPage)
+        if not isinstance(page, SupportPage):
+            return
+        self.support_words = _words_label(_("Who gives you each kind of help, in plain words"), rich=True)
+        _insert_after(page.tabs, self.support_words, offset=0)
+        self._person_only.append(self.support_words)
+        self._staff(
+            page.arrange_button,
+            page.end_button,
+            page.carry_button,
+            page.confirm_button,
+            page.add_provider_button,
+            page.edit_provider_button,
+            page.retire_button,
+            page.save_employer_button,
+            permission=Permission.MANAGE_MONEY,
+        )
+        self._hidden_tabs.append((page.tabs, page.tabs.indexOf(page.providers_table.parentWidget())))
+        self._hidden_columns.append((page.providers_table, 5))  # registration numbers
+
+    def _build_ledger(self) -> None:
+        page = self.page(LedgerPage)
+        if not isinstance(page, LedgerPage):
+            return
+        self.balance_words = _words_label(_("Your balance, in words"))
+        _insert_after(page.alerts_label, self.balance_words, offset=0)
+        self._person_only.append(self.balance_words)
+        self._staff(
+            page.import_button,
+            page.add_button,
+            page.link_button,
+            page.more_button,
+            page.settings_button,
+            page.save_rules_button,
+            page.apply_rules_button,
+            permission=Permission.MANAGE_MONEY,
+        )
+        self._staff(page.statement_button, permission=Permission.PRINT)
+        self._hidden_tabs.append((page.tabs, page.tabs.indexOf(page.rules.parentWidget())))
+
+    def _build_review(self) -> None:
+        page = self.page(ReviewPage)
+        if not isinstance(page, ReviewPage):
+            return
+        self._staff(page.start_box)  # the review's reason is for the records
+        self._staff(*_labels(page, "Step 7: Review and learn"))  # the heading above says it plainly
+        self._staff(page.decision_box, page.complete_button, permission=Permission.MOVE_STEPS)
+        self._staff(page.working_practitioner, page.not_working_practitioner)  # the practitioner's notes
+        self._staff(
+            page.gaps,
+            page.add_gap_button,
+            page.remove_gap_button,
+            *_labels(page, "Support wanted but not found"),
+        )  # market gaps are for commissioners
+
+    # -- switching ------------------------------------------------------------------------------------
+    def is_on(self) -> bool:
+        return self.mode.is_on()
+
+    def _mode_changed(self, on: bool) -> None:
+        self.action.blockSignals(True)
+        self.action.setChecked(on)
+        self.action.blockSignals(False)
+        self._apply(on)
+
+    def _apply(self, on: bool) -> None:
+        self._keep_hidden.active = on
+        self._set_fonts(on)
+        self._set_words(on)
+        for widget in self._staff_only:
+            if on:
+                self._was_hidden[id(widget)] = widget.isHidden()
+                widget.setVisible(False)
+            else:
+                widget.setVisible(not self._was_hidden.get(id(widget), False))
+        for widget, policy in self._no_focus.items():
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus if on else policy)
+        if not on and hasattr(self, "plan_steps"):
+            self.plan_steps.restore_tab_stops()
+        for tabs, index in self._hidden_tabs:
+            if index >= 0:
+                tabs.setTabVisible(index, not on)
+        for table, column in self._hidden_columns:
+            table.setColumnHidden(column, on)
+        for widget in self._person_only:
+            widget.setVisible(on)
+        self.workspace.stepper.set_titles({s: _(t) for s, t in STEP_SHORT_TITLES.items()} if on else None)
+        self._set_window(on)
+        self._reload()
+        self.window.statusBar().showMessage(
+            _("Co-production mode is on") if on else _("Co-production mode is off"), 4000
+        )
+
+    def _set_window(self, on: bool) -> None:
+        """The caseload (other people's names) and staff-only menu items are hidden while a person is open."""
+        window = self.window
+        self._show_caseload(not (on and self.workspace.is_showing_person()))
+        keep = {
+            getattr(window, "print_plan_action", None),
+            getattr(window, "quit_action", None),
+            self.action,
+        }
+        menus = window.menuBar().actions()
+        file_menu = menus[0].menu() if menus else None
+        staff_actions = (
+            [a for a in file_menu.actions() if a not in keep and not a.isSeparator()] if file_menu else []
+        )
+        for name in ("focus_search_action", "overdue_action"):
+            action = getattr(window, name, None)
+            if action is not None:
+                staff_actions.append(action)
+        for action in staff_actions:
+            action.setVisible(not on)
+
+    def _show_caseload(self, show: bool) -> None:
+        """The caseload pane (other people's names) beside the workspace, at the width it had."""
+        splitter = self.window.splitter  # type: ignore[attr-defined]
+        caseload = splitter.widget(0)
+        if show == caseload.isVisibleTo(self.window):
+            return
+        if not show:
+            if self.window.isVisible():  # laid out: the sizes are real
+                self._splitter_sizes = splitter.sizes()
+            caseload.setVisible(False)
+            return
+        caseload.setVisible(True)
+        if self._splitter_sizes:
+            splitter.setSizes(self._splitter_sizes)
+
+    def _reload(self) -> None:
+        """Let every page show the open person again, so each page sets its own controls afresh."""
+        ws = self.workspace
+        if not ws.is_showing_person():
+            return
+        shown = ws.shown_step()
+        self._refreshing = True
+        try:
+            ws.show_person(ws.person_id())
+            ws.show_step(shown)
+        finally:
+            self._refreshing = False
+        self._step_shown(int(shown))
+
+    # -- larger text ---------------------------------------------------------------------------------------
+    def _set_fonts(self, on: bool) -> None:
+        if on:
+            self._larger_text.start(self.workspace)
+        else:
+            self._larger_text.stop()
+            for header, height in self._header_minimums.items():
+                if shiboken6.isValid(header):
+                    header.setMinimumHeight(height)
+            self._header_minimums.clear()
+
+    # -- plain words --------------------------------------------------------------------------------------
+    def _set_words(self, on: bool) -> None:
+        if not on:
+            for owner, setter, text in reversed(self._texts):
+                if shiboken6.isValid(owner):
+                    setter(text)
+            self._texts.clear()
+            return
+        plain = {_(source): _(target) for source, target in PLAIN_WORDS.items()}
+
+        def swap(owner: QObject, text: str, setter: Callable[[str], None]) -> None:
+            if text in plain and plain[text] != text:
+                self._texts.append((owner, setter, text))
+                setter(plain[text])
+
+        root = self.workspace
+        for label in root.findChildren(QLabel):
+            swap(label, label.text(), label.setText)
+        for button in root.findChildren(QPushButton):
+            swap(button, button.text(), button.setText)
+        for edit in root.findChildren(QPlainTextEdit):
+            swap(edit, edit.placeholderText(), edit.setPlaceholderText)
+        for box in root.findChildren(QGroupBox):
+            swap(box, box.title(), box.setTitle)
+        for tabs in root.findChildren(QTabWidget):
+            for i in range(tabs.count()):
+                swap(tabs, tabs.tabText(i), lambda text, t=tabs, i=i: t.setTabText(i, text))
+        # A column's title is looked up each time, never kept: a table item held from Python outlives
+        # the item, and its address may be given to a new widget.
+        for table in root.findChildren(QTableWidget):
+            for i in range(table.columnCount()):
+                title = _column_title(table, i)
+                if title is not None:
+                    swap(table, title, lambda text, t=table, i=i: _set_column_title(t, i, text))
+
+    # -- the person's words and figures -------------------------------------------------------------------
+    def _step_shown(self, step: int) -> None:
+        if self._refreshing or not self.mode.is_on():
+            return
+        ws = self.workspace
+        person = ws.person()
+        if person is None:
+            self.banner.set_person("")
+            return
+        self.banner.set_person(person.name)
+        step = Step(step)
+        self.heading.setText(_("Step {n} of 7: {title}").format(n=int(step), title=_(STEP_TITLES[step])))
+        explanation = _(STEP_EXPLANATIONS[step])
+        cycle = ws.cycle()
+        if cycle is not None and cycle.is_open and cycle.next_review_due is not None:
+            explanation += " " + _("Your next check-in is on {date}.").format(
+                date=format_date(cycle.next_review_due)
+            )
+        self.explanation.setText(explanation)
+        self._show_caseload(False)
+        try:
+            self._refresh_step(step, person.id)
+        except PersonalBudgetError as problem:  # the page itself has said what went wrong
+            self.window.statusBar().showMessage(str(problem), 8000)
+
+    def _refresh_step(self, step: Step, person_id: int) -> None:
+        if step == Step.SET_BUDGET and hasattr(self, "questions"):
+            view = self._services.budget.get_budget(person_id)
+            self.questions.load(view.answers, view.can_edit)
+            self._refresh_budget_words()
+        elif step == Step.PLAN_SUPPORT and hasattr(self, "plan_steps"):
+            agreed = self._services.budget.get_budget(person_id).agreed
+            self.plan_steps.set_budget(agreed.annual_pence if agreed else None)
+            self.plan_steps.order_tab_stops()
+        elif step == Step.AGREE_PLAN and hasattr(self, "agreement_words"):
+            self.agreement_words.setText(self._agreement_html(person_id))
+        elif step == Step.MANAGE_BUDGET and hasattr(self, "management_words"):
+            self.management_words.setText(self._management_html(person_id))
+        elif step == Step.ORGANISE_SUPPORT and hasattr(self, "support_words"):
+            self.support_words.setText(self._support_html(person_id))
+        elif step == Step.REVIEW:
+            self._fit_review_tables()
+            QTimer.singleShot(0, self._fit_review_tables)  # again once new rows have their larger text
+        elif step == Step.LIVE_LIFE and hasattr(self, "balance_words"):
+            self._refresh_balance()
+
+    def _fit_review_tables(self) -> None:
+        """The review's tables at the height of their (larger) rows, so none scrolls inside the page."""
+        page = self.page(ReviewPage)
+        if not isinstance(page, ReviewPage) or not self.mode.is_on():
+            return
+        for table in (page.outcomes, page.spend):
+            for row in range(table.rowCount()):
+                cells = [table.cellWidget(row, c) for c in range(table.columnCount())]
+                need = max(
+                    [table.sizeHintForRow(row)] + [w.sizeHint().height() for w in cells if w is not None]
+                )
+                table.setRowHeight(row, need + 4)
+            table.resizeColumnToContents(1)
+            header = table.horizontalHeader()
+            if header not in self._header_minimums:
+                self._header_minimums[header] = header.minimumHeight()
+            header.setMinimumHeight(table.fontMetrics().height() + 10)
+            rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+            table.setFixedHeight(
+                max(header.height(), header.minimumHeight()) + rows + 2 * table.frameWidth() + 4
+            )
+
+    def _refresh_budget_words(self) -> None:
+        page = self.page(BudgetPage)
+        if not isinstance(page, BudgetPage) or not self.workspace.person_id():
+            return
+        indicative = page.indicative()
+        text = _("About {money}.").format(money=weekly_in_words(indicative.weekly_pence))
+        agreed = self._services.budget.get_budget(self.workspace.person_id()).agreed
+        if agreed is not None:
+            text += "\n" + _("Your agreed budget is {money}.").format(
+                money=weekly_in_words(agreed.weekly_pence)
+            )
+        self.budget_words.setText(text)
+
+    def _agreement_html(self, person_id: int) -> str:
+        plan = self._services.plans.get_plan(person_id)
+        if plan is None:
+            return escape(_("Your plan has not been written yet."))
+        status = {
+            PlanStatus.DRAFT: _("Your plan is still being written."),
+            PlanStatus.SUBMITTED: _("Your plan has been sent to be agreed. We are waiting for the answer."),
+            PlanStatus.AGREED: _("Your plan has been agreed."),
+            PlanStatus.RETURNED: _("Your plan was sent back to be changed."),
+        }[plan.status]
+        parts = [f"<p><b>{escape(status)}</b></p>"]
+        last = plan.decisions[-1] if plan.decisions else None
+        if last is not None and last.text:
+            parts.append(f"<p>{escape(_('What the council said:'))} {escape(last.text)}</p>")
+        costing = plan.costing
+        money = [_("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))]
+        if plan.budget is not None:
+            money.append(_("Your budget is {money}.").format(money=weekly_in_words(plan.budget.weekly_pence)))
+        parts.append("".join(f"<p>{escape(line)}</p>" for line in money))
+        lines = [
+            _("{what}: {money}").format(
+                what=item.description or _(SUPPORT_CATEGORIES.get(item.category, "")),
+                money=weekly_in_words(item.weekly_pence),
+            )
+            for item in costing.items
+        ]
+        if lines:
+            parts.append(f"<p>{escape(_('The help in your plan:'))}</p>{_bullets(lines)}")
+        return "".join(parts)
+
+    def _management_html(self, person_id: int) -> str:
+        view = self._services.management.get_management(person_id)
+        parts = []
+        if view.budget_annual_pence is not None:
+            parts.append(
+                _("Your budget is {money}.").format(
+                    money=weekly_in_words(weekly_of_annual(view.budget_annual_pence))
+                )
+            )
+        if not view.recorded_for_this_cycle:
+            parts.append(_("How your money is looked after has not been chosen yet."))
+        html = "".join(f"<p>{escape(p)}</p>" for p in parts)
+        if view.recorded_for_this_cycle and view.shares:
+            lines = []
+            for share in view.shares:
+                line = _("{way}: {money}").format(
+                    way=share.option.label, money=weekly_in_words(weekly_of_annual(share.annual_pence))
+                )
+                if share.held_by:
+                    line += " " + _("(held by {who})").format(who=share.held_by)
+                lines.append(line)
+            html += f"<p>{escape(_('Your money is looked after like this:'))}</p>{_bullets(lines)}"
+        if view.recorded_for_this_cycle and view.schedule is not None:
+            html += (
+                "<p>"
+                + escape(
+                    _("Each payment is {money}, {how_often}, from {date}.").format(
+                        money=amount_in_words(view.schedule.amount_pence),
+                        how_often=view.schedule.frequency.label,
+                        date=format_date(view.schedule.first_payment),
+                    )
+                )
+                + "</p>"
+            )
+        return html
+
+    def _support_html(self, person_id: int) -> str:
+        view = self._services.support.get_support(person_id)
+        if view.plan_version is None:
+            return escape(_("Your help is arranged once your plan is agreed."))
+        lines = []
+        for entry in view.items:
+            item = entry.item
+            who = "; ".join(a.provider_name for a in entry.arrangements if a.current)
+            weekly = weekly_in_words(weekly_of_annual(item.annual))
+            what = item.description or _(SUPPORT_CATEGORIES.get(item.category, ""))
+            if who:
+                lines.append(_("{what}, from {who}: {money}").format(what=what, who=who, money=weekly))
+            else:
+                lines.append(_("{what}: {money}. Not arranged yet.").format(what=what, money=weekly))
+        return f"<p>{escape(_('The help in your plan and who gives it:'))}</p>{_bullets(lines)}"
+
+    def _refresh_balance(self) -> None:
+        page = self.page(LedgerPage)
+        ledger = page.ledger() if isinstance(page, LedgerPage) else None
+        if ledger is None or not ledger.has_account:
+            self.balance_words.setText("")
+            return
+        balance = ledger.balance
+        if balance < 0:
+            text = _("Your account is overdrawn by {money}.").format(money=amount_in_words(-balance))
+        else:
+            text = _("You have {money} in your account.").format(money=amount_in_words(balance))
+        self.balance_words.setText(text)
