@@ -23,7 +23,16 @@ from personalbudget.clock import SystemClock
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.statement_parsing import StatementError, parse_date
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date
+from personalbudget.export import hub_commands
+from personalbudget.i18n import (
+    LANGUAGE_ENV,
+    SUPPORTED_LOCALES,
+    _,
+    default_language,
+    format_date,
+    set_language,
+    supported_locale,
+)
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
@@ -49,6 +58,38 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
         metavar="PATH",
         help=_("the caseload database file (default: {path})").format(path=default_database_path()),
     )
+    _language_option(parser, default)  # every command takes --language too
+
+
+def _language(value: str) -> str:
+    locale = supported_locale(value)
+    if locale is None:
+        raise argparse.ArgumentTypeError(
+            _("unknown language '{value}' (use one of: {languages})").format(
+                value=value, languages=", ".join(SUPPORTED_LOCALES)
+            )
+        )
+    return locale
+
+
+def _language_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--language",
+        type=_language,
+        default=default,
+        metavar="LOCALE",
+        help=_("the language of messages and documents: {languages} (default: {env} or the system's)").format(
+            languages=", ".join(SUPPORTED_LOCALES), env=LANGUAGE_ENV
+        ),
+    )
+
+
+def _language_asked_for(argv: Sequence[str]) -> str | None:
+    """--language, wherever it is on the line, read before the help texts are made (they follow it)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--language")
+    known, _rest = early.parse_known_args(list(argv))
+    return supported_locale(known.language)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help=_("where to write the PDF"))
     plan.add_argument(
         "--plan-version", type=int, metavar="N", help=_("which plan version (default: the newest)")
+    )
+    plan.add_argument(
+        "--easy-read",
+        action="store_true",
+        help=_("the easy read plan: pictures, short sentences, large type (default: the agreed plan)"),
     )
     statement = reports.add_parser("statement", help=_("the budget statement for a period (for audit)"))
     _db_option(statement, argparse.SUPPRESS)
@@ -138,6 +184,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(verify, argparse.SUPPRESS)
 
+    export = commands.add_parser("export", help=_("export anonymised aggregates (or other exports)"))
+    export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    aggregates = export_commands.add_parser(
+        "aggregates",
+        help=_("the anonymised aggregate tables: CSV, datapackage.json and an Excel workbook"),
+    )
+    _db_option(aggregates, argparse.SUPPRESS)
+    aggregates.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help=_("a new or empty folder for the export")
+    )
+    aggregates.add_argument(
+        "--from", dest="start", metavar="DATE", help=_("first day (default: 1 April of this financial year)")
+    )
+    aggregates.add_argument(
+        "--to", dest="end", metavar="DATE", help=_("last day (default: 31 March of this financial year)")
+    )
+    hub_commands.add_contribution_parser(export_commands, _db_option)  # export contribution
+    hub_commands.add_hub_parser(commands)  # hub init, hub merge
+
     backup = commands.add_parser("backup", help=_("make a checked backup copy of the caseload"))
     _db_option(backup, argparse.SUPPRESS)
     backup.add_argument(
@@ -168,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument(
         "--review-interval-months", type=int, metavar="N", help=_("then review at least every N months")
     )
+    settings.add_argument(
+        "--export-threshold",
+        type=int,
+        metavar="N",
+        help=_("anonymised exports: suppress counts of 1 to N-1 people (8 or more)"),
+    )
+    settings.add_argument(
+        "--export-rounding", type=int, metavar="N", help=_("anonymised exports: round other counts to N (5 or more)")
+    )
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
@@ -195,6 +269,7 @@ def run(
     keys: DatabaseKeys | None = None,
     check_front_end: self_test.FrontEndCheck | None = None,
 ) -> int:
+    set_language(_language_asked_for(argv) or default_language())
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.self_test:
@@ -204,6 +279,8 @@ def run(
     args.keys = keys or default_keys()
     try:
         if args.command is None:
+            if args.language:  # the app reads its language itself; --language overrides the saved one
+                os.environ[LANGUAGE_ENV] = args.language
             return (open_app or _installed_front_end())(args.db)
         handler = _COMMANDS[args.command]
         return handler(args)
@@ -367,7 +444,8 @@ def _report(args: argparse.Namespace) -> int:
         return _report_review(args)
     services = _services(args)
     try:
-        path = services.reports.write_plan(args.person, args.out, args.plan_version)
+        write = services.reports.write_easy_read_plan if args.easy_read else services.reports.write_plan
+        path = write(args.person, args.out, args.plan_version)
     finally:
         services.context.db.close()
     print(_("Wrote {file}.").format(file=path))
@@ -500,6 +578,17 @@ def _settings(args: argparse.Namespace) -> int:
                     review_interval_months=review.review_interval_months if months is None else months,
                 )
             )
+        disclosure = services.settings.disclosure()
+        if args.export_threshold is not None or args.export_rounding is not None:
+            threshold, base = args.export_threshold, args.export_rounding
+            disclosure = services.settings.save_disclosure(
+                replace(
+                    disclosure,
+                    threshold=disclosure.threshold if threshold is None else threshold,
+                    min_contributors=disclosure.min_contributors if threshold is None else threshold,
+                    base=disclosure.base if base is None else base,
+                )
+            )
     finally:
         services.context.db.close()
     print(
@@ -512,10 +601,53 @@ def _settings(args: argparse.Namespace) -> int:
             w=review.first_review_weeks, i=review.review_interval_months
         )
     )
+    print(
+        _(
+            "Anonymised exports: counts of 1 to {s} people suppressed, others rounded to {b}; totals and "
+            "medians from {n} people."
+        ).format(s=disclosure.threshold - 1, b=disclosure.base, n=disclosure.min_contributors)
+    )
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    handler = _EXPORT_COMMANDS.get(args.export_command)
+    if handler is None:
+        raise PersonalBudgetError(_("Unknown export '{what}'.").format(what=args.export_command))
+    return handler(args)
+
+
+def _export_aggregates(args: argparse.Namespace) -> int:
+    from personalbudget.services.export_service import ExportService, financial_year
+
+    start = _day(args.start, "--from") if args.start else None
+    end = _day(args.end, "--to") if args.end else None
+    services = _services(args)
+    try:
+        default_start, default_end = financial_year(services.context.clock.today())
+        exporter = ExportService(services.context, services.settings)
+        result = exporter.export(start or default_start, end or default_end, args.out)
+    finally:
+        services.context.db.close()
+    assert result is not None  # nothing cancels a command-line export
+    print(
+        _("Wrote {n} files of anonymised aggregates to {folder} (content hash {hash}).").format(
+            n=len(result.files), folder=result.out_dir, hash=result.content_hash[:16]
+        )
+    )
+    return 0
+
+
+# Other exports ('export contribution') add their handler here.
+_EXPORT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "aggregates": _export_aggregates,
+    "contribution": lambda args: hub_commands.export_contribution(args, _services),
+}
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "export": _export,
+    "hub": hub_commands.run_hub,
     "settings": _settings,
     "backup": _backup,
     "restore": _restore,

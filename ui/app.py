@@ -8,15 +8,24 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
 from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 import personalbudget
 from personalbudget.clock import SystemClock
 from personalbudget.domain.roles import Permission, Role, allowed
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, current_locale
+from personalbudget.i18n import _, current_locale, set_language
 from personalbudget.paths import data_dir, default_database_path, resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ActingDatabase
@@ -29,9 +38,14 @@ from personalbudget.storage.keys import (
     WrongKeyError,
     passphrase_from_environment,
 )
+from ui import theme
+from ui.accessibility import install_accessibility_filler
 from ui.accounts_dialog import AccountsDialog
 from ui.app_signals import AppSignals
+from ui.export_dialog import ExportDialog
+from ui.language_settings import restart_if_requested, startup_language
 from ui.main_window import MainWindow
+from ui.qt_translation import install_qt_translator
 from ui.sign_in_dialog import InactivityLock, SignInDialog, sign_in
 from ui.unlock_dialogs import ask_passphrase, show_recovery_key
 from ui.workers import BackgroundTask
@@ -55,18 +69,25 @@ def application() -> QApplication:
     app.setApplicationVersion(personalbudget.__version__)
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "personalbudget-256.png")))
     _install_qt_translations(app)
+    # Every window, from the first passphrase prompt on: the person's theme (high contrast or
+    # normal, with a visible focus) and a name and description for every control.
+    theme.apply_theme(app, theme.high_contrast_wanted(window_settings()))
+    install_accessibility_filler(app)
     return app
 
 
 def _install_qt_translations(app: QApplication) -> None:
-    """Qt's own dialogs (Yes/No, Cancel) in the same language as ours."""
+    """The user's language (before any widget is made), and Qt's own dialogs (Yes/No, Cancel) in it too."""
     if app.property("personalbudgetTranslations"):
         return
     app.setProperty("personalbudgetTranslations", True)
+    set_language(startup_language(window_settings()))
     locale = QLocale(current_locale())
     translator = QTranslator(app)
     if translator.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
+    # Installed last, so asked first: our catalogue (PySide6 has no Welsh qtbase), then qtbase.
+    install_qt_translator(app)
 
 
 def current_user() -> str:
@@ -89,15 +110,16 @@ def create_main_window(services: Services, signals: AppSignals) -> QMainWindow:
     A role that may not see people's records (a strategic analyst) gets a window without them.
     """
     if not allowed(services.context.role, Permission.VIEW_PEOPLE):
-        return NoRecordsWindow(services.context.role)
+        return NoRecordsWindow(services.context.role, services)
     return MainWindow(services, signals, window_settings())
 
 
 class NoRecordsWindow(QMainWindow):
     """What a role without access to records sees: an explanation, never a name."""
 
-    def __init__(self, role: Role):
+    def __init__(self, role: Role, services: Services | None = None):
         super().__init__()
+        self._services = services
         self.setWindowTitle(personalbudget.APP_NAME)
         label = QLabel(
             _(
@@ -108,7 +130,22 @@ class NoRecordsWindow(QMainWindow):
         label.setWordWrap(True)
         label.setMargin(24)
         label.setAccessibleName(_("No records for this role"))
-        self.setCentralWidget(label)
+        self.export_button: QPushButton | None = None
+        if services is not None and allowed(role, Permission.EXPORT_AGGREGATES):
+            central = QWidget()
+            layout = QVBoxLayout(central)
+            layout.addWidget(label)
+            self.export_button = QPushButton(_("Export anonymised aggregates…"))
+            self.export_button.setAccessibleName(_("Export anonymised aggregates"))
+            self.export_button.setAccessibleDescription(
+                _("Preview and export the anonymised tables of this caseload")
+            )
+            self.export_button.clicked.connect(lambda: ExportDialog(services, self).open())
+            layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+            layout.addStretch(1)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(label)
         self.resize(640, 240)
 
 
@@ -250,3 +287,4 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         return code
     finally:
         db.close()
+        restart_if_requested()  # View > Language asked to start again in the new language

@@ -115,8 +115,8 @@ class CaseloadWidget(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(36)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+        for column, width in COLUMN_WIDTHS.items():  # never narrower than the heading (a longer language)
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
         header.setSectionsMovable(True)
         header.moveSection(header.visualIndex(VISUAL_LAST), len(Column) - 1)
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)

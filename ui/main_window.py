@@ -6,17 +6,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 import personalbudget
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.roles import Permission, allowed
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, ngettext
 from personalbudget.services import Services
 from personalbudget.services.demo_service import build_demo_caseload
 from ui import theme
-from ui.accessibility import name_unnamed_controls
+from ui.accessibility import install_accessibility_filler, name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.caseload_widget import CaseloadWidget
+from ui.coproduction import CoproductionMode, CoproductionView
+from ui.export_dialog import ExportDialog
+from ui.language_settings import language_menu
 from ui.person_dialog import PersonDialog
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.plan_pdf_export import export_plan_pdf
@@ -46,7 +51,10 @@ class MainWindow(QMainWindow):
         database = services.context.db.path
         self.setWindowTitle(_("{app} — {file}").format(app=personalbudget.APP_NAME, file=database.name))
         self.setObjectName("mainWindow")
-        self.setStyleSheet(theme.STYLESHEET)
+        # The theme (normal or high contrast, with the visible focus) and the names and descriptions
+        # for screen readers apply to the whole application, dialogs included.
+        theme.apply_theme(QApplication.instance(), theme.high_contrast_wanted(self._settings))
+        install_accessibility_filler(QApplication.instance())
 
         self.caseload = CaseloadWidget(services, signals)
         self.workspace = PersonWorkspaceWidget(services, signals)
@@ -78,6 +86,12 @@ class MainWindow(QMainWindow):
 
         self._create_actions()
         self._create_menus()
+        # Co-production mode: the person's view of the workspace, remembered for each user.
+        self.coproduction = CoproductionMode(self._settings, services.context.actor, self)
+        self.coproduction_view = CoproductionView(self, services, self.coproduction)
+        self.coproduction_action = self.coproduction_view.action
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.coproduction_action)
 
         self.caseload.current_person_changed.connect(self._on_current_person_changed)
         self.caseload.person_activated.connect(self.open_person)
@@ -111,6 +125,15 @@ class MainWindow(QMainWindow):
         )
         self.print_plan_action.triggered.connect(self.print_plan)
 
+        self.export_aggregates_action = QAction(_("Export &anonymised aggregates…"), self)
+        self.export_aggregates_action.setStatusTip(
+            _("Export anonymised tables for strategic commissioning (CSV, Data Package, Excel)")
+        )
+        self.export_aggregates_action.triggered.connect(self.export_aggregates)
+        self.export_aggregates_action.setEnabled(
+            allowed(self._services.context.role, Permission.EXPORT_AGGREGATES)
+        )
+
         self.load_demo_action = QAction(_("Load &demo caseload…"), self)
         self.load_demo_action.setStatusTip(
             _("Add {n} made-up people for training and trying things out").format(n=DEMO_PEOPLE)
@@ -133,6 +156,31 @@ class MainWindow(QMainWindow):
         self.overdue_action.toggled.connect(self.caseload.set_overdue_only)
         self.caseload.overdue_check.toggled.connect(self.overdue_action.setChecked)
 
+        self.high_contrast_action = QAction(_("&High contrast"), self)
+        self.high_contrast_action.setCheckable(True)
+        self.high_contrast_action.setChecked(theme.is_high_contrast())
+        self.high_contrast_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.high_contrast_action.setStatusTip(_("White and yellow on black, for the clearest text"))
+        self.high_contrast_action.toggled.connect(self.set_high_contrast)
+
+        self.step_actions = []
+        for step in Step:
+            action = QAction(_("Show step &{n}: {title}").format(n=int(step), title=step.title), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{int(step)}"))
+            action.setStatusTip(_("Show the open person's step {n} page").format(n=int(step)))
+            action.triggered.connect(lambda _checked=False, s=step: self.show_step(s))
+            self.step_actions.append(action)
+
+        self.advance_action = QAction(_("Move to the &next step"), self)
+        self.advance_action.setShortcut(QKeySequence("Alt+N"))
+        self.advance_action.setStatusTip(_("Move the open person's cycle on to the next step"))
+        self.advance_action.triggered.connect(self.advance_step)
+        self.workspace.advance_button.setToolTip(
+            _("Move the cycle on to the next step ({shortcut})").format(
+                shortcut=self.advance_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
+
         self.about_action = QAction(_("&About PersonalBudget"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -143,17 +191,28 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_person_action)
         file_menu.addAction(self.edit_person_action)
         file_menu.addAction(self.print_plan_action)
+        file_menu.addAction(self.export_aggregates_action)
         file_menu.addSeparator()
         file_menu.addAction(self.load_demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        view_menu = menu_bar.addMenu(_("&View"))
+        view_menu = self.view_menu = menu_bar.addMenu(_("&View"))
         view_menu.addAction(self.focus_search_action)
         view_menu.addAction(self.overdue_action)
+        view_menu.addSeparator()
+        for action in self.step_actions:
+            view_menu.addAction(action)
+        view_menu.addAction(self.advance_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.high_contrast_action)
+        self.language_menu = language_menu(self, self._settings)
+        view_menu.addMenu(self.language_menu)
         help_menu = menu_bar.addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
 
     def _update_actions(self) -> None:
+        for action in (*self.step_actions, self.advance_action):
+            action.setEnabled(self.workspace.person_id() != 0)
         self.edit_person_action.setEnabled(self.workspace.person_id() != 0)
         self.print_plan_action.setEnabled(self.workspace.person_id() != 0)
 
@@ -165,6 +224,32 @@ class MainWindow(QMainWindow):
             self, self._services, self._signals, self.workspace.person_id(), out=out
         )
         return self.last_task
+
+    def export_aggregates(self) -> ExportDialog:
+        """Open the anonymised aggregate export (preview, then export on a worker thread)."""
+        dialog = ExportDialog(self._services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def set_high_contrast(self, on: bool) -> None:
+        """Switch the high-contrast theme on or off, and remember the choice for this user."""
+        theme.remember_high_contrast(self._settings, on)
+        theme.apply_theme(QApplication.instance(), on)
+        self._signals.caseload_changed.emit()  # tables refill in the theme's colours
+
+    def show_step(self, step: Step) -> None:
+        """Show a step's page of the open person and move the keyboard focus to it (Ctrl+1 to Ctrl+7)."""
+        if self.workspace.person_id():
+            self.workspace.show_step(step)
+            self.workspace.stepper.button(step).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def advance_step(self) -> bool:
+        """Alt+N: the same as the "Move to next step" button, when it is offered."""
+        button = self.workspace.advance_button
+        if not (self.workspace.person_id() and button.isVisible() and button.isEnabled()):
+            return False
+        return self.workspace.advance()
 
     # -- people --------------------------------------------------------------------------
     def open_person(self, person_id: int) -> bool:

@@ -44,6 +44,7 @@ from personalbudget.services.management_service import ManagementView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.text_wrap import wrap_text
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 
 SHOWN_PAYMENTS = 4
@@ -57,7 +58,9 @@ def _pounds(pence: int) -> str:
 class _OptionRow:
     def __init__(self, option: ManagementOption):
         self.option = option
-        self.check = QCheckBox(option.label)
+        self.check = QCheckBox()
+        metrics = self.check.fontMetrics()  # wrapped, so a longer language does not widen the page
+        self.check.setText(wrap_text(option.label, metrics, metrics.averageCharWidth() * 40))
         self.check.setAccessibleName(option.label)
         self.check.setAccessibleDescription(option.explanation)
         self.amount = QLineEdit()

@@ -202,7 +202,7 @@ class PersonDialog(QDialog):
         self.reason_combo = QComboBox()
         self.reason_combo.setAccessibleName(_("Primary support reason"))
         for reason in PRIMARY_SUPPORT_REASONS:
-            self.reason_combo.addItem(reason, reason)
+            self.reason_combo.addItem(_(reason), reason)
         self.reason_combo.setPlaceholderText(_("Choose a primary support reason"))
         self.reason_combo.setCurrentIndex(-1)
 
@@ -220,8 +220,8 @@ class PersonDialog(QDialog):
         reps_header = self.reps_table.horizontalHeader()
         reps_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         reps_header.setStretchLastSection(True)
-        for column, width in enumerate((150, 190, 100, 110)):
-            reps_header.resizeSection(column, width)
+        for column, width in enumerate((150, 190, 100, 110)):  # never narrower than the heading
+            reps_header.resizeSection(column, max(width, reps_header.sectionSizeHint(column)))
         self.reps_table.setMinimumHeight(96)
         self.add_rep_button = QPushButton(_("Add carer or representative"))
         self.add_rep_button.setAccessibleName(_("Add carer or representative"))

@@ -46,6 +46,7 @@ from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import title_label
 from ui.review_decision_dialog import DECISION_EXPLANATIONS
+from ui.text_wrap import wrap_text
 from ui.workers import BackgroundTask, show_progress
 
 
@@ -77,7 +78,8 @@ class ReviewPage(QScrollArea):
         self.start_box = QGroupBox(_("Start a review"))
         self.start_box.setAccessibleName(_("Start a review"))
         self.reason = QComboBox()
-        self.reason.addItems(list(REVIEW_REASONS))
+        for reason in REVIEW_REASONS:
+            self.reason.addItem(_(reason), reason)
         self.reason.setAccessibleName(_("Reason for the review"))
         self.reason_note = QLineEdit()
         self.reason_note.setAccessibleName(_("Note about the reason"))
@@ -98,10 +100,11 @@ class ReviewPage(QScrollArea):
         self.outcomes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.outcomes.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.outcomes.verticalHeader().setVisible(False)
+        self.outcomes.setTabKeyNavigation(False)  # Tab moves on to the controls in the rows, then out
         self.method = QComboBox()
         self.method.addItem(_("Choose who took part"), "")
         for method in REVIEW_METHODS:
-            self.method.addItem(method, method)
+            self.method.addItem(_(method), method)
         self.method.setAccessibleName(_("Who took part in the review"))
         self.working_person = _text_box(_("What is working, for the person"), _("In the person's words"))
         self.not_working_person = _text_box(
@@ -123,6 +126,10 @@ class ReviewPage(QScrollArea):
         self.spend.setHorizontalHeaderLabels([_("Item"), _("Planned"), _("Spent"), _("Difference")])
         self.spend.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.spend.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):  # the amounts and their headings, whole in any language
+            self.spend.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.spend.verticalHeader().setVisible(False)
 
         self.gaps = QTableWidget(0, 3)
@@ -130,6 +137,7 @@ class ReviewPage(QScrollArea):
         self.gaps.setHorizontalHeaderLabels([_("Support"), _("Where"), _("Why it could not be found")])
         self.gaps.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.gaps.verticalHeader().setVisible(False)
+        self.gaps.setTabKeyNavigation(False)  # Tab moves on to the controls in the rows, then out
         self.add_gap_button = QPushButton(_("Add a market gap"))
         self.add_gap_button.setAccessibleName(_("Add a market gap"))
         self.add_gap_button.clicked.connect(lambda: self.add_gap())
@@ -150,7 +158,10 @@ class ReviewPage(QScrollArea):
         self.decision_buttons: dict[ReviewDecision, QRadioButton] = {}
         decision_layout = QVBoxLayout(self.decision_box)
         for decision in ReviewDecision:
-            button = QRadioButton(f"{decision.label}: {_(DECISION_EXPLANATIONS[decision])}")
+            button = QRadioButton()
+            metrics = button.fontMetrics()  # wrapped, so a longer language does not widen the page
+            text = f"{decision.label}: {_(DECISION_EXPLANATIONS[decision])}"
+            button.setText(wrap_text(text, metrics, metrics.averageCharWidth() * 70))
             button.setAccessibleName(decision.label)
             button.setAccessibleDescription(_(DECISION_EXPLANATIONS[decision]))
             self.decisions.addButton(button)
@@ -251,7 +262,7 @@ class ReviewPage(QScrollArea):
             review = self._review
             self.summary.setText(
                 _("Reason: {reason}{note}. Due {due}. Period reviewed {start} to {end}. {state}").format(
-                    reason=review.reason,
+                    reason=_(review.reason),
                     note=f" ({review.reason_note})" if review.reason_note else "",
                     due=format_date(review.due_on),
                     start=format_date(review.period_start),
@@ -280,7 +291,7 @@ class ReviewPage(QScrollArea):
                     ).format(
                         n=item.number,
                         date=format_date(item.completed_at.date()),
-                        reason=item.reason,
+                        reason=_(item.reason),
                         decision=item.decision.label if item.decision else "",
                         not_met=item.not_met,
                         gaps=item.gaps,
@@ -309,7 +320,7 @@ class ReviewPage(QScrollArea):
             rating = QComboBox()
             rating.addItem(_("Not rated yet"), "")
             for value in OUTCOME_RATINGS:
-                rating.addItem(value, value)
+                rating.addItem(_(value), value)
             rating.setCurrentIndex(max(0, rating.findData(outcome.rating)))
             rating.setAccessibleName(_("How far met: {outcome}").format(outcome=outcome.description))
             self.outcomes.setCellWidget(row, 1, rating)
@@ -431,7 +442,7 @@ class ReviewPage(QScrollArea):
     def start_review(self, reason: str | None = None) -> bool:
         try:
             self._services.reviews.open_review(
-                self._person_id, reason or self.reason.currentText(), self.reason_note.text()
+                self._person_id, reason or self.reason.currentData(), self.reason_note.text()
             )
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("Cannot start the review"), str(problem))

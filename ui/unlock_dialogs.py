@@ -121,6 +121,9 @@ class RecoveryKeyDialog(QDialog):
         layout.addWidget(copy)
         layout.addWidget(self.kept)
         layout.addWidget(buttons)
+        # A check box cannot wrap: the dialog is at least as wide as its sentence, in any language.
+        margins = layout.contentsMargins()
+        self.setMinimumWidth(max(460, self.kept.sizeHint().width() + margins.left() + margins.right()))
 
     def reject(self) -> None:  # Escape must not skip past the key
         if self.kept.isChecked():

@@ -22,12 +22,14 @@ from typing import Any
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
-from personalbudget.i18n import N_, _, format_money
+from personalbudget.i18n import N_, _, add_data_translations, format_money
 
 STREAMS = ("social_care", "health")
 STREAM_LABELS = {"social_care": N_("Social care"), "health": N_("NHS (health)")}
 ROUNDING_MODES = ("half_up", "up")
 ADJUSTMENT_TYPES = ("reduce_by_answer", "floor", "ceiling")
+# Languages a RAS file can give its texts in, beside the English: ``text_cy`` beside ``text``.
+TRANSLATED_LANGUAGES = ("cy",)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class RasDefinition:
     adjustments: tuple[Adjustment, ...]
     budget_types: dict[str, BudgetType]
     source: str
+    # language -> {English text: its translation}, from the file's ``*_cy`` fields
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def questions(self) -> dict[str, Question]:
@@ -132,12 +136,38 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
             return None
         return value
 
+    translations: dict[str, dict[str, str]] = {language: {} for language in TRANSLATED_LANGUAGES}
+
+    def translated(mapping: Any, key: str, where: str, english: str | None) -> None:
+        """Note the translations of ``mapping[key]`` (``key_cy``), which must not be empty."""
+        if not isinstance(mapping, dict):
+            return
+        for language in TRANSLATED_LANGUAGES:
+            field_name = f"{key}_{language}"
+            if field_name not in mapping:
+                continue
+            value = mapping[field_name]
+            if not isinstance(value, str) or not value.strip():
+                problems.append(
+                    _("{where}: '{key}' must be a text, not empty").format(where=where, key=field_name)
+                )
+            elif english:
+                known = translations[language].setdefault(english, value)
+                if known != value:
+                    problems.append(
+                        _("{where}: '{key}' differs from the translation of '{text}' given before").format(
+                            where=where, key=field_name, text=english
+                        )
+                    )
+
     if not isinstance(data, dict):
         raise DefinitionError(source, [_("the file has no settings in it")])
     ras = data.get("ras", {})
     name = need(ras, "name", "[ras]", str) or ""
+    translated(ras, "name", "[ras]", name)
     version = need(ras, "version", "[ras]", str) or ""
     council = ras.get("council", "") if isinstance(ras, dict) else ""
+    translated(ras, "council", "[ras]", council if isinstance(council, str) else "")
 
     pricing = data.get("pricing", {})
     prices: dict[str, int] = {}
@@ -176,6 +206,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
         d_id = need(raw, "id", where, str) or f"#{d_index}"
         where = _("domain '{id}'").format(id=d_id)
         title = need(raw, "title", where, str) or d_id
+        translated(raw, "title", where, title)
         outcome = raw.get("outcome") if isinstance(raw, dict) else None
         if outcome is not None and (not isinstance(outcome, str) or outcome not in CARE_ACT_OUTCOMES):
             problems.append(
@@ -198,6 +229,9 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
                 problems.append(_("{where}: the id is used twice").format(where=q_where))
             seen_questions.add(q_id)
             text = need(raw_q, "text", q_where, str) or q_id
+            translated(raw_q, "text", q_where, text)
+            if isinstance(raw_q, dict) and isinstance(raw_q.get("help"), str):
+                translated(raw_q, "help", q_where, raw_q["help"])
             answers: list[Answer] = []
             raw_answers = raw_q.get("answers") if isinstance(raw_q, dict) else None
             if not isinstance(raw_answers, list) or len(raw_answers) < 2:
@@ -214,6 +248,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
                 seen_answers.add(a_id)
                 a_where = _("{where}, answer '{id}'").format(where=q_where, id=a_id)
                 a_text = need(raw_a, "text", a_where, str) or a_id
+                translated(raw_a, "text", a_where, a_text)
                 if isinstance(raw_a, dict) and "points" not in raw_a:
                     problems.append(_("{where}: missing points").format(where=a_where))
                     points = 0
@@ -239,6 +274,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
         where = _("adjustment '{id}'").format(id=a_id)
         a_type = need(raw, "type", where, str) or ""
         label = need(raw, "label", where, str) or a_id
+        translated(raw, "label", where, label)
         stream = raw.get("stream", "social_care") if isinstance(raw, dict) else "social_care"
         if not isinstance(stream, str) or stream not in STREAMS:
             problems.append(_("{where}: unknown stream '{stream}'").format(where=where, stream=stream))
@@ -297,6 +333,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
     for t_id, raw in raw_types.items():
         where = _("budget type '{id}'").format(id=t_id)
         label = need(raw, "label", where, str) or t_id
+        translated(raw, "label", where, label)
         funding = need(raw, "funding", where, dict) or {}
         for source_stream, target in funding.items():
             if not isinstance(target, str) or source_stream not in STREAMS or target not in STREAMS:
@@ -309,6 +346,8 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
 
     if problems:
         raise DefinitionError(source, problems)
+    for language, texts in translations.items():
+        add_data_translations(language, texts)  # so _(text) shows them in that language
     return RasDefinition(
         name=name,
         version=version,
@@ -320,6 +359,7 @@ def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefini
         adjustments=tuple(adjustments),
         budget_types=budget_types,
         source=source,
+        translations=translations,
     )
 
 
@@ -406,7 +446,7 @@ def check_answers(ras: RasDefinition, answers: dict[str, str]) -> None:
                 FieldError(
                     question_id,
                     _("'{answer}' is not one of the answers to '{question}'.").format(
-                        answer=answer_id, question=question.text
+                        answer=answer_id, question=_(question.text)
                     ),
                 )
             )
@@ -463,14 +503,15 @@ def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> 
         else:
             after = min(before, Fraction(adjustment.weekly_pence or 0))
         if after != before:
-            lines.append(AdjustmentLine(_(adjustment.label), adjustment.stream, before, after))
+            # Kept in English with the budget, and shown in the reader's language (explain()).
+            lines.append(AdjustmentLine(adjustment.label, adjustment.stream, before, after))
         amounts[adjustment.stream] = after
 
     streams = []
     for stream in active:
         rounded = _round(amounts[stream], ras.rounding_step_pence, ras.rounding_mode)
         if rounded != amounts[stream]:
-            lines.append(AdjustmentLine(_("Rounding"), stream, amounts[stream], Fraction(rounded)))
+            lines.append(AdjustmentLine(N_("Rounding"), stream, amounts[stream], Fraction(rounded)))
         streams.append(
             StreamAmount(
                 stream=stream,
@@ -510,7 +551,7 @@ def explain(budget: IndicativeBudget) -> list[str]:
     for line in budget.adjustments:
         lines.append(
             _("{label} ({stream}): {before} → {after} a week ({effect})").format(
-                label=line.label,
+                label=_(line.label),
                 stream=_(STREAM_LABELS[line.stream]),
                 before=money(line.before_pence),
                 after=money(line.after_pence),

@@ -15,18 +15,19 @@ from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.errors import FieldError, LifecycleError, ValidationError
 from personalbudget.i18n import N_, _
 
-# Client Level Data review reasons, methods and outcome ratings (exact spellings).
+# Client Level Data review reasons, methods and outcome ratings (exact spellings, stored as written;
+# shown translated).
 REVIEW_REASONS: tuple[str, ...] = (
-    "Planned",
-    "Unplanned - Hospital",
-    "Unplanned - Carer related",
-    "Unplanned - Safeguarding concern",
-    "Unplanned - Other Reason",
-    "Unplanned - Provider Failure",
-    "Unplanned - Change in Commissioning arrangements",
+    N_("Planned"),
+    N_("Unplanned - Hospital"),
+    N_("Unplanned - Carer related"),
+    N_("Unplanned - Safeguarding concern"),
+    N_("Unplanned - Other Reason"),
+    N_("Unplanned - Provider Failure"),
+    N_("Unplanned - Change in Commissioning arrangements"),
 )
-REVIEW_METHODS: tuple[str, ...] = ("Service user only", "Carer only", "Service user and carer")
-OUTCOME_RATINGS: tuple[str, ...] = ("Fully Met", "Partially Met", "Not Met")
+REVIEW_METHODS: tuple[str, ...] = (N_("Service user only"), N_("Carer only"), N_("Service user and carer"))
+OUTCOME_RATINGS: tuple[str, ...] = (N_("Fully Met"), N_("Partially Met"), N_("Not Met"))
 
 # Steps from which a review can be requested: once the plan is agreed and support is being managed.
 REQUESTABLE_FROM = (Step.MANAGE_BUDGET, Step.ORGANISE_SUPPORT, Step.LIVE_LIFE)

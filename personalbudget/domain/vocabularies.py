@@ -25,21 +25,21 @@ CARE_ACT_OUTCOMES: dict[str, str] = {
     "j": N_("Carrying out any caring responsibilities the adult has for a child"),
 }
 
-# Primary Support Reason, Client Level Data spelling.
+# Primary Support Reason, Client Level Data spelling (stored as written; shown translated).
 PRIMARY_SUPPORT_REASONS: tuple[str, ...] = (
-    "Physical Support: Access & mobility only",
-    "Physical Support: Personal care support",
-    "Sensory Support: Support for visual impairment",
-    "Sensory Support: Support for hearing impairment",
-    "Sensory Support: Support for dual impairment",
-    "Support with Memory & Cognition",
-    "Learning Disability Support",
-    "Mental Health Support",
-    "Social Support: Substance misuse support",
-    "Social Support: Asylum seeker support",
-    "Social Support: Support for Social Isolation/Other",
-    "Social Support: Support to Carer",
-    "Unknown",
+    N_("Physical Support: Access & mobility only"),
+    N_("Physical Support: Personal care support"),
+    N_("Sensory Support: Support for visual impairment"),
+    N_("Sensory Support: Support for hearing impairment"),
+    N_("Sensory Support: Support for dual impairment"),
+    N_("Support with Memory & Cognition"),
+    N_("Learning Disability Support"),
+    N_("Mental Health Support"),
+    N_("Social Support: Substance misuse support"),
+    N_("Social Support: Asylum seeker support"),
+    N_("Social Support: Support for Social Isolation/Other"),
+    N_("Social Support: Support to Carer"),
+    N_("Unknown"),
 )
 
 # Who stands beside the person. Stored as the code, shown as the label.

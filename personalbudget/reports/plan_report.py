@@ -269,7 +269,7 @@ def _budget_section(data: PlanReportData, st: dict, width: float) -> list[Flowab
     lines = explain(indicative)
     lines.append(
         _("Worked out with {ras}, version {version}{council}.").format(
-            ras=indicative.ras_name,
+            ras=_(indicative.ras_name),
             version=indicative.ras_version,
             council=f", {data.council}" if data.council else "",
         )

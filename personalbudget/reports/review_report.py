@@ -59,7 +59,7 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
                 [
                     (
                         _("Reason for the review"),
-                        review.reason + (f" ({review.reason_note})" if review.reason_note else ""),
+                        _(review.reason) + (f" ({review.reason_note})" if review.reason_note else ""),
                     ),
                     (_("Due"), format_date(review.due_on)),
                     (
@@ -70,7 +70,7 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
                         _("Plan reviewed"),
                         _("Version {v}").format(v=review.plan_version) if review.plan_version else "—",
                     ),
-                    (_("Who took part"), form.method or _("Not recorded")),
+                    (_("Who took part"), _(form.method) if form.method else _("Not recorded")),
                     (_("Council"), data.council),
                 ],
                 st,
@@ -86,11 +86,11 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
             ]
         ]
         for outcome in form.outcomes:
-            area = CARE_ACT_OUTCOMES.get(outcome.outcome_code, "")
+            area = _(CARE_ACT_OUTCOMES.get(outcome.outcome_code, ""))  # N_-marked: in the reader's language
             rows.append(
                 [
                     para(f"{outcome.description}\n({area})" if area else outcome.description, st["cell"]),
-                    para(outcome.rating or _("Not rated"), st["cell_bold"]),
+                    para(_(outcome.rating) if outcome.rating else _("Not rated"), st["cell_bold"]),
                     para(outcome.person_says, st["cell"]),
                 ]
             )
@@ -135,7 +135,7 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
             for gap in form.market_gaps:
                 gap_rows.append(
                     [
-                        para(SUPPORT_CATEGORIES.get(gap.category, gap.category), st["cell"]),
+                        para(_(SUPPORT_CATEGORIES.get(gap.category, gap.category)), st["cell"]),
                         para(gap.locality, st["cell"]),
                         para(gap.why, st["cell"]),
                     ]

@@ -10,13 +10,13 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.person import PersonForm, age_on, validate_person
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
-from personalbudget.i18n import _
+from personalbudget.i18n import N_, _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
 from personalbudget.storage.models import Person, Representative
 
-_DUPLICATE_NHS = _("Another person in this caseload already has this NHS number.")
+_DUPLICATE_NHS = N_("Another person in this caseload already has this NHS number.")
 
 _CASELOAD_SQL = text(
     """
@@ -129,14 +129,14 @@ class PeopleService:
             return
         other = session.exec(select(Person.id).where(Person.nhs_number == nhs_number)).first()
         if other is not None and other != person_id:
-            raise ValidationError(FieldError("nhs_number", _DUPLICATE_NHS))
+            raise ValidationError(FieldError("nhs_number", _(_DUPLICATE_NHS)))
 
     def _flush(self, session: Session) -> None:
         try:
             session.flush()
         except IntegrityError as problem:  # a race with another window on the same file
             if "nhs_number" in str(problem.orig):
-                raise ValidationError(FieldError("nhs_number", _DUPLICATE_NHS)) from None
+                raise ValidationError(FieldError("nhs_number", _(_DUPLICATE_NHS))) from None
             raise
 
     def _replace_representatives(self, session: Session, person_id: int, form: PersonForm) -> None:

@@ -1,0 +1,90 @@
+"""Qt's own texts that PersonalBudget shows: message-box and dialog buttons, the text-box context
+menu, the file dialog. They are listed here, marked with N_(), only so that ``pybabel extract`` puts
+them in our catalogue; ``ui.qt_translation`` hands their translations to Qt (PySide6 ships no Welsh
+Qt translation). Keep each text exactly as Qt writes it, with its & marker."""
+
+from __future__ import annotations
+
+from personalbudget.i18n import N_
+
+QT_STRINGS = (
+    # QPlatformTheme: QMessageBox and QDialogButtonBox standard buttons
+    N_("OK"),
+    N_("Cancel"),
+    N_("Save"),
+    N_("Save All"),
+    N_("Open"),
+    N_("&Yes"),
+    N_("Yes to &All"),
+    N_("&No"),
+    N_("N&o to All"),
+    N_("Abort"),
+    N_("Retry"),
+    N_("Ignore"),
+    N_("Close"),
+    N_("Discard"),
+    N_("Don't Save"),
+    N_("Close without Saving"),
+    N_("Help"),
+    N_("Apply"),
+    N_("Reset"),
+    N_("Restore Defaults"),
+    # QMessageBox
+    N_("Show Details..."),
+    N_("Hide Details..."),
+    N_("About Qt"),
+    # QLineEdit / QWidgetTextControl context menu
+    N_("&Undo"),
+    N_("&Redo"),
+    N_("Cu&t"),
+    N_("&Copy"),
+    N_("&Paste"),
+    N_("Delete"),
+    N_("Select All"),
+    N_("Copy &Link Location"),
+    # QAbstractSpinBox context menu
+    N_("&Step up"),
+    N_("Step &down"),
+    # QFileDialog (Qt's own, where the system has no native dialog)
+    N_("Look in:"),
+    N_("File &name:"),
+    N_("Files of type:"),
+    N_("&Open"),
+    N_("&Save"),
+    N_("&Choose"),
+    N_("Back"),
+    N_("Forward"),
+    N_("Parent Directory"),
+    N_("Create New Folder"),
+    N_("List View"),
+    N_("Detail View"),
+    N_("Name"),
+    N_("Size"),
+    N_("Type"),
+    N_("Kind"),
+    N_("Date Modified"),
+    N_("All Files (*)"),
+    N_("Directories"),
+    N_("Directory:"),
+    N_("New Folder"),
+    N_("&New Folder"),
+    N_("&Rename"),
+    N_("&Delete"),
+    N_("Show &hidden files"),
+    N_("My Computer"),
+    N_("Computer"),
+    N_("Recent Places"),
+    N_("Save As"),
+    N_("Find Directory"),
+    N_("Are you sure you want to delete '%1'?"),
+    N_("%1 already exists.\nDo you want to replace it?"),
+    N_("%1\nFile not found.\nPlease verify the correct file name was given."),
+    # QProgressDialog, QInputDialog, QWizard
+    N_("&Back"),
+    N_("&Next"),
+    N_("&Finish"),
+    N_("Go Back"),
+    N_("Continue"),
+    N_("Commit"),
+    N_("Done"),
+)
