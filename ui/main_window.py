@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         self.caseload.refresh()
         self._reopen_last_person()
         self._update_actions()
+        # Keyboard users start where the work starts: typing finds a person.
+        if self.caseload.isVisibleTo(self):
+            self.caseload.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- menus ---------------------------------------------------------------------------
     def _create_actions(self) -> None:

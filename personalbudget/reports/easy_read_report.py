@@ -20,10 +20,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -43,7 +41,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money
 from personalbudget.paths import resources_dir
 from personalbudget.plain_language import money_in_words
-from personalbudget.reports.pdf_common import FONT, FONT_BOLD, INK, write_pdf
+from personalbudget.reports.pdf_common import FONT, FONT_BOLD, INK, numbered_canvas, write_pdf
 from personalbudget.services.budget_service import BudgetView
 from personalbudget.services.dto import PersonDetails
 from personalbudget.services.management_service import ManagementView
@@ -462,32 +460,8 @@ def _signatures(s: _Story) -> None:
 # -- writing the file --------------------------------------------------------------------------
 
 
-class _NumberedCanvas(Canvas):
-    """Writes a large 'Page X of Y' at the foot of each page once the total is known."""
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont(FONT, PAGE_NUMBER_SIZE)
-            self.setFillColor(INK)
-            self.drawCentredString(
-                A4[0] / 2, 10 * mm, _("Page {page} of {total}").format(page=self._pageNumber, total=total)
-            )
-            super().showPage()
-        super().save()
-
-
 def _write(out: Path, title: str, subject: str, author: str, build) -> Path:  # type: ignore[no-untyped-def]
     """Build the document and write it to ``out`` all or nothing, with easy-read margins and page numbers."""
     return write_pdf(
-        out, title, "", build, canvasmaker=_NumberedCanvas, margins_mm=(20, 20, 18, 24), subject=subject, author=author
+        out, title, "", build, canvasmaker=numbered_canvas("", PAGE_NUMBER_SIZE, centred=True), margins_mm=(20, 20, 18, 24), subject=subject, author=author
     )

@@ -133,10 +133,11 @@ def signature_blocks(roles: list[str], st: dict[str, ParagraphStyle], width: flo
     return KeepTogether([t])
 
 
-def _numbered_canvas(footer: str) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
-        """Writes 'Page X of Y' once the total is known."""
+def numbered_canvas(footer: str, size: float = 8, centred: bool = False) -> type[Canvas]:
+    """A canvas that writes ``footer`` and 'Page X of Y' on every page once the total is known:
+    small at the right for documents, or large and centred (``centred``) for easy read."""
 
+    class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
@@ -149,14 +150,15 @@ def _numbered_canvas(footer: str) -> type[Canvas]:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(FONT, 8)
+                self.setFont(FONT, size)
                 self.setFillColor(INK)
-                self.drawString(18 * mm, 10 * mm, footer)
-                self.drawRightString(
-                    A4[0] - 18 * mm,
-                    10 * mm,
-                    _("Page {page} of {total}").format(page=self._pageNumber, total=total),
-                )
+                page = _("Page {page} of {total}").format(page=self._pageNumber, total=total)
+                if footer:
+                    self.drawString(18 * mm, 10 * mm, footer)
+                if centred:
+                    self.drawCentredString(A4[0] / 2, 10 * mm, page)
+                else:
+                    self.drawRightString(A4[0] - 18 * mm, 10 * mm, page)
                 super().showPage()
             super().save()
 
@@ -208,7 +210,7 @@ def write_pdf(
             lang=pdf_language(current_locale()),
             displayDocTitle=True,
         )
-        doc.build(build(doc.width), canvasmaker=canvasmaker or _numbered_canvas(footer))
+        doc.build(build(doc.width), canvasmaker=canvasmaker or numbered_canvas(footer))
         os.replace(temp_name, out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -345,3 +345,8 @@ def test_the_ledger_table_opens_the_link_dialog_on_enter(qtbot, services, signal
     page.table.selectRow(0)
     QTest.keyClick(page.table, Qt.Key.Key_Return)
     assert asked == [True]
+
+
+def test_the_window_opens_with_the_focus_in_the_caseload_search(qtbot, window):
+    _activate(qtbot, window)
+    assert QApplication.focusWidget() is window.caseload.search_edit
