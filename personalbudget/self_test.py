@@ -68,6 +68,7 @@ REQUIRED_RESOURCES = (
     "demo_names.toml",
     "demo_plans.toml",
     "icons/personalbudget-256.png",
+    "translations/cy/LC_MESSAGES/personalbudget.mo",
 )
 
 # The keyring back end each platform's credential store is reached through.
@@ -272,11 +273,16 @@ def _schema_revision() -> str:
 
 
 def _check_resources() -> dict[str, Any]:
+    # The easy-read plan's pictures: one per support category and one per section.
+    from personalbudget.reports.easy_read_report import SECTION_PICTURES  # after the services (a cycle)
+
+    pictures = tuple(f"easy_read/{name}.png" for name in (*SUPPORT_CATEGORIES, *SECTION_PICTURES))
     root = resources_dir()
-    missing = [name for name in REQUIRED_RESOURCES if not (root / name).is_file()]
+    required = (*REQUIRED_RESOURCES, *pictures)
+    missing = [name for name in required if not (root / name).is_file()]
     if missing:
         raise SelfTestFailure(f"missing from {root}: {', '.join(missing)}")
-    return {"folder": str(root), "ras": str(default_ras_path()), "checked": list(REQUIRED_RESOURCES)}
+    return {"folder": str(root), "ras": str(default_ras_path()), "checked": list(required)}
 
 
 def _check_translations() -> dict[str, Any]:

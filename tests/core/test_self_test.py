@@ -22,6 +22,10 @@ def test_the_self_test_walks_steps_one_to_three_in_a_temporary_folder():
     assert journey["agreed_annual_pence"] > 0 and journey["plan_pdf_bytes"] > 1000
     assert report["database"]["schema"] == head_revision()
     assert report["resources"]["folder"] == str(resources_dir())
+    checked = report["resources"]["checked"]
+    assert "translations/cy/LC_MESSAGES/personalbudget.mo" in checked  # the Welsh catalogue ships
+    assert "easy_read/personal_care.png" in checked and "easy_read/my_money.png" in checked
+    assert report["translations"]["compiled"] == ["cy"]
     assert report["keyring"]["native"] in report["keyring"]["discoverable"]
     assert all("£1,234.56" in text for text in report["translations"]["formats"].values())
     assert report["front_end"].startswith("skipped")
