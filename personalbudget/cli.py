@@ -331,6 +331,7 @@ def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
     database = open_database(path, args.keys)
     if database.new_recovery_key:
         _announce_recovery_key(database.path, database.new_recovery_key)
+        database.acknowledge_recovery_key()  # printed: the command line has shown it
     return build_services(database, SystemClock(), _actor())
 
 

@@ -187,8 +187,9 @@ def open_caseload(path: Path, keys: DatabaseKeys) -> Database | None:
         except (PersonalBudgetError, OSError) as problem:  # not ours, damaged, too new, no key, unreadable
             QMessageBox.critical(None, _("Cannot open the database"), str(problem))
             return None
-        if db.new_recovery_key:
+        if db.new_recovery_key:  # a new caseload, or one whose key was never acknowledged (a crash)
             show_recovery_key(db.new_recovery_key)
+            db.acknowledge_recovery_key()
         return db
     return None
 

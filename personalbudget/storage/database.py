@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlmodel import Session
@@ -61,7 +61,8 @@ class Database:
         self.path = path
         self.engine = engine
         self.key = key
-        # Shown once, to whoever set the database up; never stored.
+        # Shown to whoever set the database up, and again at each opening until they acknowledge it
+        # (a crash while it is on screen must not lose it): see acknowledge_recovery_key.
         self.new_recovery_key = recovery_key
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
         self.audited = "audit_event" in sa_inspect(engine).get_table_names()
@@ -92,6 +93,12 @@ class Database:
             finally:
                 self._active.reset(token)
 
+    def acknowledge_recovery_key(self) -> None:
+        """The recovery key has been shown and written down: forget the copy kept until then."""
+        with self.engine.begin() as connection:
+            connection.execute(text("DELETE FROM setting WHERE key = :k"), {"k": PENDING_RECOVERY_KEY})
+        self.new_recovery_key = None
+
     def connect_raw(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
         return raw_connect(self.path, self.key, read_only=read_only)
 
@@ -116,6 +123,35 @@ def open_database(path: Path, keys: DatabaseKeys | None = None, *, upgrade_to: s
     except BaseException:
         lock.release()
         raise
+
+
+# A new caseload's recovery key, kept inside the encrypted database (whoever can open it already
+# holds its key) only until someone acknowledges seeing it. Written outside the ORM, so it never
+# reaches the audit trail.
+PENDING_RECOVERY_KEY = "security.recovery_key_pending"
+
+
+def _keep_or_find_pending_recovery_key(engine: Engine, key: bytes, recovery: str | None) -> str | None:
+    with engine.begin() as connection:
+        if recovery is not None:
+            connection.execute(
+                text("INSERT OR REPLACE INTO setting (key, value) VALUES (:k, :v)"),
+                {"k": PENDING_RECOVERY_KEY, "v": recovery},
+            )
+            return recovery
+        row = connection.execute(
+            text("SELECT value FROM setting WHERE key = :k"), {"k": PENDING_RECOVERY_KEY}
+        ).first()
+        if row is None:
+            return None
+        try:
+            current = key_from_recovery(row[0]) == key
+        except WrongKeyError:
+            current = False
+        if not current:  # re-keyed since (recover, encrypt): that key opens nothing now
+            connection.execute(text("DELETE FROM setting WHERE key = :k"), {"k": PENDING_RECOVERY_KEY})
+            return None
+        return row[0]
 
 
 def _open_locked(
@@ -148,6 +184,8 @@ def _open_locked(
     except BaseException:
         engine.dispose()
         raise
+    if key is not None and "setting" in sa_inspect(engine).get_table_names():
+        recovery = _keep_or_find_pending_recovery_key(engine, key, recovery)
     database = Database(path, engine, key, recovery)
     database.lock = lock
     database.closed_uncleanly = lock.stale

@@ -46,7 +46,11 @@ def test_new_database_is_encrypted_and_unreadable_to_plain_sqlite(db_path, keys,
     with pytest.raises(sqlite3.DatabaseError), sqlite3.connect(db_path) as plain:
         plain.execute("SELECT * FROM person").fetchall()
     reopened = open_database(db_path, keys)
-    assert reopened.new_recovery_key is None  # shown once, at set-up only
+    assert reopened.new_recovery_key  # never acknowledged: shown again
+    reopened.acknowledge_recovery_key()
+    reopened.close()
+    reopened = open_database(db_path, keys)
+    assert reopened.new_recovery_key is None  # acknowledged: never shown again
     assert build_services(reopened, clock, "t").people.list_caseload()[0].name == SENTINEL
 
 
@@ -141,3 +145,36 @@ def test_migration_backups_of_an_encrypted_database_stay_encrypted(db_path, keys
     with pytest.raises(sqlite3.DatabaseError), sqlite3.connect(backup) as plain:
         plain.execute("SELECT * FROM person").fetchall()
     assert db.encrypted
+
+
+def test_a_recovery_key_lost_to_a_crash_is_shown_again_and_still_recovers(db_path, keys, secret_store, clock):
+    """The app was killed while the new caseload's recovery key was on screen."""
+    db = open_database(db_path, keys)
+    first = db.new_recovery_key
+    db.close()  # no acknowledgement
+    again = open_database(db_path, keys)
+    assert again.new_recovery_key == first
+    with again.session() as session:  # kept out of the audit trail
+        summaries = session.connection().exec_driver_sql("SELECT summary FROM audit_event").all()
+    assert not any(first in (summary or "") for (summary,) in summaries)
+    again.acknowledge_recovery_key()
+    again.close()
+    # The key shown again is the real one: it opens the caseload without the keyring.
+    key_file_path(db_path).unlink()
+    new_recovery = recover_database(db_path, first, keys)
+    assert new_recovery and new_recovery != first
+    # Re-keyed: the old key is not offered again (recovery shows the new one itself).
+    reopened = open_database(db_path, keys)
+    assert reopened.new_recovery_key is None
+    reopened.close()
+
+
+def test_a_key_pending_before_recovery_is_not_offered_after_it(db_path, keys, clock):
+    db = open_database(db_path, keys)
+    first = db.new_recovery_key
+    db.close()  # never acknowledged, then the key file is lost
+    key_file_path(db_path).unlink()
+    recover_database(db_path, first, keys)
+    reopened = open_database(db_path, keys)
+    assert reopened.new_recovery_key is None  # the stale key opens nothing now
+    reopened.close()
