@@ -290,6 +290,18 @@ def run(
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as problem:  # a path the user gave: name it (the path is theirs, not a record's)
+        if os.environ.get("PERSONALBUDGET_DEBUG"):
+            raise
+        where = problem.filename if problem.filename is not None else ""
+        print(
+            "personalbudget: "
+            + _("cannot use {path}: {reason}. Check the path and that you may write there.").format(
+                path=where, reason=problem.strerror or type(problem).__name__
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except Exception as problem:
         if os.environ.get("PERSONALBUDGET_DEBUG"):
             raise

@@ -117,6 +117,7 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(960, 640)
         self.preview: ExportPreview | None = None
+        self._previewed: tuple[date, date] | None = None
         self.result: ExportResult | None = None
         self.task: BackgroundTask | None = None
         self.refresh_preview()
@@ -146,6 +147,7 @@ class ExportDialog(QDialog):
         except PersonalBudgetError as problem:
             show_problem(self, _("Could not preview the export"), problem)
             return
+        self._previewed = period
         self.rules_label.setText(rules_text(self.preview))
         self.tabs.clear()
         for table in self.preview.tables:
@@ -182,6 +184,12 @@ class ExportDialog(QDialog):
     def start_export(self) -> BackgroundTask | None:
         period = self._period()
         if period is None:
+            return None
+        if period != self._previewed:  # the preview must show exactly what is published
+            self.refresh_preview()
+            self.status.setText(
+                _("The preview now shows the period you chose. Check it, then press Export again.")
+            )
             return None
         folder = self.folder.text().strip()
         if not folder:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,14 @@ def test_report_review_prints_a_persons_review(tmp_path, capsys):
     assert "Wrote" in capsys.readouterr().out
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "Review of the care and support plan" in text and at_review["name"] in text
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's /proc, where nobody may create files")
+def test_a_path_the_system_refuses_is_named_with_what_to_do(tmp_path, capsys):
+    db_path = tmp_path / "demo.db"
+    assert run(["demo", "--db", str(db_path), "--people", "3", "--seed", "4"]) == 0
+    capsys.readouterr()
+    code = run(["export", "aggregates", "--db", str(db_path), "--out", "/proc/aggregates"])
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err and "unexpected error" not in err
+    assert "/proc" in err and "Check the path" in err

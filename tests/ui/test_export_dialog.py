@@ -82,3 +82,23 @@ def test_an_analyst_without_records_can_still_export(qtbot, db, clock):
     assert window.export_button is not None
     assert_accessible(qtbot, window)
     assert NoRecordsWindow(Role.ANALYST).export_button is None
+
+
+def test_changing_the_period_after_the_preview_shows_the_new_preview_before_exporting(qtbot, services, tmp_path):
+    from datetime import date
+
+    build_demo_caseload(services.context, people=8, seed=4)
+    dialog = ExportDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path / "out"))
+    dialog.start.set_date(date(2025, 4, 1))
+    dialog.end.set_date(date(2026, 3, 31))
+    assert dialog.start_export() is None  # not what the preview showed: nothing written yet
+    assert not (tmp_path / "out").exists()
+    assert "press Export again" in dialog.status.text()
+    assert dialog.preview.period.start == date(2025, 4, 1)
+    task = dialog.start_export()  # now it matches the preview
+    assert task is not None
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    assert (tmp_path / "out").exists()
