@@ -273,6 +273,9 @@ QAbstractItemView {{
 QAbstractItemView:focus {{
     border: {width}px solid {focus};
 }}
+QHeaderView, QHeaderView:focus {{
+    border: none;  /* a header is an item view too: the focus frame belongs to its table */
+}}
 QCheckBox, QRadioButton {{
     border: {width}px solid transparent;
     border-radius: 4px;

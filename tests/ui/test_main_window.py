@@ -230,3 +230,15 @@ def test_load_demo_from_the_menu_adds_people(qtbot, window, services, message_bo
     assert window.load_demo_action.isEnabled()
     assert window.caseload.model.rowCount() == 13
     assert window.caseload.count_label.text() == "13 of 13 people"
+
+
+def test_table_headings_are_not_clipped_by_the_focus_frame(qtbot, window):
+    """Item views get a focus frame; a header is an item view too, and its text lost its top and tail."""
+    from PySide6.QtWidgets import QHeaderView
+
+    window.show()
+    qtbot.waitExposed(window)
+    headers = [h for h in window.findChildren(QHeaderView) if h.isVisible() and h.orientation().name == "Horizontal"]
+    assert headers
+    for header in headers:
+        assert header.contentsRect().height() >= header.fontMetrics().height(), header.parent().objectName()
