@@ -97,6 +97,9 @@ def read_only_table(name: str, headers: list[str], *, stretch: int | None = None
     table.setAlternatingRowColors(True)
     table.setWordWrap(True)
     header = table.horizontalHeader()
+    # The stretching column must not be squeezed to nothing by wide neighbours (longer Welsh
+    # words, large fonts): past this the table scrolls sideways instead.
+    header.setMinimumSectionSize(max(header.minimumSectionSize(), table.fontMetrics().horizontalAdvance("n" * 12)))
     for index in range(len(headers)):
         header.setSectionResizeMode(
             index,
