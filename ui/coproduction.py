@@ -1046,6 +1046,8 @@ class CoproductionView(QObject):
             table.setColumnHidden(column, on)
         for widget in self._person_only:
             widget.setVisible(on)
+        # The banner's "Leave co-production mode" is the way out: no second button with the same name.
+        self.toggle_button.setVisible(not on)
         self.workspace.stepper.set_titles({s: _(t) for s, t in STEP_SHORT_TITLES.items()} if on else None)
         self._set_window(on)
         self._reload()
