@@ -26,10 +26,12 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.export import hub_commands
 from personalbudget.i18n import (
     LANGUAGE_ENV,
+    N_,
     SUPPORTED_LOCALES,
     _,
     default_language,
     format_date,
+    ngettext,
     set_language,
     supported_locale,
 )
@@ -255,7 +257,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=_("read the recovery key from FILE (or set {env})").format(env=RECOVERY_KEY_ENV),
     )
+    _language_everywhere(parser)
     return parser
+
+
+# The words argparse shows people (Python 3.11), so that they are extracted and translated.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def _language_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Every command and sub-command takes --language, including those without a caseload (hub)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                if not any("--language" in a.option_strings for a in sub._actions):
+                    _language_option(sub, argparse.SUPPRESS)
+                _language_everywhere(sub)
 
 
 def default_keys() -> DatabaseKeys:
@@ -270,6 +305,9 @@ def run(
     check_front_end: self_test.FrontEndCheck | None = None,
 ) -> int:
     set_language(_language_asked_for(argv) or default_language())
+    # argparse's own words ("usage:", "options", its errors) come from our catalogue too.
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.self_test:
@@ -341,7 +379,7 @@ def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
             ).format(file=path)
         )
     database = open_database(path, args.keys)
-    if database.new_recovery_key:
+    if database.new_recovery_key and database.created:  # one never acknowledged waits for the app
         _announce_recovery_key(database.path, database.new_recovery_key)
         database.acknowledge_recovery_key()  # printed: the command line has shown it
     return build_services(database, SystemClock(), _actor())

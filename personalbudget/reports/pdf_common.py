@@ -59,6 +59,7 @@ def styles(scale: float = 1.0) -> dict[str, ParagraphStyle]:
             textColor=INK,
             spaceBefore=5 * mm,
             spaceAfter=2 * mm,
+            keepWithNext=1,  # a heading never ends a page without what it heads
         ),
         "body": ParagraphStyle(
             "body", fontName=FONT, fontSize=body, leading=body * 1.35, textColor=INK, spaceAfter=1.5 * mm

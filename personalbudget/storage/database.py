@@ -68,6 +68,7 @@ class Database:
         self.audited = "audit_event" in sa_inspect(engine).get_table_names()
         self.lock: DatabaseLock | None = None
         self.closed_uncleanly = False  # the last session on this file ended without closing (a crash)
+        self.created = False  # made by this opening
 
     @property
     def encrypted(self) -> bool:
@@ -187,6 +188,7 @@ def _open_locked(
     if key is not None and "setting" in sa_inspect(engine).get_table_names():
         recovery = _keep_or_find_pending_recovery_key(engine, key, recovery)
     database = Database(path, engine, key, recovery)
+    database.created = state == "new"
     database.lock = lock
     database.closed_uncleanly = lock.stale
     return database
