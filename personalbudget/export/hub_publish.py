@@ -96,9 +96,9 @@ def publish_merge(
     records = merge.records
     table_ids = [t.spec.id for t in tables]
     now = clock.now()
-    decision = ledger.check(period.start, period.end, ledger.hash_people(records), digest)
-    if not decision.allowed:
-        ledger.release(period.start, period.end, records, table_ids, digest, now)  # records it, raises
+    decision = ledger.check(period.start, period.end, ledger.hash_people(records, rules), digest, rules)
+    if not decision.allowed:  # record the refusal (it raises)
+        ledger.release(period.start, period.end, records, table_ids, digest, now, rules)
     heads = [c.audit_head or "" for c in merge.contributions]
     metadata = ReleaseMetadata(
         period,
@@ -116,7 +116,7 @@ def publish_merge(
     recorded: list[ReleaseEntry] = []
 
     def commit() -> None:
-        recorded.append(ledger.release(period.start, period.end, records, table_ids, digest, now))
+        recorded.append(ledger.release(period.start, period.end, records, table_ids, digest, now, rules))
 
     files = write_release(Path(out_dir), tables, metadata, before_commit=commit)
     return HubRelease(

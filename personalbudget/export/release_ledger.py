@@ -1,21 +1,42 @@
 """The release ledger: every aggregate export attempt, and the rule against differencing.
 
-PRIVACY.md rule 6. Publishing the same period twice, with a handful of people added or taken
-away or changed in between, would let anyone subtract one release from the other and read off
-those people. So, **the rule**: a release of a period is refused when, compared with an earlier
-*published* release of exactly the same period, at least 1 and fewer than ``threshold`` people
-(the count suppression threshold) have been added, removed or had their record change (a new
-review, a new plan, more spending...), unless the published tables are
-byte-for-byte the same as that earlier release (then nothing new is revealed and it is
-re-published). Differences of ``threshold`` or more people are allowed: the change is then
-itself a group large enough to publish. Every attempt, published or refused, is recorded with
-its period, table ids, content hash and time.
+PRIVACY.md rule 6. Publishing tables twice, with a handful of people added or taken away or
+changed in between, would let anyone subtract one release from the other and read off those
+people. ``extract_records`` counts everyone with a budget agreed by the end of the period, so
+releases of *different* periods (one a day longer, or the next year) share most of their people
+and can be subtracted too. So, **the rules** (checked against every earlier published release
+whose period overlaps the new one's):
 
-People are recorded only as salted hashes of their record keys and records (HMAC-SHA256 with a
-random salt that belongs to the ledger), never as the keys or records themselves.
+1. **People, group by group.** Each person contributes to published groups: their primary
+   support reason, age band, age band x reason cell, (pooled) locality, delivery mechanism,
+   locality x mechanism cell, funding streams, planned support categories, outcomes and outcome
+   x rating cells, market gap cells, review timeliness, and everyone ("all"). A release is refused
+   when, in any group, at least 1 and fewer than ``threshold`` people (the count suppression
+   threshold) have been added to it, removed from it or had what they contribute to it change
+   (their budget in a reason's sums, their spending in a mechanism's...). A change of 8 people
+   overall is not enough: 7 added under one reason and 1 under another would give away the one.
+2. **Rules.** A release whose disclosure rules (threshold, rounding base, minimum contributors,
+   dominance) differ from those of an earlier published release of an overlapping period is
+   refused: two roundings of the same count to different bases can be combined.
+3. **Identical tables** (the same content hash as an earlier published release) are always
+   allowed: nothing new is revealed, the release is re-published.
+
+**Periods that do not overlap** (this year after last year, one quarter after another) are not
+held to rule 1: people who joined between the two are always a handful in some small group, so
+the rule would refuse every later release for good. Their counts are protected by rounding and
+suppression as usual; what remains is that an exact money total of a group that a few people
+joined can be subtracted from the previous period's. docs/security.md says so, and how to
+limit it (publish at fixed, non-overlapping periods; stricter thresholds).
+
+Every attempt, published or refused, is recorded with its period, table ids, content hash, rules
+and time. People are recorded only as salted hashes (HMAC-SHA256 with a random salt that belongs
+to the ledger): of their record key, of their whole record, and of each group they contribute to
+(with what they contribute), never as keys, records or group names themselves. Entries written
+before groups and rules were recorded are compared by the older rule (people changed overall).
 
 Two stores: ``DatabaseLedgerStore`` (the caseload's own ``export_release`` table, salt in
-``setting``) and ``JsonLedgerStore`` (a JSON file, for the strategic hub).
+``setting``; the rules are kept as a ``rules=...`` token in the ``people_hashes`` column) and
+``JsonLedgerStore`` (a JSON file, for the strategic hub).
 """
 
 from __future__ import annotations
@@ -26,20 +47,80 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from personalbudget.domain.management import DeliveryMechanism, salt_category
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
-from personalbudget.i18n import _
+from personalbudget.export.disclosure import DisclosureRules
+from personalbudget.export.tables import NOT_RECORDED, OTHER_LOCALITIES, published_localities
+from personalbudget.i18n import _, ngettext
 
 PUBLISHED = "published"
 REFUSED = "refused"
 LEDGER_FILE_VERSION = 1
 SALT_SETTING = "export.ledger_salt"
+_RULES_TOKEN = "rules="  # never the start of a person's hash (hex)
+
+
+def rules_text(rules: DisclosureRules) -> str:
+    """The disclosure rules as the ledger records them (no spaces)."""
+    d = rules.dominance
+    return (
+        f"threshold={rules.threshold},base={rules.base},min_contributors={rules.min_contributors},"
+        f"dominance={d.numerator}/{d.denominator}"
+    )
+
+
+def periods_overlap(a_from: date, a_to: date, b_from: date, b_to: date) -> bool:
+    return a_from <= b_to and b_from <= a_to
+
+
+def person_groups(record: PersonRecord, places: set[str]) -> dict[str, str]:
+    """The published groups a person contributes to -> what they contribute to that group's cells.
+
+    ``places`` are the published localities of the release (the others are pooled). Groups that
+    are only counted contribute "" (membership); groups with sums and medians contribute the
+    person's amounts in them. Derived from the record alone, exactly as ``tables.build_tables``
+    groups people: the ledger compares releases group by group with these.
+    """
+
+    def place(name: str) -> str:
+        return name if name in places else OTHER_LOCALITIES
+
+    mechanisms = {DeliveryMechanism(m) for m, _p in record.delivery_mechanisms}
+    category = salt_category(mechanisms)
+    salt = category.value if category else NOT_RECORDED
+    direct = dict(record.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0)
+    groups = {
+        "all": f"{record.budget_annual_pence}",
+        f"age_band={record.age_band}": "",
+        f"primary_support_reason={record.primary_support_reason}": f"{record.budget_annual_pence}",
+        f"age_band|primary_support_reason={record.age_band}|{record.primary_support_reason}": "",
+        f"locality={place(record.locality)}": "",
+        # planned in the period comes from the direct payment amount, spent from the ledger
+        f"delivery_mechanism={salt}": f"{direct},{record.actual_pence}",
+        f"locality|delivery_mechanism={place(record.locality)}|{salt}": "",
+        f"review_timeliness={record.review_timeliness}": "",
+    }
+    if record.planned_annual_pence > 0:
+        groups["planned_all"] = f"{record.planned_annual_pence}"
+    for stream, pence in record.budget_streams:
+        if pence > 0:
+            groups[f"funding_stream={stream}"] = f"{pence}"
+    for support, pence in record.planned_by_category:
+        if pence > 0:
+            groups[f"support_category={support}"] = f"{pence}"
+    for outcome, rating in record.outcomes_at_review:
+        groups[f"outcome={outcome}"] = ""
+        groups[f"outcome|rating={outcome}|{rating}"] = ""
+    for support, where in record.market_gaps:
+        groups[f"market_gap={support}|{place(where)}"] = ""
+    return groups
 
 
 class DifferencingRefusedError(PersonalBudgetError):
@@ -56,8 +137,9 @@ class ReleaseEntry:
     status: str  # PUBLISHED | REFUSED
     table_ids: tuple[str, ...]
     content_hash: str
-    people_hashes: tuple[str, ...]  # salted hashes of the contributing keys, sorted
+    people_hashes: tuple[str, ...]  # "HMAC(key):HMAC(record):group.group..." a person, sorted
     reason: str = ""
+    rules: str = ""  # ``rules_text`` of the disclosure rules applied ("" in entries from before)
 
     @property
     def people_digest(self) -> str:
@@ -85,6 +167,7 @@ class ReleaseEntry:
             content_hash=str(data["content_hash"]),
             people_hashes=tuple(data["people_hashes"]),
             reason=str(data.get("reason", "")),
+            rules=str(data.get("rules", "")),
         )
 
 
@@ -169,19 +252,24 @@ class DatabaseLedgerStore:
 
         with self._db.session() as session:
             rows = session.exec(select(ExportRelease).order_by(col(ExportRelease.id))).all()
-            return [
-                ReleaseEntry(
-                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
-                    period_from=r.period_from,
-                    period_to=r.period_to,
-                    status=r.status,
-                    table_ids=tuple(t for t in r.table_ids.split(",") if t),
-                    content_hash=r.content_hash,
-                    people_hashes=tuple(r.people_hashes.split()),
-                    reason=r.reason,
+            entries = []
+            for r in rows:
+                tokens = r.people_hashes.split()
+                rules = [t[len(_RULES_TOKEN) :] for t in tokens if t.startswith(_RULES_TOKEN)]
+                entries.append(
+                    ReleaseEntry(
+                        at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                        period_from=r.period_from,
+                        period_to=r.period_to,
+                        status=r.status,
+                        table_ids=tuple(t for t in r.table_ids.split(",") if t),
+                        content_hash=r.content_hash,
+                        people_hashes=tuple(t for t in tokens if not t.startswith(_RULES_TOKEN)),
+                        reason=r.reason,
+                        rules=rules[0] if rules else "",
+                    )
                 )
-                for r in rows
-            ]
+            return entries
 
     def append(self, entry: ReleaseEntry) -> None:
         from personalbudget.storage.export_models import ExportRelease
@@ -195,7 +283,10 @@ class DatabaseLedgerStore:
                     status=entry.status,
                     table_ids=",".join(entry.table_ids),
                     content_hash=entry.content_hash,
-                    people_hashes=" ".join(entry.people_hashes),
+                    # No column of its own for the rules (that would need a migration): a token.
+                    people_hashes=" ".join(
+                        [*([_RULES_TOKEN + entry.rules] if entry.rules else []), *entry.people_hashes]
+                    ),
                     people_digest=entry.people_digest,
                     reason=entry.reason,
                 )
@@ -216,50 +307,132 @@ class ReleaseLedger:
         self.store = store
         self.threshold = threshold
 
-    def hash_people(self, records: Iterable[PersonRecord]) -> tuple[str, ...]:
-        """Each person as ``HMAC(key):HMAC(key and record)`` with the ledger's salt, sorted: enough to
-        count people added, removed or changed between releases, and nothing more."""
+    def hash_people(
+        self, records: Sequence[PersonRecord], rules: DisclosureRules | None = None
+    ) -> tuple[str, ...]:
+        """Each person as ``HMAC(key):HMAC(record):g.g.g`` with the ledger's salt, sorted, where each
+        ``g`` is the salted hash of a group they contribute to and of what they contribute
+        (``person_groups``): enough to count people added, removed or changed, group by group,
+        between releases, and nothing more."""
         salt = self.store.salt()
+        places = set(published_localities(records, rules or DisclosureRules(threshold=self.threshold)))
+
+        def mac(kind: bytes, text: str, size: int) -> str:
+            return hmac.new(salt, kind + b"\0" + text.encode(), hashlib.sha256).hexdigest()[:size]
+
         hashed = set()
         for record in records:
             content = json.dumps(record.to_dict(), sort_keys=True, separators=(",", ":"))
-            key = hmac.new(salt, b"key\0" + record.key.encode(), hashlib.sha256).hexdigest()[:32]
-            whole = hmac.new(salt, b"record\0" + content.encode(), hashlib.sha256).hexdigest()[:32]
-            hashed.add(f"{key}:{whole}")
+            key = mac(b"key", record.key, 32)
+            whole = mac(b"record", content, 32)
+            groups = ".".join(
+                sorted(
+                    mac(b"group", group, 12) + (mac(b"value", f"{group}\0{value}", 8) if value else "")
+                    for group, value in person_groups(record, places).items()
+                )
+            )
+            hashed.add(f"{key}:{whole}:{groups}")
         return tuple(sorted(hashed))
+
+    @staticmethod
+    def _people(hashes: Sequence[str]) -> dict[str, tuple[str, dict[str, str] | None]]:
+        """key hash -> (record hash, group hash -> contribution hash, or None in old entries)."""
+        people: dict[str, tuple[str, dict[str, str] | None]] = {}
+        for h in hashes:
+            key, whole, *rest = h.split(":")
+            groups = {t[:12]: t[12:] for t in rest[0].split(".") if t} if rest else None
+            people[key] = (whole, groups)
+        return people
 
     @staticmethod
     def people_changed(earlier: Sequence[str], now: Sequence[str]) -> int:
         """People added, removed, or whose record changed, between two hashed releases."""
-        before = dict(h.split(":", 1) for h in earlier)
-        after = dict(h.split(":", 1) for h in now)
+        before = {k: w for k, (w, _g) in ReleaseLedger._people(earlier).items()}
+        after = {k: w for k, (w, _g) in ReleaseLedger._people(now).items()}
         return len(before.keys() ^ after.keys()) + sum(
             1 for k in before.keys() & after.keys() if before[k] != after[k]
         )
 
+    @staticmethod
+    def groups_changed(earlier: Sequence[str], now: Sequence[str]) -> dict[str, int] | None:
+        """Group hash -> people added to, removed from or changed within the group between two
+        hashed releases; None when the earlier release does not record groups (an older entry)."""
+        before, after = ReleaseLedger._people(earlier), ReleaseLedger._people(now)
+        if any(g is None for _w, g in before.values()) or any(g is None for _w, g in after.values()):
+            return None
+        changed: dict[str, int] = {}
+        for key in before.keys() | after.keys():
+            old = before[key][1] if key in before else {}
+            new = after[key][1] if key in after else {}
+            assert old is not None and new is not None
+            for group in old.keys() | new.keys():
+                if old.get(group) != new.get(group):  # joined, left, or contributes differently
+                    changed[group] = changed.get(group, 0) + 1
+        return changed
+
     def check(
-        self, period_from: date, period_to: date, people_hashes: Sequence[str], content_hash: str
+        self,
+        period_from: date,
+        period_to: date,
+        people_hashes: Sequence[str],
+        content_hash: str,
+        rules: DisclosureRules | None = None,
     ) -> LedgerDecision:
-        """May a release of this period, drawing on these (hashed) people, be published?"""
-        for entry in self.store.entries():
-            if entry.status != PUBLISHED or (entry.period_from, entry.period_to) != (period_from, period_to):
-                continue
-            if entry.content_hash == content_hash:
-                return LedgerDecision(True, identical_to_earlier=True)
-            difference = self.people_changed(entry.people_hashes, people_hashes)
-            if 0 < difference < self.threshold:
+        """May a release of this period, drawing on these (hashed) people, with these rules, be
+        published? Compared with every earlier published release (see the module docstring)."""
+        published = [e for e in self.store.entries() if e.status == PUBLISHED]
+        if any(e.content_hash == content_hash for e in published):
+            return LedgerDecision(True, identical_to_earlier=True)
+        applied = rules_text(rules) if rules is not None else ""
+        for entry in published:
+            if (
+                applied
+                and entry.rules
+                and entry.rules != applied
+                and periods_overlap(entry.period_from, entry.period_to, period_from, period_to)
+            ):
                 return LedgerDecision(
                     False,
                     _(
                         "Refused by the rule against differencing (PRIVACY.md rule 6): the period {start} to "
-                        "{end} was published on {when}, and since then fewer than {n} people have been added, "
-                        "removed or changed, so comparing the two releases could reveal them. Wait until more "
-                        "has changed, or export a different period."
+                        "{end} was published on {when} with different disclosure rules ({earlier}), and "
+                        "combining two roundings of the same figures could reveal them. Use the same rules "
+                        "as the release of {start} to {end}, or choose a period that does not overlap it."
                     ).format(
-                        start=period_from.isoformat(),
-                        end=period_to.isoformat(),
+                        start=entry.period_from.isoformat(),
+                        end=entry.period_to.isoformat(),
                         when=entry.at.date().isoformat(),
-                        n=self.threshold,
+                        earlier=entry.rules.replace(",", ", "),
+                    ),
+                )
+        for entry in published:
+            if not periods_overlap(entry.period_from, entry.period_to, period_from, period_to):
+                continue  # a later (or earlier) period: see "Periods that do not overlap" above
+            by_group = self.groups_changed(entry.people_hashes, people_hashes)
+            if by_group is None:  # an entry from before groups were recorded: people overall
+                by_group = {"all": self.people_changed(entry.people_hashes, people_hashes)}
+            small = sum(1 for n in by_group.values() if 0 < n < self.threshold)
+            if small:
+                return LedgerDecision(
+                    False,
+                    ngettext(
+                        "Refused by the rule against differencing (PRIVACY.md rule 6): compared with the "
+                        "release of {start} to {end} published on {when}, {groups} published group has had "
+                        "between 1 and {most} people added, removed or changed, so comparing the two "
+                        "releases could reveal them. Wait until more has changed, or re-publish exactly "
+                        "the earlier tables.",
+                        "Refused by the rule against differencing (PRIVACY.md rule 6): compared with the "
+                        "release of {start} to {end} published on {when}, {groups} published groups have had "
+                        "between 1 and {most} people added, removed or changed, so comparing the two "
+                        "releases could reveal them. Wait until more has changed, or re-publish exactly "
+                        "the earlier tables.",
+                        small,
+                    ).format(
+                        start=entry.period_from.isoformat(),
+                        end=entry.period_to.isoformat(),
+                        when=entry.at.date().isoformat(),
+                        groups=small,
+                        most=self.threshold - 1,
                     ),
                 )
         return LedgerDecision(True)
@@ -272,11 +445,14 @@ class ReleaseLedger:
         table_ids: Sequence[str],
         content_hash: str,
         at: datetime,
+        rules: DisclosureRules | None = None,
     ) -> ReleaseEntry:
         """Check a release and record the attempt. Raises ``DifferencingRefusedError`` (after recording
-        the refusal) when the rule forbids it; returns the published entry otherwise."""
-        people = self.hash_people(records)
-        decision = self.check(period_from, period_to, people, content_hash)
+        the refusal) when the rules forbid it; returns the published entry otherwise. ``rules``, the
+        disclosure rules the tables were made with, should always be given (the release services
+        do); without them the rules cannot be compared or recorded."""
+        people = self.hash_people(records, rules)
+        decision = self.check(period_from, period_to, people, content_hash, rules)
         entry = ReleaseEntry(
             at=at,
             period_from=period_from,
@@ -286,6 +462,7 @@ class ReleaseLedger:
             content_hash=content_hash,
             people_hashes=people,
             reason=decision.reason,
+            rules=rules_text(rules) if rules is not None else "",
         )
         self.store.append(entry)
         if not decision.allowed:

@@ -119,17 +119,17 @@ class ExportService:
         ledger = ReleaseLedger(DatabaseLedgerStore(self._ctx.db), rules.threshold)
         table_ids = [t.spec.id for t in tables]
         now = self._ctx.clock.now()
-        people = ledger.hash_people(records)
-        decision = ledger.check(period.start, period.end, people, digest)
-        if not decision.allowed:
-            ledger.release(period.start, period.end, records, table_ids, digest, now)  # records it, raises
+        people = ledger.hash_people(records, rules)
+        decision = ledger.check(period.start, period.end, people, digest, rules)
+        if not decision.allowed:  # record the refusal (it raises)
+            ledger.release(period.start, period.end, records, table_ids, digest, now, rules)
         metadata = ReleaseMetadata(period, rules, now, digest, self.audit_head())
         recorded: list[ReleaseEntry] = []
 
         def commit() -> None:
             if not report(4, steps):
                 raise _Stop
-            recorded.append(ledger.release(period.start, period.end, records, table_ids, digest, now))
+            recorded.append(ledger.release(period.start, period.end, records, table_ids, digest, now, rules))
 
         if not report(3, steps):
             return None

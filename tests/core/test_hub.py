@@ -706,3 +706,17 @@ def test_the_analyst_role_may_publish_aggregates_but_not_send_person_level_contr
         assert not out.exists()
     finally:
         services.context.db.close()
+
+
+def test_the_hub_refuses_other_rules_for_a_published_period_and_records_the_rules(world, tmp_path):
+    hub = hub_copy(world, tmp_path)
+    files = contribution_files(world)
+    publish_merge(files, hub, tmp_path / "first", DisclosureRules(), FixedClock(EXPORT_AT))
+    again = publish_merge(files, hub, tmp_path / "again", DisclosureRules(), FixedClock(EXPORT_AT))
+    assert again.identical_to_earlier
+    with pytest.raises(DifferencingRefusedError, match="Use the same rules as the release of 2026-04-01"):
+        publish_merge(files, hub, tmp_path / "second", DisclosureRules(base=10), FixedClock(EXPORT_AT))
+    assert not (tmp_path / "second").exists()
+    releases = json.loads(hub.ledger_path.read_text())["releases"]
+    assert [r["status"] for r in releases] == ["published", "published", "refused"]
+    assert [r["rules"].split(",")[1] for r in releases] == ["base=5", "base=5", "base=10"]
