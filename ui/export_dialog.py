@@ -37,8 +37,8 @@ def rules_text(preview: ExportPreview) -> str:
         "{base} (halves up); totals and medians only where at least {n} people contribute and the two largest "
         "make up no more than {d}%; never a minimum or maximum; small groups that are all or none for an "
         "outcome are hidden; more cells are hidden where totals would give a hidden cell away; localities "
-        "with fewer than {t} people are pooled. Re-exporting the same period after a change to fewer than "
-        "{t} people is refused."
+        "with fewer than {t} people are pooled. A release of a period overlapping one already published is "
+        "refused if any group changed by fewer than {t} people, or if the rules differ."
     ).format(
         small=rules.threshold - 1,
         base=rules.base,

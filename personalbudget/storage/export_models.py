@@ -1,8 +1,9 @@
 """The release ledger of anonymised aggregate exports (PRIVACY.md rule 6).
 
 One row per export attempt, published or refused. People are never stored as they are: only
-salted hashes of their record keys (the salt is the ledger's own, kept in ``setting``), enough
-to tell how many people two releases of the same period differ by.
+salted hashes of their record keys, records and the published groups they count in (the salt
+is the ledger's own, kept in ``setting``), enough to tell by how many people each group of two
+releases of overlapping periods differs.
 """
 
 from __future__ import annotations
