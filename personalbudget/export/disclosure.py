@@ -15,11 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from statistics import median
 
 from personalbudget.domain.money import round_half_up
+from personalbudget.errors import PersonalBudgetError
+from personalbudget.i18n import _
 
 SUPPRESSED = "*"
+
+
+class DisclosureError(PersonalBudgetError):
+    """A table that cannot be protected: publishing it would let a suppressed cell be worked out."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,19 @@ def protected_sum(values: Sequence[int], rules: DisclosureRules) -> int | str:
     return sum(values) if statistics_allowed(values, rules) else SUPPRESSED
 
 
+def exact_median(values: Sequence[int]) -> Fraction:
+    """The median, exactly: the middle value, or half the sum of the two middle ones (no floats)."""
+    if not values:
+        raise ValueError("no median of nothing")
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Fraction(ordered[middle])
+    return Fraction(ordered[middle - 1] + ordered[middle], 2)
+
+
 def protected_median(values: Sequence[int], rules: DisclosureRules) -> Fraction | str:
-    return Fraction(median(sorted(values))) if statistics_allowed(values, rules) else SUPPRESSED
+    return exact_median(values) if statistics_allowed(values, rules) else SUPPRESSED
 
 
 def class_disclosive(with_attribute: int, group_size: int, rules: DisclosureRules) -> bool:
@@ -304,6 +320,8 @@ def protect_table(
     so a total published in several tables is published the same in each. While a sensitive entry
     can be pinned, the first published cell (its own row or column first, then the smallest; zeros
     last) whose suppression frees it is suppressed too; if none does alone, the first of them is.
+    Raises ``DisclosureError`` when every cell is suppressed and an entry can still be pinned (from
+    the published totals alone): such a table must not be published.
     """
     result = [row[:] for row in primary]
     if not cells or (row_totals is None and column_totals is None):
@@ -352,8 +370,10 @@ def protect_table(
                 if not result[i][j]
             )
         )
-        if not candidates:
-            return result
+        if not candidates:  # every cell is hidden and the totals alone still give one away
+            raise DisclosureError(
+                _("A table could not be protected, so nothing was exported. Try a longer period.")
+            )
         choice = candidates[0]
         for candidate in candidates:
             _far, _zero, _v, i, j = candidate

@@ -21,7 +21,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import secrets
 import uuid
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from personalbudget.storage.keys import (
     WrongKeyError,
     unwrap_with_passphrase,
     wrap_with_passphrase,
+    write_private_file,
 )
 
 PUBLIC_KEY_FILE = "hub-public-key.json"
@@ -179,10 +179,9 @@ class Hub:
 
 
 def _write_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet, atomically (a temporary file, then a rename)."""
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    """Write a file that must not exist yet, atomically and readable by its owner only (it holds
+    the pseudonymisation key)."""
+    write_private_file(path, text)
 
 
 def create_hub(
@@ -232,7 +231,7 @@ def create_hub(
             )
         key_file = wrap_with_passphrase(private_raw, chosen, public.hub_id)
         store_in_keyring = False
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only (POSIX; ignored on Windows)
     if store_in_keyring:
         secrets_store.set(KEYRING_PREFIX + public.hub_id, private_raw.hex())
     key_file.write(private_path)

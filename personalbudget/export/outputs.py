@@ -28,15 +28,34 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import DATASET_SCHEMA_VERSION
 from personalbudget.export.disclosure import SUPPRESSED, DisclosureRules
 from personalbudget.export.tables import TABLES_SCHEMA_VERSION, Period, PublishedTable
-from personalbudget.i18n import _
+from personalbudget.i18n import N_, _
 
 DATAPACKAGE = "datapackage.json"
 WORKBOOK = "aggregates.xlsx"
-ANONYMISED_NOTICE = (
-    "These tables are anonymised aggregates: no row describes a person. Counts of 1-7 are shown as *, "
-    "other counts are rounded to the nearest 5, and totals and medians appear only where enough people "
-    "contribute. Do not try to re-identify anyone from them."
+_NOTICE = N_(
+    "These tables are anonymised aggregates: no row describes a person. Counts of 1-{small} are shown "
+    "as *, other counts are rounded to the nearest {base}, and totals and medians appear only where at "
+    "least {least} people contribute. Do not try to re-identify anyone from them."
 )
+
+
+def anonymised_notice(rules: DisclosureRules, translate: bool = True) -> str:
+    """The notice every release carries, stating the rules actually used."""
+    text = _(_NOTICE) if translate else _NOTICE
+    return text.format(small=rules.threshold - 1, base=rules.base, least=rules.min_contributors)
+
+
+# The notice for the default rules (kept for callers that print it without a release to hand).
+ANONYMISED_NOTICE = anonymised_notice(DisclosureRules(), translate=False)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(value: int | str) -> int | str:
+    """A text cell a spreadsheet would run as a formula gets a leading quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def table_csv(table: PublishedTable) -> bytes:
@@ -45,7 +64,7 @@ def table_csv(table: PublishedTable) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([*row.dims, row.measure, row.value])
+        writer.writerow([spreadsheet_safe(v) for v in (*row.dims, row.measure, row.value)])
     return out.getvalue().encode("utf-8")
 
 
@@ -89,7 +108,7 @@ class ReleaseMetadata:
             "content_hash": self.content_hash,
             "audit_head": self.audit_head,
             "source": self.source,
-            "notice": ANONYMISED_NOTICE,
+            "notice": anonymised_notice(self.rules),
             **dict(self.extra),
         }
 
@@ -109,7 +128,10 @@ def datapackage(tables: Sequence[PublishedTable], metadata: ReleaseMetadata) -> 
                 d.title,
                 d.description,
                 "string",
-                constraints={"required": True, "enum": sorted({r.dims[i] for r in table.rows})},
+                constraints={
+                    "required": True,
+                    "enum": sorted({str(spreadsheet_safe(r.dims[i])) for r in table.rows}),
+                },
             )
             for i, d in enumerate(spec.dimensions)
         ]
@@ -145,7 +167,7 @@ def datapackage(tables: Sequence[PublishedTable], metadata: ReleaseMetadata) -> 
         "profile": "tabular-data-package",
         "name": "personalbudget-anonymised-aggregates",
         "title": "PersonalBudget anonymised aggregates",
-        "description": ANONYMISED_NOTICE,
+        "description": anonymised_notice(metadata.rules),
         "version": f"{metadata.period.start.isoformat()}_{metadata.period.end.isoformat()}",
         "created": metadata.generated_at.astimezone(UTC).isoformat(),
         "licenses": [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0"}],
@@ -164,7 +186,7 @@ def _workbook(tables: Sequence[PublishedTable], metadata: ReleaseMetadata, path:
     bold = Font(bold=True)
     readme.append(["PersonalBudget anonymised aggregates"])
     readme["A1"].font = bold
-    readme.append([ANONYMISED_NOTICE])
+    readme.append([anonymised_notice(metadata.rules)])
     readme.append([])
 
     def flatten(prefix: str, value: Any) -> None:
@@ -193,6 +215,11 @@ def _workbook(tables: Sequence[PublishedTable], metadata: ReleaseMetadata, path:
         for index in range(len(table.columns)):
             sheet.column_dimensions[chr(ord("A") + index)].width = 28
         sheet.freeze_panes = "A2"
+    for sheet in book.worksheets:  # text is text: nothing typed into the app becomes a formula
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
     book.save(path)
 
 

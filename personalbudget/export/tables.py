@@ -10,18 +10,19 @@ Values are published in tidy (long) form: one row per cell, with the table's dim
 measure and the value. Money is in whole pounds (rounded half up); ``*`` means suppressed.
 
 Labels that come from text typed into the app (localities) are published only when at least
-``threshold`` people share them; the rest are pooled as "Other localities", so a mistyped or
-unusual locality never appears.
+``threshold`` people share them and they look like a place name (no digits, so no postcode or
+address; not too long; nothing a spreadsheet could read as a formula); the rest are pooled as
+"Other localities", so a mistyped or unusual locality never appears.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from statistics import median
 
 from personalbudget.domain.management import DeliveryMechanism, SaltCategory, salt_category
 from personalbudget.domain.money import round_half_up
@@ -31,8 +32,10 @@ from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, PRIMARY_SUPPOR
 from personalbudget.export.dataset import AGE_BANDS, REVIEW_TIMELINESS, UNDER_18, PersonRecord
 from personalbudget.export.disclosure import (
     SUPPRESSED,
+    DisclosureError,
     DisclosureRules,
     class_disclosive,
+    exact_median,
     protect_count,
     protect_table,
     statistics_allowed,
@@ -360,12 +363,15 @@ def _count_line(counts: list[int], rules: DisclosureRules) -> list[Value]:
     total published in two tables is published the same in both."""
     primary = [[0 < n < rules.threshold] for n in counts]
     grand = sum(counts)
-    hidden = protect_table(
-        [[n] for n in counts],
-        primary,
-        rules,
-        column_totals=[not 0 < grand < rules.threshold],
-    )
+    try:
+        hidden = protect_table(
+            [[n] for n in counts],
+            primary,
+            rules,
+            column_totals=[not 0 < grand < rules.threshold],
+        )
+    except DisclosureError:
+        hidden = [[n > 0] for n in counts]
     return [SUPPRESSED if hidden[i][0] else protect_count(n, rules) for i, n in enumerate(counts)]
 
 
@@ -386,16 +392,37 @@ def _two_way(
             primary[r] = [True] * len(columns)
     row_totals = [sum(row) for row in cells]
     column_totals = [sum(cells[r][c] for r in range(len(rows))) for c in range(len(columns))]
+    # A group of 1 to threshold - 1 people: its zeros would say where none of them are (class
+    # disclosure, e.g. "all Not Met"), so the whole row or column is suppressed, zeros included
+    # (except a zero the other margin already publishes as a 0 total).
+    small_rows = [row_margin and 0 < n < rules.threshold for n in row_totals]
+    small_columns = [column_margin and 0 < n < rules.threshold for n in column_totals]
+    for r, row in enumerate(primary):
+        for c in range(len(columns)):
+            row[c] = (
+                row[c]
+                or (small_rows[r] and not (column_margin and column_totals[c] == 0))
+                or (small_columns[c] and not (row_margin and row_totals[r] == 0))
+            )
     row_published = _count_line(row_totals, rules) if row_margin else []
     column_published = _count_line(column_totals, rules) if column_margin else []
-    hidden = protect_table(
-        cells,
-        primary,
-        rules,
-        row_totals=[v != SUPPRESSED for v in row_published] if row_margin else None,
-        column_totals=[v != SUPPRESSED for v in column_published] if column_margin else None,
-        grand_total=not 0 < sum(row_totals) < rules.threshold if row_margin and column_margin else None,
-    )
+    grand_published: Value = protect_count(sum(row_totals), rules)
+    unprotectable = False
+    try:
+        hidden = protect_table(
+            cells,
+            primary,
+            rules,
+            row_totals=[v != SUPPRESSED for v in row_published] if row_margin else None,
+            column_totals=[v != SUPPRESSED for v in column_published] if column_margin else None,
+            grand_total=not 0 < sum(row_totals) < rules.threshold if row_margin and column_margin else None,
+        )
+    except DisclosureError:  # no pattern of suppressed cells is safe with these totals: hide it all
+        hidden = [[True] * len(columns) for _row in rows]
+        row_published = [SUPPRESSED] * len(rows) if row_margin else []
+        column_published = [SUPPRESSED] * len(columns) if column_margin else []
+        grand_published = SUPPRESSED
+        unprotectable = True
     small = sum(0 < v < rules.threshold for row in cells for v in row)
     extra = sum(h for row in hidden for h in row) - sum(p for row in primary for p in row)
     if small:
@@ -403,6 +430,10 @@ def _two_way(
             ngettext(
                 "{n} cell of 1 to {t} people suppressed.", "{n} cells of 1 to {t} people suppressed.", small
             ).format(n=small, t=rules.threshold - 1)
+        )
+    if any(primary[r][c] and cells[r][c] == 0 for r in range(len(rows)) for c in range(len(columns))):
+        notes.append(
+            _("Zeros in a row or column of 1 to {t} people are suppressed too.").format(t=rules.threshold - 1)
         )
     if any(class_rows):
         notes.append(
@@ -412,7 +443,9 @@ def _two_way(
                 sum(class_rows),
             ).format(n=sum(class_rows))
         )
-    if extra:
+    if unprotectable:
+        notes.append(_("Every cell and total suppressed: no smaller suppression was safe."))
+    elif extra:
         notes.append(
             ngettext(
                 "{n} more cell suppressed so that no suppressed cell can be worked out from totals.",
@@ -431,45 +464,76 @@ def _two_way(
         for c, column_name in enumerate(columns):
             out.append(PublishedRow((ALL, column_name), "people", column_published[c]))
     if row_margin and column_margin:
-        out.append(PublishedRow((ALL, ALL), "people", protect_count(sum(row_totals), rules)))
+        out.append(PublishedRow((ALL, ALL), "people", grand_published))
     return out
 
 
 def _statistic_line(
-    groups: Sequence[Sequence[int]], rules: DisclosureRules, *, total_known: bool
-) -> list[tuple[Value, Value]]:
-    """(sum, median) per group in whole pounds, each only where the statistic rules allow; when the
-    total over the groups is published, also enough sums suppressed that none follows from it."""
-    allowed = [statistics_allowed(g, rules) for g in groups]
+    groups: Sequence[Sequence[int]], rules: DisclosureRules, people: Sequence[Value]
+) -> tuple[list[tuple[Value, Value]], bool]:
+    """(sum, median) per group in whole pounds, each only where the statistic rules allow and the
+    group's count (``people``, as published) is not suppressed. The total over the groups is
+    published elsewhere, so a second group's sum is suppressed when only one is hidden (any group
+    with people will do, whatever its sum: its sum is not known to be 0). Also returns True when a
+    single hidden sum has no partner: the total must then be suppressed too."""
+    allowed = [statistics_allowed(g, rules) and n != SUPPRESSED for g, n in zip(groups, people, strict=True)]
     sums = [sum(g) for g in groups]
-    hidden = [not a and s != 0 for a, s in zip(allowed, sums, strict=True)]
-    if total_known and sum(hidden) == 1:
-        partners = [(s, i) for i, s in enumerate(sums) if not hidden[i] and s != 0]
+    hidden = [not a and len(g) > 0 for a, g in zip(allowed, groups, strict=True)]
+    total_exposed = False
+    if sum(hidden) == 1:
+        partners = [(s, i) for i, (s, g) in enumerate(zip(sums, groups, strict=True)) if not hidden[i] and g]
         if partners:
             hidden[min(partners)[1]] = True
-    return [
+        else:
+            total_exposed = True
+    line = [
         (
             SUPPRESSED if hidden[i] else _pounds(sums[i]),
-            _pounds(Fraction(median(sorted(g)))) if allowed[i] else SUPPRESSED,
+            _pounds(exact_median(g)) if allowed[i] else SUPPRESSED,
         )
         for i, g in enumerate(groups)
     ]
+    return line, total_exposed
 
 
-def _total_statistics(values: Sequence[int], rules: DisclosureRules) -> tuple[Value, Value]:
-    if not statistics_allowed(values, rules):
+def _total_statistics(
+    values: Sequence[int], rules: DisclosureRules, *, total_exposed: bool = False
+) -> tuple[Value, Value]:
+    if not statistics_allowed(values, rules) or protect_count(len(values), rules) == SUPPRESSED:
         return SUPPRESSED if values else 0, SUPPRESSED
-    return _pounds(sum(values)), _pounds(Fraction(median(sorted(values))))
+    return SUPPRESSED if total_exposed else _pounds(sum(values)), _pounds(exact_median(values))
 
 
 # -- the tables ------------------------------------------------------------------------------------
 
 
+LOCALITY_MAX_LENGTH = 40
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def locality_name_publishable(name: str) -> bool:
+    """Could this typed locality be a place name, not an address, postcode or spreadsheet formula?"""
+    text = name.strip()
+    return bool(
+        text
+        and len(text) <= LOCALITY_MAX_LENGTH
+        and not any(ch.isdigit() for ch in text)
+        and not _UK_POSTCODE.search(text)
+        and not text.startswith(_FORMULA_START)
+        and not any(ch in text for ch in "\t\r\n")
+        and text.isprintable()
+    )
+
+
 def published_localities(records: Sequence[PersonRecord], rules: DisclosureRules) -> list[str]:
-    """Localities with at least ``threshold`` people: the only locality names that are published."""
+    """Localities with at least ``threshold`` people and a name that can be published
+    (``locality_name_publishable``): the only locality names that are published."""
     counts = Counter(r.locality for r in records)
     return sorted(
-        name for name, n in counts.items() if n >= rules.threshold and name not in (ALL, OTHER_LOCALITIES)
+        name
+        for name, n in counts.items()
+        if n >= rules.threshold and name not in (ALL, OTHER_LOCALITIES) and locality_name_publishable(name)
     )
 
 
@@ -513,6 +577,9 @@ def build_tables(
                 t=rules.threshold
             )
         )
+    locality_counts = Counter(r.locality for r in records)
+    if any(n >= rules.threshold and not locality_name_publishable(n_) for n_, n in locality_counts.items()):
+        notes.append(_("Localities named with digits or symbols are pooled too."))
     cells = _grid(records, locality_rows, SALT_ROWS, lambda r: [(locality(r.locality), _salt(r))])
     finish("people_by_locality_mechanism", _two_way(cells, locality_rows, SALT_ROWS, rules, notes), notes)
 
@@ -523,7 +590,13 @@ def build_tables(
         for p in PRIMARY_SUPPORT_REASONS
     ]
     people = _count_line([len(g) for g in groups], rules)
-    stats = _statistic_line(groups, rules, total_known=True)
+    stats, exposed = _statistic_line(groups, rules, people)
+    # table 4's streams add up to the same total: a lone hidden stream would follow from it too
+    stream_groups = [
+        [p for r in records for s, p in r.budget_streams if s == stream and p > 0] for stream in STREAMS
+    ]
+    stream_people = [protect_count(len(g), rules) for g in stream_groups]
+    stream_stats, stream_exposed = _statistic_line(stream_groups, rules, stream_people)
     rows = []
     for p, n, (total, middle) in zip(PRIMARY_SUPPORT_REASONS, people, stats, strict=True):
         rows += [
@@ -532,7 +605,7 @@ def build_tables(
             PublishedRow((p,), "median_annual_budget_gbp", middle),
         ]
     every = [r.budget_annual_pence for r in records]
-    total, middle = _total_statistics(every, rules)
+    total, middle = _total_statistics(every, rules, total_exposed=exposed or stream_exposed)
     rows += [
         PublishedRow((ALL,), "people", protect_count(len(every), rules)),
         PublishedRow((ALL,), "total_annual_budget_gbp", total),
@@ -543,14 +616,10 @@ def build_tables(
 
     # 4. budgets by funding stream (their sum is the 'All' total of table 3)
     notes = []
-    groups = [
-        [p for r in records for s, p in r.budget_streams if s == stream and p > 0] for stream in STREAMS
-    ]
-    stats = _statistic_line(groups, rules, total_known=True)
     rows = []
-    for stream, g, (total, middle) in zip(STREAMS, groups, stats, strict=True):
+    for stream, n, (total, middle) in zip(STREAMS, stream_people, stream_stats, strict=True):
         rows += [
-            PublishedRow((stream,), "people", protect_count(len(g), rules)),
+            PublishedRow((stream,), "people", n),
             PublishedRow((stream,), "total_annual_budget_gbp", total),
             PublishedRow((stream,), "median_annual_budget_gbp", middle),
         ]
@@ -564,16 +633,17 @@ def build_tables(
         [p for r in records for c, p in r.planned_by_category if c == category and p > 0]
         for category in categories
     ]
-    stats = _statistic_line(groups, rules, total_known=True)
+    category_people = [protect_count(len(g), rules) for g in groups]
+    stats, exposed = _statistic_line(groups, rules, category_people)
     rows = []
-    for category, g, (total, middle) in zip(categories, groups, stats, strict=True):
+    for category, n, (total, middle) in zip(categories, category_people, stats, strict=True):
         rows += [
-            PublishedRow((category,), "people", protect_count(len(g), rules)),
+            PublishedRow((category,), "people", n),
             PublishedRow((category,), "total_planned_annual_gbp", total),
             PublishedRow((category,), "median_planned_annual_gbp", middle),
         ]
     planners = [r.planned_annual_pence for r in records if r.planned_annual_pence > 0]
-    total, middle = _total_statistics(planners, rules)
+    total, middle = _total_statistics(planners, rules, total_exposed=exposed)
     rows += [
         PublishedRow((ALL,), "people", protect_count(len(planners), rules)),
         PublishedRow((ALL,), "total_planned_annual_gbp", total),
@@ -614,8 +684,11 @@ def build_tables(
             if planned_ok and spent_ok
             else (0 if not group else SUPPRESSED)
         )
-        if class_disclosive(over, len(group), rules) and len(group) >= rules.threshold:
-            over_value: Value = SUPPRESSED
+        over_value: Value
+        if salt_people[mechanism] == SUPPRESSED:  # a suppressed group: nothing about it is published
+            planned_value = spent_value = difference = over_value = SUPPRESSED
+        elif class_disclosive(over, len(group), rules) and len(group) >= rules.threshold:
+            over_value = SUPPRESSED
             notes.append(
                 _("People overspent suppressed where a small group is all or none (class disclosure).")
             )

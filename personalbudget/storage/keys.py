@@ -191,9 +191,27 @@ class KeyFile:
 
     def write(self, path: Path) -> None:
         data = {"format": "personalbudget-key/1", **self.__dict__}
-        temp = path.with_name(path.name + ".tmp")
-        temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        write_private_file(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600 on POSIX), atomically: a new
+    temporary file created exclusively with that mode (never through an existing file or link),
+    then renamed over ``path``."""
+    temp = path.with_name(path.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()  # left by a crash; O_EXCL below refuses anything put there meanwhile
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def _kek(passphrase: str, salt: bytes) -> bytes:
