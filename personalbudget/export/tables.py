@@ -156,7 +156,14 @@ _SALT = FieldSpec(
 _STREAM = FieldSpec("funding_stream", N_("Funding stream"), N_("social_care or health."))
 _CATEGORY = FieldSpec("support_category", N_("Support category"), N_("What the support is for."))
 _OUTCOME = FieldSpec(
-    "outcome", N_("Care Act outcome"), N_("Eligibility outcome, Care and Support Regulations 2015 reg. 2(2).")
+    "outcome",
+    N_("Care Act outcome"),
+    N_(
+        "Eligibility outcome code, Care and Support (Eligibility Criteria) Regulations 2015 reg. 2(2): "
+        "a nutrition; b personal hygiene; c toilet needs; d being appropriately clothed; e using the home "
+        "safely; f a habitable home; g family and other relationships; h work, training, education or "
+        "volunteering; i facilities and services in the community; j caring for a child."
+    ),
 )
 _RATING = FieldSpec(
     "rating", N_("Rating at review"), N_("Fully Met, Partially Met or Not Met; 'All' is the total.")
