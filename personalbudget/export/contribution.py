@@ -30,6 +30,7 @@ channel; the audit head in each lets the hub check a laptop's trail later.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -176,7 +177,12 @@ def build_payload(
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise ContributionError(
+            _("The folder {folder} does not exist. Check the path, or make the folder first.").format(
+                folder=path.parent
+            )
+        )
     handle, temp = tempfile.mkstemp(prefix=".pb-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -462,6 +468,19 @@ def merge_contributions(
     names = [p.name for p in paths]
     if len(set(map(os.path.abspath, paths))) != len(paths):
         raise ContributionError(_("The same contribution file was given more than once. Nothing was merged."))
+    seen: dict[str, Path] = {}
+    for path in map(Path, paths):  # a copy of a file, under another name, is the same contribution
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue  # open_contribution names the file and the problem
+        if digest in seen:
+            raise ContributionError(
+                _("{first} and {second} are the same contribution (identical files). Nothing was merged.").format(
+                    first=seen[digest], second=path
+                )
+            )
+        seen[digest] = path
     contributions = [open_contribution(Path(p), hub) for p in paths]
     want_from, want_to = period_from, period_to
     for contribution in contributions:

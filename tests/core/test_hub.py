@@ -512,10 +512,23 @@ def test_contributions_for_different_periods_are_not_merged(world, tmp_path):
         merge_contributions(contribution_files(world), world["hub"], date(2026, 4, 1), date(2026, 9, 30))
 
 
-def test_the_same_file_twice_is_refused(world):
+def test_the_same_file_twice_is_refused(world, tmp_path):
     path = world["paths"]["a"]
     with pytest.raises(ContributionError, match="more than once"):
         merge_contributions([path, path], world["hub"])
+    # A copy under another name is the same contribution, not 14 people on two laptops.
+    copy = tmp_path / "laptop-a-again.pbcontrib"
+    copy.write_bytes(path.read_bytes())
+    with pytest.raises(ContributionError, match="are the same contribution"):
+        merge_contributions([path, world["paths"]["b"], copy], world["hub"])
+
+
+def test_a_contribution_is_not_written_into_a_folder_that_does_not_exist(world, tmp_path):
+    services = world["single"]
+    out = tmp_path / "no-such-folder" / "laptop.pbcontrib"
+    with pytest.raises(ContributionError, match="does not exist"):
+        write_contribution(services.context, out, world["hub"].public, *PERIOD, EXPORT_AT)
+    assert not out.parent.exists()
 
 
 # -- publishing at the hub ------------------------------------------------------------------------
