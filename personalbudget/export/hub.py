@@ -34,11 +34,11 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.pseudonymise import PSEUDONYMISATION_KEY_BYTES, Pseudonymiser
 from personalbudget.i18n import _
 from personalbudget.storage.keys import (
-    MIN_PASSPHRASE,
     KeyFile,
     KeyUnavailableError,
     SecretStore,
     WrongKeyError,
+    new_passphrase,
     unwrap_with_passphrase,
     wrap_with_passphrase,
     write_private_file,
@@ -217,18 +217,13 @@ def create_hub(
         key_file = KeyFile(public.hub_id, "keyring")
         store_in_keyring = True
     else:
-        chosen = passphrase(True)
-        if not chosen:
-            raise KeyUnavailableError(
-                _(
-                    "The hub's private key needs a passphrase (there is no keyring to keep it in). "
-                    "Set {env} or type one when asked."
-                ).format(env=HUB_PASSPHRASE_ENV)
-            )
-        if len(chosen) < MIN_PASSPHRASE:
-            raise KeyUnavailableError(
-                _("The passphrase is too short: use at least {n} characters.").format(n=MIN_PASSPHRASE)
-            )
+        chosen = new_passphrase(
+            passphrase(True),
+            _(
+                "The hub's private key needs a passphrase (there is no keyring to keep it in). "
+                "Set {env} or type one when asked."
+            ).format(env=HUB_PASSPHRASE_ENV),
+        )
         key_file = wrap_with_passphrase(private_raw, chosen, public.hub_id)
         store_in_keyring = False
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only (POSIX; ignored on Windows)

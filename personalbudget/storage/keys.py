@@ -248,6 +248,17 @@ def passphrase_from_environment(_creating: bool) -> str | None:
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
+def new_passphrase(chosen: str | None, missing: str) -> str:
+    """A newly chosen passphrase, refused (with ``missing`` when there is none) unless long enough."""
+    if not chosen:
+        raise KeyUnavailableError(missing)
+    if len(chosen) < MIN_PASSPHRASE:
+        raise KeyUnavailableError(
+            _("The passphrase is too short: use at least {n} characters.").format(n=MIN_PASSPHRASE)
+        )
+    return chosen
+
+
 class DatabaseKeys:
     """Makes, stores and finds database keys: the keyring if there is one, a passphrase if not."""
 
@@ -267,18 +278,13 @@ class DatabaseKeys:
             self._secrets.set(database_id, key.hex())
             KeyFile(database_id, "keyring").write(key_file_path(database))
             return
-        passphrase = self._passphrase(True)
-        if not passphrase:
-            raise KeyUnavailableError(
-                _(
-                    "This computer has no keyring to keep the database key in, so a passphrase is needed. "
-                    "Set {env} (command line) or choose a passphrase when the app asks."
-                ).format(env=PASSPHRASE_ENV)
-            )
-        if len(passphrase) < MIN_PASSPHRASE:
-            raise KeyUnavailableError(
-                _("The passphrase is too short: use at least {n} characters.").format(n=MIN_PASSPHRASE)
-            )
+        passphrase = new_passphrase(
+            self._passphrase(True),
+            _(
+                "This computer has no keyring to keep the database key in, so a passphrase is needed. "
+                "Set {env} (command line) or choose a passphrase when the app asks."
+            ).format(env=PASSPHRASE_ENV),
+        )
         wrap_with_passphrase(key, passphrase, database_id).write(key_file_path(database))
 
     def unlock(self, database: Path) -> bytes:
