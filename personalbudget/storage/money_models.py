@@ -173,6 +173,7 @@ class LedgerTransaction(SQLModel, table=True):
     __tablename__ = "ledger_transaction"
     __table_args__ = (
         Index("ix_ledger_transaction_person_posted", "person_id", "posted_on"),
+        Index("ix_ledger_transaction_person_bank", "person_id", "bank_id"),
         UniqueConstraint("person_id", "fingerprint"),
     )
 
@@ -186,6 +187,7 @@ class LedgerTransaction(SQLModel, table=True):
     source: str  # manual | import | demo
     import_id: int | None = Field(default=None, sa_column=_optional_fk("statement_import.id"))
     fingerprint: str | None = None  # statement rows only: for skipping rows already imported
+    bank_id: str | None = None  # the bank's own id of the transaction (OFX FITID), where the file has one
     recorded_at: datetime
     recorded_by: str
 
