@@ -21,6 +21,9 @@ through ``QAccessible`` and lists every interactive control missing either.
 
 from __future__ import annotations
 
+import logging
+
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAccessible, QTextDocumentFragment
 from PySide6.QtWidgets import (
@@ -56,6 +59,8 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.i18n import _
+
+log = logging.getLogger(__name__)
 
 INTERACTIVE = (
     QAbstractButton,
@@ -190,6 +195,17 @@ def _announced(widget: QWidget) -> list[tuple[str, str, str]]:
 
 
 # -- working out a name -------------------------------------------------------------------------
+def _live_label(item) -> QLabel | None:
+    """The label a layout item holds, if it is one whose C++ object Python may still use.
+
+    Some of the wrappers PySide6 hands out for widgets Qt built itself (the "File name:" label of
+    Qt's own file dialog) are already marked dead while the widget lives; touching one raises
+    RuntimeError, and that exception escaping an event filter during a dialog's ``exec()``
+    crashed the whole app inside libshiboken6."""
+    label = item.widget() if item is not None else None
+    return label if isinstance(label, QLabel) and shiboken6.isValid(label) else None
+
+
 def _label_before(widget: QWidget) -> QLabel | None:
     """The label just before ``widget`` in its layout (the same form row, grid row, or box)."""
     parent = widget.parentWidget()
@@ -203,21 +219,16 @@ def _label_before(widget: QWidget) -> QLabel | None:
     if isinstance(holder, QFormLayout):
         row, role = holder.getWidgetPosition(widget)
         if role == QFormLayout.ItemRole.FieldRole:
-            item = holder.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            label = item.widget() if item is not None else None
-            return label if isinstance(label, QLabel) else None
+            return _live_label(holder.itemAt(row, QFormLayout.ItemRole.LabelRole))
         return None
     if isinstance(holder, QGridLayout):
         row, column, _rs, _cs = holder.getItemPosition(index)
         if column > 0:
-            item = holder.itemAtPosition(row, column - 1)
-            label = item.widget() if item is not None else None
-            return label if isinstance(label, QLabel) else None
+            return _live_label(holder.itemAtPosition(row, column - 1))
         return None
     if index > 0:
-        item = holder.itemAt(index - 1)
-        label = item.widget() if item is not None else None
-        if isinstance(label, QLabel) and label.buddy() in (None, widget) and label.text().strip():
+        label = _live_label(holder.itemAt(index - 1))
+        if label is not None and label.buddy() in (None, widget) and label.text().strip():
             return label
     return None
 
@@ -280,7 +291,9 @@ def _page_name(area: QScrollArea) -> str:
     content = area.widget()
     if content is None or _where(area):
         return _where(area)
-    labels = [label for label in content.findChildren(QLabel) if _plain(label.text())]
+    labels = [
+        label for label in content.findChildren(QLabel) if shiboken6.isValid(label) and _plain(label.text())
+    ]
     if labels:
         top = min(labels, key=lambda label: (label.mapTo(content, QPoint(0, 0)).y(), label.x()))
         text = QTextDocumentFragment.fromHtml(top.text()).toPlainText() if "<" in top.text() else top.text()
@@ -485,7 +498,7 @@ def complete_accessible_text(widget: QWidget) -> None:
 
 def name_unnamed_controls(root: QWidget) -> None:
     """Give every interactive control under ``root`` the accessible name and description it lacks."""
-    widgets = root.findChildren(QWidget)
+    widgets = [widget for widget in root.findChildren(QWidget) if shiboken6.isValid(widget)]
     # Containers first (a combo box before its list, a tab widget before its bar) so parts can use their names.
     for widget in sorted(widgets, key=lambda w: isinstance(w, QAbstractItemView | QTabBar | QLineEdit)):
         complete_accessible_text(widget)
@@ -499,14 +512,24 @@ class AccessibilityFiller(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
-            if watched.isWindow():
-                name_unnamed_controls(watched)
-                for view in watched.findChildren(QAbstractItemView):
-                    make_keyboard_friendly(view)
-            else:
-                complete_accessible_text(watched)
-                make_keyboard_friendly(watched)
+            # Nothing may escape an event filter: an exception raised here while a modal dialog
+            # runs (Qt's file dialog) kills the process in libshiboken6 instead of reaching Python.
+            try:
+                self._fill(watched)
+            except RuntimeError:  # a C++ object Qt has already deleted: nothing left to name
+                log.debug("skipped a widget whose C++ object is gone", exc_info=True)
         return False
+
+    @staticmethod
+    def _fill(widget: QWidget) -> None:
+        if widget.isWindow():
+            name_unnamed_controls(widget)
+            for view in widget.findChildren(QAbstractItemView):
+                if shiboken6.isValid(view):
+                    make_keyboard_friendly(view)
+        else:
+            complete_accessible_text(widget)
+            make_keyboard_friendly(widget)
 
 
 _filler: AccessibilityFiller | None = None

@@ -126,7 +126,8 @@ class MainWindow(QMainWindow):
         self.print_plan_action.setStatusTip(
             _("Save the open person's support plan as a PDF to print or share")
         )
-        self.print_plan_action.triggered.connect(self.print_plan)
+        # triggered passes "checked" (a bool), which must not reach print_plan's "out".
+        self.print_plan_action.triggered.connect(lambda _checked=False: self.print_plan())
 
         self.export_aggregates_action = QAction(_("Export &anonymised aggregates…"), self)
         self.export_aggregates_action.setStatusTip(
