@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from personalbudget.domain import review as review_rules
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import (
+    BudgetFit,
     Decision,
     InformalSupportEntry,
     OutcomeEntry,
@@ -29,12 +30,14 @@ from personalbudget.domain.plan import (
     cost_plan,
 )
 from personalbudget.domain.roles import Permission
+from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
-from personalbudget.services.budget_service import AgreedBudgetView, agreed_budget_of
+from personalbudget.services.budget_service import AgreedBudgetView, StreamBudget, agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.storage.models import (
+    Person,
     PlanCycle,
     PlanDecision,
     PlanInformalSupport,
@@ -83,6 +86,104 @@ class PlanView:
 
 
 @dataclass(frozen=True)
+class ApprovalOutcome:
+    """One outcome the plan addresses: the Care Act eligibility outcome and the person's own words."""
+
+    code: str
+    area: str  # the Care Act outcome, in the reader's language
+    description: str
+
+
+@dataclass(frozen=True)
+class ApprovalSummary:
+    """What the approver weighs before deciding on a plan (step 3).
+
+    The indicative (RAS) budget against the agreed one and why they differ, the plan's
+    cost against the agreed budget, the Care Act outcomes it addresses, its risks and
+    contingency plan, and what deserves a closer look.
+    """
+
+    person_name: str
+    plan_version: int
+    status: PlanStatus
+    budget_type: str | None
+    ras_version: str
+    indicative_annual_pence: int | None  # the RAS figure when the budget was agreed
+    agreed_annual_pence: int | None
+    streams: tuple[StreamBudget, ...]
+    budget_reason: str  # why the agreed budget differs from the indicative one
+    plan_annual_pence: int
+    plan_weekly_pence: int
+    fit: BudgetFit | None
+    plan_difference_pence: int  # agreed budget - plan: positive when under, negative when over
+    over_budget_justification: str
+    outcomes: tuple[ApprovalOutcome, ...]
+    risks: tuple[RiskEntry, ...]
+    contingency: str
+    first_review_due: date  # when the first review would fall due if the plan were agreed today
+    concerns: tuple[str, ...]  # what deserves a closer look before deciding, in words
+
+    @property
+    def budget_change_pence(self) -> int | None:
+        """Agreed minus indicative: positive when more was agreed than the RAS gave."""
+        if self.indicative_annual_pence is None or self.agreed_annual_pence is None:
+            return None
+        return self.agreed_annual_pence - self.indicative_annual_pence
+
+
+def summarise_for_approval(plan: PlanView, person_name: str, first_review_on: date) -> ApprovalSummary:
+    """The approver's summary of one plan version (no database: everything is in ``plan``)."""
+    budget, costing, content = plan.budget, plan.costing, plan.content
+    concerns: list[str] = []
+    if budget is not None and budget.annual_pence != budget.indicative_annual_pence and not budget.reason:
+        concerns.append(
+            _("The agreed budget differs from the indicative (RAS) budget and no reason was recorded.")
+        )
+    if costing.over_budget:
+        over = format_money(-costing.difference_pence)
+        if plan.over_budget_justification:
+            concerns.append(
+                _("The plan costs {over} a year more than the agreed budget (the reason is below).").format(
+                    over=over
+                )
+            )
+        else:
+            concerns.append(
+                _("The plan costs {over} a year more than the agreed budget and no reason was given.").format(
+                    over=over
+                )
+            )
+    if budget is None:
+        concerns.append(_("No budget has been agreed for this plan."))
+    if not content.risks:
+        concerns.append(_("No risks are recorded: check that none were found, or return the plan."))
+    return ApprovalSummary(
+        person_name=person_name,
+        plan_version=plan.version,
+        status=plan.status,
+        budget_type=budget.budget_type if budget else None,
+        ras_version=budget.ras_version if budget else "",
+        indicative_annual_pence=budget.indicative_annual_pence if budget else None,
+        agreed_annual_pence=budget.annual_pence if budget else None,
+        streams=budget.streams if budget else (),
+        budget_reason=budget.reason if budget else "",
+        plan_annual_pence=costing.annual_pence,
+        plan_weekly_pence=costing.weekly_pence,
+        fit=costing.fit,
+        plan_difference_pence=costing.difference_pence,
+        over_budget_justification=plan.over_budget_justification,
+        outcomes=tuple(
+            ApprovalOutcome(o.outcome_code, _(CARE_ACT_OUTCOMES.get(o.outcome_code, "")), o.description)
+            for o in content.outcomes
+        ),
+        risks=tuple(content.risks),
+        contingency=content.contingency,
+        first_review_due=first_review_on,
+        concerns=tuple(concerns),
+    )
+
+
+@dataclass(frozen=True)
 class PlanVersionSummary:
     plan_id: int
     version: int
@@ -104,6 +205,24 @@ class PlanService:
             cycle = latest_cycle(session, person_id)
             plan = self._latest_in_cycle(session, cycle)
             return self._view(session, plan, cycle) if plan else None
+
+    def approval_summary(self, person_id: int) -> ApprovalSummary | None:
+        """What the approver sees before deciding on the person's newest plan, if there is one."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
+        from personalbudget.services.settings_service import SettingsService
+
+        first_weeks = SettingsService(self._ctx).review().first_review_weeks
+        with self._ctx.db.session() as session:
+            cycle = latest_cycle(session, person_id)
+            plan = self._latest_in_cycle(session, cycle)
+            if plan is None:
+                return None
+            person = session.get(Person, person_id)
+            view = self._view(session, plan, cycle)
+        today = self._ctx.clock.today()
+        return summarise_for_approval(
+            view, person.name if person else "", first_review_due(today, first_weeks)
+        )
 
     def get_version(self, plan_id: int) -> PlanView:
         self._ctx.require(Permission.VIEW_PEOPLE)
@@ -221,23 +340,7 @@ class PlanService:
     def decide(self, person_id: int, decision: Decision, text: str, role: str) -> PlanView:
         """The funder's decision: approve, approve with conditions, or return with reasons."""
         self._ctx.require(Permission.DECIDE_PLAN)
-        text, role = text.strip(), role.strip()
-        errors = []
-        if decision in (Decision.APPROVE_WITH_CONDITIONS, Decision.RETURN) and not text:
-            field_text = (
-                _("Write the conditions of the approval.")
-                if decision == Decision.APPROVE_WITH_CONDITIONS
-                else _("Write the reasons for returning the plan, so it can be put right.")
-            )
-            errors.append(FieldError("text", field_text))
-        if not role:
-            errors.append(
-                FieldError("role", _("Say in what role you are deciding (e.g. team manager, funding panel)."))
-            )
-        if len(text) > MAX_DECISION_TEXT:
-            errors.append(FieldError("text", _("The decision text is too long.")))
-        if errors:
-            raise ValidationError(errors)
+        text, role = check_decision(decision, text, role)
         from personalbudget.services.settings_service import SettingsService
 
         first_weeks = SettingsService(self._ctx).review().first_review_weeks
@@ -418,6 +521,31 @@ class PlanService:
                 and cycle.current_step == Step.PLAN_SUPPORT
             ),
         )
+
+
+def check_decision(decision: Decision, text: str, role: str) -> tuple[str, str]:
+    """The decision's text and role, stripped; raises ValidationError naming what is missing.
+
+    Conditions and reasons are required; so is the role the approver decides in.
+    """
+    text, role = text.strip(), role.strip()
+    errors = []
+    if decision in (Decision.APPROVE_WITH_CONDITIONS, Decision.RETURN) and not text:
+        field_text = (
+            _("Write the conditions of the approval.")
+            if decision == Decision.APPROVE_WITH_CONDITIONS
+            else _("Write the reasons for returning the plan, so it can be put right.")
+        )
+        errors.append(FieldError("text", field_text))
+    if not role:
+        errors.append(
+            FieldError("role", _("Say in what role you are deciding (e.g. team manager, funding panel)."))
+        )
+    if len(text) > MAX_DECISION_TEXT:
+        errors.append(FieldError("text", _("The decision text is too long.")))
+    if errors:
+        raise ValidationError(errors)
+    return text, role
 
 
 def first_review_due(agreed_on: date, weeks: int = FIRST_REVIEW_WEEKS) -> date:
