@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
 from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.budget_service import BudgetView
 from ui.accessibility import chain_after
@@ -332,23 +332,34 @@ class BudgetPage(QScrollArea):
             return
         indicative = view.indicative if view.indicative is not None else self.indicative()
         self.figure.setText(_("{week} a week").format(week=format_money(indicative.weekly_pence)))
-        self.figure_note.setText(
-            _("{year} a year. {done} of {total} questions answered.").format(
-                year=format_money(indicative.annual_pence),
-                done=indicative.answered,
-                total=indicative.questions,
-            )
+        note = _("{year} a year. {done} of {total} questions answered.").format(
+            year=format_money(indicative.annual_pence),
+            done=indicative.answered,
+            total=indicative.questions,
         )
+        if indicative.unfunded_points:
+            note += " " + ngettext(
+                "Not in this figure: {n} point this type of budget does not fund (see below).",
+                "Not in this figure: {n} points this type of budget does not fund (see below).",
+                indicative.unfunded_points,
+            ).format(n=indicative.unfunded_points)
+        self.figure_note.setText(note)
         rows = "".join(
             f"<tr><td>{escape(_(d.title))}</td><td align='right'>{d.points}</td></tr>"
             for d in indicative.domains
             if d.stream
         )
+        unfunded = "".join(
+            f"<tr><td><i>{escape(_(d.title))}: {escape(_('not funded by this type of budget'))}</i></td>"
+            f"<td align='right'><i>{d.points}</i></td></tr>"
+            for d in indicative.unfunded_domains
+        )
         lines = "".join(f"<li>{escape(line)}</li>" for line in explain(indicative))
         self.breakdown.setText(
             f"<table width='100%' cellspacing='2'><tr><th align='left'>{_('Area of life')}</th>"
             f"<th align='right'>{_('Points')}</th></tr>{rows}"
-            f"<tr><td><b>{_('Total points')}</b></td><td align='right'><b>{indicative.total_points}</b></td></tr></table>"
+            f"<tr><td><b>{_('Total points')}</b></td><td align='right'><b>{indicative.total_points}</b></td></tr>"
+            f"{unfunded}</table>"
             f"<ul>{lines}</ul><p>{_('RAS: {name}, version {version}').format(name=indicative.ras_name, version=indicative.ras_version)}</p>"
         )
         agreed = view.agreed

@@ -22,10 +22,12 @@ from typing import Any
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
-from personalbudget.i18n import N_, _, add_data_translations, format_money
+from personalbudget.i18n import N_, _, add_data_translations, format_money, ngettext
 
 STREAMS = ("social_care", "health")
 STREAM_LABELS = {"social_care": N_("Social care"), "health": N_("NHS (health)")}
+# What a domain's funding means, as in "this type of budget does not fund {needs}".
+FUNDING_NEEDS = {"social_care": N_("social care needs"), "health": N_("health needs")}
 ROUNDING_MODES = ("half_up", "up")
 ADJUSTMENT_TYPES = ("reduce_by_answer", "floor", "ceiling")
 # Languages a RAS file can give its texts in, beside the English: ``text_cy`` beside ``text``.
@@ -374,6 +376,16 @@ class DomainScore:
     answered: int
     questions: int
     stream: str | None  # None: not funded under this budget type
+    # The stream the domain's needs belong to ("social_care", "health"); None in a breakdown
+    # saved before this was kept.
+    funding: str | None = None
+    # The labels of the budget types in this RAS that would fund the domain (when ``stream`` is None).
+    funded_by: tuple[str, ...] = ()
+
+    @property
+    def unfunded(self) -> bool:
+        """Answers here score points that this type of budget does not pay for."""
+        return self.stream is None and self.points > 0
 
 
 @dataclass(frozen=True)
@@ -382,6 +394,7 @@ class AdjustmentLine:
     stream: str
     before_pence: Fraction
     after_pence: Fraction
+    percent: int | None = None  # a reduction by a percentage (the family carer's help), or None
 
     @property
     def effect_pence(self) -> Fraction:
@@ -417,6 +430,16 @@ class IndicativeBudget:
     @property
     def total_points(self) -> int:
         return sum(d.points for d in self.domains if d.stream)
+
+    @property
+    def unfunded_domains(self) -> tuple[DomainScore, ...]:
+        """Areas whose answers score points this type of budget does not fund (e.g. health needs
+        in a social-care budget): not in the figure, but always named beside it."""
+        return tuple(d for d in self.domains if d.unfunded)
+
+    @property
+    def unfunded_points(self) -> int:
+        return sum(d.points for d in self.unfunded_domains)
 
     @property
     def weekly_pence(self) -> int:
@@ -486,7 +509,23 @@ def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> 
         stream = funding.get(domain.funding)
         if stream:
             stream_points[stream] += points
-        scores.append(DomainScore(domain.id, domain.title, points, answered, len(domain.questions), stream))
+        funded_by = (
+            ()
+            if stream
+            else tuple(t.label for t in ras.budget_types.values() if t.funding.get(domain.funding))
+        )
+        scores.append(
+            DomainScore(
+                domain.id,
+                domain.title,
+                points,
+                answered,
+                len(domain.questions),
+                stream,
+                funding=domain.funding,
+                funded_by=funded_by,
+            )
+        )
 
     active = [s for s in STREAMS if s in funding.values()]
     amounts: dict[str, Fraction] = {s: Fraction(stream_points[s] * ras.price_per_point[s]) for s in active}
@@ -495,6 +534,7 @@ def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> 
         if adjustment.stream not in amounts:
             continue
         before = amounts[adjustment.stream]
+        percent: int | None = None
         if adjustment.type == "reduce_by_answer":
             percent = adjustment.percent.get(answers.get(adjustment.question or "", ""), 0)
             after = before * (100 - percent) / 100
@@ -504,7 +544,7 @@ def calculate(ras: RasDefinition, budget_type: str, answers: dict[str, str]) -> 
             after = min(before, Fraction(adjustment.weekly_pence or 0))
         if after != before:
             # Kept in English with the budget, and shown in the reader's language (explain()).
-            lines.append(AdjustmentLine(adjustment.label, adjustment.stream, before, after))
+            lines.append(AdjustmentLine(adjustment.label, adjustment.stream, before, after, percent))
         amounts[adjustment.stream] = after
 
     streams = []
@@ -548,11 +588,17 @@ def explain(budget: IndicativeBudget) -> list[str]:
         )
         for s in budget.streams
     ]
+    lines += explain_unfunded(budget)
     for line in budget.adjustments:
+        if line.percent is not None:
+            text = _("{label} ({stream}): {percent}% less, {before} → {after} a week ({effect})")
+        else:
+            text = _("{label} ({stream}): {before} → {after} a week ({effect})")
         lines.append(
-            _("{label} ({stream}): {before} → {after} a week ({effect})").format(
+            text.format(
                 label=_(line.label),
                 stream=_(STREAM_LABELS[line.stream]),
+                percent=line.percent,
                 before=money(line.before_pence),
                 after=money(line.after_pence),
                 effect=("+" if line.effect_pence >= 0 else "−") + money(abs(line.effect_pence)),
@@ -563,4 +609,33 @@ def explain(budget: IndicativeBudget) -> list[str]:
             week=money(budget.weekly_pence), year=money(budget.annual_pence)
         )
     )
+    return lines
+
+
+def explain_unfunded(budget: IndicativeBudget) -> list[str]:
+    """One sentence for each area whose points this type of budget does not fund: how many points,
+    that they are not in the figure, and which type of budget would fund them."""
+    lines = []
+    for domain in budget.unfunded_domains:
+        lines.append(
+            ngettext(
+                "{area}: {n} point is not counted, because this type of budget does not fund {needs}.",
+                "{area}: {n} points are not counted, because this type of budget does not fund {needs}.",
+                domain.points,
+            ).format(
+                area=_(domain.title),
+                n=domain.points,
+                needs=_(FUNDING_NEEDS.get(domain.funding or "", N_("these needs"))),
+            )
+        )
+        if domain.funded_by:
+            lines.append(
+                _("To have them funded, talk with the person about another type of budget: {types}.").format(
+                    types=_(" or ").join(_(label) for label in domain.funded_by)
+                )
+            )
+        if domain.funding == "health":
+            lines.append(
+                _("NHS funding starts with a referral to the NHS for a personal health budget assessment.")
+            )
     return lines

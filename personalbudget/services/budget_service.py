@@ -85,10 +85,18 @@ def breakdown_from_json(text: str) -> IndicativeBudget:
         ras_name=data["ras_name"],
         ras_version=data["ras_version"],
         budget_type=data["budget_type"],
-        domains=tuple(DomainScore(**d) for d in data["domains"]),
+        domains=tuple(
+            DomainScore(**(d | {"funded_by": tuple(d.get("funded_by", ()))})) for d in data["domains"]
+        ),
         streams=tuple(StreamAmount(**s) for s in data["streams"]),
         adjustments=tuple(
-            AdjustmentLine(a["label"], a["stream"], Fraction(a["before_pence"]), Fraction(a["after_pence"]))
+            AdjustmentLine(
+                a["label"],
+                a["stream"],
+                Fraction(a["before_pence"]),
+                Fraction(a["after_pence"]),
+                a.get("percent"),  # None in a breakdown saved before percentages were kept
+            )
             for a in data["adjustments"]
         ),
         answered=data["answered"],
