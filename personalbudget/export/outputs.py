@@ -223,6 +223,23 @@ def _workbook(tables: Sequence[PublishedTable], metadata: ReleaseMetadata, path:
     book.save(path)
 
 
+def check_destination(out_dir: Path) -> None:
+    """Refuse a destination a release may not be written to: a file, or a folder holding other files
+    (an earlier release, with its ``datapackage.json``, may be replaced). Callers check this first,
+    before anything is read, recorded or changed."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise PersonalBudgetError(_("{path} is a file, not a folder.").format(path=out_dir))
+        contents = list(out_dir.iterdir())
+        if contents and not (out_dir / DATAPACKAGE).exists():
+            raise PersonalBudgetError(
+                _("{path} already holds other files; choose a new or empty folder for the export.").format(
+                    path=out_dir
+                )
+            )
+
+
 def write_release(
     out_dir: Path,
     tables: Sequence[PublishedTable],
@@ -238,16 +255,7 @@ def write_release(
     Any failure leaves ``out_dir`` as it was.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise PersonalBudgetError(_("{path} is a file, not a folder.").format(path=out_dir))
-        contents = list(out_dir.iterdir())
-        if contents and not (out_dir / DATAPACKAGE).exists():
-            raise PersonalBudgetError(
-                _("{path} already holds other files; choose a new or empty folder for the export.").format(
-                    path=out_dir
-                )
-            )
+    check_destination(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:

@@ -17,7 +17,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import extract_records
 from personalbudget.export.disclosure import DisclosureRules
-from personalbudget.export.outputs import ReleaseMetadata, content_hash, write_release
+from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
 from personalbudget.export.release_ledger import (
     DatabaseLedgerStore,
     ReleaseEntry,
@@ -103,6 +103,7 @@ class ExportService:
         refuses it. Returns None, having written and recorded nothing, when ``progress`` asks to stop.
         """
         self._ctx.require(Permission.EXPORT_AGGREGATES)
+        check_destination(Path(out_dir))  # before anything is read, recorded or changed
         report = progress or (lambda _done, _total: True)
         steps = 5
         if not report(0, steps):

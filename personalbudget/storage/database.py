@@ -168,6 +168,15 @@ def _open_locked(
         key = keys.unlock(path)
     elif state == "new" and keys is not None:
         key, recovery = keys.create(path)
+    elif state == "new" and path.exists():
+        # Personal data is never written unencrypted into a file someone gave us: only a path that does
+        # not exist yet may become a plain database (tests and tools ask for one explicitly).
+        raise NotOurDatabaseError(
+            _(
+                "{file} is an empty file, and without a key it would become an unencrypted caseload. Nothing "
+                "has been changed. Open it from the app (which encrypts a new caseload) or choose another file."
+            ).format(file=path.name)
+        )
     if state != "new":
         _check_contents(path, key)
     engine = make_engine(path, key)
