@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from ui import theme
 from ui.accessibility import install_accessibility_filler
 from ui.accounts_dialog import AccountsDialog
 from ui.app_signals import AppSignals
+from ui.crash_log import CrashLog
 from ui.export_dialog import ExportDialog
 from ui.language_settings import restart_if_requested, startup_language
 from ui.main_window import MainWindow
@@ -244,18 +246,65 @@ def backup_on_close(db: Database, keep: int) -> None:
         QMessageBox.warning(None, _("The backup on closing failed"), str(problem))
 
 
-def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
-    """Open the database and the main window; return the exit code."""
+@dataclass
+class RunningApp:
+    """The open app: what :func:`start_app` built, and how to close it cleanly."""
+
+    app: QApplication
+    db: Database
+    users: UserService
+    user: SignedInUser
+    services: Services
+    signals: AppSignals
+    window: QMainWindow
+    lock: InactivityLock
+    daily_backup: BackgroundTask | None
+    crash_log: CrashLog
+
+    def shut_down(self) -> None:
+        """After the event loop: the backup on close, then the database and the crash log closed."""
+        try:
+            # Closing the last window and Quit can both ask to quit; a request left over would
+            # end the next event loop at once (a test's, a benchmark's), so drop it.
+            QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
+            self.lock.deleteLater()
+            if self.daily_backup is not None:
+                self.daily_backup.wait()
+            backup_on_close(self.db, self.services.settings.security().backups_kept)
+        finally:
+            self.db.close()
+            self.crash_log.stop()
+
+
+def start_crash_log() -> CrashLog:
+    """Log crashes Python cannot report into the data folder, and say so if the last run crashed."""
+    crash_log = CrashLog(data_dir())
+    crash_log.start()
+    message = crash_log.message()
+    if message:
+        QMessageBox.warning(None, _("PersonalBudget stopped unexpectedly"), message)
+    return crash_log
+
+
+def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> RunningApp | int:
+    """Everything up to the main window on screen: the app, the caseload, sign-in, services, window.
+
+    Returns the open app, or the exit code when it stops before the window (no database, no sign-in).
+    """
     app = application()
+    crash_log = start_crash_log()
     path = Path(database_path) if database_path is not None else default_database_path()
     db = open_caseload(path, keys or app_keys())
     if db is None:
+        crash_log.stop()
         return EXIT_DATABASE_ERROR
     try:
         clock = SystemClock()
         users = UserService(ActingDatabase(db, "sign-in"), clock)
         user = sign_in_from_environment(users) or sign_in(users)
         if user is None:
+            db.close()
+            crash_log.stop()
             return 0  # the person chose not to sign in
         if db.closed_uncleanly:
             QMessageBox.information(
@@ -277,15 +326,22 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         lock = InactivityLock(security.lock_minutes, lambda: lock_until_signed_in(window, users, user))
         if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()
-        code = app.exec()
-        # Closing the last window and Quit can both ask to quit; a request left over would
-        # end the next event loop at once (a test's, a benchmark's), so drop it.
-        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
-        lock.deleteLater()
-        if daily is not None:
-            daily.wait()
-        backup_on_close(db, security.backups_kept)
-        return code
-    finally:
+    except BaseException:
         db.close()
+        crash_log.stop()
+        raise
+    return RunningApp(app, db, users, user, services, signals, window, lock, daily, crash_log)
+
+
+def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
+    """Open the database and the main window, run until the window closes; return the exit code."""
+    try:
+        running = start_app(database_path, keys)
+        if isinstance(running, int):
+            return running
+        try:
+            return running.app.exec()
+        finally:
+            running.shut_down()
+    finally:
         restart_if_requested()  # View > Language asked to start again in the new language
