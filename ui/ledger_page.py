@@ -66,6 +66,7 @@ ALERT_WORDS = {
     AlertKind.RUNNING_OUT: N_("Running out"),
     AlertKind.SURPLUS: N_("Surplus"),
     AlertKind.PAYMENTS_MISSING: N_("Payments missing"),
+    AlertKind.OTHER_POT: N_("Another pot's item"),
 }
 FILTER_DELAY_MS = 150  # typing in the search box filters once the typing pauses
 
@@ -604,27 +605,15 @@ class LedgerPage(QScrollArea):
             self._forecast_text = _("Not enough spending yet to forecast the end of the budget year.")
         self.forecast_label.setText(escape(self._forecast_text))
         self._show_alerts(result)
-        rows = []
-        for line in (*result.lines, result.total):
-            difference = line.difference_pence
-            rows.append(
-                [
-                    line.label,
-                    format_money(line.planned_year_pence),
-                    format_money(line.planned_so_far_pence),
-                    format_money(line.spent_pence),
-                    (_("{amount} left") if difference >= 0 else _("{amount} over")).format(
-                        amount=format_money(abs(difference))
-                    ),
-                    line.status.label,
-                ]
-            )
+        rows = [list(row) for row in result.rows()]  # the same rule and words as the statement PDF
         fill_table(self.plan_table, rows, right=(1, 2, 3, 4))
         height = self.plan_table.horizontalHeader().height() + 4
         height += sum(self.plan_table.rowHeight(r) for r in range(self.plan_table.rowCount()))
         self.plan_table.setFixedHeight(height)
         for row, line in enumerate((*result.lines, result.total)):
-            colour = {Status.OVER: "overdue", Status.ON_TRACK: "done"}.get(line.status)
+            colour = {Status.OVER: "overdue", Status.ON_TRACK: "done", Status.OTHER_POT: "warning"}.get(
+                line.status
+            )
             if colour:  # the status is in words in the same cell; the colour follows the theme
                 self.plan_table.item(row, 5).setForeground(theme_colour(colour))
         last = len(rows) - 1
@@ -667,18 +656,18 @@ class LedgerPage(QScrollArea):
             self.chart_table,
             [
                 [
-                    format_date(p.day, fmt="MMM yyyy"),
+                    format_date(p.month, fmt="MMM yyyy"),
                     format_money(p.planned_pence),
-                    format_money(p.actual_pence) if p.actual_pence is not None else "",
+                    p.actual_words,
                 ]
-                for p in result.series[1:]
+                for p in result.months
             ],
             right=(1, 2),
         )
 
     def _show_alerts(self, result: Monitoring) -> None:
         if not result.alerts:
-            calm = _("No alerts: spending is in line with the plan.")
+            calm = result.no_alerts_words
             self.alerts_label.setVisible(True)
             done = theme_colour("done").name()
             self.alerts_label.setText(f"<span style='color:{done}'>{escape(calm)}</span>")

@@ -7,6 +7,8 @@ chart's accessible description says where spending stands in words.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -119,7 +121,8 @@ class SpendChartWidget(QWidget):
                 label,
             )
         # Month labels along the bottom (every other month when narrow).
-        months = [p for p in self._series[1:] if p.day.day >= 28 or p.day == last]
+        # One label per month, at its last day in the period (today's point is not a month of its own).
+        months = [p for p in self._series[1:] if p.day == last or (p.day + timedelta(days=1)).day == 1]
         every = 1 if area.width() / max(len(months), 1) > 44 else 2
         painter.setPen(planned_colour)
         for index, p in enumerate(months):

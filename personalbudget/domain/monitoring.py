@@ -60,6 +60,7 @@ class PlannedLine:
     frequency: Frequency
     paid_from_account: bool = True
     starts_on: date | None = None  # when the support started (nothing is planned before)
+    pot: str = ""  # the management option that pays for it, when not this account (e.g. "Managed account")
 
 
 def budget_year(day: date) -> tuple[date, date]:
@@ -89,6 +90,7 @@ class Status(StrEnum):
     ON_TRACK = "on_track"
     UNDER = "under"
     NOT_PLANNED = "not_planned"
+    OTHER_POT = "other_pot"  # the plan pays for it from another management pot, not this account
 
     @property
     def label(self) -> str:
@@ -97,6 +99,7 @@ class Status(StrEnum):
             Status.ON_TRACK: _("On track"),
             Status.UNDER: _("Under plan"),
             Status.NOT_PLANNED: _("Not in the plan"),
+            Status.OTHER_POT: _("Paid from another pot"),
         }[self]
 
 
@@ -108,21 +111,38 @@ class LineResult:
     planned_so_far_pence: int
     spent_pence: int
     status: Status
+    allowance_pence: int = 0  # how far spending may run ahead of the plan so far and still be on track
 
     @property
     def difference_pence(self) -> int:
-        """Planned so far - spent: negative when over."""
+        """Planned so far - spent: negative when spending is ahead of the plan."""
         return self.planned_so_far_pence - self.spent_pence
+
+    @property
+    def difference_words(self) -> str:
+        """The difference in words that never contradict the status: "over" only when over plan."""
+        amount = format_money(abs(self.difference_pence))
+        if self.status == Status.OVER:
+            return _("{amount} over").format(amount=amount)
+        if self.status == Status.UNDER:
+            return _("{amount} under").format(amount=amount)
+        if self.status == Status.NOT_PLANNED:
+            return _("{amount} not planned").format(amount=amount) if self.spent_pence else ""
+        if self.status == Status.OTHER_POT:
+            return _("{amount} from this account").format(amount=format_money(self.spent_pence))
+        if self.difference_pence < 0:
+            return _("{amount} ahead, within the allowance").format(amount=amount)
+        return _("{amount} left").format(amount=amount)
 
 
 def allowance(lines: Iterable[PlannedLine], planned: Fraction) -> Fraction:
     """How far spending may run ahead of ``planned`` before it counts as over (see OVERSPEND_TOLERANCE)."""
-    recurring = sum(
-        (line.annual for line in lines if line.frequency not in (Frequency.ONE_OFF, Frequency.YEAR)),
-        Fraction(0),
-    )
+    return _slack(_recurring(lines), Fraction(planned))
+
+
+def _slack(recurring_annual: Fraction, planned: Fraction) -> Fraction:
     return max(
-        recurring * ALLOWANCE_WEEKS / WEEKS_PER_YEAR,
+        recurring_annual * ALLOWANCE_WEEKS / WEEKS_PER_YEAR,
         planned * OVERSPEND_TOLERANCE,
         Fraction(OVERSPEND_MIN_PENCE),
     )
@@ -136,6 +156,25 @@ def _status(planned: Fraction, spent: int, slack: Fraction) -> Status:
     if spent < planned - max(slack, planned * UNDERSPEND_SHARE):
         return Status.UNDER
     return Status.ON_TRACK
+
+
+def judge(planned: Fraction | int, spent: int, recurring_annual: Fraction | int = 0) -> Status:
+    """The one rule for over, under and on track, wherever spending is set against a plan.
+
+    ``planned`` is what the plan expects by now, ``spent`` what has gone out (both in pence), and
+    ``recurring_annual`` the yearly cost of the weekly, four-weekly or monthly support in that plan
+    (it sets the four weeks of the allowance). The screen, the budget statement and the published
+    tables all use it, so none of them calls "over" what another calls "on track".
+    """
+    planned = Fraction(planned)
+    return _status(planned, spent, _slack(Fraction(recurring_annual), planned))
+
+
+def _recurring(lines: Iterable[PlannedLine]) -> Fraction:
+    return sum(
+        (line.annual for line in lines if line.frequency not in (Frequency.ONE_OFF, Frequency.YEAR)),
+        Fraction(0),
+    )
 
 
 @dataclass(frozen=True)
@@ -212,6 +251,7 @@ class AlertKind(StrEnum):
     RUNNING_OUT = "running_out"
     SURPLUS = "surplus"
     PAYMENTS_MISSING = "payments_missing"
+    OTHER_POT = "other_pot"
 
 
 @dataclass(frozen=True)
@@ -224,6 +264,25 @@ class SeriesPoint(NamedTuple):
     day: date
     planned_pence: int  # planned spending, cumulative from the start of the period
     actual_pence: int | None  # actual spending, cumulative (None after today)
+
+
+class MonthRow(NamedTuple):
+    month: date  # the first of the month
+    planned_to: date  # the month's last day in the period
+    planned_pence: int  # planned spending, cumulative, to ``planned_to``
+    actual_pence: int | None  # actual spending, cumulative, to ``actual_to`` (None for months to come)
+    actual_to: date | None
+
+    @property
+    def actual_words(self) -> str:
+        """Actual spending for the table: "by 1 Dec" when the month is still going on."""
+        if self.actual_pence is None or self.actual_to is None:
+            return ""
+        if self.actual_to == self.planned_to:
+            return format_money(self.actual_pence)
+        return _("{amount} by {date}").format(
+            amount=format_money(self.actual_pence), date=format_date(self.actual_to, fmt="d MMM")
+        )
 
 
 @dataclass(frozen=True)
@@ -241,6 +300,52 @@ class Monitoring:
     forecast: Forecast | None
     alerts: tuple[Alert, ...]
     series: tuple[SeriesPoint, ...]
+
+    @property
+    def no_alerts_words(self) -> str:
+        """What to say when there are no alerts, in words that agree with the total's difference."""
+        if self.total.status == Status.ON_TRACK and self.total.difference_pence < 0:
+            return _(
+                "No alerts: spending is {amount} ahead of the plan so far, within the allowance of {allowance}."
+            ).format(
+                amount=format_money(-self.total.difference_pence),
+                allowance=format_money(self.total.allowance_pence),
+            )
+        return _("No alerts: spending is in line with the plan.")
+
+    def rows(self) -> list[tuple[str, str, str, str, str, str]]:
+        """Spend against the plan as the screen and the budget statement show it, the total last:
+        item, this year, so far, spent, difference in words, status."""
+        return [
+            (
+                line.label,
+                format_money(line.planned_year_pence),
+                format_money(line.planned_so_far_pence),
+                format_money(line.spent_pence),
+                line.difference_words,
+                line.status.label,
+            )
+            for line in (*self.lines, self.total)
+        ]
+
+    @property
+    def months(self) -> tuple[MonthRow, ...]:
+        """The chart as a table: one row per month of the period, planned to the month's end and
+        actual spending to the month's end (or to ``as_of`` in the month it falls in)."""
+        rows: dict[tuple[int, int], MonthRow] = {}
+        for point in self.series:  # in date order: ``as_of`` comes before the end of its month
+            if point.day < self.period_start:
+                continue  # the zero point the chart starts from
+            month = (point.day.year, point.day.month)
+            known = rows.get(month)
+            if point.actual_pence is not None:
+                actual, actual_to = point.actual_pence, point.day
+            elif known is not None:
+                actual, actual_to = known.actual_pence, known.actual_to
+            else:
+                actual, actual_to = None, None
+            rows[month] = MonthRow(date(*month, 1), point.day, point.planned_pence, actual, actual_to)
+        return tuple(rows[key] for key in sorted(rows))
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -284,6 +389,7 @@ def monitor(
     for line in counted:
         planned = planned_by(line, start, end, as_of)
         used = spent.pop(line.key, 0)
+        recurring = _recurring([line])
         results.append(
             LineResult(
                 line.key,
@@ -291,7 +397,24 @@ def monitor(
                 round_half_up(planned_by(line, start, end, end)),
                 round_half_up(planned),
                 used,
-                _status(planned, used, allowance([line], planned)),
+                judge(planned, used, recurring),
+                round_half_up(_slack(recurring, planned)),
+            )
+        )
+    # Items the plan pays for from another pot (a managed account, an ISF...) that this account paid for:
+    # named with the pot, never mistaken for an earlier plan.
+    for line in lines:
+        if line.paid_from_account or f"other:{line.key}" not in spent:
+            continue
+        pot = line.pot or _("another pot")
+        results.append(
+            LineResult(
+                line.key,
+                _("{item} (the plan pays it from {pot})").format(item=line.label, pot=pot),
+                0,
+                0,
+                spent.pop(f"other:{line.key}"),
+                Status.OTHER_POT,
             )
         )
     other = sum(v for k, v in spent.items() if k.startswith("other:"))
@@ -303,13 +426,15 @@ def monitor(
         )
     planned_total = sum((planned_by(line, start, end, as_of) for line in counted), Fraction(0))
     spent_total = sum(r.spent_pence for r in results)
+    recurring_total = _recurring(counted)
     total = LineResult(
         "total",
         _("Total"),
         round_half_up(sum((planned_by(line, start, end, end) for line in counted), Fraction(0))),
         round_half_up(planned_total),
         spent_total,
-        _status(planned_total, spent_total, allowance(counted, planned_total)),
+        judge(planned_total, spent_total, recurring_total),
+        round_half_up(_slack(recurring_total, planned_total)),
     )
     balance = opening + sum(m.amount_pence for m in in_period)
     expected_in = sum(a for _d, a in expected_payments(schedule, start, as_of)) if schedule else 0
@@ -330,6 +455,17 @@ def monitor(
                         planned=format_money(r.planned_so_far_pence),
                         over=format_money(-r.difference_pence),
                     ),
+                )
+            )
+    for r in results:
+        if r.status == Status.OTHER_POT:
+            alerts.append(
+                Alert(
+                    AlertKind.OTHER_POT,
+                    _(
+                        "{spent} from this account went on {item}. Check the link, or agree with the person "
+                        "that this account pays for it."
+                    ).format(spent=format_money(r.spent_pence), item=r.label),
                 )
             )
     if total.status == Status.OVER:

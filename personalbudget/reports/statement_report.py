@@ -110,6 +110,32 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
         else:
             story.append(para(_("No spending in this period."), st["body"]))
 
+        plan = s.against_plan  # the same rows, rule and alerts as step 6 shows on screen
+        if plan is not None and plan.lines:
+            story.append(
+                para(
+                    _("Against the plan, {start} to {end}").format(
+                        start=format_date(plan.period_start), end=format_date(plan.as_of)
+                    ),
+                    st["h2"],
+                )
+            )
+            heads = [_("Plan item"), _("This year"), _("So far"), _("Spent"), _("Difference"), _("Status")]
+            rows = [
+                [
+                    para(h, st["cell_bold"] if i in (0, 5) else st["cell_right_bold"])
+                    for i, h in enumerate(heads)
+                ]
+            ]
+            rows += [
+                [para(c, st["cell"] if i in (0, 5) else st["cell_right"]) for i, c in enumerate(r)]
+                for r in plan.rows()
+            ]
+            widths = [width * f for f in (0.3, 0.12, 0.12, 0.12, 0.18, 0.16)]
+            story.append(table(rows, widths, total_row=True))  # type: ignore[arg-type]
+            messages = [alert.message for alert in plan.alerts] or [plan.no_alerts_words]
+            story.extend(para(message, st["body"]) for message in messages)
+
         story.append(para(_("Transactions"), st["h2"]))
         if s.lines:
             header = [

@@ -249,6 +249,7 @@ class StatementData:
     account_description: str
     schedule: PaymentSchedule | None
     imports: tuple[ImportSummary, ...] = field(default_factory=tuple)
+    against_plan: Monitoring | None = None  # the step 6 figures for the budget year, as of the end
 
 
 def _iso(day: date) -> str:
@@ -801,10 +802,15 @@ class LedgerService:
             return self._monitoring(session, person_id, year_start, None)
 
     def _monitoring(
-        self, session: Session, person_id: int, year_start: date | None, rows: list[LedgerRow] | None
+        self,
+        session: Session,
+        person_id: int,
+        year_start: date | None,
+        rows: list[LedgerRow] | None,
+        as_of: date | None = None,
     ) -> MonitoringView:
         settings = self._settings.money()
-        today = self._ctx.clock.today()
+        today = min(as_of, self._ctx.clock.today()) if as_of else self._ctx.clock.today()
         management = management_in_force(session, person_id)
         current = plan_in_force(session, person_id)
         movements = self._movements(session, person_id, current[1] if current else [], rows)
@@ -883,6 +889,8 @@ class LedgerService:
                 .order_by(col(StatementImport.first_date))
             ).all()
             import_summaries = tuple(self._summary(r) for r in imports)
+            as_of = min(end, self._ctx.clock.today())
+            against_plan = self._monitoring(session, person_id, budget_year(as_of)[0], None, as_of).monitoring
         lines = []
         balance = int(opening)
         payments_in = spending = 0
@@ -917,6 +925,7 @@ class LedgerService:
             account_description=self._account_text(management),
             schedule=management.schedule if management else None,
             imports=import_summaries,
+            against_plan=against_plan,
         )
 
     # -- bulk rows (also used by the demo) --------------------------------------------------------------
@@ -1125,10 +1134,14 @@ class LedgerService:
             started[item_id] = min(starts_on, started.get(item_id, starts_on))
         # Before anything is arranged, the plan runs from the first payment (or from when it was agreed).
         default_start = management.schedule.first_payment if management and management.schedule else agreed_on
+        # The pot that pays for an item not paid from this account, named as step 4 names it.
+        shares = management.shares if management else ()
+        pots = {s.option.value: s.option.label + (f" ({s.held_by})" if s.held_by else "") for s in shares}
         lines = []
         for info in items:
             options = funded.get(info.item_id, set()) - {""}
             from_account = bool(pays_out) and (not options or bool(options & pays_out))
+            pot = "" if from_account else "; ".join(filter(None, (pots.get(o) for o in sorted(options))))
             lines.append(
                 PlannedLine(
                     str(info.item_id),
@@ -1137,6 +1150,7 @@ class LedgerService:
                     info.frequency,
                     from_account,
                     started.get(info.item_id, default_start),
+                    pot,
                 )
             )
         return lines
