@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from personalbudget.domain.management import DeliveryMechanism, SaltCategory, salt_category
 from personalbudget.domain.money import round_half_up
+from personalbudget.domain.monitoring import Status, judge
 from personalbudget.domain.ras import STREAMS
 from personalbudget.domain.review import OUTCOME_RATINGS
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, PRIMARY_SUPPORT_REASONS, SUPPORT_CATEGORIES
@@ -301,7 +302,10 @@ SPECS: dict[str, TableSpec] = {
                 MeasureSpec(
                     "people_overspent",
                     N_("People overspent"),
-                    N_("People who spent more than planned in the period."),
+                    N_(
+                        "People over plan by the rule step 6 uses: spending ahead of the plan by more than "
+                        "four weeks of payments, 5% of the plan and £25."
+                    ),
                     "people",
                 ),
             ),
@@ -682,7 +686,9 @@ def build_tables(
             for r in group
         ]
         spent = [r.actual_pence for r in group]
-        over = sum(1 for p, s in zip(planned, spent, strict=True) if s > p)
+        # Overspent by the rule step 6 and the budget statement use (with its allowance), not by a penny.
+        annual = [dict(r.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0) for r in group]
+        over = sum(1 for p, s, a in zip(planned, spent, annual, strict=True) if judge(p, s, a) == Status.OVER)
         planned_ok, spent_ok = statistics_allowed(planned, rules), statistics_allowed(spent, rules)
         planned_value = _pounds(sum(planned)) if planned_ok else (0 if not group else SUPPRESSED)
         spent_value = _pounds(sum(spent)) if spent_ok else (0 if not group else SUPPRESSED)
