@@ -18,8 +18,9 @@ fresh ephemeral key per file, so the laptop that wrote it cannot read it back, n
 another laptop's. The magic, version and header are the HPKE ``info``, bound into the
 key schedule, so changing any byte of the file makes it fail to open.
 
-The payload (JSON) holds the ``PersonRecord`` of each person (``dataset``), keyed by the
-hub's keyed hash (``pseudonymise``), and metadata: the period, app version, dataset
+The payload (JSON) holds the ``PersonRecord`` of each person (``dataset``), keyed by a transit
+identifier (``pseudonymise``) that the hub replaces by its own keyed hash when it opens the file,
+and metadata: the period, app version, dataset
 schema version, generation time, record count and the caseload's audit-trail head. It
 holds no names, NHS numbers, dates of birth, postcodes or free text.
 
@@ -38,7 +39,7 @@ import struct
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,12 @@ from personalbudget.export.dataset import (
     extract_records,
 )
 from personalbudget.export.hub import Hub, HubPublicKey
-from personalbudget.export.pseudonymise import FALLBACK_PREFIX, NHS_PREFIX, Pseudonymiser, is_fallback
+from personalbudget.export.pseudonymise import FALLBACK_PREFIX, NHS_PREFIX, is_fallback, transit_identifier
 from personalbudget.i18n import N_, _, ngettext
 from personalbudget.storage.audit import HEAD_KEY, record_event
 
 MAGIC = b"PersonalBudget contribution\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1 keyed people under a key every laptop held (issue 15)
 PAYLOAD_KIND = "personalbudget-contribution"
 SUITE_NAME = "HPKE-base DHKEM(X25519,HKDF-SHA256) HKDF-SHA256 AES-256-GCM"
 _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
@@ -103,8 +104,8 @@ def _people_identities(database: Any) -> dict[int, tuple[str, date]]:
         }
 
 
-def hub_key_function(database: Any, pseudonymiser: Pseudonymiser) -> Callable[[PersonIdentity], str]:
-    """The ``key_fn`` for ``extract_records``: the keyed hash of the NHS number, or the fallback.
+def hub_key_function(database: Any, hub: HubPublicKey) -> Callable[[PersonIdentity], str]:
+    """The ``key_fn`` for ``extract_records``: the transit identifier from the NHS number, or the fallback.
 
     ``PersonIdentity`` carries only the id and NHS number, so the name and date of birth
     for the fallback are looked up here, once, and never leave this function.
@@ -113,7 +114,7 @@ def hub_key_function(database: Any, pseudonymiser: Pseudonymiser) -> Callable[[P
 
     def key_fn(identity: PersonIdentity) -> str:
         name, born = identities[identity.person_id]
-        return pseudonymiser.person_key(identity.nhs_number, name, born)
+        return transit_identifier(identity.nhs_number, name, born, hub.hub_id)
 
     return key_fn
 
@@ -156,7 +157,7 @@ def build_payload(
 
         require(Permission.EXPORT_CONTRIBUTION)
     database = getattr(context, "db", context)
-    key_fn = hub_key_function(database, hub.pseudonymiser())
+    key_fn = hub_key_function(database, hub)
     records = extract_records(context, period_from, period_to, key_fn=key_fn)
     clock = getattr(context, "clock", None)
     today = clock.today() if clock is not None else now.date()
@@ -358,6 +359,7 @@ def open_contribution(path: Path, hub: Hub) -> Contribution:
     if not isinstance(raw_records, list) or type(count) is not int or count != len(raw_records):
         raise _malformed(path, _("the record count does not match the records"))
     records = []
+    pseudonymiser = hub.pseudonymiser()
     for number, raw in enumerate(raw_records, start=1):
         try:
             record = PersonRecord.from_dict(raw)
@@ -366,7 +368,7 @@ def open_contribution(path: Path, hub: Hub) -> Contribution:
             raise _malformed(path, _("record {n} is not valid").format(n=number)) from None
         if not _KEY_PATTERN.match(record.key):
             raise _malformed(path, _("record {n} is not keyed with the hub's keyed hash").format(n=number))
-        records.append(record)
+        records.append(replace(record, key=pseudonymiser.person_key(record.key)))  # the hub's pseudonym
     head = payload.get("audit_head")
     return Contribution(
         path=path,
@@ -476,9 +478,9 @@ def merge_contributions(
             continue  # open_contribution names the file and the problem
         if digest in seen:
             raise ContributionError(
-                _("{first} and {second} are the same contribution (identical files). Nothing was merged.").format(
-                    first=seen[digest], second=path
-                )
+                _(
+                    "{first} and {second} are the same contribution (identical files). Nothing was merged."
+                ).format(first=seen[digest], second=path)
             )
         seen[digest] = path
     contributions = [open_contribution(Path(p), hub) for p in paths]

@@ -2,15 +2,20 @@
 
 A hub folder holds:
 
-- ``hub-public-key.json``: the hub id, its X25519 public key and the pseudonymisation
-  key (see ``pseudonymise``). Give this file to every laptop that contributes. It holds
-  no private key, but keep it within the council: with the pseudonymisation key anyone
-  could test whether a known NHS number is in a contribution they also hold;
+- ``hub-public-key.json``: the hub id and its X25519 public key. Give this file to every
+  laptop that contributes. It holds nothing secret (since issue 15 no pseudonymisation key:
+  a key that every laptop holds is no secret, and with it every NHS number in the hub's files
+  was recovered by trying them all);
 - ``hub-private-key.json``: a key file in the caseload key-file format
-  (``storage.keys.KeyFile``) saying where the private key is: in the operating system's
+  (``storage.keys.KeyFile``) saying where the hub's secrets are: in the operating system's
   keyring, or wrapped (AES-256-GCM under a key derived by scrypt) with a passphrase when
-  there is no keyring. The private key is never written in plain text;
-- ``release-ledger.json``: every table the hub has published (PRIVACY.md rule 6).
+  there is no keyring. The secrets are the X25519 private key and the 256-bit *hub secret*
+  from which the pseudonymisation key and the release ledger's keys are derived; neither is
+  ever written in plain text, and neither is in any file a laptop gets;
+- ``release-ledger.json``: every table the hub has published (PRIVACY.md rule 6), its
+  per-person part encrypted and the whole authenticated under the hub secret; the ledger's
+  latest head is kept where the hub's secrets are (``LedgerHeadStore``), so a ledger moved
+  aside, deleted or rolled back stops publication.
 
 Only the hub can read contributions: a laptop has just the public key.
 """
@@ -20,18 +25,21 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
+import os
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.export.pseudonymise import PSEUDONYMISATION_KEY_BYTES, Pseudonymiser
+from personalbudget.export.pseudonymise import Pseudonymiser
 from personalbudget.i18n import _
 from personalbudget.storage.keys import (
     KeyFile,
@@ -48,9 +56,12 @@ PUBLIC_KEY_FILE = "hub-public-key.json"
 PRIVATE_KEY_FILE = "hub-private-key.json"
 LEDGER_FILE = "release-ledger.json"
 PUBLIC_FORMAT = "personalbudget-hub-public-key"
-PUBLIC_VERSION = 1
+PUBLIC_VERSION = 2  # 1 held the pseudonymisation key: refused (issue 15)
 HUB_PASSPHRASE_ENV = "PERSONALBUDGET_HUB_PASSPHRASE"
 KEYRING_PREFIX = "hub-private-key-"
+HEAD_KEYRING_PREFIX = "hub-ledger-head-"
+HEADS_FOLDER = "hub-ledger-heads"  # in the data folder, for hubs kept under a passphrase
+HUB_SECRET_BYTES = 32
 
 PassphraseSource = Callable[[bool], str | None]  # (creating a new one?) -> passphrase or None
 
@@ -59,16 +70,19 @@ class HubKeyError(PersonalBudgetError):
     """A hub key file that is missing, damaged, or cannot be opened."""
 
 
-def key_id_for(hub_id: str, public_raw: bytes, pseudonymisation_key: bytes) -> str:
-    """A fingerprint of a hub key file: the first 16 bytes of a SHA-256 over the hub id and both keys.
-
-    It checks the file (a damaged pseudonymisation key would quietly stop people matching)
-    and names the key a contribution was made for.
-    """
-    digest = hashlib.sha256(b"personalbudget/hub-key-id/v1\x00")
-    for part in (hub_id.encode("ascii"), public_raw, pseudonymisation_key):
+def key_id_for(hub_id: str, public_raw: bytes) -> str:
+    """A fingerprint of a hub public key file: the first 16 bytes of a SHA-256 over the hub id and
+    the public key. It checks the file and names the key a contribution was made for."""
+    digest = hashlib.sha256(b"personalbudget/hub-key-id/v2\x00")
+    for part in (hub_id.encode("ascii"), public_raw):
         digest.update(len(part).to_bytes(4, "big") + part)
     return digest.hexdigest()[:32]
+
+
+def derive_key(secret: bytes, purpose: str) -> bytes:
+    """A 256-bit key for one purpose (pseudonyms, the ledger's encryption, its authentication),
+    derived from the hub secret by HMAC-SHA256: knowing one derived key says nothing of another."""
+    return hmac.new(secret, b"personalbudget/hub-secret/v1\x00" + purpose.encode(), hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:
@@ -77,22 +91,18 @@ def _b64(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class HubPublicKey:
-    """What a laptop needs to contribute: where to send (hub id), how to encrypt, how to pseudonymise."""
+    """What a laptop needs to contribute: where to send (hub id) and how to encrypt. Nothing secret."""
 
     hub_id: str
     public_key: bytes  # X25519, 32 bytes
-    pseudonymisation_key: bytes = field(repr=False)  # 32 bytes; never printed
     created_at: str
 
     @property
     def key_id(self) -> str:
-        return key_id_for(self.hub_id, self.public_key, self.pseudonymisation_key)
+        return key_id_for(self.hub_id, self.public_key)
 
     def x25519(self) -> X25519PublicKey:
         return X25519PublicKey.from_public_bytes(self.public_key)
-
-    def pseudonymiser(self) -> Pseudonymiser:
-        return Pseudonymiser(self.pseudonymisation_key)
 
     def to_json(self) -> str:
         data = {
@@ -103,11 +113,7 @@ class HubPublicKey:
             "kem": "X25519",
             "public_key": _b64(self.public_key),
             "key_id": self.key_id,
-            "pseudonymisation_key": _b64(self.pseudonymisation_key),
-            "note": (
-                "Give this file to the laptops that contribute to this hub. It holds no private key, "
-                "but keep it within the council: it holds the pseudonymisation key."
-            ),
+            "note": "Give this file to the laptops that contribute to this hub. It holds nothing secret.",
         }
         return json.dumps(data, indent=2) + "\n"
 
@@ -131,6 +137,14 @@ class HubPublicKey:
                     "'personalbudget hub init'."
                 ).format(file=path)
             )
+        if data.get("version") == 1:
+            raise HubKeyError(
+                _(
+                    "{file} was made by an older PersonalBudget and holds the hub's pseudonymisation key, "
+                    "which every laptop could read. Make a new hub with 'personalbudget hub init' in a new "
+                    "folder, give its hub-public-key.json to the laptops, and delete the old file's copies."
+                ).format(file=path)
+            )
         if data.get("version") != PUBLIC_VERSION:
             raise HubKeyError(
                 _(
@@ -142,17 +156,12 @@ class HubPublicKey:
             hub = cls(
                 hub_id=str(uuid.UUID(data["hub_id"])),
                 public_key=base64.b64decode(data["public_key"], validate=True),
-                pseudonymisation_key=base64.b64decode(data["pseudonymisation_key"], validate=True),
                 created_at=str(data.get("created_at", "")),
             )
             X25519PublicKey.from_public_bytes(hub.public_key)
         except (KeyError, TypeError, ValueError, binascii.Error):
             hub = None
-        if (
-            hub is None
-            or len(hub.pseudonymisation_key) != PSEUDONYMISATION_KEY_BYTES
-            or data.get("key_id") != hub.key_id
-        ):
+        if hub is None or data.get("key_id") != hub.key_id:
             raise HubKeyError(
                 _(
                     "The hub key file {file} is damaged (its keys do not check out). Ask the strategic hub "
@@ -162,6 +171,43 @@ class HubPublicKey:
         return hub
 
 
+class LedgerHeadStore:
+    """Where the hub keeps its release ledger's latest head ("entries:mac"): beside its secrets, not in
+    the hub folder, so a ledger moved aside, deleted or put back from an older copy is noticed.
+
+    A hub whose secrets are in the keyring keeps the head there too. A hub under a passphrase keeps
+    it in this computer's PersonalBudget data folder (``hub-ledger-heads/<hub id>``): a copy of the
+    hub folder put back over the current one does not bring its head with it.
+    """
+
+    def __init__(self, hub_id: str, secrets_store: SecretStore | None):
+        self.hub_id = hub_id
+        self._secrets = secrets_store
+
+    def _file(self) -> Path:
+        from personalbudget.paths import data_dir
+
+        return data_dir() / HEADS_FOLDER / self.hub_id
+
+    def get(self) -> str | None:
+        if self._secrets is not None:
+            return self._secrets.get(HEAD_KEYRING_PREFIX + self.hub_id)
+        try:
+            return self._file().read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def set(self, head: str) -> None:
+        if self._secrets is not None:
+            self._secrets.set(HEAD_KEYRING_PREFIX + self.hub_id, head)
+            return
+        path = self._file()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}")
+        temp.write_text(head + "\n", encoding="ascii")
+        os.replace(temp, path)
+
+
 @dataclass(frozen=True)
 class Hub:
     """An opened hub: its public key file and its private key (only on the hub's own computer)."""
@@ -169,10 +215,24 @@ class Hub:
     folder: Path
     public: HubPublicKey
     private_key: X25519PrivateKey
+    secret: bytes = field(repr=False)  # the hub secret (32 bytes): never in a file a laptop gets
+    heads: LedgerHeadStore | None = field(default=None, repr=False)
 
     @property
     def ledger_path(self) -> Path:
         return self.folder / LEDGER_FILE
+
+    def pseudonymiser(self) -> Pseudonymiser:
+        """Keys people as the hub publishes and records them (``pseudonymise``)."""
+        return Pseudonymiser(derive_key(self.secret, "pseudonyms"))
+
+    def ledger_store(self) -> Any:
+        """The hub's release ledger: encrypted and authenticated under the hub secret, its head kept
+        with the hub's secrets."""
+        from personalbudget.export.release_ledger import JsonLedgerStore
+
+        assert self.heads is not None
+        return JsonLedgerStore(self.ledger_path, self.secret, self.heads)
 
     def __repr__(self) -> str:  # never print the private key
         return f"Hub(folder={self.folder!r}, hub_id={self.public.hub_id!r})"
@@ -207,10 +267,10 @@ def create_hub(
         )
     private_key = X25519PrivateKey.generate()
     private_raw = private_key.private_bytes_raw()
+    hub_secret = secrets.token_bytes(HUB_SECRET_BYTES)
     public = HubPublicKey(
         hub_id=str(uuid.uuid4()),
         public_key=private_key.public_key().public_bytes_raw(),
-        pseudonymisation_key=secrets.token_bytes(PSEUDONYMISATION_KEY_BYTES),
         created_at=now.isoformat(timespec="seconds"),
     )
     if use_keyring and secrets_store.available():
@@ -224,14 +284,17 @@ def create_hub(
                 "Set {env} or type one when asked."
             ).format(env=HUB_PASSPHRASE_ENV),
         )
-        key_file = wrap_with_passphrase(private_raw, chosen, public.hub_id)
+        key_file = wrap_with_passphrase(private_raw + hub_secret, chosen, public.hub_id)
         store_in_keyring = False
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only (POSIX; ignored on Windows)
     if store_in_keyring:
-        secrets_store.set(KEYRING_PREFIX + public.hub_id, private_raw.hex())
+        secrets_store.set(KEYRING_PREFIX + public.hub_id, (private_raw + hub_secret).hex())
     key_file.write(private_path)
     _write_new(public_path, public.to_json())
-    return Hub(folder, public, private_key)
+    heads = LedgerHeadStore(public.hub_id, secrets_store if store_in_keyring else None)
+    hub = Hub(folder, public, private_key, hub_secret, heads)
+    hub.ledger_store().create()  # an empty ledger and its head: from now on a missing one is noticed
+    return hub
 
 
 def open_hub(folder: Path, secrets_store: SecretStore, passphrase: PassphraseSource) -> Hub:
@@ -264,7 +327,7 @@ def open_hub(folder: Path, secrets_store: SecretStore, passphrase: PassphraseSou
                     "where 'hub init' was run."
                 )
             )
-        private_raw = bytes.fromhex(stored)
+        raw = bytes.fromhex(stored)
     else:
         chosen = passphrase(False)
         if not chosen:
@@ -274,12 +337,19 @@ def open_hub(folder: Path, secrets_store: SecretStore, passphrase: PassphraseSou
                 ).format(env=HUB_PASSPHRASE_ENV)
             )
         try:
-            private_raw = unwrap_with_passphrase(key_file, chosen)
+            raw = unwrap_with_passphrase(key_file, chosen)
         except WrongKeyError:
             raise WrongKeyError(
                 _("That passphrase does not open the hub's private key. Nothing has been changed.")
             ) from None
-    private_key = X25519PrivateKey.from_private_bytes(private_raw)
+    if len(raw) != 32 + HUB_SECRET_BYTES:  # a hub made before issue 15 had no hub secret
+        raise HubKeyError(
+            _(
+                "The hub in {folder} was made by an older PersonalBudget whose pseudonymisation key every "
+                "laptop could read. Make a new hub with 'personalbudget hub init' in a new folder."
+            ).format(folder=folder)
+        )
+    private_key = X25519PrivateKey.from_private_bytes(raw[:32])
     if private_key.public_key().public_bytes_raw() != public.public_key:
         raise HubKeyError(
             _(
@@ -287,4 +357,5 @@ def open_hub(folder: Path, secrets_store: SecretStore, passphrase: PassphraseSou
                 "Nothing has been changed."
             ).format(file=public_path)
         )
-    return Hub(folder, public, private_key)
+    heads = LedgerHeadStore(public.hub_id, secrets_store if key_file.mode == "keyring" else None)
+    return Hub(folder, public, private_key, raw[32:], heads)

@@ -20,8 +20,8 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.contribution import MergeResult, merge_contributions
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import Hub
-from personalbudget.export.outputs import ReleaseMetadata, content_hash, write_release
-from personalbudget.export.release_ledger import JsonLedgerStore, ReleaseEntry, ReleaseLedger
+from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
+from personalbudget.export.release_ledger import ReleaseEntry, ReleaseLedger
 from personalbudget.export.tables import Period, PublishedTable, build_tables
 from personalbudget.i18n import _
 
@@ -88,11 +88,12 @@ def publish_merge(
     ``DifferencingRefusedError`` (recorded in the hub's ledger; nothing written).
     """
     check_rules(rules)
+    check_destination(Path(out_dir))
     merge = merge_contributions(paths, hub, period_from, period_to)
     period = merged_period(merge)
     tables = tuple(build_tables(merge.records, rules, period))
     digest = content_hash(tables)
-    ledger = ReleaseLedger(JsonLedgerStore(hub.ledger_path), rules.threshold)
+    ledger = ReleaseLedger(hub.ledger_store(), rules.threshold)
     records = merge.records
     table_ids = [t.spec.id for t in tables]
     now = clock.now()

@@ -21,16 +21,17 @@ whose period overlaps the new one's):
 3. **Identical tables** (the same content hash as an earlier published release) are always
    allowed: nothing new is revealed, the release is re-published.
 
-**Periods that do not overlap** (this year after last year, one quarter after another) are not
-held to rule 1: people who joined between the two are always a handful in some small group, so
-the rule would refuse every later release for good. Their counts are protected by rounding and
-suppression as usual; what remains is that an exact money total of a group that a few people
-joined can be subtracted from the previous period's. docs/security.md says so, and how to
-limit it (publish at fixed, non-overlapping periods; stricter thresholds).
+**Periods that do not overlap** (this year after last year, one quarter after another) are held to
+rule 1 for the groups with sums and medians of money only (issue 15: between two quarters a group's
+published total rose by exactly one person's whole budget). Their counts are new figures, protected
+by rounding and suppression as usual; holding every count group to rule 1 would refuse every later
+release for good. A release in which 1 to ``threshold - 1`` people changed a money group since any
+earlier published release (of any period) is refused with the reason; wait until more has changed,
+or publish longer periods.
 
 Every attempt, published or refused, is recorded with its period, table ids, content hash, rules
-and time. People are recorded only as salted hashes (HMAC-SHA256 with a random salt that belongs
-to the ledger): of their record key, of their whole record, and of each group they contribute to
+and time. People are recorded only as keyed hashes (HMAC-SHA256 under the ledger's key: a random salt in
+the caseload's encrypted database, or a key derived from the hub secret at the hub): of their record key, of their whole record, and of each group they contribute to
 (with what they contribute), never as keys, records or group names themselves. Entries written
 before groups and rules were recorded are compared by the older rule (people changed overall).
 
@@ -41,6 +42,7 @@ Two stores: ``DatabaseLedgerStore`` (the caseload's own ``export_release`` table
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -53,6 +55,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from personalbudget.domain.management import DeliveryMechanism, salt_category
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
@@ -62,7 +67,7 @@ from personalbudget.i18n import _, ngettext
 
 PUBLISHED = "published"
 REFUSED = "refused"
-LEDGER_FILE_VERSION = 1
+LEDGER_FILE_VERSION = 2  # 1 kept its salt and people's hashes in the clear (issue 15)
 SALT_SETTING = "export.ledger_salt"
 _RULES_TOKEN = "rules="  # never the start of a person's hash (hex)
 
@@ -181,52 +186,126 @@ class LedgerStore(Protocol):
     def append(self, entry: ReleaseEntry) -> None: ...
 
 
+class LedgerTamperedError(PersonalBudgetError):
+    """A release ledger that is missing, altered or older than its last recorded head: nothing is
+    published until it is put back."""
+
+
+class HeadStore(Protocol):
+    """Where the latest head of a ledger is kept, away from the ledger (``hub.LedgerHeadStore``)."""
+
+    def get(self) -> str | None: ...
+
+    def set(self, head: str) -> None: ...
+
+
 class JsonLedgerStore:
-    """A ledger in one JSON file (the hub's). Written atomically; made, with a new salt, on first use."""
+    """The hub's ledger in one JSON file, written atomically (issue 15).
 
-    def __init__(self, path: Path):
+    Nothing in the file is useful to whoever copies it: the people of each release (their hashes)
+    are encrypted with AES-256-GCM, and people are hashed, under keys derived from the hub secret,
+    which is kept with the hub's private key and never in the hub folder. The file is authenticated
+    (HMAC-SHA256 over every release, under another derived key) and its head, ``entries:mac``, is
+    also kept in ``heads`` (beside the hub's secrets): a ledger that is missing, edited, cut short
+    or replaced by an older copy is refused (``LedgerTamperedError``) and nothing is published.
+    """
+
+    def __init__(self, path: Path, secret: bytes, heads: HeadStore):
+        from personalbudget.export.hub import derive_key
+
         self.path = Path(path)
+        self._heads = heads
+        self._people_key = derive_key(secret, "ledger-people")
+        self._sealing = AESGCM(derive_key(secret, "ledger-sealing"))
+        self._mac_key = derive_key(secret, "ledger-mac")
 
-    def _load(self) -> dict[str, Any]:
+    def _mac(self, releases: list[dict[str, Any]]) -> str:
+        canonical = json.dumps(releases, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return f"{len(releases)}:" + hmac.new(self._mac_key, canonical, hashlib.sha256).hexdigest()
+
+    def _refuse(self, why: str) -> LedgerTamperedError:
+        return LedgerTamperedError(
+            _(
+                "The hub's release ledger {file} {why}. Nothing was published: without the ledger, a new "
+                "release could be subtracted from an earlier one. Put back the ledger this hub last wrote "
+                "(from the hub's backup), or ask your information governance lead."
+            ).format(file=self.path, why=why)
+        )
+
+    def create(self) -> None:
+        """A new, empty ledger and its head (``hub init``)."""
+        if self.path.exists() or self._heads.get() is not None:
+            raise self._refuse(_("already exists"))
+        self._save([])
+
+    def _load(self) -> list[dict[str, Any]]:
+        head = self._heads.get()
         if not self.path.exists():
-            data = {"version": LEDGER_FILE_VERSION, "salt": secrets.token_hex(32), "releases": []}
-            self._save(data)
-            return data
+            if head is None:  # a ledger never written (a hub made without one): start it
+                return []
+            raise self._refuse(_("is missing"))
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise PersonalBudgetError(
-                _("The release ledger {file} cannot be read.").format(file=self.path)
-            ) from error
-        if not isinstance(data, dict) or data.get("version") != LEDGER_FILE_VERSION or "salt" not in data:
-            raise PersonalBudgetError(
-                _("{file} is not a release ledger this version can read.").format(file=self.path)
-            )
-        return data
+            raise self._refuse(_("cannot be read")) from error
+        if not isinstance(data, dict) or data.get("version") != LEDGER_FILE_VERSION:
+            raise self._refuse(_("is not a ledger this version can read"))
+        releases = data.get("releases")
+        if not isinstance(releases, list):
+            raise self._refuse(_("is damaged"))
+        mac = self._mac(releases)
+        if not hmac.compare_digest(str(data.get("head", "")), mac):
+            raise self._refuse(_("has been changed since the hub wrote it"))
+        if head is None:
+            raise self._refuse(_("has no head recorded with the hub's keys on this computer"))
+        if mac not in head.split("|"):  # "new|old" only while a write is under way
+            raise self._refuse(_("is not the one the hub last wrote (an older or other copy)"))
+        return releases
 
-    def _save(self, data: dict[str, Any]) -> None:
+    def _save(self, releases: list[dict[str, Any]]) -> None:
+        old = self._heads.get()
+        new = self._mac(releases)
+        # The head accepts both while the file is replaced, so a crash in between stops nothing.
+        self._heads.set(f"{new}|{old.split('|')[0]}" if old else new)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".ledger-", dir=self.path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=1, sort_keys=True)
+                json.dump({"version": LEDGER_FILE_VERSION, "releases": releases, "head": new}, out, indent=1)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temp, self.path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        self._heads.set(new)
+
+    def _seal(self, entry: ReleaseEntry, number: int) -> dict[str, Any]:
+        data = entry.to_dict()
+        people = json.dumps(data.pop("people_hashes")).encode("utf-8")
+        nonce = secrets.token_bytes(12)
+        sealed = nonce + self._sealing.encrypt(nonce, people, f"release {number}".encode())
+        data["people"] = base64.b64encode(sealed).decode("ascii")
+        return data
+
+    def _open(self, data: dict[str, Any], number: int) -> ReleaseEntry:
+        sealed = base64.b64decode(data["people"])
+        try:
+            people = json.loads(self._sealing.decrypt(sealed[:12], sealed[12:], f"release {number}".encode()))
+        except (InvalidTag, ValueError) as error:
+            raise self._refuse(_("has been changed since the hub wrote it")) from error
+        return ReleaseEntry.from_dict({**data, "people_hashes": people})
 
     def salt(self) -> bytes:
-        return bytes.fromhex(self._load()["salt"])
+        return self._people_key
 
     def entries(self) -> list[ReleaseEntry]:
-        return [ReleaseEntry.from_dict(e) for e in self._load()["releases"]]
+        return [self._open(e, n) for n, e in enumerate(self._load())]
 
     def append(self, entry: ReleaseEntry) -> None:
-        data = self._load()
-        data["releases"].append(entry.to_dict())
-        self._save(data)
+        releases = self._load()
+        releases.append(self._seal(entry, len(releases)))
+        self._save(releases)
 
 
 class DatabaseLedgerStore:
@@ -252,6 +331,7 @@ class DatabaseLedgerStore:
 
         with self._db.session() as session:
             rows = session.exec(select(ExportRelease).order_by(col(ExportRelease.id))).all()
+            self._check_against_trail(session, [r.id for r in rows])
             entries = []
             for r in rows:
                 tokens = r.people_hashes.split()
@@ -270,6 +350,30 @@ class DatabaseLedgerStore:
                     )
                 )
             return entries
+
+    @staticmethod
+    def _check_against_trail(session: Any, ids: list[int | None]) -> None:
+        """Every release ever recorded is in the audit trail (append-only, hash-chained), in the same
+        transaction: a release row deleted or changed behind the app's back is noticed, and nothing
+        is published until the ledger is put back (restore the caseload from a backup)."""
+        from sqlalchemy import text
+
+        if not session.info.get("audited"):
+            return  # an old schema without the trail
+        events = (
+            session.connection()
+            .execute(text("SELECT action, row_id FROM audit_event WHERE table_name = 'export_release'"))
+            .all()
+        )
+        recorded = {str(row_id) for action, row_id in events if action == "insert"}
+        if any(action != "insert" for action, _row in events) or recorded != {str(i) for i in ids}:
+            raise LedgerTamperedError(
+                _(
+                    "The caseload's release ledger does not match its audit trail: releases have been removed "
+                    "or changed outside the app. Nothing was exported. Restore the caseload from a backup, "
+                    "or ask your information governance lead."
+                )
+            )
 
     def append(self, entry: ReleaseEntry) -> None:
         from personalbudget.storage.export_models import ExportRelease
@@ -370,6 +474,16 @@ class ReleaseLedger:
                     changed[group] = changed.get(group, 0) + 1
         return changed
 
+    @staticmethod
+    def money_groups(hashes: Sequence[str]) -> set[str]:
+        """The hashes of the groups with sums or medians of money (they record what people contribute)."""
+        groups: set[str] = set()
+        for h in hashes:
+            parts = h.split(":")
+            if len(parts) > 2:
+                groups.update(t[:12] for t in parts[2].split(".") if len(t) > 12)
+        return groups
+
     def check(
         self,
         period_from: date,
@@ -406,11 +520,16 @@ class ReleaseLedger:
                     ),
                 )
         for entry in published:
-            if not periods_overlap(entry.period_from, entry.period_to, period_from, period_to):
-                continue  # a later (or earlier) period: see "Periods that do not overlap" above
+            overlapping = periods_overlap(entry.period_from, entry.period_to, period_from, period_to)
             by_group = self.groups_changed(entry.people_hashes, people_hashes)
             if by_group is None:  # an entry from before groups were recorded: people overall
                 by_group = {"all": self.people_changed(entry.people_hashes, people_hashes)}
+            elif not overlapping:
+                # Another period (the next quarter or year): its counts are new figures, protected by
+                # rounding and suppression, but a sum or median of money that a few people changed
+                # would give those people's amounts away by subtraction (issue 15): money groups only.
+                money = self.money_groups(entry.people_hashes) | self.money_groups(people_hashes)
+                by_group = {g: n for g, n in by_group.items() if g in money}
             small = sum(1 for n in by_group.values() if 0 < n < self.threshold)
             if small:
                 return LedgerDecision(

@@ -20,6 +20,7 @@ from personalbudget.domain.roles import Role
 from personalbudget.errors import PermissionDeniedError, PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord, extract_records
 from personalbudget.export.disclosure import SUPPRESSED, DisclosureRules, solvable
+from personalbudget.export.hub import LedgerHeadStore
 from personalbudget.export.outputs import DATAPACKAGE, WORKBOOK, ReleaseMetadata, content_hash, write_release
 from personalbudget.export.release_ledger import (
     PUBLISHED,
@@ -42,6 +43,7 @@ from personalbudget.services import build_services
 from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.export_service import ExportService
 from personalbudget.services.settings_service import DisclosureSettings
+from personalbudget.storage.keys import MemorySecretStore
 from tests.core.money_helpers import agreed_person, living_person
 
 RULES = DisclosureRules()
@@ -648,14 +650,22 @@ def test_re_export_after_adding_one_person_is_refused_and_both_attempts_are_reco
     assert {e.rules for e in entries} == {"threshold=8,base=5,min_contributors=8,dominance=9/10"}
 
 
+_HEADS = MemorySecretStore()
+
+
+def _json_store(tmp_path) -> JsonLedgerStore:
+    """A hub ledger under a fixed hub secret, its head kept in an in-memory keyring."""
+    return JsonLedgerStore(tmp_path / "ledger.json", b"s" * 32, LedgerHeadStore(str(tmp_path), _HEADS))
+
+
 def test_json_ledger_for_the_hub(tmp_path):
-    ledger = ReleaseLedger(JsonLedgerStore(tmp_path / "ledger.json"), threshold=8)
+    ledger = ReleaseLedger(_json_store(tmp_path), threshold=8)
     people = small_caseload()
     ledger.release(YEAR.start, YEAR.end, people, ["t"], "hash1", AT)
     with pytest.raises(DifferencingRefusedError):
         ledger.release(YEAR.start, YEAR.end, people[:-1], ["t"], "hash2", AT)
     ledger.release(YEAR.start, YEAR.end, people[:-1], ["t"], "hash1", AT)  # identical tables: allowed
-    reopened = ReleaseLedger(JsonLedgerStore(tmp_path / "ledger.json"), threshold=8)
+    reopened = ReleaseLedger(_json_store(tmp_path), threshold=8)
     assert [e.status for e in reopened.store.entries()] == [PUBLISHED, REFUSED, PUBLISHED]
     stored = (tmp_path / "ledger.json").read_text()
     assert '"a0"' not in stored and "Millbrook" not in stored  # keys and records only as salted hashes
@@ -725,7 +735,7 @@ def test_cli_settings_for_the_export(tmp_path, capsys):
 
 
 def _ledger(tmp_path) -> ReleaseLedger:
-    return ReleaseLedger(JsonLedgerStore(tmp_path / "ledger.json"), threshold=8)
+    return ReleaseLedger(_json_store(tmp_path), threshold=8)
 
 
 def _statuses(ledger: ReleaseLedger) -> list[str]:
@@ -821,12 +831,17 @@ def test_older_ledger_entries_without_groups_or_rules_are_still_compared(tmp_pat
     ledger.release(YEAR.start, YEAR.end, people, ["t"], "h2", AT, DisclosureRules(base=10))  # nobody changed
 
 
-def test_next_years_release_is_not_blocked_by_a_few_newcomers(tmp_path):
-    """Periods that do not overlap are not held to the group rule (it would refuse every later
-    release for good: some small group always gains a handful of people)."""
+def test_next_years_release_is_refused_when_a_few_people_change_a_sum_of_money(tmp_path):
+    """Issue 15: periods that do not overlap are held to the group rule for sums and medians of
+    money (a newcomer's whole budget was the difference between two quarters' totals); count-only
+    groups changing by a few people do not stop it."""
     ledger = _ledger(tmp_path)
     people = small_caseload()
     ledger.release(YEAR.start, YEAR.end, people, ["t"], "h1", AT, RULES)
+    next_year = (date(2027, 4, 1), date(2028, 3, 31))
     newcomer = rec("n1", primary_support_reason=MC)
-    entry = ledger.release(date(2027, 4, 1), date(2028, 3, 31), [*people, newcomer], ["t"], "h2", AT, RULES)
-    assert entry.status == PUBLISHED
+    with pytest.raises(DifferencingRefusedError, match="published group"):
+        ledger.release(*next_year, [*people, newcomer], ["t"], "h2", AT, RULES)
+    older = [replace(people[0], age_band="75-84"), *people[1:]]  # a count group only
+    assert ledger.release(*next_year, older, ["t"], "h3", AT, RULES).status == PUBLISHED
+    assert _statuses(ledger) == [PUBLISHED, REFUSED, PUBLISHED]

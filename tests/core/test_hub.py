@@ -40,7 +40,13 @@ from personalbudget.export.hub import (
     open_hub,
 )
 from personalbudget.export.hub_publish import publish_merge
-from personalbudget.export.pseudonymise import FALLBACK_PREFIX, NHS_PREFIX, Pseudonymiser, normalise_name
+from personalbudget.export.pseudonymise import (
+    FALLBACK_PREFIX,
+    NHS_PREFIX,
+    Pseudonymiser,
+    normalise_name,
+    transit_identifier,
+)
 from personalbudget.export.release_ledger import DifferencingRefusedError
 from personalbudget.services import Services, build_services
 from personalbudget.services.export_service import ExportService
@@ -255,30 +261,48 @@ def contribution_files(world):
 
 def single_records(world):
     services = world["single"]
-    key_fn = contrib.hub_key_function(services.context.db, world["hub"].public.pseudonymiser())
-    return extract_records(services.context, *PERIOD, key_fn=key_fn)
+    hub = world["hub"]
+    key_fn = contrib.hub_key_function(services.context.db, hub.public)
+    pseudonymiser = hub.pseudonymiser()
+    return [
+        replace(r, key=pseudonymiser.person_key(r.key))  # as the hub keys them when it opens a file
+        for r in extract_records(services.context, *PERIOD, key_fn=key_fn)
+    ]
 
 
 # -- the keyed hash -------------------------------------------------------------------------------
 
 
+HUB_ID = "7d1f0c4e-0000-4000-8000-000000000001"
+
+
 def test_the_person_key_is_a_keyed_hash_of_the_nhs_number_however_it_is_written():
     one, other = Pseudonymiser(b"k" * 32), Pseudonymiser(b"j" * 32)
-    key = one.person_key("943 476 5919", "Gwen Price", date(1948, 3, 14))
-    assert key.startswith(NHS_PREFIX) and len(key) == 2 + 64
-    assert key == one.person_key("943-476-5919", "Someone Else", date(1990, 1, 1))
-    assert key == one.person_key("9434765919", "", date(1990, 1, 1))
-    assert "9434765919" not in key and key != other.person_key("9434765919", "", date(1990, 1, 1))
-    assert key != one.person_key("9990000026", "Gwen Price", date(1948, 3, 14))
+
+    def key(nhs, name, born, p=one):
+        return p.person_key(transit_identifier(nhs, name, born, HUB_ID))
+
+    gwen = key("943 476 5919", "Gwen Price", date(1948, 3, 14))
+    assert gwen.startswith(NHS_PREFIX) and len(gwen) == 2 + 64
+    assert gwen == key("943-476-5919", "Someone Else", date(1990, 1, 1))
+    assert gwen == key("9434765919", "", date(1990, 1, 1))
+    assert "9434765919" not in gwen and gwen != key("9434765919", "", date(1990, 1, 1), other)
+    assert gwen != key("9990000026", "Gwen Price", date(1948, 3, 14))
+    # The transit identifier differs from the pseudonym, and from one hub to another.
+    transit = transit_identifier("9434765919", "", date(1990, 1, 1), HUB_ID)
+    assert transit != gwen and transit != transit_identifier("9434765919", "", date(1990, 1, 1), "x")
 
 
 def test_without_a_valid_nhs_number_the_key_falls_back_to_name_and_birth_date():
-    p = Pseudonymiser(b"k" * 32)
-    key = p.person_key(None, "Zoë  O'Neill", date(1950, 5, 5))
-    assert key.startswith(FALLBACK_PREFIX)
-    assert key == p.person_key("", "zoe o neill", date(1950, 5, 5))
-    assert key == p.person_key("123", "ZOE O-NEILL", date(1950, 5, 5))  # an invalid number is not used
-    assert key != p.person_key(None, "Zoe O'Neill", date(1950, 5, 6))
+    def key(nhs, name, born):
+        return transit_identifier(nhs, name, born, HUB_ID)
+
+    zoe = key(None, "Zoë  O'Neill", date(1950, 5, 5))
+    assert zoe.startswith(FALLBACK_PREFIX)
+    assert Pseudonymiser(b"k" * 32).person_key(zoe).startswith(FALLBACK_PREFIX)
+    assert zoe == key("", "zoe o neill", date(1950, 5, 5))
+    assert zoe == key("123", "ZOE O-NEILL", date(1950, 5, 5))  # an invalid number is not used
+    assert zoe != key(None, "Zoe O'Neill", date(1950, 5, 6))
     assert normalise_name("  Siân   ap-Rhys ") == "sian ap rhys"
 
 
@@ -289,13 +313,16 @@ def test_hub_init_keeps_the_private_key_in_the_keyring_and_publishes_the_rest(tm
     store = MemorySecretStore()
     hub = create_hub(tmp_path / "hub", store, no_passphrase, EXPORT_AT)
     public = json.loads((tmp_path / "hub" / PUBLIC_KEY_FILE).read_text())
-    assert public["format"] == "personalbudget-hub-public-key" and public["version"] == 1
+    assert public["format"] == "personalbudget-hub-public-key" and public["version"] == 2
+    assert "pseudonymisation_key" not in public  # nothing secret in the file laptops get
     assert public["hub_id"] == hub.public.hub_id and public["key_id"] == hub.public.key_id
     private_raw = hub.private_key.private_bytes_raw()
     everything = b"".join(f.read_bytes() for f in (tmp_path / "hub").iterdir())
     assert private_raw.hex().encode() not in everything and private_raw not in everything
     assert json.loads((tmp_path / "hub" / PRIVATE_KEY_FILE).read_text())["mode"] == "keyring"
-    assert list(store.values.values()) == [private_raw.hex()]
+    assert [v for k, v in store.values.items() if "private" in str(k)] == [
+        private_raw.hex() + hub.secret.hex()
+    ]
     again = open_hub(tmp_path / "hub", store, no_passphrase)
     assert again.private_key.private_bytes_raw() == private_raw
     assert HubPublicKey.read(tmp_path / "hub" / PUBLIC_KEY_FILE) == hub.public
@@ -328,7 +355,7 @@ def test_hub_init_never_replaces_existing_hub_keys(tmp_path, hub):
 def test_a_damaged_or_foreign_hub_key_file_is_refused_by_name(tmp_path, hub):
     path = tmp_path / "hub" / PUBLIC_KEY_FILE
     data = json.loads(path.read_text())
-    data["pseudonymisation_key"] = data["pseudonymisation_key"][:-4] + "AAA="
+    data["public_key"] = data["public_key"][:-4] + "AAA="
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(HubKeyError, match=r"bad\.json is damaged"):
         HubPublicKey.read(tmp_path / "bad.json")
@@ -359,9 +386,10 @@ def test_people_on_two_laptops_are_counted_once_the_latest_plan_winning_and_repo
         ("laptop-b.pbcontrib", "laptop-c.pbcontrib"): 1,
     }
     assert result.fallback_keys == 1
-    pseudonymiser = world["hub"].public.pseudonymiser()
+    hub = world["hub"]
     x = next(s for s in world["laptops"]["b"] if s.locality == "Hartside" and s.extra == 30_000)
-    x_record = next(r for r in result.records if r.key == pseudonymiser.person_key(x.nhs, x.name, x.born))
+    x_key = hub.pseudonymiser().person_key(transit_identifier(x.nhs, x.name, x.born, hub.public.hub_id))
+    x_record = next(r for r in result.records if r.key == x_key)
     assert x_record.locality == "Hartside"  # laptop B's later plan, not laptop A's
     report = "\n".join(result.report_lines())
     assert "3 people were in more than one contribution and are counted once" in report
@@ -694,9 +722,13 @@ def test_a_contribution_is_recorded_in_the_audit_trail_with_counts_only(tmp_path
         out = tmp_path / "audited.pbcontrib"
         write_contribution(services.context, out, hub.public, *PERIOD, EXPORT_AT)
         with services.context.db.session() as session:
-            rows = session.connection().exec_driver_sql(
-                "SELECT actor, table_name, row_id, summary FROM audit_event WHERE action = 'export_contribution'"
-            ).all()
+            rows = (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT actor, table_name, row_id, summary FROM audit_event WHERE action = 'export_contribution'"
+                )
+                .all()
+            )
         assert len(rows) == 1
         actor, table, row_id, summary = rows[0]
         assert (actor, table, row_id) == ("test.practitioner", "contribution", hub.public.hub_id)
@@ -712,7 +744,9 @@ def test_the_analyst_role_may_publish_aggregates_but_not_send_person_level_contr
     store = MemorySecretStore()
     services = build_caseload(tmp_path / "roles.db", make_specs(0, 2), store)
     try:
-        analyst = build_services(services.context.db.database, FixedClock(EXPORT_AT), "test.analyst", role=Role.ANALYST)
+        analyst = build_services(
+            services.context.db.database, FixedClock(EXPORT_AT), "test.analyst", role=Role.ANALYST
+        )
         out = tmp_path / "analyst.pbcontrib"
         with pytest.raises(PermissionDeniedError):
             write_contribution(analyst.context, out, hub.public, *PERIOD, EXPORT_AT)
