@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +31,11 @@ class PlanReportData:
     budget_type_label: str
     council: str
     generated_at: datetime
+    names: dict[str, str] = field(default_factory=dict)  # user name -> the name records show
+
+    def who(self, username: str) -> str:
+        """A person named as records name them ("Sam Worker"), not by their user name ("sworker")."""
+        return self.names.get(username, username)
 
 
 def money(value: int | Fraction) -> str:
@@ -238,7 +243,7 @@ def _budget_section(data: PlanReportData, st: dict, width: float) -> list[Flowab
                 (
                     _("Agreed by"),
                     _("{who} on {date}").format(
-                        who=agreed.agreed_by, date=format_date(agreed.agreed_at.date(), fmt="long")
+                        who=data.who(agreed.agreed_by), date=format_date(agreed.agreed_at.date(), fmt="long")
                     ),
                 ),
             ],
@@ -285,7 +290,7 @@ def _agreement_section(data: PlanReportData, st: dict, width: float) -> list[Flo
         (
             _("Written by"),
             _("{who} on {date}").format(
-                who=plan.created_by, date=format_date(plan.created_at.date(), fmt="long")
+                who=data.who(plan.created_by), date=format_date(plan.created_at.date(), fmt="long")
             ),
         )
     ]
@@ -294,14 +299,14 @@ def _agreement_section(data: PlanReportData, st: dict, width: float) -> list[Flo
             (
                 _("Submitted for agreement"),
                 _("{who} on {date}").format(
-                    who=plan.submitted_by, date=format_date(plan.submitted_at.date(), fmt="long")
+                    who=data.who(plan.submitted_by), date=format_date(plan.submitted_at.date(), fmt="long")
                 ),
             )
         )
     for decision in plan.decisions:
         text = _("{decision} by {who} ({role}) on {date}").format(
             decision=decision.decision.label,
-            who=decision.decided_by,
+            who=data.who(decision.decided_by),
             role=decision.role,
             date=format_date(decision.decided_at.date(), fmt="long"),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ class ReviewReportData:
     number: int
     council: str
     generated_at: datetime
+    names: dict[str, str] = field(default_factory=dict)  # user name -> the name records show
 
 
 def difference_text(difference_pence: int) -> str:
@@ -121,7 +122,7 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
                         para(line.label, st["cell"]),
                         para(format_money(line.planned_so_far_pence), st["cell_right"]),
                         para(format_money(line.spent_pence), st["cell_right"]),
-                        para(difference_text(line.difference_pence), st["cell_right"]),
+                        para(line.difference_words, st["cell_right"]),  # the step 6 rule and words
                     ]
                 )
             story.append(
@@ -152,7 +153,7 @@ def write_review_pdf(data: ReviewReportData, out: Path) -> Path:
             story.append(
                 para(
                     _("Recorded by {who} on {date}.").format(
-                        who=review.completed_by,
+                        who=data.names.get(review.completed_by, review.completed_by),
                         date=format_date(review.completed_at.date()) if review.completed_at else "",
                     ),
                     st["small"],

@@ -6,7 +6,7 @@ plan item and every transaction with its running balance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +15,16 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.i18n import _, format_date, format_money, format_number
-from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
+from personalbudget.reports.pdf_common import (
+    FastFormats,
+    RowTable,
+    key_values,
+    para,
+    signature_blocks,
+    styles,
+    table,
+    write_pdf,
+)
 from personalbudget.services.dto import PersonDetails
 from personalbudget.services.ledger_service import StatementData
 
@@ -26,7 +35,54 @@ class StatementReportData:
     statement: StatementData
     council: str
     generated_at: datetime
-    generated_by: str
+    generated_by: str  # the signed-in person's name as records show it, not their user name
+    names: dict[str, str] = field(default_factory=dict)  # user name -> display name, for the imports
+
+
+def _closing_label(s: StatementData) -> str:
+    """'Closing balance on 31 Mar 2026', or 'Balance today (1 Dec 2026)' for a period not over yet."""
+    if s.balance_on < s.end and s.balance_on == s.today:
+        return _("Balance today ({date})").format(date=format_date(s.balance_on))
+    return _("Closing balance on {date}").format(date=format_date(s.balance_on))
+
+
+def _transactions_table(s: StatementData, width: float) -> RowTable:
+    """Every transaction with its running balance: drawn as plain rows, so 100,000 of them print in seconds."""
+    fast = FastFormats()
+    money = fast.money
+    rows: list[tuple[str, ...]] = [("", _("Opening balance"), "", "", "", money(s.opening_balance_pence))]
+    for line in s.lines:
+        amount = line.amount_pence
+        rows.append(
+            (
+                fast.date(line.posted_on),
+                line.description,
+                line.link,
+                money(amount) if amount > 0 else "",
+                money(-amount) if amount < 0 else "",
+                money(line.balance_pence),
+            )
+        )
+    rows.append(
+        (
+            "",
+            _("Totals"),
+            "",
+            money(s.money_in_pence),
+            money(s.money_out_pence),
+            money(s.closing_balance_pence),
+        )
+    )
+    # The money columns are wide enough for £99,999.99 in bold without wrapping.
+    fractions = (0.13, 0.25, 0.19, 0.143, 0.143, 0.144)
+    aligns = ("left", "left", "left", "right", "right", "right")
+    return RowTable(
+        (_("Date"), _("Description"), _("Plan item"), _("In"), _("Out"), _("Balance")),
+        rows,
+        [(width * f, a, a == "left") for f, a in zip(fractions, aligns, strict=True)],
+        bold=frozenset({0, len(rows) - 1}),
+        total_row=True,
+    )
 
 
 def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
@@ -73,7 +129,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                 para(format_money(-s.spending_pence), st["cell_right"]),
             ],
             [
-                para(_("Closing balance on {date}").format(date=format_date(s.end)), st["cell_bold"]),
+                para(_closing_label(s), st["cell_bold"]),
                 para(format_money(s.closing_balance_pence), st["cell_right_bold"]),
             ],
         ]
@@ -138,61 +194,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
 
         story.append(para(_("Transactions"), st["h2"]))
         if s.lines:
-            header = [
-                para(_("Date"), st["cell_bold"]),
-                para(_("Description"), st["cell_bold"]),
-                para(_("Plan item"), st["cell_bold"]),
-                para(_("In"), st["cell_right_bold"]),
-                para(_("Out"), st["cell_right_bold"]),
-                para(_("Balance"), st["cell_right_bold"]),
-            ]
-            rows = [header]
-            rows.append(
-                [
-                    "",
-                    para(_("Opening balance"), st["cell"]),
-                    "",
-                    "",
-                    "",
-                    para(format_money(s.opening_balance_pence), st["cell_right"]),
-                ]
-            )
-            for line in s.lines:
-                rows.append(
-                    [
-                        para(format_date(line.posted_on, fmt="short"), st["cell"]),
-                        para(line.description, st["cell"]),
-                        para(line.link, st["cell"]),
-                        para(
-                            format_money(line.amount_pence) if line.amount_pence > 0 else "", st["cell_right"]
-                        ),
-                        para(
-                            format_money(-line.amount_pence) if line.amount_pence < 0 else "",
-                            st["cell_right"],
-                        ),
-                        para(format_money(line.balance_pence), st["cell_right"]),
-                    ]
-                )
-            money_in = sum(line.amount_pence for line in s.lines if line.amount_pence > 0)
-            money_out = -sum(line.amount_pence for line in s.lines if line.amount_pence < 0)
-            rows.append(
-                [
-                    "",
-                    para(_("Totals"), st["cell_bold"]),
-                    "",
-                    para(format_money(money_in), st["cell_right_bold"]),
-                    para(format_money(money_out), st["cell_right_bold"]),
-                    para(format_money(s.closing_balance_pence), st["cell_right_bold"]),
-                ]
-            )
-            story.append(
-                table(
-                    rows,
-                    # The money columns are wide enough for £99,999.99 in bold without wrapping.
-                    [width * 0.13, width * 0.25, width * 0.19, width * 0.143, width * 0.143, width * 0.144],
-                    total_row=True,
-                )
-            )
+            story.append(_transactions_table(s, width))
         else:
             story.append(para(_("No transactions in this period."), st["body"]))
 
@@ -220,7 +222,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                         para(
                             _("{date} by {who} ({n} rows)").format(
                                 date=format_date(imp.imported_at.date()),
-                                who=imp.imported_by,
+                                who=data.names.get(imp.imported_by, imp.imported_by),
                                 n=imp.rows_added,
                             ),
                             st["cell"],

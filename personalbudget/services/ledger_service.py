@@ -250,6 +250,17 @@ class StatementData:
     schedule: PaymentSchedule | None
     imports: tuple[ImportSummary, ...] = field(default_factory=tuple)
     against_plan: Monitoring | None = None  # the step 6 figures for the budget year, as of the end
+    today: date = date.max  # when it was made
+    money_in_pence: int = 0  # every payment in (refunds included)
+    money_out_pence: int = 0  # every payment out, as a positive number
+
+    @property
+    def balance_on(self) -> date:
+        """The day the closing balance is for: the end, or today for a period not over yet (unless a
+        transaction is dated later, e.g. a card payment shown ahead)."""
+        if self.end <= self.today:
+            return self.end
+        return max([self.today, *(line.posted_on for line in self.lines[-1:])])
 
 
 def _iso(day: date) -> str:
@@ -893,23 +904,36 @@ class LedgerService:
             against_plan = self._monitoring(session, person_id, budget_year(as_of)[0], None, as_of).monitoring
         lines = []
         balance = int(opening)
-        payments_in = spending = 0
+        payments_in = spending = money_in = money_out = 0
         by_link: dict[str, int] = {}
+        links: dict[tuple[int | None, str], str] = {}
+        days: dict[str, date] = {}
+        not_linked = _("Not linked to the plan")
         for posted, description, amount, item_id, category in rows:
             balance += amount
-            if item_id is not None and item_id in items:
-                link = items[item_id].label
-            elif category:
-                link = _(SUPPORT_CATEGORIES.get(category, category))
+            link = links.get((item_id, category))
+            if link is None:
+                if item_id is not None and item_id in items:
+                    link = items[item_id].label
+                elif category:
+                    link = _(SUPPORT_CATEGORIES.get(category, category))
+                else:
+                    link = ""
+                links[(item_id, category)] = link
+            if amount > 0:
+                money_in += amount
             else:
-                link = ""
+                money_out -= amount
             if is_spending(Movement(date.min, amount, link)):
                 spending -= amount
-                key = link or _("Not linked to the plan")
+                key = link or not_linked
                 by_link[key] = by_link.get(key, 0) - amount
             else:
                 payments_in += amount
-            lines.append(StatementLine(date.fromisoformat(posted), description, link, amount, balance))
+            day = days.get(posted)
+            if day is None:
+                day = days[posted] = date.fromisoformat(posted)
+            lines.append(StatementLine(day, description, link, amount, balance))
         closing = int(opening) + payments_in - spending
         assert closing == balance, "the statement's totals must add up"
         return StatementData(
@@ -926,6 +950,9 @@ class LedgerService:
             schedule=management.schedule if management else None,
             imports=import_summaries,
             against_plan=against_plan,
+            today=self._ctx.clock.today(),
+            money_in_pence=money_in,
+            money_out_pence=money_out,
         )
 
     # -- bulk rows (also used by the demo) --------------------------------------------------------------

@@ -22,7 +22,7 @@ from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
-from personalbudget.storage.models import PlanCycle, SupportPlan
+from personalbudget.storage.models import AppUser, PlanCycle, SupportPlan
 
 
 class ReportService:
@@ -39,6 +39,14 @@ class ReportService:
         self._budget = budget
         self._plans = plans
         self._ledger = ledger or LedgerService(context, SettingsService(context))
+
+    def display_names(self) -> dict[str, str]:
+        """Each account's user name -> the name records show ("sworker" -> "Sam Worker")."""
+        with self._ctx.db.session() as session:
+            return dict(session.exec(select(AppUser.username, AppUser.display_name)).all())
+
+    def _signed_in_name(self, names: dict[str, str]) -> str:
+        return names.get(self._ctx.actor, self._ctx.actor)
 
     def plan_report(self, person_id: int, version: int | None = None) -> PlanReportData:
         person = self._people.get_person(person_id)
@@ -65,6 +73,7 @@ class ReportService:
             budget_type_label=_(budget_type.label) if budget_type else "",
             council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
+            names=self.display_names(),
         )
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
@@ -98,23 +107,31 @@ class ReportService:
         """The plan in easy read (pictures, short sentences, large type) as a PDF."""
         return write_easy_read_pdf(self.easy_read_report(person_id, version), out)
 
-    def review_report(self, reviews: ReviewService, person_id: int, number: int | None = None) -> ReviewReportData:
+    def review_report(
+        self, reviews: ReviewService, person_id: int, number: int | None = None
+    ) -> ReviewReportData:
         """Review ``number`` of a person (1 = first), or the newest."""
         view = reviews.review_by_number(person_id, number)
         position = next(s.number for s in reviews.history(person_id) if s.review_id == view.review_id)
-        return ReviewReportData(view, position, _(self._budget.ras.council), self._ctx.clock.now())
+        return ReviewReportData(
+            view, position, _(self._budget.ras.council), self._ctx.clock.now(), self.display_names()
+        )
 
-    def write_review(self, reviews: ReviewService, person_id: int, out: Path, number: int | None = None) -> Path:
+    def write_review(
+        self, reviews: ReviewService, person_id: int, out: Path, number: int | None = None
+    ) -> Path:
         return write_review_pdf(self.review_report(reviews, person_id, number), out)
 
     def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
         person = self._people.get_person(person_id)
+        names = self.display_names()
         return StatementReportData(
             person=person,
             statement=self._ledger.statement(person_id, start, end),
             council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
-            generated_by=self._ctx.actor,
+            generated_by=self._signed_in_name(names),
+            names=names,
         )
 
     def write_statement(self, person_id: int, start: date, end: date, out: Path) -> Path:
