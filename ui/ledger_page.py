@@ -326,7 +326,7 @@ class LedgerPage(QScrollArea):
             False
         )  # the same words are the chart's tooltip and accessible description
         self.chart_table.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Sept 2026 £10,000.00 £10,000.00") + 40
+            self.fontMetrics().horizontalAdvance("Sept 2026 £10,000.00 £10,000.00 by 30 Sept") + 60
         )
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.chart)

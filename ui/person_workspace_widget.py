@@ -261,7 +261,7 @@ class PersonWorkspaceWidget(QWidget):
         history_title.setFont(history_font)
         self.history = QTreeWidget()
         self.history.setObjectName("transitionHistory")
-        self.history.setAccessibleName(_("History of this cycle"))
+        self.history.setAccessibleName(_("History of every cycle"))
         self.history.setAccessibleDescription(_("Every move between steps, with when and who."))
         self.history.setHeaderLabels([_("When"), _("Who"), _("What")])
         self.history.setRootIsDecorated(False)
@@ -552,10 +552,14 @@ class PersonWorkspaceWidget(QWidget):
 
         self.history.clear()
         items = []
-        for transition in reversed(cycle.transitions):  # newest first
-            item = QTreeWidgetItem(
-                [format_when(transition.at), transition.actor, describe_transition(transition)]
-            )
-            item.setToolTip(2, describe_transition(transition))
+        # Every cycle, newest first: a review that loops back keeps the earlier cycles in view.
+        history = self._services.lifecycle.history(cycle.person_id)
+        several = len({entry.cycle_number for entry in history}) > 1
+        for entry in history:
+            what = describe_transition(entry.transition)
+            if several:
+                what = _("Cycle {number}: {what}").format(number=entry.cycle_number, what=what)
+            item = QTreeWidgetItem([format_when(entry.transition.at), entry.transition.actor, what])
+            item.setToolTip(2, what)
             items.append(item)
         self.history.addTopLevelItems(items)

@@ -39,7 +39,6 @@ from personalbudget.domain.review import (
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date, format_money
-from personalbudget.reports.review_report import difference_text
 from personalbudget.services import Services
 from personalbudget.services.review_service import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
@@ -360,7 +359,7 @@ class ReviewPage(QScrollArea):
                 line.label,
                 format_money(line.planned_so_far_pence),
                 format_money(line.spent_pence),
-                difference_text(line.difference_pence),
+                line.difference_words,  # the same rule and words as step 6
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

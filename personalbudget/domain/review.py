@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
+from personalbudget.domain.monitoring import budget_year
 from personalbudget.errors import FieldError, LifecycleError, ValidationError
 from personalbudget.i18n import N_, _
 
@@ -53,6 +54,33 @@ def first_review_due(
 def next_review_due(completed_on: date, *, interval_months: int) -> date:
     """The next planned review after one completed on ``completed_on``."""
     return add_months(completed_on, interval_months)
+
+
+def review_period_start(
+    *,
+    today: date,
+    last_review_on: date | None = None,
+    agreed_on: date | None = None,
+    support_from: date | None = None,
+    first_spending_on: date | None = None,
+) -> date:
+    """Where the period a review looks back over begins: the last review, or else when the plan began.
+
+    The plan begins at its agreement, or earlier when the support and the spending on it were already
+    running (support recorded as starting before, or statements imported for the months before the
+    plan was recorded here): step 6 counts that spending against the plan, so the review does too.
+    It never reaches back before the budget year (1 April) the plan was agreed in, which is the year
+    step 6 shows, and never after ``today``.
+    """
+    if last_review_on is not None:
+        return min(last_review_on, today)
+    earliest = [day for day in (agreed_on, support_from, first_spending_on) if day is not None]
+    if not earliest:
+        return today
+    start = min(earliest)
+    if agreed_on is not None:
+        start = max(start, budget_year(agreed_on)[0])
+    return min(start, today)
 
 
 def is_overdue(due: date | None, today: date, *, is_open: bool = True) -> bool:

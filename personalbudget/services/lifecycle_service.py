@@ -6,6 +6,7 @@ database, applies the rules, and records every move with who and when.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -177,7 +178,9 @@ def require_step(cycle: PlanCycle, step: Step, action: str) -> None:
         )
 
 
-def set_step_status(session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime) -> None:
+def set_step_status(
+    session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime
+) -> None:
     row = session.exec(
         select(CycleStep).where(CycleStep.cycle_id == cycle.id, CycleStep.step == int(step))
     ).one()
@@ -241,13 +244,49 @@ def apply_review_decision(
     new_cycle = open_cycle(
         session, cycle.person_id, start_at=effect.new_cycle_step, now=now, actor=actor, reason=decision.label
     )
+    # The support carries on while the plan is remade, so the next review is due by the same rule as
+    # after "continue"; agreeing the new plan brings it forward to the first light-touch review.
+    new_cycle.next_review_due = next_review_due(now.date(), interval_months=interval_months)
+    session.add(new_cycle)
     session.flush()
     return new_cycle
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One move between steps, with the cycle it was in (a person's history spans every cycle)."""
+
+    cycle_number: int
+    transition: TransitionView
+
+
+def _transition_view(t: StepTransition) -> TransitionView:
+    return TransitionView(
+        t.kind,
+        Step(t.from_step) if t.from_step else None,
+        Step(t.to_step) if t.to_step else None,
+        t.at,
+        t.actor,
+        t.note,
+    )
 
 
 class LifecycleService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
+
+    def history(self, person_id: int) -> list[HistoryEntry]:
+        """Every move of every cycle the person has had, newest first (a review's loop-back keeps the past)."""
+        self._ctx.require(Permission.VIEW_PEOPLE)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            found = session.exec(
+                select(StepTransition, PlanCycle.number)
+                .join(PlanCycle, col(PlanCycle.id) == StepTransition.cycle_id)
+                .where(PlanCycle.person_id == person_id)
+                .order_by(col(StepTransition.at).desc(), col(StepTransition.id).desc())
+            ).all()
+            return [HistoryEntry(number, _transition_view(t)) for t, number in found]
 
     def get_cycle(self, person_id: int) -> CycleView:
         self._ctx.require(Permission.VIEW_PEOPLE)
@@ -349,17 +388,7 @@ class LifecycleService:
             steps=tuple(
                 StepView(s, records[s].status, records[s].started_at, records[s].completed_at) for s in Step
             ),
-            transitions=tuple(
-                TransitionView(
-                    t.kind,
-                    Step(t.from_step) if t.from_step else None,
-                    Step(t.to_step) if t.to_step else None,
-                    t.at,
-                    t.actor,
-                    t.note,
-                )
-                for t in transitions
-            ),
+            transitions=tuple(_transition_view(t) for t in transitions),
             blocker=blocker,
             can_go_back=is_open and Step.SET_BUDGET < current <= Step.AGREE_PLAN,
         )

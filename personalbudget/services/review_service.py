@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, or_, select
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.monitoring import LineResult, Monitoring
@@ -21,6 +21,7 @@ from personalbudget.domain.review import (
     check_complete,
     check_gaps,
     check_request,
+    review_period_start,
 )
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
@@ -36,7 +37,8 @@ from personalbudget.services.lifecycle_service import (
 )
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.settings_service import SettingsService
-from personalbudget.storage.models import Person, PlanCycle, PlanOutcome, SupportPlan
+from personalbudget.storage.models import Person, PlanCycle, PlanOutcome, PlanSupportItem, SupportPlan
+from personalbudget.storage.money_models import LedgerTransaction, SupportArrangement
 from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
 
 
@@ -223,6 +225,8 @@ class ReviewService:
             assert cycle is not None
             now = self._ctx.clock.now()
             self._store(session, row, form)
+            plan = session.get(SupportPlan, row.plan_id) if row.plan_id else None
+            row.period_start = self._period_start(session, cycle, plan, now.date())
             row.status = "completed"
             row.period_end = now.date()
             row.completed_at = now
@@ -249,18 +253,7 @@ class ReviewService:
         if reason not in REVIEW_REASONS:
             raise ValidationError(FieldError("reason", _("Choose a review reason from the list.")))
         plan = self._agreed_plan(session, cycle)
-        previous = session.exec(
-            select(Review)
-            .join(PlanCycle, col(PlanCycle.id) == Review.cycle_id)
-            .where(PlanCycle.person_id == cycle.person_id, Review.status == "completed")
-            .order_by(col(Review.completed_at).desc())
-        ).first()
-        if previous is not None and previous.period_end is not None:
-            start = previous.period_end
-        elif cycle.plan_agreed_at is not None:
-            start = cycle.plan_agreed_at.date()
-        else:
-            start = now.date()
+        start = self._period_start(session, cycle, plan, now.date())
         row = Review(
             cycle_id=cycle.id,  # type: ignore[arg-type]
             plan_id=plan.id if plan else None,
@@ -269,7 +262,7 @@ class ReviewService:
             requested_at=now,
             requested_by=self._ctx.actor,
             due_on=due,
-            period_start=min(start, now.date()),
+            period_start=start,
         )
         session.add(row)
         session.flush()
@@ -288,6 +281,43 @@ class ReviewService:
                 )
             session.flush()
         return row
+
+    def _period_start(
+        self, session: Session, cycle: PlanCycle, plan: SupportPlan | None, today: date
+    ) -> date:
+        """From the last review, or from when the plan began (see ``review_period_start``)."""
+        previous = session.exec(
+            select(Review)
+            .join(PlanCycle, col(PlanCycle.id) == Review.cycle_id)
+            .where(PlanCycle.person_id == cycle.person_id, Review.status == "completed")
+            .order_by(col(Review.completed_at).desc())
+        ).first()
+        support_from = first_spending_on = None
+        if plan is not None:
+            items = session.exec(select(PlanSupportItem).where(PlanSupportItem.plan_id == plan.id)).all()
+            ids = [i.id for i in items]
+            support_from = session.exec(
+                select(func.min(SupportArrangement.starts_on)).where(
+                    col(SupportArrangement.plan_item_id).in_(ids)
+                )
+            ).one()
+            first_spending_on = session.exec(
+                select(func.min(LedgerTransaction.posted_on)).where(
+                    LedgerTransaction.person_id == cycle.person_id,
+                    col(LedgerTransaction.amount_pence) < 0,
+                    or_(
+                        col(LedgerTransaction.plan_item_id).in_(ids),
+                        col(LedgerTransaction.category).in_(sorted({i.category for i in items})),
+                    ),
+                )
+            ).one()
+        return review_period_start(
+            today=today,
+            last_review_on=previous.period_end if previous is not None else None,
+            agreed_on=cycle.plan_agreed_at.date() if cycle.plan_agreed_at else None,
+            support_from=support_from,
+            first_spending_on=first_spending_on,
+        )
 
     def _agreed_plan(self, session: Session, cycle: PlanCycle) -> SupportPlan | None:
         return session.exec(
@@ -374,9 +404,12 @@ class ReviewService:
         person = session.get(Person, cycle.person_id)
         plan = session.get(SupportPlan, row.plan_id) if row.plan_id else None
         end = row.period_end or self._ctx.clock.today()
+        start = row.period_start
+        if row.status == "draft":  # statements imported while the review is a draft count too
+            start = self._period_start(session, cycle, plan, end)
         spend: Monitoring | None = None
         if plan is not None:
-            spend = self._ledger.spend_for_period(session, cycle.person_id, row.period_start, end)
+            spend = self._ledger.spend_for_period(session, cycle.person_id, start, end)
         form = ReviewForm(
             outcomes=[
                 OutcomeRating(o.outcome_code, o.description, o.rating, o.person_says)
@@ -403,7 +436,7 @@ class ReviewService:
             requested_at=row.requested_at,
             requested_by=row.requested_by,
             due_on=row.due_on,
-            period_start=row.period_start,
+            period_start=start,
             period_end=end,
             completed=row.status == "completed",
             completed_at=row.completed_at,

@@ -207,3 +207,60 @@ def test_the_chart_table_has_one_row_for_the_month_today_is_in():
     assert december.actual_words == "£50.00 by 1 Dec"
     assert result.months[7].actual_words == "£50.00"  # November, to its end
     assert result.months[9].actual_words == ""  # January: still to come
+
+
+# -- 3. the review period, and a loop-back ------------------------------------------------------------
+
+
+def test_the_review_period_runs_from_when_the_plan_started_to_the_review_date(services, clock):
+    clock.set(datetime(2026, 12, 1, 10, tzinfo=UTC))
+    pid = agreed_person(services)  # agreed on 1 December
+    services.management.record_management(pid, direct_payment(first=date(2026, 12, 8)))
+    arrange_everything(services, pid)  # support from 6 April: the plan records support already running
+    services.support.confirm_support_arranged(pid)
+    pa = item_ids(services, pid)["PA hours"]
+    services.ledger.add_transaction(pid, TransactionForm(date(2026, 10, 5), "150.00", False, "Sam", pa))
+    review = services.reviews.open_review(pid)
+    assert (review.period_start, review.period_end) == (date(2026, 4, 6), date(2026, 12, 1))
+    step6 = services.ledger.monitoring(pid).monitoring
+    spent = {line.label: line.spent_pence for line in review.spend}
+    assert spent == {line.label: line.spent_pence for line in step6.lines}
+    assert review.spend_total.spent_pence == step6.total.spent_pence == 15_000
+    assert review.spend_total.planned_so_far_pence == step6.total.planned_so_far_pence
+
+
+def _complete(services, pid, decision):
+    review = services.reviews.open_review(pid)
+    form = ReviewForm(
+        outcomes=[OutcomeRating(o.outcome_code, o.description, "Fully Met") for o in review.form.outcomes],
+        method="Service user only",
+        decision=decision,
+    )
+    return services.reviews.complete(review.review_id, form)
+
+
+def test_after_a_loop_back_the_next_review_is_still_set_and_the_history_keeps_cycle_one(services, clock):
+    clock.set(datetime(2026, 4, 1, 10, tzinfo=UTC))
+    pid = living_person(services)
+    clock.set(datetime(2026, 6, 10, 10, tzinfo=UTC))
+    first = _complete(services, pid, ReviewDecision.CHANGE_PLAN)
+    assert first.period_start == date(2026, 4, 1) and first.period_end == date(2026, 6, 10)
+    cycle = services.lifecycle.get_cycle(pid)
+    assert cycle.number == 2 and cycle.current_step == Step.PLAN_SUPPORT
+    # The same rule as after "Continue": the interval from the review (12 months by default).
+    assert cycle.next_review_due == date(2027, 6, 10)
+    history = services.lifecycle.history(pid)
+    assert {entry.cycle_number for entry in history} == {1, 2}
+    assert history[0].cycle_number == 2  # newest first
+    kinds = [(entry.cycle_number, entry.transition.kind) for entry in history]
+    assert (1, "review_decision") in kinds and (1, "start") in kinds and (2, "start") in kinds
+
+
+def test_the_next_review_period_runs_from_the_last_review(services, clock):
+    clock.set(datetime(2026, 4, 1, 10, tzinfo=UTC))
+    pid = living_person(services)
+    clock.set(datetime(2026, 6, 10, 10, tzinfo=UTC))
+    _complete(services, pid, ReviewDecision.CONTINUE)
+    clock.set(datetime(2026, 9, 1, 10, tzinfo=UTC))
+    second = services.reviews.open_review(pid, "Unplanned - Other Reason")
+    assert (second.period_start, second.period_end) == (date(2026, 6, 10), date(2026, 9, 1))
