@@ -1,0 +1,337 @@
+"""One person through all seven steps, in the real main window, the way a practitioner does it.
+
+The window is the one the app's composition root (``ui.app.start_app``) builds and shows, on a
+new caseload in a temporary folder. Every action goes through what a person uses: buttons,
+menus, typing, and the real dialogs, Qt's own file dialog included (a path typed into it and
+Enter pressed). PDFs are read back with pypdf. A screenshot of every step page is saved into
+the folder the README names (``acceptance-screenshots/`` by default).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QMessageBox,
+    QRadioButton,
+    QWidget,
+)
+
+from personalbudget.domain.lifecycle import Step
+from tests.acceptance.conftest import save_screenshot
+from tests.acceptance.driver import Dialogs, click, plain, press
+from ui.app import RunningApp, start_app
+
+PRACTITIONER = ("sam.worker", "Sam Worker", "correct horse battery")
+WINDOW_SIZE = (1366, 768)
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def wait_for_dialogs(qtbot, dialogs: Dialogs, timeout: int = 20_000) -> None:
+    qtbot.waitUntil(lambda: dialogs.pending == 0 or bool(dialogs.problems), timeout=timeout)
+    assert not dialogs.problems, "\n".join(dialogs.problems)
+
+
+def activate(window: QWidget) -> None:
+    """Give the window the keyboard, as the window manager does when a dialog over it closes
+    (Qt's offscreen platform has no window manager to do it)."""
+    if not window.isActiveWindow():
+        window.activateWindow()
+        for _ in range(100):
+            QApplication.processEvents()
+            if window.isActiveWindow():
+                return
+        raise AssertionError(f"{window.windowTitle()} did not become the active window")
+
+
+def type_into(edit: QWidget, text: str) -> None:
+    edit.setFocus()
+    if isinstance(edit, QLineEdit):
+        edit.selectAll()
+    QTest.keyClicks(edit, text)
+
+
+def recovery_key_kept(dialog: QWidget) -> None:
+    dialog.findChild(QCheckBox).click()
+    click(dialog, "OK")
+
+
+def set_up_account(name: str, display: str, password: str):
+    def act(dialog: QWidget) -> None:
+        fields = {edit.accessibleName(): edit for edit in dialog.findChildren(QLineEdit)}
+        type_into(fields["User name"], name)
+        type_into(fields["Your name"], display)
+        type_into(fields["Password"], password)
+        type_into(fields["Password again"], password)
+        click(dialog, "Set up")
+
+    return act
+
+
+def start(qtbot, dialogs: Dialogs, caseload: Path, *, first_run: bool) -> RunningApp:
+    if first_run:
+        dialogs.expect(QDialog, "recovery key", recovery_key_kept)
+        dialogs.expect(QDialog, "Set up your account", set_up_account(*PRACTITIONER))
+        dialogs.expect_message("demo caseload", "No")
+    running = start_app(caseload)
+    assert isinstance(running, RunningApp), f"the app did not open (exit code {running})"
+    running.window.resize(*WINDOW_SIZE)
+    wait_for_dialogs(qtbot, dialogs)
+    running.window.activateWindow()  # as the window manager does: keyboard focus goes to it
+    qtbot.waitUntil(running.window.isActiveWindow)
+    return running
+
+
+@pytest.fixture
+def app_on_new_caseload(qtbot, tmp_path, os_keyring, dialogs):
+    running = start(qtbot, dialogs, tmp_path / "caseload.db", first_run=True)
+    yield running
+    running.window.close()
+    running.shut_down()
+
+
+def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dialogs, screenshots, tmp_path):
+    running = app_on_new_caseload
+    window = running.window
+    assert window.isVisible()
+    assert QApplication.instance().activeModalWidget() is None
+
+    # -- a new person, through File > New person… ------------------------------------------------
+    dialogs.expect(QDialog, "New person", add_person_in_dialog)
+    menu_action(window, "File", "New person").trigger()
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.person() is not None)
+    assert window.workspace.person().name == PERSON
+    assert PERSON in caseload_names(window)
+    shots = Screens(window, screenshots)
+
+    # -- step 1: set budget: answer the RAS by clicking, then agree it ----------------------------
+    budget = window.workspace.pages.currentWidget()
+    assert type(budget).__name__ == "BudgetPage"
+    answer_every_area(budget, qtbot)
+    shots.save("step1-set-budget")
+    assert budget.figure.text() == "£163.00 a week", budget.figure.text()
+    assert "points ×" in budget.breakdown.text()  # the person can see why
+    dialogs.expect(QDialog, "Agree the budget", press("Agree budget"))
+    click(budget, "Agree budget")
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.PLAN_SUPPORT)
+    assert type(window.workspace.pages.currentWidget()).__name__ == "PlanPage"
+
+    # -- step 2: plan support: write and cost a plan, submit it -----------------------------------
+    plan = window.workspace.pages.currentWidget()
+    write_plan(plan, qtbot)
+    assert "Planned: £116.00 a week" in plan.cost_label.text(), plan.cost_label.text()
+    shots.save("step2-plan-support")
+    dialogs.expect(QMessageBox, "Submit the plan for agreement", press("Submit"))
+    click(plan, "Submit for agreement")
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.AGREE_PLAN)
+
+    # -- an approver's account, through File > Accounts… (the first account manages accounts) ----
+    dialogs.expect(QDialog, "Accounts", add_account(*APPROVER, role="Approver"))
+    menu_action(window, "File", "Accounts").trigger()
+    wait_for_dialogs(qtbot, dialogs)
+
+    # -- the approver signs in on the same laptop: Quit, start again, sign in --------------------
+    menu_action(window, "File", "Quit").trigger()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    running.shut_down()
+    dialogs.expect(QDialog, "Sign in", sign_in_as(APPROVER[0], APPROVER[2]))
+    running = start(qtbot, dialogs, running.db.path, first_run=False)
+    app_on_new_caseload.__dict__.update(running.__dict__)  # the fixture closes whichever is open
+    window = running.window
+    shots = Screens(window, screenshots)
+    open_in_caseload(window, qtbot, PERSON)
+
+    # -- step 3: agree plan: the approver approves it with conditions -----------------------------
+    agreement = window.workspace.pages.currentWidget()
+    assert type(agreement).__name__ == "AgreementPage"
+    assert not agreement.decision_box.isHidden()
+    shots.save("step3-agree-plan")
+    decide_with_conditions(agreement, "Check the PA hours at the six-week review")
+    dialogs.expect(QMessageBox, "Approv", press("Approve"))
+    click(agreement, "Record decision")
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.MANAGE_BUDGET)
+
+
+PERSON = "Ffion Jenkins"
+APPROVER = ("tia.manager", "Tia Manager", "another horse battery")
+
+
+class Screens:
+    """A screenshot of the window as it is now, into the folder the README names."""
+
+    def __init__(self, window: QWidget, folder: Path):
+        self.window, self.folder = window, folder
+
+    def save(self, name: str) -> Path:
+        QApplication.processEvents()
+        return save_screenshot(self.window, self.folder, name)
+
+
+def menu_action(window, menu: str, item: str):
+    for top in window.menuBar().actions():
+        if top.menu() is not None and plain(top.text()) == menu:
+            for action in top.menu().actions():
+                if plain(action.text()).startswith(item):
+                    assert action.isEnabled(), f"{menu} > {item} is disabled"
+                    return action
+    raise AssertionError(f"no menu item {menu} > {item}")
+
+
+def caseload_names(window) -> list[str]:
+    model = window.caseload.table.model()
+    return [str(model.index(row, 0).data()) for row in range(model.rowCount())]
+
+
+def open_in_caseload(window, qtbot, name: str) -> None:
+    """Type the name into the caseload search and press Enter, as the README says."""
+    search = window.caseload.search_edit
+    activate(window)
+    type_into(search, name)
+    QTest.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace.person() is not None and window.workspace.person().name == name)
+
+
+def add_person_in_dialog(dialog: QWidget) -> None:
+    type_into(dialog.name_edit, PERSON)
+    type_into(dialog.dob_field.edit, "04/07/1950")
+    type_into(dialog.nhs_edit, "943 476 5919")
+    type_into(dialog.locality_combo.lineEdit(), "Millbrook")
+    choose(dialog.reason_combo, "Physical Support: Personal care support")
+    click(dialog, "Add person")
+
+
+def choose(combo, text: str) -> None:
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered in {combo.accessibleName()}"
+    combo.setFocus()
+    combo.setCurrentIndex(index)
+
+
+def answer_every_area(page, qtbot) -> None:
+    """Click the second answer of every question, one area after another."""
+    while True:
+        for box in [page.questions_layout.itemAt(i).widget() for i in range(page.questions_layout.count())]:
+            if box is None:
+                continue
+            radios = box.findChildren(QRadioButton)
+            if radios:
+                click_radio(radios[min(1, len(radios) - 1)])
+        if not page.next_button.isVisible() or not page.next_button.isEnabled():
+            break
+        QTest.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+        qtbot.wait(10)
+    assert page.progress.value() == page.progress.maximum(), "some questions are still unanswered"
+
+
+def click_radio(radio: QRadioButton) -> None:
+    """A click on the round button itself (a radio button's far end is not part of it), once it is
+    laid out on screen, as a person sees it before clicking."""
+    for _ in range(50):
+        if radio.height() > 0:
+            break
+        QApplication.processEvents()
+    QTest.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
+    assert radio.isChecked(), (
+        f"clicking {plain(radio.text())!r} did not choose it: enabled {radio.isEnabled()} visible "
+        f"{radio.isVisible()} size {radio.size().toTuple()} window {radio.window().isActiveWindow()}"
+    )
+
+
+def open_tab(tabs, title: str) -> None:
+    """Click the tab with this title."""
+    bar = tabs.tabBar()
+    index = next((i for i in range(bar.count()) if plain(bar.tabText(i)) == title), -1)
+    assert index >= 0, f"no tab {title!r}: " + ", ".join(plain(bar.tabText(i)) for i in range(bar.count()))
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index
+
+
+def write_plan(page, qtbot) -> None:
+    open_tab(page.tabs, "What matters to me")
+    type_into(page.what_matters, "Going to chapel on Sundays and seeing my sister Mair every week")
+    open_tab(page.tabs, "Outcomes")
+    add_row(page.outcomes, ["g", "See my sister every week"])
+    add_row(page.outcomes, ["b", "Wash and dress in the morning with help"])
+    open_tab(page.tabs, "Costed support")
+    add_row(page.items, ["personal_assistant", "PA hours for washing and dressing", "", "14.50", "8", "week"])
+    open_tab(page.tabs, "Risks")
+    add_row(page.risks, ["Falls at home", "A pendant alarm and a PA in the morning"])
+    open_tab(page.tabs, "Contingency")
+    type_into(page.contingency, "My sister Mair will help if the PA cannot come")
+
+
+def add_row(table_widget, values: list[str]) -> None:
+    """Press the section's Add button, then fill the new row: pick from drop-downs, type into cells."""
+    QTest.mouseClick(table_widget.add_button, Qt.MouseButton.LeftButton)
+    table = table_widget.table
+    row = table.rowCount() - 1
+    for column, value in enumerate(values):
+        if not value:
+            continue
+        widget = table.cellWidget(row, column)
+        if isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            assert index >= 0, f"{value!r} is not offered in column {column}"
+            widget.setCurrentIndex(index)
+            continue
+        activate(table.window())
+        table.setCurrentCell(row, column)
+        QTest.keyClick(table.viewport(), Qt.Key.Key_F2)  # F2 edits the current cell, as in a spreadsheet
+        editor = QApplication.focusWidget()
+        assert isinstance(editor, QLineEdit), f"no cell editor at column {column} (focus: {editor})"
+        QTest.keyClicks(editor, value)
+        QTest.keyClick(editor, Qt.Key.Key_Return)
+        QApplication.processEvents()  # the view commits the edit on a queued call
+        assert table.item(row, column).text() == value
+
+
+def add_account(name: str, display: str, password: str, *, role: str):
+    def act(dialog: QWidget) -> None:
+        type_into(dialog.username, name)
+        type_into(dialog.display_name, display)
+        index = next(i for i in range(dialog.role.count()) if role in dialog.role.itemText(i))
+        dialog.role.setCurrentIndex(index)
+        type_into(dialog.password, password)
+        click(dialog, "Add account")
+        assert name in " ".join(
+            dialog.table.item(r, c).text()
+            for r in range(dialog.table.rowCount())
+            for c in range(dialog.table.columnCount())
+            if dialog.table.item(r, c)
+        )
+        dialog.done(0)
+
+    return act
+
+
+def sign_in_as(name: str, password: str):
+    def act(dialog: QWidget) -> None:
+        fields = {edit.accessibleName(): edit for edit in dialog.findChildren(QLineEdit)}
+        type_into(fields["User name"], name)
+        type_into(fields["Password"], password)
+        click(dialog, "Sign in")
+
+    return act
+
+
+def decide_with_conditions(page, conditions: str) -> None:
+    radios = {plain(r.text()): r for r in page.decision_box.findChildren(QRadioButton)}
+    choice = next(r for text, r in radios.items() if "condition" in text.lower())
+    click_radio(choice)
+    type_into(page.decision_text, conditions)
