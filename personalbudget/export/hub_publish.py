@@ -17,6 +17,7 @@ from pathlib import Path
 
 from personalbudget.clock import Clock
 from personalbudget.errors import PersonalBudgetError
+from personalbudget.export.audit import audit_release, require_passed
 from personalbudget.export.contribution import MergeResult, merge_contributions
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import Hub
@@ -93,6 +94,8 @@ def publish_merge(
     period = merged_period(merge)
     tables = tuple(build_tables(merge.records, rules, period))
     digest = content_hash(tables)
+    audit = audit_release(tables, rules)  # the independent audit of every release (issue 15)
+    require_passed(audit)  # a release it can break is not written, nor recorded
     ledger = ReleaseLedger(hub.ledger_store(), rules.threshold)
     records = merge.records
     table_ids = [t.spec.id for t in tables]
@@ -108,6 +111,7 @@ def publish_merge(
         digest,
         audit_head="",
         source="hub",
+        audit=audit.metadata(),
         extra=(
             ("hub_id", hub.public.hub_id),
             ("contributions", str(len(merge.contributions))),

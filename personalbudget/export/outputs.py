@@ -89,6 +89,7 @@ class ReleaseMetadata:
     audit_head: str  # the audit chain's latest hash ("events:hash"), or "" where there is none (hub)
     source: str = "caseload"  # caseload | hub
     extra: tuple[tuple[str, str], ...] = ()  # e.g. the hub's contribution count
+    audit: dict[str, Any] | None = None  # the independent disclosure audit's result (``export.audit``)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +110,7 @@ class ReleaseMetadata:
             "audit_head": self.audit_head,
             "source": self.source,
             "notice": anonymised_notice(self.rules),
+            **({"disclosure_audit": self.audit} if self.audit is not None else {}),
             **dict(self.extra),
         }
 

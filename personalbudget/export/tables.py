@@ -429,9 +429,17 @@ def _two_way(
             grand_total=not 0 < sum(row_totals) < rules.threshold if row_margin and column_margin else None,
         )
     except DisclosureError:  # no pattern of suppressed cells is safe with these totals: hide it all
-        hidden = [[True] * len(columns) for _row in rows]
-        row_published = [SUPPRESSED] * len(rows) if row_margin else []
-        column_published = [SUPPRESSED] * len(columns) if column_margin else []
+        # ...except the zeros of an empty row or column: other tables publish that group's 0, which
+        # would pin them anyway, and linked tables must agree (issue 15).
+        empty_rows = [row_margin and n == 0 for n in row_totals]
+        empty_columns = [column_margin and n == 0 for n in column_totals]
+        hidden = [
+            [not (empty_rows[r] or empty_columns[c]) for c in range(len(columns))] for r in range(len(rows))
+        ]
+        row_published = [0 if empty_rows[r] else SUPPRESSED for r in range(len(rows))] if row_margin else []
+        column_published = (
+            [0 if empty_columns[c] else SUPPRESSED for c in range(len(columns))] if column_margin else []
+        )
         grand_published = SUPPRESSED
         unprotectable = True
     small = sum(0 < v < rules.threshold for row in cells for v in row)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import PersonalBudgetError
+from personalbudget.export.audit import audit_release, require_passed
 from personalbudget.export.dataset import extract_records
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
@@ -115,6 +116,8 @@ class ExportService:
             return None
         tables = tuple(build_tables(records, rules, period))
         digest = content_hash(tables)
+        audit = audit_release(tables, rules)  # the independent audit of every release (issue 15)
+        require_passed(audit)  # a release it can break is not written
         if not report(2, steps):
             return None
         ledger = ReleaseLedger(DatabaseLedgerStore(self._ctx.db), rules.threshold)
@@ -124,7 +127,7 @@ class ExportService:
         decision = ledger.check(period.start, period.end, people, digest, rules)
         if not decision.allowed:  # record the refusal (it raises)
             ledger.release(period.start, period.end, records, table_ids, digest, now, rules)
-        metadata = ReleaseMetadata(period, rules, now, digest, self.audit_head())
+        metadata = ReleaseMetadata(period, rules, now, digest, self.audit_head(), audit=audit.metadata())
         recorded: list[ReleaseEntry] = []
 
         def commit() -> None:
