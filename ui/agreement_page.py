@@ -23,13 +23,15 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import BudgetFit, Decision, PlanStatus
+from personalbudget.domain.ras import STREAM_LABELS
 from personalbudget.domain.roles import Permission, allowed
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
-from personalbudget.errors import PersonalBudgetError
+from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services import Services
-from personalbudget.services.plan_service import PlanView
+from personalbudget.services.plan_service import ApprovalSummary, PlanView, check_decision
 from ui.app_signals import AppSignals
+from ui.confirm_dialog import confirm_action
 from ui.money_widgets import title_label
 from ui.plan_pdf_export import export_plan_pdf
 from ui.workers import BackgroundTask
@@ -44,6 +46,7 @@ class AgreementPage(QScrollArea):
         self._signals = signals
         self._person_id = 0
         self._plan: PlanView | None = None
+        self._approval: ApprovalSummary | None = None
         self._task: BackgroundTask | None = None
         self.setWidgetResizable(True)
 
@@ -125,6 +128,7 @@ class AgreementPage(QScrollArea):
         try:
             cycle = self._services.lifecycle.get_cycle(person_id)
             self._plan = self._services.plans.get_plan(person_id)
+            self._approval = self._services.plans.approval_summary(person_id)
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("Cannot show the plan"), str(problem))
             return
@@ -135,7 +139,7 @@ class AgreementPage(QScrollArea):
         self.waiting_note.setVisible(waiting and not may_decide)
         self.print_button.setEnabled(plan is not None)
         self.easy_read_button.setEnabled(plan is not None)
-        self.summary.setText(self._summary_html(plan))
+        self.summary.setText(self._summary_html(plan, self._approval))
 
     def decide(self, decision: Decision, text: str, role: str) -> bool:
         try:
@@ -161,9 +165,71 @@ class AgreementPage(QScrollArea):
 
     def _decide_clicked(self) -> None:
         decision = next(d for d, b in self._choice_buttons.items() if b.isChecked())
-        self.decide(decision, self.decision_text.toPlainText(), self.role.currentText())
+        text, role = self.decision_text.toPlainText(), self.role.currentText()
+        try:
+            check_decision(decision, text, role)
+        except ValidationError as problem:
+            QMessageBox.warning(
+                self,
+                _("The decision was not recorded"),
+                _("Please put these right:") + "\n\n" + "\n".join(e.message for e in problem.errors),
+            )
+            return
+        if self.confirm_decision(decision, text.strip()):
+            self.decide(decision, text, role)
 
-    def _summary_html(self, plan: PlanView | None) -> str:
+    def confirm_decision(self, decision: Decision, text: str) -> bool:
+        """Say what the decision will do, and ask. True if the approver goes ahead."""
+        summary = self._approval
+        name = summary.person_name if summary else _("The person")
+        version = summary.plan_version if summary else 0
+        if decision == Decision.RETURN:
+            return confirm_action(
+                self,
+                _("Return this plan?"),
+                _(
+                    "Returning sends version {n} of the plan back to step 2, Plan support, with your reasons. "
+                    "It is not agreed."
+                ).format(n=version),
+                _("Your reasons: {text}").format(text=text)
+                + "\n\n"
+                + _("The practitioner can then change the plan and submit it again, as a new version."),
+                _("Return plan"),
+                _("Not yet"),
+                name="returnPlanBox",
+            )
+        fixed = _("The agreed plan cannot be changed: a change makes a new version, which is agreed again.")
+        review = (
+            _("The first review will be due on {date}.").format(date=format_date(summary.first_review_due))
+            if summary
+            else ""
+        )
+        if decision == Decision.APPROVE_WITH_CONDITIONS:
+            return confirm_action(
+                self,
+                _("Approve this plan with conditions?"),
+                _(
+                    "Approving fixes version {n} as the agreed plan, with your conditions recorded on it; "
+                    "{name} moves to step 4, Manage budget."
+                ).format(n=version, name=name),
+                _("Your conditions: {text}").format(text=text) + "\n\n" + fixed + " " + review,
+                _("Approve with conditions"),
+                _("Not yet"),
+                name="approvePlanBox",
+            )
+        return confirm_action(
+            self,
+            _("Approve this plan?"),
+            _(
+                "Approving fixes version {n} as the agreed plan; {name} moves to step 4, Manage budget."
+            ).format(n=version, name=name),
+            fixed + " " + review,
+            _("Approve plan"),
+            _("Not yet"),
+            name="approvePlanBox",
+        )
+
+    def _summary_html(self, plan: PlanView | None, summary: ApprovalSummary | None) -> str:
         if plan is None:
             return (
                 "<p>"
@@ -175,6 +241,17 @@ class AgreementPage(QScrollArea):
             + escape(_("Plan version {n}: {status}").format(n=plan.version, status=plan.status.label))
             + "</h3>"
         ]
+        if summary is not None and summary.concerns:
+            parts.append(
+                "<p><b>"
+                + escape(_("Look at these before deciding:"))
+                + "</b></p><ul>"
+                + "".join(f"<li>{escape(c)}</li>" for c in summary.concerns)
+                + "</ul>"
+            )
+        if summary is not None:
+            parts.append(_budget_html(summary))
+        parts.append("<h4>" + escape(_("The plan against the budget")) + "</h4>")
         costing = plan.costing
         parts.append(
             "<p>"
@@ -210,6 +287,8 @@ class AgreementPage(QScrollArea):
                         )
                     )
                 )
+            else:
+                parts.append(" " + escape(_("Exactly on budget.")))
         parts.append("</p>")
         if plan.over_budget_justification:
             parts.append(
@@ -230,6 +309,8 @@ class AgreementPage(QScrollArea):
                 f"<table cellspacing='4'><tr><th align='left'>{escape(_('Support'))}</th><th align='left'>"
                 f"{escape(_('Provider'))}</th><th align='right'>{escape(_('Per year'))}</th></tr>{rows}</table>"
             )
+        if summary is not None:
+            parts.append(_outcomes_and_risks_html(summary))
         if plan.submitted_at:
             parts.append(
                 "<p>"
@@ -251,3 +332,82 @@ class AgreementPage(QScrollArea):
                 "<p><b>" + escape(line) + "</b>" + (("<br/>" + escape(d.text)) if d.text else "") + "</p>"
             )
         return "".join(parts)
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><td valign='top'><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>"
+
+
+def _budget_html(summary: ApprovalSummary) -> str:
+    """The indicative (RAS) budget beside the agreed one, the difference and the reason for it."""
+    parts = ["<h4>" + escape(_("The budget")) + "</h4>"]
+    if summary.agreed_annual_pence is None or summary.indicative_annual_pence is None:
+        return "".join(parts) + "<p>" + escape(_("No budget has been agreed for this plan.")) + "</p>"
+    change = summary.budget_change_pence or 0
+    if change > 0:
+        difference = _("{amount} a year more than the indicative budget").format(amount=format_money(change))
+    elif change < 0:
+        difference = _("{amount} a year less than the indicative budget").format(amount=format_money(-change))
+    else:
+        difference = _("None: the indicative budget was agreed")
+    rows = [
+        _row(
+            _("Indicative budget (RAS {version}):").format(version=summary.ras_version),
+            _("{amount} a year").format(amount=format_money(summary.indicative_annual_pence)),
+        ),
+        _row(
+            _("Agreed budget:"), _("{amount} a year").format(amount=format_money(summary.agreed_annual_pence))
+        ),
+        _row(_("Difference:"), difference),
+    ]
+    if change:
+        rows.append(
+            _row(_("Reason for the difference:"), summary.budget_reason or _("No reason was recorded."))
+        )
+    if len(summary.streams) > 1:
+        for stream in summary.streams:
+            rows.append(
+                _row(
+                    _("{stream}:").format(stream=_(STREAM_LABELS.get(stream.stream, stream.stream))),
+                    _("indicative {indicative}, agreed {agreed} a year").format(
+                        indicative=format_money(stream.indicative_annual_pence),
+                        agreed=format_money(stream.annual_pence),
+                    ),
+                )
+            )
+    parts.append("<table cellspacing='4'>" + "".join(rows) + "</table>")
+    return "".join(parts)
+
+
+def _outcomes_and_risks_html(summary: ApprovalSummary) -> str:
+    """The Care Act outcomes the plan addresses, its risks and the contingency plan."""
+    parts = ["<h4>" + escape(_("Care Act outcomes the plan addresses")) + "</h4>"]
+    outcomes = "".join(
+        f"<tr><td valign='top'>{escape(o.code)}) {escape(o.area)}</td><td valign='top'>{escape(o.description)}</td></tr>"
+        for o in summary.outcomes
+    )
+    parts.append(
+        f"<table cellspacing='4'><tr><th align='left'>{escape(_('Care Act outcome'))}</th>"
+        f"<th align='left'>{escape(_('What the person wants to achieve'))}</th></tr>{outcomes}</table>"
+        if outcomes
+        else "<p>" + escape(_("No outcomes are recorded.")) + "</p>"
+    )
+    parts.append("<h4>" + escape(_("Risks and contingency plan")) + "</h4>")
+    risks = "".join(
+        f"<tr><td valign='top'>{escape(r.risk)}</td><td valign='top'>{escape(r.how_managed)}</td></tr>"
+        for r in summary.risks
+    )
+    parts.append(
+        f"<table cellspacing='4'><tr><th align='left'>{escape(_('Risk'))}</th>"
+        f"<th align='left'>{escape(_('How it is managed'))}</th></tr>{risks}</table>"
+        if risks
+        else "<p>" + escape(_("No risks are recorded.")) + "</p>"
+    )
+    parts.append(
+        "<p><b>"
+        + escape(_("Contingency plan:"))
+        + "</b> "
+        + escape(summary.contingency or _("None written."))
+        + "</p>"
+    )
+    return "".join(parts)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import Decision, PlanStatus
+from tests.ui.confirmations import answer_next_box
 from tests.ui.conftest import add_person
 from ui.agreement_page import AgreementPage
 from ui.budget_page import BudgetPage
@@ -191,7 +192,9 @@ def test_whole_journey_in_the_main_window(qtbot, window, services, approver, sig
     assert isinstance(plan, PlanPage)
     assert workspace.stepper.selected_step() == Step.PLAN_SUPPORT
     fill_plan(plan, "20.00")
-    assert plan.submit()
+    submitted = answer_next_box("Submit plan")  # the confirmation says what will happen
+    plan.submit_button.click()
+    assert submitted.seen[0].title == "Submit the plan for agreement?"
     agreement = workspace.pages.currentWidget()
     assert isinstance(agreement, AgreementPage) and not agreement.waiting_note.isHidden()
     # The team manager signs in on the same laptop and approves the plan.
@@ -205,7 +208,9 @@ def test_whole_journey_in_the_main_window(qtbot, window, services, approver, sig
     assert managers_window.open_person(person.id)
     decision_page = managers_window.workspace.pages.currentWidget()
     assert isinstance(decision_page, AgreementPage) and not decision_page.decision_box.isHidden()
-    assert decision_page.decide(Decision.APPROVE, "", "Team manager")
+    approved = answer_next_box("Approve plan")  # Approve and the role "Team manager" are preselected
+    decision_page.decide_button.click()
+    assert "moves to step 4" in approved.seen[0].text
     assert workspace.cycle().current_step == Step.MANAGE_BUDGET
     assert window.print_plan_action.isEnabled()  # File > Print support plan (Ctrl+P)
     out = tmp_path / "owain.pdf"
