@@ -27,6 +27,7 @@ from personalbudget.domain.plan import (
     PlanDraft,
     RiskEntry,
     SupportItemEntry,
+    check_complete,
     cost_items,
     cost_plan,
 )
@@ -36,6 +37,7 @@ from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from personalbudget.services.plan_service import PlanView
 from ui.app_signals import AppSignals
+from ui.confirm_dialog import confirm_action
 from ui.plan_pdf_export import export_plan_pdf
 from ui.plan_table_widget import Column, PlanTableWidget
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
@@ -237,6 +239,17 @@ class PlanPage(QScrollArea):
         return True
 
     def ask_submit(self) -> None:
+        """Submit for agreement from the button: what is missing first, then why it is over budget,
+        then a confirmation that says what submitting does."""
+        try:
+            check_complete(self.draft())
+        except ValidationError as problem:
+            QMessageBox.warning(
+                self,
+                _("The plan was not submitted"),
+                _("Please put these right:") + "\n\n" + "\n".join(e.message for e in problem.errors),
+            )
+            return
         costing = self._costing()
         justification = ""
         if costing is not None and costing.over_budget:
@@ -250,7 +263,37 @@ class PlanPage(QScrollArea):
             if not ok:
                 return
             justification = text
-        self.submit(justification)
+        if self.confirm_submit(costing):
+            self.submit(justification)
+
+    def confirm_submit(self, costing) -> bool:  # type: ignore[no-untyped-def]
+        """Say what submitting does, and ask. True if the plan is to be submitted."""
+        try:
+            name = self._services.people.get_person(self._person_id).name
+        except PersonalBudgetError:
+            name = _("The person")
+        details = _(
+            "You will not be able to change it unless the approver returns it; "
+            "a change after it is agreed makes a new version."
+        )
+        if costing is not None and costing.budget_annual_pence is not None:
+            details += "\n\n" + _(
+                "Planned cost: {year} a year, against an agreed budget of {budget}."
+            ).format(
+                year=format_money(costing.annual_pence), budget=format_money(costing.budget_annual_pence)
+            )
+        return confirm_action(
+            self,
+            _("Submit the plan for agreement?"),
+            _(
+                "The plan will be fixed and sent to an approver (a team manager or the funding panel) "
+                "for agreement; {name} moves to step 3, Agree plan."
+            ).format(name=name),
+            details,
+            _("Submit plan"),
+            _("Keep editing"),
+            name="submitPlanBox",
+        )
 
     def print_easy_read(self, out=None):  # type: ignore[no-untyped-def]
         """Save any changes, then write the easy read plan PDF off the main thread."""
