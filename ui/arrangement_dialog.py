@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.domain.management import ManagementOption
-from personalbudget.domain.support import ArrangementForm
+from personalbudget.domain.money import parse_pounds
+from personalbudget.domain.support import ArrangementForm, rate_over_plan
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_money, format_number
 from personalbudget.services import Services
@@ -24,6 +25,7 @@ from personalbudget.services.support_service import ItemArrangements, SupportVie
 from ui.accessibility import name_unnamed_controls
 from ui.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
 from ui.provider_dialog import ProviderDialog
+from ui.theme import colour as theme_colour
 
 
 class ArrangementDialog(QDialog):
@@ -40,6 +42,7 @@ class ArrangementDialog(QDialog):
         self._person_id = person_id
         self._entry = entry
         self.result_view: SupportView | None = None
+        self._provider_names: dict[int, str] = {}
         item = entry.item
         self.setWindowTitle(_("Arrange: {item}").format(item=item.label))
         planned = _("Planned: {unit} × {quantity} {frequency}{provider}.").format(
@@ -60,6 +63,12 @@ class ArrangementDialog(QDialog):
         self.starts_on.set_date(services.context.clock.today())
         self.rate = QLineEdit(f"{item.unit_cost_pence / 100:.2f}")
         self.rate.setAccessibleName(_("Rate per unit in pounds"))
+        # A rate above the plan's unit cost is said as it is typed: how much a unit and a year.
+        self.rate_note = wrapped_label()
+        self.rate_note.setAccessibleName(_("Rate against the plan"))
+        self.rate_note.setStyleSheet(f"color: {theme_colour('warning').name()};")
+        self.rate.textChanged.connect(self._update_rate_note)
+        self.provider.currentIndexChanged.connect(self._update_rate_note)
         self.funding = QComboBox()
         self.funding.setAccessibleName(_("Paid for from"))
         for option in funding:
@@ -71,17 +80,34 @@ class ArrangementDialog(QDialog):
         form.addRow(_("Delivered by:"), provider_row)
         form.addRow(_("From:"), self.starts_on)
         form.addRow(_("Rate per unit (£):"), self.rate)
+        form.addRow("", self.rate_note)
         if funding:
             form.addRow(_("Paid for from:"), self.funding)
         form.addRow(_("Note:"), self.note)
         form_with_save_cancel(self, form)
         self._fill_providers()
+        self._update_rate_note()
         name_unnamed_controls(self)
+
+    def _update_rate_note(self) -> None:
+        item = self._entry.item
+        try:
+            rate = parse_pounds(self.rate.text())
+        except ValueError:
+            self.rate_note.setText("")
+            self.rate_note.setVisible(False)
+            return
+        provider = self._provider_names.get(self.provider.currentData(), "")
+        over = rate_over_plan(provider, item.unit_cost_pence, rate, item.quantity, item.frequency)
+        self.rate_note.setText(over.describe(item.label) if over else "")
+        self.rate_note.setVisible(over is not None)
 
     def _fill_providers(self, select: int | None = None) -> None:
         self.provider.clear()
         self.provider.addItem(_("Choose…"), None)
-        for provider in self._services.support.providers():
+        providers = self._services.support.providers()
+        self._provider_names = {p.id: p.name for p in providers}
+        for provider in providers:
             self.provider.addItem(f"{provider.name} ({provider.kind_label})", provider.id)
         if select is not None:
             self.provider.setCurrentIndex(self.provider.findData(select))

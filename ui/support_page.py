@@ -4,6 +4,7 @@ directory of providers and personal assistants, and the PA employer checklist wi
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -27,12 +29,13 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.support import EmployerForm, PaEntry, ReminderLevel
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date, format_money, format_number
+from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.support_service import EmployerView, ProviderView, SupportView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.arrangement_dialog import ArrangementDialog
+from ui.column_fit import fit_list_height
 from ui.money_widgets import (
     date_field,
     fill_table,
@@ -105,6 +108,18 @@ class SupportPage(QScrollArea):
             stretch=0,
         )
         self.providers_table.activated.connect(lambda _i: self.edit_provider())
+        self.provider_search = QLineEdit()
+        self.provider_search.setAccessibleName(_("Search the directory"))
+        self.provider_search.setPlaceholderText(
+            _("Search by name, type, contact, phone, email or registration")
+        )
+        self.provider_search.setClearButtonEnabled(True)
+        self.provider_search.textChanged.connect(self._filter_providers)
+        self.providers_found = wrapped_label()
+        self.providers_found.setAccessibleName(_("Directory entries shown"))
+        search_row = QHBoxLayout()
+        search_row.addWidget(QLabel(_("Search:")))
+        search_row.addWidget(self.provider_search, 1)
         self.add_provider_button = QPushButton(_("Add…"))
         self.add_provider_button.setAccessibleName(_("Add a provider or personal assistant"))
         self.add_provider_button.clicked.connect(self.add_provider)
@@ -121,6 +136,8 @@ class SupportPage(QScrollArea):
         directory_buttons.addStretch(1)
         directory = QWidget()
         directory_layout = QVBoxLayout(directory)
+        directory_layout.addLayout(search_row)
+        directory_layout.addWidget(self.providers_found)
         directory_layout.addWidget(self.providers_table, 1)
         directory_layout.addLayout(directory_buttons)
 
@@ -267,6 +284,16 @@ class SupportPage(QScrollArea):
             )
             if not ok:
                 return
+        elif self._view.employer_problem:
+            note, ok = QInputDialog.getMultiLineText(
+                self,
+                _("Support is not in place yet"),
+                _("{problem}\n\nSay why support can start now (this is kept in the record):").format(
+                    problem=self._view.employer_problem
+                ),
+            )
+            if not ok or not note.strip():
+                return
         self.confirm(note)
 
     def confirm(self, note: str = "") -> bool:
@@ -286,14 +313,14 @@ class SupportPage(QScrollArea):
 
     def edit_provider(self) -> None:
         row = self.providers_table.currentRow()
-        if 0 <= row < len(self._providers):
+        if 0 <= row < len(self._providers) and not self.providers_table.isRowHidden(row):
             dialog = ProviderDialog(self._services, self._providers[row], self)
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self._reload_providers()
 
     def retire_provider(self) -> None:
         row = self.providers_table.currentRow()
-        if 0 <= row < len(self._providers):
+        if 0 <= row < len(self._providers) and not self.providers_table.isRowHidden(row):
             try:
                 self._services.support.set_provider_active(self._providers[row].id, False)
             except PersonalBudgetError as problem:
@@ -350,12 +377,27 @@ class SupportPage(QScrollArea):
                 )
                 + f"</b> {names}"
             )
-        else:
+        elif view.employer_problem is None:
             self.gaps_label.setText(
                 f"<b style='color:{theme_colour('done').name()}'>"
                 + _("Every item of the plan has someone arranged to deliver it.")
                 + "</b>"
             )
+        else:
+            self.gaps_label.setText(_("Every item of the plan has someone arranged to deliver it."))
+        notes = []
+        if view.plan_version is not None and view.employer_problem:
+            notes.append(
+                f"<b style='color:{theme_colour('overdue').name()}'>"
+                + escape(_("Support is not in place yet:"))
+                + f"</b> {escape(view.employer_problem, quote=False)}"
+            )
+        notes += [
+            f"<b style='color:{theme_colour('warning').name()}'>{escape(_('Above the plan:'))}</b> {escape(text, quote=False)}"
+            for text in view.rate_warnings
+        ]
+        if notes:
+            self.gaps_label.setText(self.gaps_label.text() + "<br>" + "<br>".join(notes))
         rows = []
         for entry in view.items:
             item = entry.item
@@ -369,6 +411,10 @@ class SupportPage(QScrollArea):
             since = "; ".join(format_date(a.starts_on) for a in current)
             rate = "; ".join(format_money(a.unit_rate_pence) for a in current)
             status = _("Arranged") if entry.arranged else _("GAP: not arranged yet")
+            for over in entry.over_plan:
+                status += "; " + _("{amount} a unit over the plan").format(
+                    amount=format_money(over.per_unit_pence)
+                )
             rows.append([item.description, planned, who, since, rate, status])
         fill_table(self.items_table, rows, right=(4,))
         for row, entry in enumerate(view.items):
@@ -405,6 +451,50 @@ class SupportPage(QScrollArea):
                 for p in self._providers
             ],
         )
+        self._filter_providers()
+
+    def _filter_providers(self) -> None:
+        """Hide the directory rows that do not contain every word typed in the search box."""
+        words = self.provider_search.text().casefold().split()
+        shown = 0
+        for row, provider in enumerate(self._providers):
+            text = " ".join(
+                (
+                    provider.name,
+                    provider.kind_label,
+                    provider.contact,
+                    provider.phone,
+                    provider.email,
+                    provider.registration_number,
+                )
+            ).casefold()
+            match = all(word in text for word in words)
+            self.providers_table.setRowHidden(row, not match)
+            shown += match
+        if not words:
+            self.providers_found.setText(
+                ngettext(
+                    "{n} entry in the directory.", "{n} entries in the directory.", len(self._providers)
+                ).format(n=len(self._providers))
+            )
+        elif shown:
+            self.providers_found.setText(
+                ngettext(
+                    "{n} of {total} entries matches '{text}'.",
+                    "{n} of {total} entries match '{text}'.",
+                    shown,
+                ).format(n=shown, total=len(self._providers), text=self.provider_search.text().strip())
+            )
+        else:
+            self.providers_found.setText(
+                _("Nothing in the directory matches '{text}'. Add them with Add….").format(
+                    text=self.provider_search.text().strip()
+                )
+            )
+        current = self.providers_table.currentRow()
+        if current >= 0 and self.providers_table.isRowHidden(current):
+            self.providers_table.clearSelection()
+            self.providers_table.setCurrentCell(-1, -1)
 
     def _show_employer(self, view: EmployerView) -> None:
         self._employer = view
@@ -427,8 +517,7 @@ class SupportPage(QScrollArea):
             self.reminders.addItem(item)
         if view.employs_pas and not view.reminders:
             self.reminders.addItem(_("All in order: nothing is due in the reminder period."))
-        lines = max(self.reminders.count(), 1)
-        self.reminders.setFixedHeight(min(lines, 5) * (self.fontMetrics().height() + 6) + 8)
+        fit_list_height(self.reminders, 5)  # each reminder whole, however it wraps
         self.insurer.setText(view.insurer)
         self.insurance_expires.set_date(view.insurance_expires_on)
         self.payroll.setText(view.payroll)

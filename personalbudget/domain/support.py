@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 
 from personalbudget.domain.management import contains_card_number
-from personalbudget.domain.money import parse_pounds
+from personalbudget.domain.money import Frequency, annual_cost, parse_pounds, round_half_up
 from personalbudget.errors import FieldError, ValidationError
-from personalbudget.i18n import N_, _, format_date
+from personalbudget.i18n import N_, _, format_date, format_money
 
 MAX_TEXT = 500
 STATUTORY_HOLIDAY_WEEKS = Decimal("5.6")
@@ -86,6 +87,90 @@ def check_provider(form: ProviderForm) -> ProviderForm:
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def provider_key(name: str, kind: str) -> tuple[str, str]:
+    """What makes two directory entries the same: the name (ignoring case and spacing) and the type."""
+    return " ".join(name.split()).casefold(), kind
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    id: int
+    name: str
+    kind: str
+    active: bool = True
+
+
+def check_not_a_duplicate(
+    clean: ProviderForm, existing: list[DirectoryEntry], own_id: int | None = None
+) -> None:
+    """Refuse a second entry with the same name and type (``clean`` as check_provider returns it),
+    naming the entry that is already there."""
+    key = provider_key(clean.name, clean.kind)
+    for entry in existing:
+        if entry.id != own_id and provider_key(entry.name, entry.kind) == key:
+            kind = ProviderKind(entry.kind).label
+            message = (
+                _(
+                    "{name} ({kind}) is already in the directory. Use that entry, or tell the two apart by name."
+                )
+                if entry.active
+                else _(
+                    "{name} ({kind}) is already in the directory, marked as no longer used. "
+                    "Use that entry, or tell the two apart by name."
+                )
+            )
+            raise ValidationError(FieldError("name", message.format(name=entry.name, kind=kind)))
+
+
+@dataclass(frozen=True)
+class RateOverPlan:
+    """An arranged rate above the plan's unit cost: how much more a unit, and over a year."""
+
+    provider_name: str
+    plan_unit_pence: int
+    rate_pence: int
+    per_year: Fraction  # exact pence
+
+    @property
+    def per_unit_pence(self) -> int:
+        return self.rate_pence - self.plan_unit_pence
+
+    @property
+    def per_year_pence(self) -> int:
+        return round_half_up(self.per_year)
+
+    def describe(self, item_label: str) -> str:
+        text = (
+            _(
+                "{item}: {provider}'s rate of {rate} is {over} a unit more than the plan's {unit} "
+                "({year} a year more than planned)."
+            )
+            if self.provider_name
+            else _(
+                "{item}: a rate of {rate} is {over} a unit more than the plan's {unit} "
+                "({year} a year more than planned)."
+            )
+        )
+        return text.format(
+            item=item_label,
+            provider=self.provider_name,
+            rate=format_money(self.rate_pence),
+            over=format_money(self.per_unit_pence),
+            unit=format_money(self.plan_unit_pence),
+            year=format_money(self.per_year_pence),
+        )
+
+
+def rate_over_plan(
+    provider_name: str, plan_unit_pence: int, rate_pence: int, quantity: Decimal, frequency: Frequency
+) -> RateOverPlan | None:
+    """The excess when a provider's rate is above the plan line's unit cost, or None."""
+    if rate_pence <= plan_unit_pence:
+        return None
+    per_year = annual_cost(rate_pence - plan_unit_pence, quantity, frequency)
+    return RateOverPlan(provider_name, plan_unit_pence, rate_pence, per_year)
 
 
 @dataclass
@@ -177,6 +262,22 @@ def check_employer(form: EmployerForm, today: date) -> EmployerForm:
             for p in form.pas
         ],
     )
+
+
+def insurance_problem(insurer: str, insurance_expires_on: date | None, today: date) -> str | None:
+    """Why a person who employs personal assistants cannot yet have support in place, or None:
+    employer's liability insurance must be recorded and in date before a PA starts work."""
+    if not insurer or insurance_expires_on is None:
+        return _(
+            "Employer's liability insurance is not recorded. An employer must have it before a PA starts "
+            "work: record the insurer and the expiry date in the Employer checklist."
+        )
+    if insurance_expires_on < today:
+        return _(
+            "Employer's liability insurance with {insurer} expired on {date}. Record the renewed policy in "
+            "the Employer checklist."
+        ).format(insurer=insurer, date=format_date(insurance_expires_on))
+    return None
 
 
 class ReminderLevel(StrEnum):

@@ -200,6 +200,8 @@ class DemoMoney:
             self._providers = {p.name: p.id for p in self.services.support.providers(include_inactive=True)}
         if not unique and name in self._providers:
             return self._providers[name]
+        while unique and name in self._providers:  # the directory refuses a second entry by the same name
+            name = f"{self.rng.choice(self.names['given'])} {name.split()[-1]}"
         kind = kind or ProviderKind.AGENCY
         rng = self.rng
         view = self.services.support.save_provider(
@@ -211,8 +213,7 @@ class DemoMoney:
                 registration_number=f"1-{rng.randrange(10**9, 10**10)}" if kind in _REGISTERED else "",
             )
         )
-        if not unique:
-            self._providers[name] = view.id
+        self._providers[name] = view.id
         return view.id
 
     # -- step 6 -------------------------------------------------------------------------------

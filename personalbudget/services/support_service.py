@@ -20,15 +20,20 @@ from personalbudget.domain.management import ManagementOption
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import (
     ArrangementForm,
+    DirectoryEntry,
     EmployerForm,
     PaFacts,
     ProviderForm,
     ProviderKind,
+    RateOverPlan,
     Reminder,
     check_arrangement,
     check_employer,
+    check_not_a_duplicate,
     check_provider,
     employer_reminders,
+    insurance_problem,
+    rate_over_plan,
 )
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
@@ -88,6 +93,19 @@ class ItemArrangements:
     def arranged(self) -> bool:
         return any(a.current for a in self.arrangements)
 
+    @property
+    def over_plan(self) -> tuple[RateOverPlan, ...]:
+        """Current arrangements whose rate is above the plan's unit cost."""
+        item = self.item
+        found = (
+            rate_over_plan(
+                a.provider_name, item.unit_cost_pence, a.unit_rate_pence, item.quantity, item.frequency
+            )
+            for a in self.arrangements
+            if a.current
+        )
+        return tuple(f for f in found if f is not None)
+
 
 @dataclass(frozen=True)
 class SupportView:
@@ -99,10 +117,23 @@ class SupportView:
     support_arranged_at: datetime | None
     funding_options: tuple[ManagementOption, ...]
     earlier_arrangements: int  # arrangements of the previous agreed plan that could be carried over
+    # What stops support being in place besides gaps (a PA arranged without employer's liability
+    # insurance), or None.
+    employer_problem: str | None = None
 
     @property
     def gaps(self) -> tuple[ItemArrangements, ...]:
         return tuple(i for i in self.items if not i.arranged)
+
+    @property
+    def in_place(self) -> bool:
+        """Every item has someone arranged, and nothing else stops support from starting."""
+        return bool(self.items) and not self.gaps and self.employer_problem is None
+
+    @property
+    def rate_warnings(self) -> tuple[str, ...]:
+        """Each arranged rate above the plan's unit cost, in words (how much a unit and a year)."""
+        return tuple(o.describe(i.item.label) for i in self.items for o in i.over_plan)
 
 
 @dataclass(frozen=True)
@@ -164,6 +195,11 @@ class SupportService:
         clean = check_provider(form)
         now = self._ctx.clock.now()
         with self._ctx.db.session() as session:
+            existing = [
+                DirectoryEntry(r.id, r.name, r.kind, r.active)  # type: ignore[arg-type]
+                for r in session.exec(select(Provider).order_by(col(Provider.id))).all()
+            ]
+            check_not_a_duplicate(clean, existing, provider_id)
             if provider_id is None:
                 row = Provider(name=clean.name, kind=clean.kind, created_at=now, updated_at=now)
             else:
@@ -228,12 +264,7 @@ class SupportService:
                 )
             session.flush()
             view = self._view(session, person_id, cycle=cycle, management=management)
-            if view.items and not view.gaps and cycle.support_arranged_at is None:
-                cycle.support_arranged_at = now
-                session.add(cycle)
-                session.flush()
-                view = replace(view, support_arranged_at=now)
-            return view
+            return self._mark_in_place(session, cycle, view)
 
     def end_arrangement(self, person_id: int, arrangement_id: int, ends_on: date) -> SupportView:
         self._ctx.require(Permission.MANAGE_MONEY)
@@ -311,6 +342,11 @@ class SupportService:
                 )
             elif note:
                 record = f"{record} {note}"
+            if view.employer_problem:
+                # Kept in the record: it was confirmed knowing this.
+                record = _("{record} Not yet in place when confirmed: {problem}").format(
+                    record=record, problem=view.employer_problem
+                )
             move_cycle(
                 session, cycle, Step.LIVE_LIFE, kind="advance", note=record, now=now, actor=self._ctx.actor
             )
@@ -356,12 +392,33 @@ class SupportService:
                 pa.holiday_days = entry.holiday_days
                 session.add(pa)
             session.flush()
+            # Recording the insurance can be the last thing support was waiting for.
+            cycle = latest_cycle(session, person_id)
+            if cycle.status == "open" and cycle.current_step >= Step.ORGANISE_SUPPORT:
+                self._mark_in_place(session, cycle, self._view(session, person_id, cycle=cycle))
             return self._employer_view(session, person_id)
 
     def reminders(self, person_id: int) -> list[Reminder]:
         return list(self.get_employer(person_id).reminders)
 
     # -- helpers ---------------------------------------------------------------------------------------
+    def _mark_in_place(self, session: Session, cycle: PlanCycle, view: SupportView) -> SupportView:
+        """Record the milestone the first time support is in place (no gaps, the employer's insurance)."""
+        if view.in_place and cycle.support_arranged_at is None:
+            cycle.support_arranged_at = self._ctx.clock.now()
+            session.add(cycle)
+            session.flush()
+            view = replace(view, support_arranged_at=cycle.support_arranged_at)
+        return view
+
+    def _employer_problem(self, session: Session, person_id: int, pa_arranged: bool) -> str | None:
+        if not pa_arranged:
+            return None
+        row = session.exec(select(EmployerChecklist).where(EmployerChecklist.person_id == person_id)).first()
+        return insurance_problem(
+            row.insurer if row else "", row.insurance_expires_on if row else None, self._ctx.clock.today()
+        )
+
     def _provider(self, session: Session, provider_id: int) -> Provider:
         row = session.get(Provider, provider_id)
         if row is None:
@@ -456,6 +513,11 @@ class SupportService:
                 )
             )
         is_open = cycle.status == "open"
+        pa_arranged = any(
+            a.current and a.provider_kind == ProviderKind.PERSONAL_ASSISTANT
+            for arrangements in by_item.values()
+            for a in arrangements
+        )
         can_arrange = is_open and cycle.current_step >= Step.ORGANISE_SUPPORT
         earlier = 0
         if can_arrange and cycle.number > 1:
@@ -469,6 +531,7 @@ class SupportService:
             support_arranged_at=cycle.support_arranged_at,
             funding_options=options,
             earlier_arrangements=earlier,
+            employer_problem=self._employer_problem(session, person_id, pa_arranged),
         )
 
     def _employer_view(self, session: Session, person_id: int) -> EmployerView:

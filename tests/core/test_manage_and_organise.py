@@ -266,6 +266,8 @@ def test_arranging_every_item_records_the_milestone(services):
     services.management.record_management(pid, direct_payment())
     with pytest.raises(LifecycleError, match="Support is not in place yet"):
         services.lifecycle.advance(pid)
+    # A PA is arranged: the employer's liability insurance is part of support being in place.
+    services.support.save_employer(pid, EmployerForm("Fictional Mutual", date(2027, 6, 1)))
     arrange_everything(services, pid)
     view = services.support.get_support(pid)
     assert not view.gaps and view.support_arranged_at is not None

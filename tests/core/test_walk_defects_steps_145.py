@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import Frequency
 from personalbudget.domain.ras import calculate, default_ras_path, explain, load_ras, parse_ras
+from personalbudget.domain.support import ArrangementForm, EmployerForm, ProviderForm, rate_over_plan
+from personalbudget.errors import LifecycleError, ValidationError
 from tests.core.helpers import person_form
+from tests.core.money_helpers import agreed_person, arrange_everything, direct_payment, item_ids
 
 RAS = load_ras()
 
@@ -83,3 +92,92 @@ def test_the_saved_breakdown_keeps_the_unfunded_areas_and_the_percentage(service
     assert again.adjustments[0].percent == 10
     text = "\n".join(explain(again))
     assert "14 points are not counted" in text and "10% less" in text
+
+
+# -- step 5: the employer's insurance, rates above the plan, duplicate providers ---------------------------
+
+
+def test_support_is_not_in_place_while_a_pa_has_no_employers_liability_insurance(services, clock):
+    pid = agreed_person(services)
+    services.management.record_management(pid, direct_payment())
+    arrange_everything(services, pid)  # Sam Jones, a PA, delivers the PA hours
+    view = services.support.get_support(pid)
+    assert not view.gaps and not view.in_place
+    assert "Employer's liability insurance is not recorded" in view.employer_problem
+    assert view.support_arranged_at is None
+    with pytest.raises(LifecycleError, match="Support is not in place yet"):
+        services.lifecycle.advance(pid)
+    # Expired insurance is no better.
+    services.support.save_employer(pid, EmployerForm("Fictional Mutual", clock.today() - timedelta(days=1)))
+    assert "expired on" in services.support.get_support(pid).employer_problem
+    assert services.support.get_support(pid).support_arranged_at is None
+    # Recording the policy is what support was waiting for: the step is done.
+    services.support.save_employer(pid, EmployerForm("Fictional Mutual", clock.today() + timedelta(days=200)))
+    view = services.support.get_support(pid)
+    assert view.employer_problem is None and view.in_place and view.support_arranged_at is not None
+    assert services.lifecycle.advance(pid).current_step == Step.LIVE_LIFE
+
+
+def test_confirming_without_the_insurance_keeps_that_in_the_record(services):
+    pid = agreed_person(services)
+    services.management.record_management(pid, direct_payment())
+    arrange_everything(services, pid)
+    services.support.confirm_support_arranged(pid, "Policy bought today; certificate to follow.")
+    note = services.lifecycle.get_cycle(pid).transitions[-1].note
+    assert "Not yet in place when confirmed: Employer's liability insurance is not recorded" in note
+
+
+def test_no_pa_means_no_insurance_is_needed(services):
+    pid = agreed_person(services)
+    services.management.record_management(pid, direct_payment())
+    agency = services.support.save_provider(ProviderForm("Bryn Vale Home Care", "agency"))
+    for entry in services.support.get_support(pid).items:
+        view = services.support.save_arrangement(
+            pid, ArrangementForm(entry.item.item_id, agency.id, date(2026, 4, 6), "1.00")
+        )
+    assert view.employer_problem is None and view.support_arranged_at is not None
+
+
+def test_a_rate_above_the_plan_says_how_much_over_a_unit_and_a_year(services):
+    pid = agreed_person(services)  # the plan: PA hours £15.00 x 10 a week
+    services.management.record_management(pid, direct_payment())
+    ids = item_ids(services, pid)
+    sam = services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant"))
+    view = services.support.save_arrangement(
+        pid, ArrangementForm(ids["PA hours"], sam.id, date(2026, 4, 6), "15.50")
+    )
+    [entry] = [i for i in view.items if i.item.item_id == ids["PA hours"]]
+    [over] = entry.over_plan
+    assert (over.per_unit_pence, over.per_year_pence) == (50, 50 * 10 * 52)  # £0.50 an hour, £260 a year
+    assert view.rate_warnings == (
+        "Personal assistant: PA hours: Sam Jones's rate of £15.50 is £0.50 a unit more than the plan's "
+        "£15.00 (£260.00 a year more than planned).",
+    )
+    # At or below the plan's unit cost: nothing to say.
+    assert rate_over_plan("Sam Jones", 1500, 1500, Decimal(10), Frequency.WEEK) is None
+    assert rate_over_plan("Sam Jones", 1500, 1450, Decimal(10), Frequency.WEEK) is None
+    # The walk's figures: £15 against £14.50 for 4 hours a week is £0.50 an hour, £104 a year.
+    walk = rate_over_plan("A PA", 1450, 1500, Decimal(4), Frequency.WEEK)
+    assert walk is not None and (walk.per_unit_pence, walk.per_year_pence) == (50, 10_400)
+
+
+def test_the_same_provider_cannot_be_added_twice(services):
+    first = services.support.save_provider(ProviderForm("Bryn Vale Home Care", "agency"))
+    with pytest.raises(ValidationError, match=r"Bryn Vale Home Care \(Agency\) is already in the directory"):
+        services.support.save_provider(ProviderForm("  bryn vale   HOME care ", "agency"))
+    # The same name as another type is a different entry (a PA who also runs a micro-enterprise).
+    services.support.save_provider(ProviderForm("Bryn Vale Home Care", "micro_enterprise"))
+    # Renaming another entry onto an existing one is refused too; changing an entry itself is not.
+    other = services.support.save_provider(ProviderForm("Eastfield Care", "agency"))
+    with pytest.raises(ValidationError, match="already in the directory"):
+        services.support.save_provider(ProviderForm("Bryn Vale Home Care", "agency"), other.id)
+    services.support.save_provider(
+        ProviderForm("Bryn Vale Home Care", "agency", phone="01632 960001"), first.id
+    )
+    # An entry marked as no longer used is still there, and the message says so.
+    services.support.set_provider_active(other.id, False)
+    with pytest.raises(ValidationError, match="marked as no longer used"):
+        services.support.save_provider(ProviderForm("EASTFIELD CARE", "agency"))
+    assert [p.name for p in services.support.providers(include_inactive=True)].count(
+        "Bryn Vale Home Care"
+    ) == 2

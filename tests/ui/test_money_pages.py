@@ -114,7 +114,8 @@ def test_gaps_are_shown_and_arranging_fills_them(support_page, services, message
     page.after_arranging(dialog.result_view)
     assert "2 of 3 plan items not arranged yet" in page.gaps_label.text()
     assert (
-        page.items_table.item(0, 2).text() == "Sam Jones" and page.items_table.item(0, 5).text() == "Arranged"
+        page.items_table.item(0, 2).text() == "Sam Jones"
+        and page.items_table.item(0, 5).text() == "Arranged; £0.50 a unit over the plan"
     )
     # Confirming with gaps needs a reason, which is recorded.
     assert not page.confirm("")
