@@ -23,6 +23,7 @@ from personalbudget.services import Services
 from ui.app_signals import AppSignals
 from ui.caseload_filter_proxy_model import ALL_STEPS, CaseloadFilterProxyModel
 from ui.caseload_table_model import ENDED_STEP, CaseloadTableModel, Column, PersonIdRole
+from ui.column_fit import FIT_PROPERTY
 
 # Default widths (pixels) that fit the usual content without truncating the key columns.
 COLUMN_WIDTHS = {
@@ -105,6 +106,8 @@ class CaseloadWidget(QWidget):
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
         self.table.setShowGrid(False)
+        # Its own widths, saved for each user: it scrolls sideways rather than squeeze a column.
+        self.table.setProperty(FIT_PROPERTY, False)
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -28,7 +28,9 @@ from ui.plan_pdf_export import export_plan_pdf
 from ui.workers import BackgroundTask, show_progress
 
 DEFAULT_SIZE = (1340, 760)
-CASELOAD_WIDTH = 665  # the key columns, down to the review date, without scrolling
+# The caseload's share of the default window: name to step and most of the review date, so that on a
+# 1366-pixel laptop the step pages keep room for every column. It widens with the window (1 to 3).
+CASELOAD_WIDTH = 600
 DEMO_PEOPLE = 200
 STATUS_TIMEOUT_MS = 8000
 
@@ -73,8 +75,8 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([CASELOAD_WIDTH, DEFAULT_SIZE[0] - CASELOAD_WIDTH])
         self.setCentralWidget(self.splitter)
 

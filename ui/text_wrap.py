@@ -1,4 +1,5 @@
-"""Word-wrapping by hand, for texts Qt will not wrap itself (radio buttons, painted titles)."""
+"""Word-wrapping by hand, for texts Qt will not wrap itself (radio buttons, painted titles), and
+the narrowest a text can wrap to."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def wrap_lines(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> 
         else metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
         for line in _fill(text, metrics, width, max_lines)
     ]
+
+
+def widest_word(text: str, metrics: QFontMetrics) -> int:
+    """The width in pixels of the longest word of ``text``: the narrowest it can wrap to uncut."""
+    return max((metrics.horizontalAdvance(word) for word in text.split()), default=0)
 
 
 def wrap_text(text: str, metrics: QFontMetrics, width: int) -> str:

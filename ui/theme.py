@@ -22,6 +22,8 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.column_fit import install_column_fitter
+
 # -- the normal theme (names kept: modules import them) -------------------------------------
 OVERDUE = "#b3261e"
 WARNING_TEXT = "#7a4b00"
@@ -334,6 +336,7 @@ def apply_theme(app: QApplication | None = None, high_contrast: bool | None = No
     if application.property("pbThemeFollower") is None:
         application.setProperty("pbThemeFollower", True)
         application.installEventFilter(ThemeFollower(application))
+    install_column_fitter(application)  # every table's columns share out the width it has
     for widget in application.allWidgets():
         tone = widget.property("pbTone")
         if tone is not None:

@@ -1,0 +1,207 @@
+"""Defects found walking through the real window (issue 13): the layout on a 1366×768 laptop, the
+mouse wheel, Enter in the search box, the demo offer, the recovery key's Print button, counts in
+words and the menus' shortcut letters."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QListView,
+    QStyle,
+    QStyleOptionComboBox,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
+
+from personalbudget.domain.lifecycle import Step
+from personalbudget.services.demo_service import build_demo_caseload
+from ui.column_fit import FIT_PROPERTY
+from ui.main_window import MainWindow
+
+LAPTOP = QSize(1366, 768)
+READABLE_LETTERS = 10  # a text cut short with "…" still shows this much
+
+
+# -- the layout at 1366×768 --------------------------------------------------------------------------
+def _settle() -> None:
+    for _ in range(4):
+        QApplication.processEvents()
+
+
+def _header_problems(view: QTableView, column: int) -> list[str]:
+    header = view.horizontalHeader()
+    title = str(view.model().headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+    if not title:
+        return []
+    metrics = header.fontMetrics()
+    pad = header.sectionSizeFromContents(column).width() - metrics.horizontalAdvance(title)
+    room = header.sectionSize(column) - pad
+    if metrics.horizontalAdvance(title) <= room:
+        return []
+    flags = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+    wrapped = metrics.boundingRect(QRect(0, 0, max(room, 1), 1000), flags, title)
+    wraps = bool(header.defaultAlignment() & Qt.TextFlag.TextWordWrap)
+    if wraps and wrapped.width() <= room and header.height() >= wrapped.height():
+        return []
+    return [f"heading {title!r} cut short ({header.sectionSize(column)}px, header {header.height()}px high)"]
+
+
+def _cell_problems(view: QTableView, row: int, column: int) -> list[str]:
+    index = view.model().index(row, column)
+    widget = view.indexWidget(index)
+    if isinstance(widget, QComboBox):
+        option = QStyleOptionComboBox()
+        widget.initStyleOption(option)
+        field = widget.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, widget
+        )
+        metrics = widget.fontMetrics()
+        text = widget.currentText()
+        needed = min(metrics.horizontalAdvance(text), metrics.horizontalAdvance("n" * READABLE_LETTERS))
+        if field.width() < needed:
+            return [f"drop-down {text!r} in row {row} shows {field.width()}px of {needed}px"]
+        return []
+    if widget is not None:
+        return []
+    text = str(view.model().data(index, Qt.ItemDataRole.DisplayRole) or "")
+    if not text:
+        return []
+    rect = view.visualRect(index)
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    room = rect.width() - 2 * margin
+    metrics = QFontMetrics(view.model().data(index, Qt.ItemDataRole.FontRole) or view.font())
+    if metrics.horizontalAdvance(text) <= room:
+        return []
+    if view.wordWrap():
+        wrapped = metrics.boundingRect(QRect(0, 0, max(room, 1), 10_000), int(Qt.TextFlag.TextWordWrap), text)
+        if wrapped.width() <= room and wrapped.height() <= rect.height():
+            return []
+    elif room >= metrics.horizontalAdvance("n" * READABLE_LETTERS):
+        return []  # cut short with "…" after a readable part
+    return [f"{text!r} in row {row} has {room}×{rect.height()}px"]
+
+
+def table_problems(view: QTableView) -> list[str]:
+    """Each column of a table shows its heading and its first rows readably, and the table fits."""
+    name = view.accessibleName() or view.objectName() or type(view).__name__
+    header = view.horizontalHeader()
+    problems = []
+    if header.length() > view.viewport().width():
+        problems.append(f"is {header.length()}px wide in {view.viewport().width()}px, so it scrolls sideways")
+    model = view.model()
+    for column in range(model.columnCount()):
+        if header.isSectionHidden(column):
+            continue
+        problems += _header_problems(view, column)
+        for row in range(min(model.rowCount(), 8)):
+            problems += _cell_problems(view, row, column)
+    return [f"table {name!r}: {problem}" for problem in problems]
+
+
+def label_problems(root: QWidget) -> list[str]:
+    """Labels and word-wrapping lists show their whole text."""
+    problems = []
+    for label in root.findChildren(QLabel):
+        if not label.isVisible() or not label.text() or label.width() <= 0:
+            continue
+        if label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            if label.height() < needed - 1:
+                problems.append(f"label {label.text()[:50]!r}: {label.height()}px high, needs {needed}px")
+        elif label.width() < label.minimumSizeHint().width() - 1:
+            problems.append(f"label {label.text()[:50]!r}: {label.width()}px wide, needs more")
+    for view in root.findChildren(QListView):
+        if not view.isVisible() or not view.wordWrap() or view.model() is None:
+            continue
+        for row in range(min(view.model().rowCount(), 5)):
+            index = view.model().index(row, 0)
+            rect = view.visualRect(index)
+            text = str(index.data() or "")
+            room = rect.width() - 8
+            flags = int(Qt.TextFlag.TextWordWrap)
+            needed = view.fontMetrics().boundingRect(QRect(0, 0, max(room, 1), 10_000), flags, text).height()
+            if rect.bottom() > view.viewport().height() or rect.height() < needed:
+                problems.append(
+                    f"list {view.accessibleName()!r} item {text[:50]!r} is cut off "
+                    f"({rect.height()}px of {needed}px, bottom {rect.bottom()} in {view.viewport().height()}px)"
+                )
+    return problems
+
+
+def page_problems(page: QWidget) -> list[str]:
+    problems = label_problems(page)
+    for view in page.findChildren(QTableView):
+        if view.isVisible() and view.property(FIT_PROPERTY) is not False and view.model() is not None:
+            problems += table_problems(view)
+    return problems
+
+
+@pytest.fixture
+def laptop_window(qtbot, services, signals, settings) -> MainWindow:
+    build_demo_caseload(services.context, people=40, seed=2026)
+    window = MainWindow(services, signals, settings)
+    qtbot.addWidget(window)
+    window.resize(LAPTOP)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _people_to_walk(services) -> list[int]:
+    """Someone who lives with their plan and employs PAs, with reminders and rules; someone at review."""
+    rows = services.people.list_caseload()
+    later = [row.person_id for row in rows if int(row.step) >= Step.LIVE_LIFE]
+
+    def richness(person_id: int) -> tuple[int, int]:
+        employer = services.support.get_employer(person_id)
+        return (len(employer.reminders), len(services.ledger.rules(person_id)))
+
+    reviewing = [row.person_id for row in rows if int(row.step) == Step.REVIEW]
+    richest = max(later, key=richness)
+    assert richness(richest) >= (1, 1), "the demo caseload should have a PA employer with reminders and rules"
+    return [richest, *reviewing[:1]]
+
+
+def test_every_table_and_label_on_every_step_page_is_readable_at_1366_by_768(laptop_window, services):
+    window = laptop_window
+    found: dict[str, set[str]] = {}
+    people = _people_to_walk(services)
+    for person_id in people:
+        assert window.open_person(person_id)
+        for step in Step:
+            window.show_step(step)
+            _settle()
+            page = window.workspace.pages.currentWidget()
+            tabs = [t for t in page.findChildren(QTabWidget) if t.isVisible()]
+            for tab_index in range(tabs[0].count() if tabs else 1):
+                if tabs:
+                    tabs[0].setCurrentIndex(tab_index)
+                    _settle()
+                where = f"step {int(step)}" + (f", tab {tabs[0].tabText(tab_index)!r}" if tabs else "")
+                for problem in page_problems(page):
+                    found.setdefault(problem, set()).add(where)
+    # A rule added as the person would, linked to the plan item with the longest name.
+    assert window.open_person(people[0])
+    window.show_step(Step.LIVE_LIFE)
+    ledger = window.workspace.pages.currentWidget()
+    ledger.tabs.setCurrentIndex(
+        next(i for i in range(ledger.tabs.count()) if ledger.tabs.tabText(i) == "Rules")
+    )
+    _settle()
+    ledger.rules.add_button.click()
+    _settle()
+    table = ledger.rules.table
+    link = table.cellWidget(table.rowCount() - 1, 1)
+    longest = max(range(link.count()), key=lambda i: len(link.itemText(i)))
+    link.setCurrentIndex(longest)
+    _settle()
+    for problem in page_problems(ledger):
+        found.setdefault(problem, set()).add("step 6, a rule added")
+    problems = [f"{problem} ({', '.join(sorted(where))})" for problem, where in found.items()]
+    assert not problems, "Not readable at 1366×768:\n  " + "\n  ".join(problems)
