@@ -50,6 +50,7 @@ from ui.main_window import MainWindow
 from ui.qt_translation import install_qt_translator
 from ui.sign_in_dialog import InactivityLock, SignInDialog, sign_in
 from ui.unlock_dialogs import ask_passphrase, show_recovery_key
+from ui.wheel_guard import install_wheel_guard
 from ui.workers import BackgroundTask
 
 NO_DEMO_PROMPT_ENV = "PERSONALBUDGET_NO_DEMO_PROMPT"
@@ -75,6 +76,7 @@ def application() -> QApplication:
     # normal, with a visible focus) and a name and description for every control.
     theme.apply_theme(app, theme.high_contrast_wanted(window_settings()))
     install_accessibility_filler(app)
+    install_wheel_guard(app)  # the wheel scrolls the page; only a focused field takes it
     return app
 
 

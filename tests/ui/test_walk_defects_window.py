@@ -5,17 +5,23 @@ words and the menus' shortcut letters."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDoubleSpinBox,
     QLabel,
+    QLineEdit,
     QListView,
+    QScrollArea,
+    QSpinBox,
     QStyle,
     QStyleOptionComboBox,
     QTableView,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -205,3 +211,70 @@ def test_every_table_and_label_on_every_step_page_is_readable_at_1366_by_768(lap
         found.setdefault(problem, set()).add("step 6, a rule added")
     problems = [f"{problem} ({', '.join(sorted(where))})" for problem, where in found.items()]
     assert not problems, "Not readable at 1366×768:\n  " + "\n  ".join(problems)
+
+
+# -- the mouse wheel ----------------------------------------------------------------------------------
+def _wheel(widget: QWidget, notches: int = -1) -> None:
+    """A real wheel event over the middle of ``widget`` (negative notches scroll down)."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(widget.rect().center())),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def scrolling_page(qtbot):
+    """The app (made by the composition root), and a page taller than its scroll area with a
+    drop-down and spin boxes on it, and a text box that has the focus."""
+    from ui.app import application
+
+    application()
+    area = QScrollArea()
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    schedule = QComboBox()
+    schedule.addItems(["Every four weeks", "Every month", "Every week"])
+    hours = QSpinBox()
+    hours.setValue(5)
+    amount = QDoubleSpinBox()
+    amount.setValue(14.5)
+    note = QLineEdit()
+    for field in (note, schedule, hours, amount):
+        layout.addWidget(field)
+    layout.addSpacing(2000)
+    area.setWidget(page)
+    area.resize(300, 200)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    note.setFocus()
+    return area, schedule, hours, amount
+
+
+def test_the_wheel_over_an_unfocused_field_scrolls_the_page_and_leaves_the_value(scrolling_page):
+    area, schedule, hours, amount = scrolling_page
+    for field in (schedule, hours, amount):
+        assert not field.hasFocus()
+        before = area.verticalScrollBar().value()
+        _wheel(
+            field.lineEdit() if isinstance(field, QAbstractSpinBox) else field
+        )  # spin boxes: over their text
+        assert (schedule.currentIndex(), hours.value(), amount.value()) == (0, 5, 14.5)
+        assert area.verticalScrollBar().value() > before, type(field).__name__
+
+
+def test_a_focused_field_still_takes_the_wheel_and_the_wheel_gives_no_focus(scrolling_page):
+    area, schedule, hours, _amount = scrolling_page
+    assert schedule.focusPolicy() == hours.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    schedule.setFocus()
+    _wheel(schedule)
+    assert schedule.currentIndex() == 1
+    assert area.verticalScrollBar().value() == 0
