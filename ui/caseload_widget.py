@@ -142,6 +142,7 @@ class CaseloadWidget(QWidget):
         layout.addWidget(self.count_label)
 
         self.search_edit.textChanged.connect(self._on_search_changed)
+        self.search_edit.returnPressed.connect(self.open_match)
         self.step_combo.currentIndexChanged.connect(self._on_step_changed)
         self.overdue_check.toggled.connect(self._on_overdue_toggled)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -200,6 +201,17 @@ class CaseloadWidget(QWidget):
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
+
+    def open_match(self) -> bool:
+        """Enter in the search box: open the chosen person if the list shows them, otherwise the
+        first match. False if nobody matches."""
+        person_id = self.current_person_id()
+        if not person_id and self.proxy.rowCount():
+            person_id = int(self.proxy.index(0, 0).data(PersonIdRole))
+        if not person_id:
+            return False
+        self.person_activated.emit(person_id)
+        return True
 
     def set_overdue_only(self, on: bool) -> None:
         self.overdue_check.setChecked(on)

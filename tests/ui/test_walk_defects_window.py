@@ -30,6 +30,8 @@ from personalbudget.services.demo_service import build_demo_caseload
 from ui.column_fit import FIT_PROPERTY
 from ui.main_window import MainWindow
 
+from .conftest import add_person
+
 LAPTOP = QSize(1366, 768)
 READABLE_LETTERS = 10  # a text cut short with "…" still shows this much
 
@@ -278,3 +280,39 @@ def test_a_focused_field_still_takes_the_wheel_and_the_wheel_gives_no_focus(scro
     _wheel(schedule)
     assert schedule.currentIndex() == 1
     assert area.verticalScrollBar().value() == 0
+
+
+# -- Enter in the search box ---------------------------------------------------------------------------
+def test_enter_in_the_search_box_opens_the_match(qtbot, window, services):
+    add_person(services, "Ann Smith")
+    bob = add_person(services, "Bob Jones")
+    add_person(services, "Bella Jonas")
+    window.show()
+    qtbot.waitExposed(window)
+    window.caseload.refresh()
+    search = window.caseload.search_edit
+    search.setFocus()
+    qtbot.keyClicks(search, "Jones")
+    assert window.caseload.shown_person_ids() == [bob.id]
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.workspace.person_id() == bob.id
+    assert window.focusWidget() is not search  # moved into the person's workspace
+
+
+def test_enter_opens_the_first_match_or_the_chosen_one_and_nothing_when_none_match(qtbot, window, services):
+    ann = add_person(services, "Ann Jones")
+    bob = add_person(services, "Bob Jones")
+    window.show()
+    window.caseload.refresh()
+    search = window.caseload.search_edit
+    qtbot.keyClicks(search, "Jones")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.workspace.person_id() == ann.id  # the first of two
+    window.caseload.select_person(bob.id, notify=False)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.workspace.person_id() == bob.id  # the one chosen in the list
+    search.clear()
+    qtbot.keyClicks(search, "Nobody")
+    assert not window.caseload.open_match()
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.workspace.person_id() == bob.id
