@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
                 "to try PersonalBudget? They are synthetic: no real person's data is used."
             ).format(n=DEMO_PEOPLE),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,  # a first run is for trying it out: Enter makes the demo
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False

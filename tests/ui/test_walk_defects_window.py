@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QScrollArea,
     QSpinBox,
     QStyle,
@@ -316,3 +317,19 @@ def test_enter_opens_the_first_match_or_the_chosen_one_and_nothing_when_none_mat
     assert not window.caseload.open_match()
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.workspace.person_id() == bob.id
+
+
+# -- the first-run demo offer ---------------------------------------------------------------------------
+def test_the_first_run_demo_offer_defaults_to_yes(window, monkeypatch):
+    asked = []
+
+    def question(_parent, title, _text, buttons, default=QMessageBox.StandardButton.NoButton):
+        asked.append((title, buttons, default))
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    assert not window.offer_demo_if_empty()
+    assert len(asked) == 1
+    _title, buttons, default = asked[0]
+    assert buttons & QMessageBox.StandardButton.Yes and buttons & QMessageBox.StandardButton.No
+    assert default == QMessageBox.StandardButton.Yes
