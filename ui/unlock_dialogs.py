@@ -1,14 +1,20 @@
-"""Unlocking an encrypted caseload: asking for a passphrase, and showing a new recovery key once."""
+"""Unlocking an encrypted caseload: asking for a passphrase, and showing a new recovery key once
+(to copy, or to print on paper: it is never saved or logged by the app)."""
 
 from __future__ import annotations
 
+from datetime import date
+from html import escape
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -16,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from personalbudget.i18n import _
+import personalbudget
+from personalbudget.i18n import _, format_date
 from personalbudget.storage.keys import MIN_PASSPHRASE
 
 
@@ -108,7 +115,11 @@ class RecoveryKeyDialog(QDialog):
         copy = QPushButton(_("Copy"))
         copy.setAccessibleName(_("Copy the recovery key"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(recovery_key))
-        self.kept = QCheckBox(_("I have written the recovery key down and will keep it safe"))
+        self.print_button = QPushButton(_("Print…"))
+        self.print_button.setAccessibleName(_("Print the recovery key"))
+        self.print_button.clicked.connect(self.ask_print)
+        self._recovery_key = recovery_key
+        self.kept = QCheckBox(_("I have written down or printed the recovery key and will keep it safe"))
         self.kept.setAccessibleName(self.kept.text())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -118,12 +129,44 @@ class RecoveryKeyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.key_label)
-        layout.addWidget(copy)
+        key_buttons = QHBoxLayout()
+        key_buttons.addWidget(copy)
+        key_buttons.addWidget(self.print_button)
+        key_buttons.addStretch(1)
+        layout.addLayout(key_buttons)
         layout.addWidget(self.kept)
         layout.addWidget(buttons)
         # A check box cannot wrap: the dialog is at least as wide as its sentence, in any language.
         margins = layout.contentsMargins()
         self.setMinimumWidth(max(460, self.kept.sizeHint().width() + margins.left() + margins.right()))
+
+    def ask_print(self) -> bool:
+        """Choose a printer (the system's print dialog) and print the key on one page."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(_("Recovery key"))
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(_("Print the recovery key"))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.print_to(printer)
+        return True
+
+    def print_to(self, printer: QPrinter) -> None:
+        """The key on a page: what it is for and where to keep it."""
+        document = QTextDocument()
+        document.setHtml(
+            "<h2>{title}</h2><p>{what}</p><p style='font-family: monospace; font-size: 15pt; white-space: nowrap'>{key}</p>"
+            "<p>{keep}</p><p>{when}</p>".format(
+                title=escape(_("{app} recovery key").format(app=personalbudget.APP_NAME)),
+                what=escape(
+                    _("This key opens the encrypted caseload if the keyring or passphrase is ever lost.")
+                ),
+                key=escape(self._recovery_key),
+                keep=escape(_("Keep this page somewhere safe, away from the laptop.")),
+                when=escape(_("Printed on {date}").format(date=format_date(date.today()))),
+            )
+        )
+        document.print_(printer)
 
     def reject(self) -> None:  # Escape must not skip past the key
         if self.kept.isChecked():

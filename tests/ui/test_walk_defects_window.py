@@ -333,3 +333,53 @@ def test_the_first_run_demo_offer_defaults_to_yes(window, monkeypatch):
     _title, buttons, default = asked[0]
     assert buttons & QMessageBox.StandardButton.Yes and buttons & QMessageBox.StandardButton.No
     assert default == QMessageBox.StandardButton.Yes
+
+
+# -- the recovery key's Print button ---------------------------------------------------------------------
+KEY = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567"
+
+
+def test_the_recovery_key_dialog_prints_what_it_says_it_can(qtbot, tmp_path, caplog):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.unlock_dialogs import RecoveryKeyDialog
+
+    dialog = RecoveryKeyDialog(KEY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "print it" in dialog.findChildren(QLabel)[0].text()
+    assert dialog.print_button.text() == "Print…" and dialog.print_button.isVisible()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(tmp_path / "printed.pdf").pages).split()
+    )
+    assert KEY in text.replace(" ", "")
+    assert "PersonalBudget recovery key" in text and "away from the laptop" in text
+    assert not [record for record in caplog.records if KEY in record.getMessage()]
+
+
+def test_print_opens_the_system_print_dialog_and_cancel_prints_nothing(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    from ui.unlock_dialogs import RecoveryKeyDialog
+
+    dialog = RecoveryKeyDialog(KEY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    seen = []
+
+    def cancel() -> None:
+        shown = QApplication.activeModalWidget()
+        seen.append(shown)
+        if shown is not None:
+            shown.reject()
+
+    QTimer.singleShot(200, cancel)
+    assert dialog.ask_print() is False
+    assert isinstance(seen[0], QPrintDialog)
+    assert list(tmp_path.iterdir()) == []
