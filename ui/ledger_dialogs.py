@@ -188,11 +188,17 @@ class MoneySettingsDialog(QDialog):
             _("Days of notice before insurance or DBS checks run out"), 1, 365, current.reminder_days
         )
         self.dbs = self._spin(_("Years between DBS checks"), 1, 10, current.dbs_recheck_years)
+        self.largest = self._spin(
+            _("The most one transaction can be, in pounds"), 100, 10_000_000, current.max_transaction_pounds
+        )
+        self.largest.setPrefix("£")
+        self.largest.setGroupSeparatorShown(True)
         form = QFormLayout()
         form.addRow(_("Surplus limit (weeks of payments):"), self.surplus)
         form.addRow(_("Forecast from the last (weeks):"), self.recent)
         form.addRow(_("Remind before expiry (days):"), self.reminder)
         form.addRow(_("Renew DBS checks every (years):"), self.dbs)
+        form.addRow(_("Largest single transaction (imports refuse more):"), self.largest)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -222,7 +228,11 @@ class MoneySettingsDialog(QDialog):
         try:
             self._services.settings.save_money(
                 MoneySettings(
-                    self.surplus.value(), self.recent.value(), self.reminder.value(), self.dbs.value()
+                    self.surplus.value(),
+                    self.recent.value(),
+                    self.reminder.value(),
+                    self.dbs.value(),
+                    self.largest.value(),
                 )
             )
         except PersonalBudgetError as problem:

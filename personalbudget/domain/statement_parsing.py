@@ -22,11 +22,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import N_, _, format_number
+from personalbudget.i18n import N_, _, format_money, format_number, ngettext
 
 MAX_ROWS = 100_000
 MAX_BYTES = 64 * 1024 * 1024
@@ -142,6 +142,7 @@ class StatementRow(NamedTuple):
     posted_on: date
     amount_pence: int  # + money in, - money out
     description: str
+    bank_id: str = ""  # the bank's own id for the transaction (OFX FITID, Monzo's transaction id)
 
 
 class SkippedRow(NamedTuple):
@@ -151,7 +152,7 @@ class SkippedRow(NamedTuple):
 
 @dataclass(frozen=True)
 class ParsedStatement:
-    file_format: str  # csv | ofx
+    file_format: str  # csv | ofx | qif | santander
     encoding: str
     rows: tuple[StatementRow, ...]
     skipped: tuple[SkippedRow, ...] = ()
@@ -183,7 +184,8 @@ class CsvPreview:
 
 
 def sniff_format(data: bytes) -> str:
-    """'ofx' or 'csv', or StatementError for files that are neither (spreadsheets, PDFs...)."""
+    """'ofx', 'qif', 'santander' (its text download) or 'csv', or StatementError for files that are
+    none of them (spreadsheets, PDFs...). OFX in UTF-16 is recognised as OFX."""
     head = data[:4096].lstrip(codecs.BOM_UTF8).lstrip()
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise StatementError(
@@ -198,13 +200,19 @@ def sniff_format(data: bytes) -> str:
                 "This is a PDF. Download the statement from the bank as CSV or OFX (sometimes called 'Money' or 'Quicken') instead."
             )
         )
-    upper = head[:600].upper()
-    if (
-        upper.startswith(b"OFXHEADER")
-        or b"<OFX>" in upper
-        or (upper.startswith(b"<?XML") and b"OFX" in upper)
-    ):
+    from personalbudget.domain.statement_formats.ofx import looks_like_ofx, utf16_text
+    from personalbudget.domain.statement_formats.qif import looks_like_qif
+    from personalbudget.domain.statement_formats.santander import looks_like_santander
+
+    text = utf16_text(data[:4096])
+    if text is None:
+        text = head.decode("cp1252", errors="replace")
+    if looks_like_ofx(text):
         return "ofx"
+    if looks_like_qif(text):
+        return "qif"
+    if looks_like_santander(text):
+        return "santander"
     return "csv"
 
 
@@ -352,6 +360,8 @@ def parse_date(text: str, fmt: str = "auto") -> date:
 
 
 _AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<dec>\d+))?$")
+MAX_DIGITS = 10  # pounds: more digits than any personal budget account could ever move at once
+DEFAULT_MAX_TRANSACTION_PENCE = 100_000_00  # the caseload setting's default: £100,000 in one transaction
 
 
 class AmountProblem(ValueError):
@@ -394,8 +404,30 @@ def parse_amount(text: str) -> int:
                 text=text.strip()
             )
         )
-    pence = int((match["num"] or "0").replace(",", "")) * 100 + int(decimals.ljust(2, "0"))
+    pounds = (match["num"] or "0").replace(",", "").lstrip("0")
+    if len(pounds) > MAX_DIGITS:
+        raise AmountProblem(
+            _("'{text}' is far too large to be one payment; check the column and the file.").format(
+                text=text.strip()[:40]
+            )
+        )
+    pence = int(pounds or "0") * 100 + int(decimals.ljust(2, "0"))
     return -pence if negative else pence
+
+
+def check_amount_size(pence: int | Decimal, text: str, max_pence: int | None) -> str | None:
+    """Why an amount cannot be a real transaction (beyond the caseload's limit for one), or None."""
+    size = abs(pence)
+    if size >= 10 ** (MAX_DIGITS + 2):
+        return _("'{text}' is far too large to be one payment; check the column and the file.").format(
+            text=text.strip()[:40]
+        )
+    if max_pence is not None and size > max_pence:
+        return _(
+            "{amount} is more than {limit}, the most one transaction can be (a setting). "
+            "Check the amount; if it is right, raise the limit in the settings."
+        ).format(amount=format_money(int(size)), limit=format_money(max_pence))
+    return None
 
 
 # -- CSV -------------------------------------------------------------------------------------------
@@ -410,6 +442,8 @@ _DATE_NAMES = (
     "txn date",
 )
 _DESCRIPTION_NAMES = (
+    "counter party",  # Starling: the payee ("Reference" is what the payment says, e.g. "CARD PAYMENT")
+    "counterparty",
     "description",
     "transaction description",
     "details",
@@ -430,8 +464,56 @@ _AMOUNT_NAMES = (
     "value",
     "transaction amount",
 )
-_DEBIT_NAMES = ("debit", "debit amount", "paid out", "money out", "withdrawals", "withdrawal", "out", "spent")
-_CREDIT_NAMES = ("credit", "credit amount", "paid in", "money in", "deposits", "deposit", "in", "received")
+_DEBIT_NAMES = (
+    "debit",
+    "debit amount",
+    "debits",
+    "paid out",
+    "money out",
+    "withdrawals",
+    "withdrawal",
+    "out",
+    "spent",
+)
+_CREDIT_NAMES = (
+    "credit",
+    "credit amount",
+    "credits",
+    "paid in",
+    "money in",
+    "deposits",
+    "deposit",
+    "in",
+    "received",
+)
+
+
+_ID_NAMES = ("transaction id", "fitid", "unique id", "transaction reference number")
+MAX_PREAMBLE = 30  # lines of account details a bank may put above the column headings
+
+
+def _names(record: list[str]) -> set[str]:
+    return {" ".join(cell.lower().split()) for cell in record}
+
+
+def find_header(records: list[list[str]], mapping: ColumnMapping | None = None) -> int:
+    """Which record holds the column headings: the first (of the first 30) that names the mapping's
+    date and description columns, or else one that names a date column beside a description or
+    amount column. Nationwide, for one, puts the account's details above it."""
+    if mapping is not None and mapping.date_column and mapping.description_column:
+        wanted = {
+            " ".join(mapping.date_column.lower().split()),
+            " ".join(mapping.description_column.lower().split()),
+        }
+        for index, record in enumerate(records[:MAX_PREAMBLE]):
+            if wanted <= _names(record):
+                return index
+    known_money = set(_AMOUNT_NAMES) | set(_DEBIT_NAMES) | set(_CREDIT_NAMES)
+    for index, record in enumerate(records[:MAX_PREAMBLE]):
+        names = _names(record)
+        if names & set(_DATE_NAMES) and (names & known_money or names & set(_DESCRIPTION_NAMES)):
+            return index
+    return 0
 
 
 def column_names(header: list[str] | None, width: int) -> tuple[str, ...]:
@@ -483,6 +565,8 @@ def suggest_mapping(columns: tuple[str, ...], sample: list[list[str]], base: Col
 
     date_column = find(_DATE_NAMES)
     description = find(_DESCRIPTION_NAMES)
+    if {"transaction id", "name", "emoji", "description"} <= set(lowered):
+        description = lowered["name"]  # Monzo: "Name" is the payee, "Description" the card terminal's text
     amount = find(_AMOUNT_NAMES)
     debit = find(_DEBIT_NAMES)
     credit = find(_CREDIT_NAMES)
@@ -553,8 +637,18 @@ def preview_csv(data: bytes, mapping: ColumnMapping | None = None, rows: int = 3
     head = "\n".join(text.split("\n", rows + 100)[: rows + 100])  # the start is enough for a preview
     records = [r for r in _records(head, delimiter) if any(cell.strip() for cell in r)]
     has_header = base.has_header
+    above = find_header(records, mapping) if records and (has_header or mapping is None) else 0
     if mapping is None and records:
-        has_header = not _looks_like_data(records[0])
+        has_header = above > 0 or not _looks_like_data(records[0])
+    if has_header and above:
+        notes.append(
+            ngettext(
+                "The first line (account details) is above the column headings; it is not imported.",
+                "The first {n} lines (account details) are above the column headings; they are not imported.",
+                above,
+            ).format(n=above)
+        )
+        records = records[above:]
     width = max((len(r) for r in records[:50]), default=0)
     columns = column_names(records[0] if has_header and records else None, width)
     body = records[1:] if has_header else records
@@ -567,7 +661,7 @@ def preview_csv(data: bytes, mapping: ColumnMapping | None = None, rows: int = 3
         columns=columns,
         rows=tuple(tuple(r) for r in body[:rows]),
         suggested=suggested,
-        total_rows=max(text.rstrip("\r\n").count("\n") + 1 - (1 if has_header else 0), len(body)),
+        total_rows=max(text.rstrip("\r\n").count("\n") + 1 - (1 + above if has_header else 0), len(body)),
         notes=tuple(notes),
     )
 
@@ -580,11 +674,18 @@ def header_signature(columns: Iterable[str]) -> str:
 def read_header(data: bytes, mapping: ColumnMapping) -> tuple[str, ...]:
     """The column names of a CSV file, read with ``mapping``'s encoding and separator."""
     text, _used = decode(data, mapping.encoding)
-    first = next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=mapping.delimiter), [])
+    records = [
+        r
+        for r in csv.reader(io.StringIO(text[:65536], newline=""), delimiter=mapping.delimiter)
+        if any(cell.strip() for cell in r)
+    ]
+    first = records[find_header(records, mapping)] if records and mapping.has_header else (records or [[]])[0]
     return column_names(first if mapping.has_header else None, len(first))
 
 
-def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = None) -> ParsedStatement:
+def parse_csv(
+    data: bytes, mapping: ColumnMapping, progress: Progress | None = None, max_pence: int | None = None
+) -> ParsedStatement:
     """Every row of a CSV statement, or StatementError listing what is wrong (row and column)."""
     setup = mapping.problems()
     if setup:
@@ -595,11 +696,17 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
         records.pop()
     if not records:
         raise StatementError(_("The file is empty: there are no rows to import."))
-    header = records[0] if mapping.has_header else None
-    width = max(len(r) for r in records[:50])
+    above = find_header(records, mapping) if mapping.has_header else 0
+    skipped: list[SkippedRow] = [
+        SkippedRow(index + 1, _("Account details above the column headings"))
+        for index in range(above)
+        if any(cell.strip() for cell in records[index])
+    ]
+    header = records[above] if mapping.has_header else None
+    width = max(len(r) for r in records[above : above + 50])
     columns = column_names(header, width)
-    start_row = 2 if mapping.has_header else 1
-    body = records[1:] if mapping.has_header else records
+    start_row = above + 2 if mapping.has_header else 1
+    body = records[above + 1 :] if mapping.has_header else records
     if len(body) > MAX_ROWS:
         raise StatementError(
             _(
@@ -647,6 +754,10 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
             summary = _("The file does not have the columns the mapping expects. Nothing was imported.")
         raise StatementError(summary, problems)
 
+    lowered_columns = [" ".join(c.lower().split()) for c in columns]
+    id_at = (
+        next((lowered_columns.index(n) for n in _ID_NAMES if n in lowered_columns), None) if header else None
+    )
     date_at = index["date"]
     description_at = index["description"]
     amount_at = index.get("amount")
@@ -658,10 +769,23 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
     dates: dict[str, date] = {}
     amounts: dict[str, int] = {}
     rows: list[StatementRow] = []
-    skipped: list[SkippedRow] = []
     problems: list[RowProblem] = []
     count = 0
     total = len(body)
+
+    def footer_like(record: list[str]) -> bool:
+        if not any(cell.strip() for cell in record):
+            return True
+        # A line whose date cell holds no digits ("Closing balance", "End of statement"); a row cut
+        # short that starts with a date is a damaged transaction, reported as a problem.
+        return len(record) <= date_at or not any(ch.isdigit() for ch in record[date_at])
+
+    # Lines after the transactions ("Closing balance", "End of statement") are not transactions.
+    footer_from = len(body)
+    while footer_from > 0 and footer_like(body[footer_from - 1]):
+        footer_from -= 1
+    if footer_from == 0:  # nothing looks like a transaction: report every row rather than skip them all
+        footer_from = len(body)
 
     def problem(row: int, column: str | None, message: str) -> None:
         nonlocal count
@@ -683,6 +807,9 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
             if not any(cell.strip() for cell in record):
                 skipped.append(SkippedRow(row, _("Blank row")))
                 continue
+            if offset >= footer_from:
+                skipped.append(SkippedRow(row, _("A line after the transactions (not a transaction)")))
+                continue
             problem(
                 row,
                 None,
@@ -703,6 +830,9 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
                 else _("No date or amount (not a transaction)")
             )
             skipped.append(SkippedRow(row, reason))
+            continue
+        if offset >= footer_from:
+            skipped.append(SkippedRow(row, _("A line after the transactions (not a transaction)")))
             continue
         posted = dates.get(date_text)
         if posted is None:
@@ -738,7 +868,16 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
         if amount == 0:
             skipped.append(SkippedRow(row, _("The amount is £0.00: nothing moved")))
             continue
-        rows.append(StatementRow(row, posted, amount, " ".join(record[description_at].split())))
+        size = check_amount_size(amount, str(amount), max_pence)
+        if size is not None:
+            problem(
+                row,
+                columns[amount_at] if amount_at is not None else None,
+                size,
+            )
+            continue
+        bank_id = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
+        rows.append(StatementRow(row, posted, amount, " ".join(record[description_at].split()), bank_id))
     if count:
         raise StatementError(
             _(
@@ -759,93 +898,39 @@ def parse_csv(data: bytes, mapping: ColumnMapping, progress: Progress | None = N
 # -- OFX -------------------------------------------------------------------------------------------
 
 
-def parse_ofx(data: bytes, progress: Progress | None = None) -> ParsedStatement:
-    """Every transaction of an OFX statement (bank or card), read with the ``ofxtools`` library."""
-    from ofxtools.Parser import OFXTree  # imported here: only OFX imports pay for it
+def parse_ofx(data: bytes, progress: Progress | None = None, max_pence: int | None = None) -> ParsedStatement:
+    """Every transaction of an OFX statement (bank or card): see ``statement_formats.ofx``."""
+    from personalbudget.domain.statement_formats.ofx import parse_ofx as read_ofx
 
-    if len(data) > MAX_BYTES:
-        decode(data)  # raises the size error
-    tree = OFXTree()
-    try:
-        tree.parse(io.BytesIO(data))
-        ofx = tree.convert()
-        statements = list(ofx.statements)
-    except Exception as problem:  # ofxtools raises many kinds; each means the file cannot be used
-        detail = " ".join(str(problem).split())[:160]
-        raise StatementError(
-            _(
-                "The OFX file is incomplete or damaged, so nothing was imported ({detail}). "
-                "Download the statement from the bank again."
-            ).format(detail=detail or type(problem).__name__)
-        ) from None
-    if not statements:
-        raise StatementError(_("The OFX file holds no bank or card statement, so nothing was imported."))
-    rows: list[StatementRow] = []
-    problems: list[RowProblem] = []
-    account = ""
-    number = 0
-    for statement in statements:
-        currency = str(getattr(statement, "curdef", "") or "")
-        if currency and currency != "GBP":
-            raise StatementError(
-                _(
-                    "The statement is in {currency}, not pounds (GBP). Only statements in pounds can be imported."
-                ).format(currency=currency)
-            )
-        acct = getattr(statement, "account", None)
-        acct_id = str(getattr(acct, "acctid", "") or "")
-        if acct_id and not account:
-            account = _("account ending {digits}").format(digits=acct_id[-4:])
-        transactions = list(getattr(statement, "transactions", None) or [])
-        for transaction in transactions:
-            number += 1
-            if progress is not None and number % PROGRESS_EVERY == 0 and not progress(number, number + 1):
-                raise ImportCancelled
-            posted = getattr(transaction, "dtposted", None)
-            amount = getattr(transaction, "trnamt", None)
-            if posted is None:
-                problems.append(RowProblem(number, "DTPOSTED", _("the transaction has no date.")))
-                continue
-            try:
-                pence = Decimal(amount) * 100
-                if pence != pence.to_integral_value():
-                    raise InvalidOperation
-            except (InvalidOperation, TypeError):
-                problems.append(
-                    RowProblem(
-                        number,
-                        "TRNAMT",
-                        _("'{text}' is not an amount in pounds and pence.").format(text=amount),
-                    )
-                )
-                continue
-            payee = getattr(transaction, "payee", None)
-            name = getattr(transaction, "name", None) or (getattr(payee, "name", None) if payee else None)
-            memo = getattr(transaction, "memo", None)
-            description = " ".join(str(name or memo or "").split())
-            if int(pence) == 0:
-                continue
-            rows.append(StatementRow(number, posted.date(), int(pence), description))
-    if problems:
-        raise StatementError(
-            _("Some transactions in the OFX file cannot be read, so nothing was imported."), problems
-        )
-    if progress is not None and not progress(number, number):
-        raise ImportCancelled
-    return ParsedStatement("ofx", "ofx", tuple(rows), (), account)
+    return read_ofx(data, progress, max_pence)
 
 
 def parse_statement(
-    data: bytes, mapping: ColumnMapping | None, progress: Progress | None = None
+    data: bytes,
+    mapping: ColumnMapping | None,
+    progress: Progress | None = None,
+    max_pence: int | None = None,
 ) -> ParsedStatement:
-    """Read a statement file: OFX as it is, CSV with ``mapping`` (required for CSV)."""
+    """Read a statement file: OFX, QIF and Santander's text download as they are, CSV with
+    ``mapping`` (required for CSV). An amount beyond ``max_pence`` (the most one transaction can
+    be) is a problem naming its row."""
     if not data.strip():
         raise StatementError(_("The file is empty: there are no rows to import."))
-    if sniff_format(data) == "ofx":
-        return parse_ofx(data, progress)
+    kind = sniff_format(data)
+    if kind == "ofx":
+        return parse_ofx(data, progress, max_pence)
+    if kind in ("qif", "santander"):
+        text, used = decode(data)
+        if kind == "qif":
+            from personalbudget.domain.statement_formats.qif import parse_qif
+
+            return parse_qif(text, used, max_pence)
+        from personalbudget.domain.statement_formats.santander import parse_santander
+
+        return parse_santander(text, used, max_pence)
     if mapping is None:
         raise StatementError(_("Say which columns hold the date, description and amount (a column mapping)."))
-    return parse_csv(data, mapping, progress)
+    return parse_csv(data, mapping, progress, max_pence)
 
 
 # -- duplicates --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ transaction, which a cancel or an error rolls back. Rows already imported
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -44,13 +44,14 @@ from personalbudget.domain.statement_parsing import (
     StatementRow,
     fingerprints,
     header_signature,
+    normalise_description,
     parse_statement,
     preview_csv,
     sniff_format,
 )
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_date, format_number, ngettext
+from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import (
@@ -133,6 +134,60 @@ class SavedMapping:
     header_signature: str
 
 
+NEAR_DUPLICATE_DAYS = 3  # same amount and payee this close to one already held: ask (GnuCash, HomeBank)
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """A row of the file that may be a transaction already in the ledger: the person decides."""
+
+    row: int  # the row of the file (as a spreadsheet numbers it)
+    posted_on: date
+    amount_pence: int
+    description: str
+    held_on: date  # the transaction already in the ledger that it resembles
+    held_description: str
+
+    def describe(self) -> str:
+        return _("Row {row}: {date} {amount} {description}, like the one already held on {held}.").format(
+            row=self.row,
+            date=format_date(self.posted_on),
+            amount=format_money(self.amount_pence),
+            description=self.description,
+            held=format_date(self.held_on),
+        )
+
+
+class NearDuplicatesFound(StatementError):
+    """Some rows resemble transactions already held; nothing is imported until the person decides."""
+
+    def __init__(self, near: list[NearDuplicate]):
+        self.near = near
+        super().__init__(
+            ngettext(
+                "{n} row has the same amount and payee as a transaction already in the ledger, a few days "
+                "apart. Say whether to import it (it may be a second payment) or skip it. Nothing was imported.",
+                "{n} rows have the same amount and payee as transactions already in the ledger, a few days "
+                "apart. Say whether to import them (they may be second payments) or skip them. Nothing was imported.",
+                len(near),
+            ).format(n=format_number(len(near))),
+            [RowProblem(n.row, None, n.describe()) for n in near[:20]],
+            len(near),
+        )
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What importing a file would do, before anything is saved."""
+
+    file_format: str
+    rows: int
+    new: int
+    duplicates: int
+    near_duplicates: tuple[NearDuplicate, ...]
+    skipped: tuple[SkippedRow, ...]
+
+
 @dataclass(frozen=True)
 class ImportReport:
     import_id: int | None
@@ -146,6 +201,8 @@ class ImportReport:
     last_date: date | None
     mapping_name: str = ""
     account: str = ""
+    near_duplicates_kept: int = 0
+    near_duplicates_skipped: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -172,6 +229,22 @@ class ImportReport:
                 _("Skipped {n} rows already in the ledger (imported before).").format(
                     n=format_number(self.duplicates)
                 )
+            )
+        if self.near_duplicates_kept:
+            out.append(
+                ngettext(
+                    "Imported {n} row that looked like one already held, as you chose.",
+                    "Imported {n} rows that looked like ones already held, as you chose.",
+                    self.near_duplicates_kept,
+                ).format(n=format_number(self.near_duplicates_kept))
+            )
+        if self.near_duplicates_skipped:
+            out.append(
+                ngettext(
+                    "Skipped {n} row that looked like one already held, as you chose.",
+                    "Skipped {n} rows that looked like ones already held, as you chose.",
+                    self.near_duplicates_skipped,
+                ).format(n=format_number(self.near_duplicates_skipped))
             )
         reasons: dict[str, list[int]] = {}
         for skipped in self.skipped:
@@ -363,8 +436,18 @@ class LedgerService:
         amount = 0
         try:
             amount = parse_pounds(form.amount)
+            limit = self._settings.money().max_transaction_pounds * 100
             if amount == 0:
                 errors.append(FieldError("amount", _("Enter an amount more than £0.")))
+            elif abs(amount) > limit:
+                errors.append(
+                    FieldError(
+                        "amount",
+                        _(
+                            "{amount} is more than {limit}, the most one transaction can be (a setting)."
+                        ).format(amount=format_money(abs(amount)), limit=format_money(limit)),
+                    )
+                )
         except ValueError as problem:
             errors.append(FieldError("amount", str(problem)))
         description = " ".join(form.description.split())
@@ -450,6 +533,98 @@ class LedgerService:
                 shown = preview_csv(data, saved.mapping)
         return shown, saved
 
+    def _parse(self, person_id: int, data: bytes, mapping: ColumnMapping | None, progress: Progress | None):  # type: ignore[no-untyped-def]
+        kind = sniff_format(data) if data.strip() else "csv"
+        with self._ctx.db.session() as session:
+            self._ledger_person(session, person_id)
+        limit = self._settings.money().max_transaction_pounds * 100
+        parsed = parse_statement(data, mapping if kind == "csv" else None, progress, limit)
+        check_not_in_future(parsed.rows, self._ctx.clock.today())
+        return kind, parsed
+
+    def _sort_rows(
+        self, session: Session, person_id: int, rows: tuple[StatementRow, ...]
+    ) -> tuple[list[tuple[StatementRow, str]], int, dict[int, NearDuplicate]]:
+        """The rows not yet held (with their fingerprints), how many are held already (same bank id
+        or fingerprint), and the new rows that resemble a held one (same amount and payee, a few days apart)."""
+        keys = fingerprints(rows)
+        if not rows:
+            return [], 0, {}
+        first = min(r.posted_on for r in rows) - timedelta(days=NEAR_DUPLICATE_DAYS)
+        last = max(r.posted_on for r in rows) + timedelta(days=NEAR_DUPLICATE_DAYS)
+        driver = _driver(session)
+        held_keys = {
+            k
+            for (k,) in driver.execute(
+                "SELECT fingerprint FROM ledger_transaction WHERE person_id = ? AND fingerprint IS NOT NULL",
+                (person_id,),
+            )
+        }
+        held_ids = {
+            k
+            for (k,) in driver.execute(
+                "SELECT bank_id FROM ledger_transaction WHERE person_id = ? AND bank_id IS NOT NULL",
+                (person_id,),
+            )
+        }
+        new: list[tuple[StatementRow, str]] = []
+        matched_keys: set[str] = set()
+        matched_ids: set[str] = set()
+        seen_ids: set[str] = set()
+        duplicates = 0
+        for row, key in zip(rows, keys, strict=True):
+            if (row.bank_id and (row.bank_id in held_ids or row.bank_id in seen_ids)) or key in held_keys:
+                duplicates += 1
+                matched_keys.add(key)
+                if row.bank_id:
+                    matched_ids.add(row.bank_id)
+                continue
+            if row.bank_id:
+                seen_ids.add(row.bank_id)
+            new.append((row, key))
+        # Held transactions near the file's dates, less those this file has just matched exactly.
+        near_held: dict[tuple[int, str], list[tuple[date, str, str]]] = {}
+        for posted, amount, description, key, bank_id in driver.execute(
+            "SELECT posted_on, amount_pence, description, fingerprint, bank_id FROM ledger_transaction "
+            "WHERE person_id = ? AND posted_on >= ? AND posted_on <= ?",
+            (person_id, _iso(first), _iso(last)),
+        ):
+            if (key is not None and key in matched_keys) or (bank_id is not None and bank_id in matched_ids):
+                continue
+            near_held.setdefault((amount, normalise_description(description)), []).append(
+                (date.fromisoformat(posted), description, bank_id or "")
+            )
+        near: dict[int, NearDuplicate] = {}
+        for row, _key in new:
+            candidates = near_held.get((row.amount_pence, normalise_description(row.description)), [])
+            close = [
+                (abs((held_on - row.posted_on).days), held_on, text)
+                for held_on, text, held_bank_id in candidates
+                if abs((held_on - row.posted_on).days) <= NEAR_DUPLICATE_DAYS
+                and not (row.bank_id and held_bank_id and row.bank_id != held_bank_id)
+            ]
+            if close:
+                _days, held_on, text = min(close)
+                near[row.row] = NearDuplicate(
+                    row.row, row.posted_on, row.amount_pence, row.description, held_on, text
+                )
+        return new, duplicates, near
+
+    def check_import(self, person_id: int, data: bytes, mapping: ColumnMapping | None = None) -> ImportCheck:
+        """What importing ``data`` would add, skip as already held, and ask about (near-duplicates)."""
+        self._ctx.require(Permission.MANAGE_MONEY)
+        _kind, parsed = self._parse(person_id, data, mapping, None)
+        with self._ctx.db.session() as session:
+            new, duplicates, near = self._sort_rows(session, person_id, parsed.rows)
+        return ImportCheck(
+            parsed.file_format,
+            len(parsed.rows),
+            len(new),
+            duplicates,
+            tuple(near[r] for r in sorted(near)),
+            parsed.skipped,
+        )
+
     def import_statement(
         self,
         person_id: int,
@@ -460,36 +635,41 @@ class LedgerService:
         mapping_name: str = "",
         remember_mapping: bool = False,
         progress: Progress | None = None,
+        keep_near_duplicates: Collection[int] | bool | None = None,
     ) -> ImportReport:
-        """Import every new row of a statement, or nothing. ``progress`` may cancel (rolled back)."""
+        """Import every new row of a statement, or nothing. ``progress`` may cancel (rolled back).
+
+        A row with the same amount and payee as a transaction already held, a few days apart, is
+        imported only if the person says so: ``keep_near_duplicates`` is the rows to import (True:
+        all of them; False or empty: none). Left as None while there are such rows, nothing is
+        imported and ``NearDuplicatesFound`` lists them.
+        """
         self._ctx.require(Permission.MANAGE_MONEY)
 
         def first_half(done: int, total: int) -> bool:
             return progress is None or progress(done, 2 * max(total, 1))
 
-        is_ofx = sniff_format(data) == "ofx" if data.strip() else False
-        with self._ctx.db.session() as session:
-            self._ledger_person(session, person_id)
-        parsed = parse_statement(data, None if is_ofx else mapping, first_half if progress else None)
-        check_not_in_future(parsed.rows, self._ctx.clock.today())
+        kind, parsed = self._parse(person_id, data, mapping, first_half if progress else None)
+        is_csv = kind == "csv"
         total = len(parsed.rows)
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)
-            if remember_mapping and not is_ofx and mapping is not None:
+            if remember_mapping and is_csv and mapping is not None:
                 if not mapping_name.strip():
                     raise ValidationError(
                         FieldError("mapping_name", _("Give the mapping a name, e.g. the bank."))
                     )
                 self._save_mapping(session, mapping_name, mapping, data)
-            existing = set(
-                session.exec(
-                    select(LedgerTransaction.fingerprint).where(
-                        LedgerTransaction.person_id == person_id,
-                        col(LedgerTransaction.fingerprint).is_not(None),
-                    )
-                ).all()
-            )
-            keys = fingerprints(parsed.rows)
+            fresh, duplicates, near = self._sort_rows(session, person_id, parsed.rows)
+            if near and keep_near_duplicates is None:
+                raise NearDuplicatesFound([near[r] for r in sorted(near)])
+            if keep_near_duplicates is True:
+                keep: Collection[int] = set(near)
+            elif keep_near_duplicates in (None, False):
+                keep = set()
+            else:
+                keep = set(keep_near_duplicates)  # type: ignore[arg-type]
+            kept = sum(1 for r in near if r in keep)
             rules = self._rule_targets(session, person_id)
             now = self._ctx.clock.now()
             record = StatementImport(
@@ -498,7 +678,7 @@ class LedgerService:
                 imported_by=self._ctx.actor,
                 file_name=file_name,
                 file_format=parsed.file_format,
-                mapping_name=mapping_name.strip() if not is_ofx else "",
+                mapping_name=mapping_name.strip() if is_csv else "",
                 rows_added=0,
                 rows_skipped=0,
                 first_date=parsed.first_date,
@@ -507,10 +687,9 @@ class LedgerService:
             session.add(record)
             session.flush()
             new: list[dict] = []
-            duplicates = categorised = 0
-            for row, key in zip(parsed.rows, keys, strict=True):
-                if key in existing:
-                    duplicates += 1
+            categorised = 0
+            for row, key in fresh:
+                if row.row in near and row.row not in keep:
                     continue
                 item_id, category = None, ""
                 if rules:
@@ -531,6 +710,7 @@ class LedgerService:
                         "source": "import",
                         "import_id": record.id,
                         "fingerprint": key,
+                        "bank_id": row.bank_id or None,
                         "recorded_at": now,
                         "recorded_by": self._ctx.actor,
                     }
@@ -539,7 +719,7 @@ class LedgerService:
                 raise ImportCancelled
             self._insert(session, new, total, progress)
             record.rows_added = len(new)
-            record.rows_skipped = duplicates + len(parsed.skipped)
+            record.rows_skipped = duplicates + len(parsed.skipped) + len(near) - kept
             if not new:
                 session.delete(record)
             else:
@@ -569,10 +749,17 @@ class LedgerService:
                 last_date=parsed.last_date,
                 mapping_name=record.mapping_name,
                 account=parsed.account,
+                near_duplicates_kept=kept,
+                near_duplicates_skipped=len(near) - kept,
             )
 
     def import_file(
-        self, person_id: int, path: Path, mapping_name: str | None = None, progress: Progress | None = None
+        self,
+        person_id: int,
+        path: Path,
+        mapping_name: str | None = None,
+        progress: Progress | None = None,
+        keep_near_duplicates: bool | None = None,
     ) -> ImportReport:
         """Import a statement file as the command line does: OFX as it is; CSV with the named saved mapping,
         else the saved mapping whose columns match, else the columns' names if they make it plain."""
@@ -610,6 +797,7 @@ class LedgerService:
             mapping=mapping,
             mapping_name=used_name,
             progress=progress,
+            keep_near_duplicates=keep_near_duplicates,
         )
 
     def imports(self, person_id: int) -> list[ImportSummary]:

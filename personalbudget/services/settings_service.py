@@ -19,6 +19,7 @@ class MoneySettings:
     recent_weeks: int = 12  # the forecast uses the rate of spending over this many recent weeks
     reminder_days: int = 30  # remind this many days before insurance or a DBS check runs out
     dbs_recheck_years: int = 3  # local rule for renewing a PA's DBS check
+    max_transaction_pounds: int = 100_000  # a statement amount beyond this is refused as impossible
 
 
 _PREFIX = "money."
@@ -27,6 +28,11 @@ _LIMITS: dict[str, tuple[int, int, str]] = {
     "recent_weeks": (2, 52, N_("The forecast period must be between 2 and 52 weeks.")),
     "reminder_days": (1, 365, N_("Reminders must come between 1 and 365 days before the date.")),
     "dbs_recheck_years": (1, 10, N_("DBS checks are renewed every 1 to 10 years.")),
+    "max_transaction_pounds": (
+        100,
+        10_000_000,
+        N_("The most one transaction can be must be between £100 and £10,000,000."),
+    ),
 }
 
 
@@ -74,7 +80,11 @@ class DisclosureSettings:
 
 _DISCLOSURE_PREFIX = "export."
 _DISCLOSURE_LIMITS: dict[str, tuple[int, int, str]] = {
-    "threshold": (8, 100, N_("Counts are suppressed below a threshold of 8 to 100 people (never less than 8).")),
+    "threshold": (
+        8,
+        100,
+        N_("Counts are suppressed below a threshold of 8 to 100 people (never less than 8)."),
+    ),
     "base": (5, 100, N_("Counts are rounded to a multiple of 5 to 100 (never less than 5).")),
     "min_contributors": (8, 100, N_("Totals and medians need 8 to 100 people.")),
     "dominance_percent": (50, 90, N_("The dominance limit must be between 50% and 90%.")),
