@@ -4,6 +4,8 @@ the payment schedule and the account the money goes to (last digits only)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from fractions import Fraction
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,12 +35,14 @@ from personalbudget.domain.management import (
     ShareEntry,
     check_schedule,
     expected_payments,
+    pot_fits,
+    pot_shortfalls,
     salt_category,
     suggested_payment,
 )
-from personalbudget.domain.money import Frequency, parse_pounds
+from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.management_service import ManagementView
 from ui.accessibility import name_unnamed_controls
@@ -46,6 +50,7 @@ from ui.app_signals import AppSignals
 from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
 from ui.text_wrap import wrap_text
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
+from ui.theme import colour as theme_colour
 
 SHOWN_PAYMENTS = 4
 
@@ -112,6 +117,9 @@ class ManagementPage(QScrollArea):
         grid.setColumnStretch(2, 1)
         self.totals_label = wrapped_label()
         self.totals_label.setAccessibleName(_("Amounts allocated against the budget"))
+        # Whether the plan lines each pot pays for fit in it, as the amounts are typed.
+        self.pots_label = wrapped_label(rich=True)
+        self.pots_label.setAccessibleName(_("Plan lines against each way of managing the budget"))
         self.salt_label = wrapped_label()
         self.salt_label.setAccessibleName(_("Reporting category"))
         grid.addWidget(self.salt_label, len(self.rows) + 1, 0, 1, 3)
@@ -192,7 +200,10 @@ class ManagementPage(QScrollArea):
         self.record_button.clicked.connect(self.record)
         # The running check and the action stay in view above the form (as on the plan page).
         bar = QHBoxLayout()
-        bar.addWidget(self.totals_label, 1)
+        checks = QVBoxLayout()
+        checks.addWidget(self.totals_label)
+        checks.addWidget(self.pots_label)
+        bar.addLayout(checks, 1)
         bar.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignTop)
 
         content = QWidget()
@@ -388,6 +399,7 @@ class ManagementPage(QScrollArea):
                 text += " " + _("Every penny is allocated.")
                 self.totals_label.setStyleSheet(f"color: {DONE};")
             self.totals_label.setText(text)
+        self._update_pots(shares)
         category = salt_category({option.mechanism for option, _a in shares})
         by_mechanism: dict[str, int] = {}
         for option, amount in shares:
@@ -404,6 +416,36 @@ class ManagementPage(QScrollArea):
         self.schedule_box.setVisible(pays_out)
         self.account_box.setVisible(pays_out)
         self._update_payments()
+
+    def _update_pots(self, shares: list[tuple[ManagementOption, int | None]]) -> None:
+        view = self._view
+        typed = [(option, amount) for option, amount in shares if amount is not None]
+        if view is None or not typed:
+            self.pots_label.setText("")
+            self.pots_label.setVisible(False)
+            return
+        fits = pot_fits(typed, view.paid_from, view.not_yet_paid_from)
+        lines = [
+            f"<b style='color:{theme_colour('overdue').name()}'>{escape(_('Not enough for its plan lines:'))}</b> "
+            + escape(text, quote=False)
+            for text in pot_shortfalls(fits)
+        ]
+        if len(typed) > 1 and view.not_yet_paid_from:
+            waiting = round_half_up(sum((line.annual for line in view.not_yet_paid_from), Fraction(0)))
+            lines.append(
+                escape(
+                    ngettext(
+                        "{n} plan line ({amount} a year) is not paid from any of these yet: its part of the "
+                        "budget is chosen when it is arranged in step 5.",
+                        "{n} plan lines ({amount} a year) are not paid from any of these yet: their part of the "
+                        "budget is chosen when they are arranged in step 5.",
+                        len(view.not_yet_paid_from),
+                    ).format(n=len(view.not_yet_paid_from), amount=format_money(waiting)),
+                    quote=False,
+                )
+            )
+        self.pots_label.setText("<br>".join(lines))
+        self.pots_label.setVisible(bool(lines))
 
     def _update_payments(self) -> None:
         if not self._pays_out():

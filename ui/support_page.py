@@ -396,6 +396,11 @@ class SupportPage(QScrollArea):
             f"<b style='color:{theme_colour('warning').name()}'>{escape(_('Above the plan:'))}</b> {escape(text, quote=False)}"
             for text in view.rate_warnings
         ]
+        notes += [
+            f"<b style='color:{theme_colour('overdue').name()}'>{escape(_('Not enough for its plan lines:'))}</b> "
+            + escape(text, quote=False)
+            for text in view.pot_shortfalls
+        ]
         if notes:
             self.gaps_label.setText(self.gaps_label.text() + "<br>" + "<br>".join(notes))
         rows = []

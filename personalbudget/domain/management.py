@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -441,6 +442,91 @@ def check_management(form: ManagementForm, budget_annual_pence: int) -> CheckedM
     if errors:
         raise ValidationError(errors)
     return CheckedManagement(tuple(shares), schedule, account, note)
+
+
+# -- do the plan lines a pot pays for fit in it? -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PotLine:
+    """A line of the agreed plan paid from one way of managing the budget (a "pot"), a year."""
+
+    label: str
+    annual: Fraction  # exact pence
+
+
+@dataclass(frozen=True)
+class PotFit:
+    """One pot: its yearly amount against the plan lines it pays for."""
+
+    option: ManagementOption
+    annual_pence: int  # 0: the pot is not in the mix, yet lines are paid from it
+    lines: tuple[PotLine, ...]
+    in_mix: bool = True
+
+    @property
+    def lines_pence(self) -> int:
+        return round_half_up(sum((line.annual for line in self.lines), Fraction(0)))
+
+    @property
+    def short_pence(self) -> int:
+        """How much more the lines cost than the pot holds (0 when they fit)."""
+        return max(0, self.lines_pence - self.annual_pence)
+
+    def describe(self) -> str:
+        """The shortfall in words, with each line and its cost so the figure can be checked."""
+        lines = "; ".join(
+            _("{line} {amount} a year").format(
+                line=line.label, amount=format_money(round_half_up(line.annual))
+            )
+            for line in self.lines
+        )
+        if not self.in_mix:
+            return _(
+                "{option} is no longer a way of managing this budget, but plan lines costing {cost} a year are "
+                "paid from it ({lines}). Choose another part of the budget for them in step 5."
+            ).format(option=self.option.label, cost=format_money(self.lines_pence), lines=lines)
+        return _(
+            "{option} is {short} short: it has {amount} a year, but the plan lines it pays for cost {cost} a "
+            "year ({lines})."
+        ).format(
+            option=self.option.label,
+            short=format_money(self.short_pence),
+            amount=format_money(self.annual_pence),
+            cost=format_money(self.lines_pence),
+            lines=lines,
+        )
+
+
+def pot_fits(
+    shares: Sequence[tuple[ManagementOption, int]],
+    paid_from: Mapping[ManagementOption, Sequence[PotLine]],
+    not_yet_paid_from: Sequence[PotLine] = (),
+) -> tuple[PotFit, ...]:
+    """Each pot against the plan lines paid from it (``paid_from``, from the arrangements made in
+    step 5). With a single way of managing the budget, every line not yet arranged is paid from it
+    too; in a mix the pot of such a line is chosen when it is arranged."""
+    single = len(shares) == 1
+    fits = [
+        PotFit(
+            option,
+            amount,
+            tuple(paid_from.get(option, ())) + (tuple(not_yet_paid_from) if single else ()),
+        )
+        for option, amount in shares
+    ]
+    chosen = {option for option, _amount in shares}
+    fits += [
+        PotFit(option, 0, tuple(lines), in_mix=False)
+        for option, lines in paid_from.items()
+        if option not in chosen and lines
+    ]
+    return tuple(fits)
+
+
+def pot_shortfalls(fits: Sequence[PotFit]) -> list[str]:
+    """What is wrong, one sentence a pot; empty when every pot covers its lines."""
+    return [fit.describe() for fit in fits if fit.short_pence > 0]
 
 
 def suggested_payment(paid_out_annual_pence: int, frequency: Frequency) -> int:

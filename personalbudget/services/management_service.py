@@ -7,10 +7,10 @@ change of mix); the cycle then stays where it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.management import (
@@ -20,12 +20,16 @@ from personalbudget.domain.management import (
     ManagementForm,
     ManagementOption,
     PaymentSchedule,
+    PotFit,
+    PotLine,
     SaltCategory,
     Share,
     check_management,
     expected_payments,
+    pot_fits,
     salt_category,
 )
+from personalbudget.domain.money import annual_cost
 from personalbudget.domain.review import add_months
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import LifecycleError
@@ -33,9 +37,19 @@ from personalbudget.i18n import _, format_money
 from personalbudget.services.budget_service import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
-from personalbudget.services.money_queries import ManagementInForce, management_in_force, management_of_cycle
+from personalbudget.services.money_queries import (
+    ManagementInForce,
+    management_in_force,
+    management_of_cycle,
+    plan_in_force,
+)
 from personalbudget.storage.models import PlanCycle
-from personalbudget.storage.money_models import BudgetManagement, ManagementShare, PaymentScheduleRow
+from personalbudget.storage.money_models import (
+    BudgetManagement,
+    ManagementShare,
+    PaymentScheduleRow,
+    SupportArrangement,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,17 @@ class ManagementView:
     schedule: PaymentSchedule | None
     account: AccountDetails | None
     can_record: bool
+    # The agreed plan's lines by the pot that pays for them (from the arrangements in step 5), and
+    # the lines not yet arranged; what pot_fits() needs to check the amounts, saved or being typed.
+    paid_from: dict[ManagementOption, tuple[PotLine, ...]] = field(default_factory=dict)
+    not_yet_paid_from: tuple[PotLine, ...] = ()
+
+    @property
+    def pots(self) -> tuple[PotFit, ...]:
+        """Each pot of the recorded mix against the plan lines it pays for."""
+        return pot_fits(
+            [(s.option, s.annual_pence) for s in self.shares], self.paid_from, self.not_yet_paid_from
+        )
 
     @property
     def mechanisms(self) -> tuple[DeliveryMechanism, ...]:
@@ -103,8 +128,10 @@ class ManagementService:
             now = self._ctx.clock.now()
             self._store(session, cycle, checked, now)
             cycle.management_recorded_at = now
-            if cycle.plan_agreed_at is not None and cycle.next_review_due is not None and any(
-                s.option == ManagementOption.DIRECT_PAYMENT for s in checked.shares
+            if (
+                cycle.plan_agreed_at is not None
+                and cycle.next_review_due is not None
+                and any(s.option == ManagementOption.DIRECT_PAYMENT for s in checked.shares)
             ):
                 # A direct payment is also reviewed within its first months (DP Regulations 2014, reg. 7).
                 cycle.next_review_due = min(
@@ -123,6 +150,7 @@ class ManagementService:
                     actor=self._ctx.actor,
                 )
             session.flush()
+            paid_from, not_yet = plan_lines_by_pot(session, cycle, self._ctx.clock.today())
             return ManagementView(
                 person_id=person_id,
                 cycle_id=cycle.id,  # type: ignore[arg-type]
@@ -136,6 +164,8 @@ class ManagementService:
                 schedule=checked.schedule,
                 account=checked.account if checked.schedule else None,
                 can_record=True,
+                paid_from=paid_from,
+                not_yet_paid_from=not_yet,
             )
 
     def expected_payments(self, person_id: int, start: date, end: date) -> list[tuple[date, int]]:
@@ -202,6 +232,7 @@ class ManagementService:
         source = management_of_cycle(session, own, cycle.number) if own else None
         if source is None:
             source = management_in_force(session, cycle.person_id)
+        paid_from, not_yet = plan_lines_by_pot(session, cycle, self._ctx.clock.today())
         return ManagementView(
             person_id=cycle.person_id,
             cycle_id=cycle.id,  # type: ignore[arg-type]
@@ -215,8 +246,40 @@ class ManagementService:
             schedule=source.schedule if source else None,
             account=source.account if source else None,
             can_record=cycle.status == "open" and cycle.current_step >= Step.MANAGE_BUDGET,
+            paid_from=paid_from,
+            not_yet_paid_from=not_yet,
         )
 
 
 def option_choices() -> list[tuple[ManagementOption, str]]:
     return [(option, option.label) for option in ManagementOption]
+
+
+def plan_lines_by_pot(
+    session: Session, cycle: PlanCycle, today: date
+) -> tuple[dict[ManagementOption, tuple[PotLine, ...]], tuple[PotLine, ...]]:
+    """The lines of this cycle's agreed plan by the pot their current arrangement is paid from
+    (at the arranged rate), and the lines not arranged yet (at the plan's unit cost)."""
+    found = plan_in_force(session, cycle.person_id)
+    if found is None or found[0].cycle_id != cycle.id:
+        return {}, ()
+    latest: dict[int, SupportArrangement] = {}
+    for row in session.exec(
+        select(SupportArrangement)
+        .where(SupportArrangement.cycle_id == cycle.id)
+        .order_by(col(SupportArrangement.starts_on), col(SupportArrangement.id))
+    ).all():
+        if row.ends_on is None or row.ends_on >= today:
+            latest[row.plan_item_id] = row  # the newest current arrangement of each line
+    options = {o.value: o for o in ManagementOption}
+    paid_from: dict[ManagementOption, list[PotLine]] = {}
+    not_yet: list[PotLine] = []
+    for item in found[1]:
+        arrangement = latest.get(item.item_id)
+        option = options.get(arrangement.funding_option) if arrangement else None
+        if arrangement is None or option is None:
+            not_yet.append(PotLine(item.label, item.annual))
+        else:
+            annual = annual_cost(arrangement.unit_rate_pence, item.quantity, item.frequency)
+            paid_from.setdefault(option, []).append(PotLine(item.label, annual))
+    return {o: tuple(lines) for o, lines in paid_from.items()}, tuple(not_yet)

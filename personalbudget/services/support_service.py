@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
-from personalbudget.domain.management import ManagementOption
+from personalbudget.domain.management import ManagementOption, pot_fits, pot_shortfalls
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import (
     ArrangementForm,
@@ -39,6 +39,7 @@ from personalbudget.errors import FieldError, LifecycleError, NotFoundError, Val
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
+from personalbudget.services.management_service import plan_lines_by_pot
 from personalbudget.services.money_queries import (
     ManagementInForce,
     PlanItemInfo,
@@ -120,6 +121,8 @@ class SupportView:
     # What stops support being in place besides gaps (a PA arranged without employer's liability
     # insurance), or None.
     employer_problem: str | None = None
+    # Each way of managing the budget whose plan lines cost more than it holds, in words.
+    pot_shortfalls: tuple[str, ...] = ()
 
     @property
     def gaps(self) -> tuple[ItemArrangements, ...]:
@@ -411,6 +414,15 @@ class SupportService:
             view = replace(view, support_arranged_at=cycle.support_arranged_at)
         return view
 
+    def _pot_shortfalls(
+        self, session: Session, cycle: PlanCycle, management: ManagementInForce | None
+    ) -> tuple[str, ...]:
+        if management is None:
+            return ()
+        paid_from, not_yet = plan_lines_by_pot(session, cycle, self._ctx.clock.today())
+        shares = [(s.option, s.annual_pence) for s in management.shares]
+        return tuple(pot_shortfalls(pot_fits(shares, paid_from, not_yet)))
+
     def _employer_problem(self, session: Session, person_id: int, pa_arranged: bool) -> str | None:
         if not pa_arranged:
             return None
@@ -532,6 +544,7 @@ class SupportService:
             funding_options=options,
             earlier_arrangements=earlier,
             employer_problem=self._employer_problem(session, person_id, pa_arranged),
+            pot_shortfalls=self._pot_shortfalls(session, cycle, management),
         )
 
     def _employer_view(self, session: Session, person_id: int) -> EmployerView:

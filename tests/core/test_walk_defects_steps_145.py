@@ -10,6 +10,14 @@ from fractions import Fraction
 import pytest
 
 from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.management import (
+    ManagementForm,
+    ManagementOption,
+    PotLine,
+    ShareEntry,
+    pot_fits,
+    pot_shortfalls,
+)
 from personalbudget.domain.money import Frequency
 from personalbudget.domain.ras import calculate, default_ras_path, explain, load_ras, parse_ras
 from personalbudget.domain.support import ArrangementForm, EmployerForm, ProviderForm, rate_over_plan
@@ -181,3 +189,97 @@ def test_the_same_provider_cannot_be_added_twice(services):
     assert [p.name for p in services.support.providers(include_inactive=True)].count(
         "Bryn Vale Home Care"
     ) == 2
+
+
+# -- step 4: do the plan lines a pot pays for fit in it? ---------------------------------------------------
+
+
+def test_a_line_bigger_than_its_pot_is_named_with_the_shortfall():
+    pa = PotLine("Personal assistant: PA hours", Fraction(312_000))  # £15 x 4 hours x 52 weeks
+    fits = pot_fits(
+        [(ManagementOption.DIRECT_PAYMENT, 200_000), (ManagementOption.COUNCIL_COMMISSIONED, 646_000)],
+        {ManagementOption.DIRECT_PAYMENT: [pa]},
+    )
+    direct, council = fits
+    assert (direct.lines_pence, direct.short_pence) == (312_000, 112_000)
+    assert council.short_pence == 0 and council.lines == ()
+    assert pot_shortfalls(fits) == [
+        "Direct payment to the person is £1,120.00 short: it has £2,000.00 a year, but the plan lines it pays "
+        "for cost £3,120.00 a year (Personal assistant: PA hours £3,120.00 a year)."
+    ]
+    # The same line in a pot big enough: nothing to say.
+    assert (
+        pot_shortfalls(
+            pot_fits([(ManagementOption.DIRECT_PAYMENT, 312_000)], {ManagementOption.DIRECT_PAYMENT: [pa]})
+        )
+        == []
+    )
+
+
+def test_one_pot_pays_for_every_line_not_yet_arranged_a_mix_waits_for_step_5():
+    lines = [PotLine("Gym", Fraction(36_000)), PotLine("Kitchen", Fraction(30_000))]
+    [single] = pot_fits([(ManagementOption.DIRECT_PAYMENT, 50_000)], {}, lines)
+    assert (single.lines_pence, single.short_pence) == (66_000, 16_000)
+    mix = pot_fits(
+        [(ManagementOption.DIRECT_PAYMENT, 50_000), (ManagementOption.COUNCIL_MANAGED, 16_000)], {}, lines
+    )
+    assert [f.short_pence for f in mix] == [0, 0]
+
+
+def test_lines_paid_from_a_pot_no_longer_in_the_mix_are_named():
+    fits = pot_fits(
+        [(ManagementOption.COUNCIL_MANAGED, 846_000)],
+        {ManagementOption.DIRECT_PAYMENT: [PotLine("PA hours", Fraction(780_000))]},
+    )
+    assert fits[-1].in_mix is False and fits[-1].short_pence == 780_000
+    [text] = pot_shortfalls(fits)
+    assert text.startswith("Direct payment to the person is no longer a way of managing this budget")
+    assert "£7,800.00 a year" in text
+
+
+def mix(dp: str, council: str) -> ManagementForm:
+    form = direct_payment()
+    form.shares = [ShareEntry("direct_payment", dp), ShareEntry("council_commissioned", council)]
+    return form
+
+
+def test_step4_checks_each_pot_against_the_lines_arranged_from_it(services):
+    pid = agreed_person(services)  # £8,460: PA hours £7,800, gym £360, kitchen equipment £300
+    view = services.management.record_management(pid, mix("2,000.00", "6,460.00"))
+    assert [f.short_pence for f in view.pots] == [0, 0]  # nothing is paid from either yet
+    assert len(view.not_yet_paid_from) == 3
+    ids = item_ids(services, pid)
+    sam = services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant"))
+    services.support.save_arrangement(
+        pid, ArrangementForm(ids["PA hours"], sam.id, date(2026, 4, 6), "15.00", "direct_payment")
+    )
+    view = services.management.get_management(pid)
+    direct = view.pots[0]
+    assert direct.option == ManagementOption.DIRECT_PAYMENT
+    assert (direct.annual_pence, direct.lines_pence, direct.short_pence) == (200_000, 780_000, 580_000)
+    assert "Direct payment to the person is £5,800.00 short" in pot_shortfalls(view.pots)[0]
+    # The arranged rate is what the pot pays: £15.50 an hour is £8,060 a year.
+    services.support.save_arrangement(
+        pid, ArrangementForm(ids["PA hours"], sam.id, date(2026, 4, 7), "15.50", "direct_payment")
+    )
+    assert services.management.get_management(pid).pots[0].lines_pence == 806_000
+    # Moving the money between the pots puts it right, and the record says nothing is short.
+    view = services.management.record_management(pid, mix("8,060.00", "400.00"))
+    assert pot_shortfalls(view.pots) == []
+
+
+def test_step5_says_when_arranging_a_line_overfills_its_pot(services):
+    pid = agreed_person(services)
+    services.management.record_management(pid, mix("2,000.00", "6,460.00"))
+    ids = item_ids(services, pid)
+    sam = services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant"))
+    gym = services.support.save_provider(ProviderForm("Eastfield Leisure", "universal"))
+    view = services.support.save_arrangement(
+        pid, ArrangementForm(ids["Gym membership"], gym.id, date(2026, 4, 6), "30.00", "council_commissioned")
+    )
+    assert view.pot_shortfalls == ()  # £360 a year in the council's £6,460
+    view = services.support.save_arrangement(
+        pid, ArrangementForm(ids["PA hours"], sam.id, date(2026, 4, 6), "15.00", "direct_payment")
+    )
+    [text] = view.pot_shortfalls
+    assert text.startswith("Direct payment to the person is £5,800.00 short: it has £2,000.00 a year")

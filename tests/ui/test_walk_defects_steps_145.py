@@ -8,10 +8,12 @@ import pytest
 from PySide6.QtWidgets import QInputDialog
 
 from personalbudget.domain.lifecycle import Step
-from personalbudget.domain.support import ProviderForm
+from personalbudget.domain.management import ManagementOption, ShareEntry
+from personalbudget.domain.support import ArrangementForm, ProviderForm
 from tests.core.money_helpers import agreed_person, arrange_everything, direct_payment
 from tests.ui.conftest import add_person
 from ui.budget_page import BudgetPage
+from ui.management_page import ManagementPage
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.provider_dialog import ProviderDialog
 from ui.support_page import SupportPage
@@ -120,6 +122,8 @@ def test_step5_a_rate_above_the_plan_is_said_in_the_dialog_and_on_the_page(suppo
     assert "Above the plan:" in support_page.gaps_label.text()
     assert "£260.00 a year more than planned" in support_page.gaps_label.text()
     assert support_page.items_table.item(0, 5).text() == "Arranged; £0.50 a unit over the plan"
+    # The direct payment holds exactly the plan, so the higher rate leaves it short by the same £260.
+    assert "Direct payment to the person is £260.00 short" in support_page.gaps_label.text()
     support_page.resize(1366, 768)
     support_page.grab().save("/tmp/d/step5_rate.png")
 
@@ -159,3 +163,34 @@ def test_step5_directory_search_and_a_refused_duplicate(support_page, services, 
     support_page.provider_search.setText("e")
     support_page.resize(1366, 768)
     support_page.grab().save("/tmp/d/step5_directory.png")
+
+
+# -- step 4 ------------------------------------------------------------------------------------------
+
+
+def test_step4_says_which_pot_is_short_and_by_how_much_as_amounts_are_typed(qtbot, services, signals):
+    pid = agreed_person(services)  # £8,460: PA hours £7,800, gym £360, kitchen equipment £300
+    form = direct_payment()
+    form.shares = [ShareEntry("direct_payment", "2,000.00"), ShareEntry("council_commissioned", "6,460.00")]
+    services.management.record_management(pid, form)
+    sam = services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant"))
+    pa_hours = services.support.get_support(pid).items[0].item.item_id
+    services.support.save_arrangement(
+        pid, ArrangementForm(pa_hours, sam.id, date(2026, 4, 6), "15.00", "direct_payment")
+    )
+    page = ManagementPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    text = page.pots_label.text()
+    assert not page.pots_label.isHidden()
+    assert "Not enough for its plan lines:" in text
+    assert "Direct payment to the person is £5,800.00 short: it has £2,000.00 a year" in text
+    assert "Personal assistant: PA hours £7,800.00 a year" in text
+    assert "2 plan lines (£660.00 a year) are not paid from any of these yet" in text
+    page.resize(1366, 768)
+    page.grab().save("/tmp/d/step4_short.png")
+    # Moving money between the pots, as typed, puts it right before anything is recorded.
+    page.rows[ManagementOption.DIRECT_PAYMENT].amount.setText("7,800.00")
+    page.rows[ManagementOption.COUNCIL_COMMISSIONED].amount.setText("660.00")
+    assert "short" not in page.pots_label.text()
+    assert "Every penny is allocated." in page.totals_label.text()
