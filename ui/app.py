@@ -321,7 +321,7 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
             accounts = QAction(_("&Accounts…"), window)
             accounts.setStatusTip(_("See who can sign in, and add a colleague's account"))
             accounts.triggered.connect(lambda: AccountsDialog(users, user, window).exec())
-            window.menuBar().actions()[0].menu().addAction(accounts)
+            window.add_to_file_menu(accounts)
         window.show()
         daily = start_daily_backup(window, db)
         security = services.settings.security()

@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         # triggered passes "checked" (a bool), which must not reach print_plan's "out".
         self.print_plan_action.triggered.connect(lambda _checked=False: self.print_plan())
 
-        self.export_aggregates_action = QAction(_("Export &anonymised aggregates…"), self)
+        self.export_aggregates_action = QAction(_("E&xport anonymised aggregates…"), self)
         self.export_aggregates_action.setStatusTip(
             _("Export anonymised tables for strategic commissioning (CSV, Data Package, Excel)")
         )
@@ -200,8 +200,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_aggregates_action)
         file_menu.addSeparator()
         file_menu.addAction(self.load_demo_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
+        self._before_quit = file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)  # always last: add_to_file_menu puts other items above it
+        self.file_menu = file_menu
         view_menu = self.view_menu = menu_bar.addMenu(_("&View"))
         view_menu.addAction(self.focus_search_action)
         view_menu.addAction(self.overdue_action)
@@ -215,6 +216,10 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(self.language_menu)
         help_menu = menu_bar.addMenu(_("&Help"))
         help_menu.addAction(self.about_action)
+
+    def add_to_file_menu(self, action: QAction) -> None:
+        """Another File menu item (Accounts… for a manager), above Quit, which stays last."""
+        self.file_menu.insertAction(self._before_quit, action)
 
     def _update_actions(self) -> None:
         for action in (*self.step_actions, self.advance_action):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QFontMetrics, QWheelEvent
+from PySide6.QtGui import QAction, QFontMetrics, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSpinBox,
@@ -383,3 +385,86 @@ def test_print_opens_the_system_print_dialog_and_cancel_prints_nothing(qtbot, tm
     assert dialog.ask_print() is False
     assert isinstance(seen[0], QPrintDialog)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the menus' shortcut letters ------------------------------------------------------------------------
+def shortcut_letter(text: str) -> str | None:
+    """The letter after a single "&" ("&&" is a plain ampersand), lower case; None if there is none."""
+    index = 0
+    while (index := text.find("&", index)) != -1:
+        if text[index + 1 : index + 2] == "&":
+            index += 2
+            continue
+        return text[index + 1 : index + 2].lower() or None
+    return None
+
+
+def menu_problems(menu: QMenu, where: str) -> list[str]:
+    """Items of one menu (and of its submenus) that share a shortcut letter."""
+    problems, seen = [], {}
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        if action.menu() is not None:
+            problems += menu_problems(action.menu(), f"{where} > {action.text()}")
+        letter = shortcut_letter(action.text())
+        if letter in seen:
+            problems.append(f"{where}: {seen[letter]!r} and {action.text()!r} share the letter {letter!r}")
+        elif letter is not None:
+            seen[letter] = action.text()
+    return problems
+
+
+def window_menu_problems(window: QMainWindow) -> list[str]:
+    bar = QMenu()
+    for action in window.menuBar().actions():
+        bar.addAction(action)
+    return menu_problems(bar, "menu bar")
+
+
+def _file_menu(window: QMainWindow) -> QMenu:
+    return window.menuBar().actions()[0].menu()
+
+
+def test_every_menu_of_the_real_window_has_unique_shortcut_letters_and_quit_is_last(
+    qapp, tmp_path, monkeypatch
+):
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from ui import app as app_module
+
+    monkeypatch.setenv(app_module.NO_DEMO_PROMPT_ENV, "1")
+    found: list[tuple[list[str], list[str]]] = []
+
+    def inspect_and_close() -> None:
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow) and window.isVisible():
+                items = [a.text() for a in _file_menu(window).actions() if not a.isSeparator()]
+                found.append((items, window_menu_problems(window)))
+                window.close()
+        QCoreApplication.quit()
+
+    QTimer.singleShot(100, inspect_and_close)
+    assert app_module.run(tmp_path / "menus.db") == 0
+    (items, problems), *_others = found
+    assert any(text.replace("&", "").startswith("Accounts") for text in items)  # the first account manages
+    assert items[-1] == "&Quit"
+    assert not problems, "\n".join(problems)
+
+
+def test_the_welsh_menus_have_unique_shortcut_letters(window_in_welsh):
+    assert not window_menu_problems(window_in_welsh), "\n".join(window_menu_problems(window_in_welsh))
+
+
+@pytest.fixture
+def window_in_welsh(qtbot, services, signals, settings):
+    from personalbudget import i18n
+
+    i18n.set_language("cy_GB")
+    try:
+        window = MainWindow(services, signals, settings)
+        qtbot.addWidget(window)
+        window.add_to_file_menu(QAction(i18n._("&Accounts…"), window))
+        yield window
+    finally:
+        i18n.set_language("en_GB")
