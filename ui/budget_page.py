@@ -274,7 +274,7 @@ class BudgetPage(QScrollArea):
             for answer in question.answers:
                 text = _(answer.text)
                 if answer.points:
-                    text += " " + _("({n} points)").format(n=answer.points)
+                    text += " " + ngettext("({n} point)", "({n} points)", answer.points).format(n=answer.points)
                 button = QRadioButton(wrap_text(text, box.fontMetrics(), line_width))
                 button.setAccessibleName(_(answer.text))
                 button.setAccessibleDescription(_(question.text))
@@ -324,7 +324,9 @@ class BudgetPage(QScrollArea):
         done = sum(1 for q in self._ras.questions if q in self._answers)
         self.progress.setMaximum(total)
         self.progress.setValue(done)
-        self.progress_label.setText(_("{done} of {total} questions answered").format(done=done, total=total))
+        self.progress_label.setText(ngettext(
+                "{done} of {total} question answered", "{done} of {total} questions answered", total
+            ).format(done=done, total=total))
 
     def _refresh_summary(self) -> None:
         view = self._view
@@ -332,7 +334,11 @@ class BudgetPage(QScrollArea):
             return
         indicative = view.indicative if view.indicative is not None else self.indicative()
         self.figure.setText(_("{week} a week").format(week=format_money(indicative.weekly_pence)))
-        note = _("{year} a year. {done} of {total} questions answered.").format(
+        note = ngettext(
+            "{year} a year. {done} of {total} question answered.",
+            "{year} a year. {done} of {total} questions answered.",
+            indicative.questions,
+        ).format(
             year=format_money(indicative.annual_pence),
             done=indicative.answered,
             total=indicative.questions,

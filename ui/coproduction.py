@@ -48,7 +48,7 @@ from personalbudget.domain.ras import Domain, Question, RasDefinition
 from personalbudget.domain.roles import Permission, Role, allowed
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import N_, _, format_date, format_money
+from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.plain_language import money_in_words
 from personalbudget.services import Services
 from ui import theme
@@ -448,7 +448,9 @@ class QuestionByQuestion(QWidget):
         self.progress.setMaximum(len(self._questions))
         self.progress.setValue(done)
         self.progress.setAccessibleDescription(
-            _("{done} of {total} questions answered").format(done=done, total=len(self._questions))
+            ngettext("{done} of {total} question answered", "{done} of {total} questions answered", len(self._questions)).format(
+                done=done, total=len(self._questions)
+            )
         )
 
 

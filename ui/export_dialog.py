@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.tables import PublishedTable
-from personalbudget.i18n import _, format_number
+from personalbudget.i18n import _, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.export_service import ExportPreview, ExportResult, ExportService, financial_year
 from ui.accessibility import name_unnamed_controls
@@ -219,7 +219,9 @@ class ExportDialog(QDialog):
             return
         self.result = result
         self.status.setText(
-            _("Exported {n} files to {folder}.").format(n=len(result.files), folder=result.out_dir)
+            ngettext("Exported {n} file to {folder}.", "Exported {n} files to {folder}.", len(result.files)).format(
+                n=len(result.files), folder=result.out_dir
+            )
             + (
                 " " + _("The tables are the same as an earlier release of this period.")
                 if result.identical_to_earlier

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 from personalbudget.services import Services
 from personalbudget.services.ledger_service import LinkChoice, TransactionForm
 from personalbudget.services.settings_service import MoneySettings
@@ -116,7 +116,7 @@ class LinkDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapped_label(_("Link {n} transactions to:").format(n=count)))
+        layout.addWidget(wrapped_label(ngettext("Link {n} transaction to:", "Link {n} transactions to:", count).format(n=count)))
         layout.addWidget(self.link)
         layout.addWidget(buttons)
         name_unnamed_controls(self)

@@ -44,7 +44,7 @@ from personalbudget.domain.monitoring import (
     budget_year,
 )
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import N_, _, format_date, format_money, format_number
+from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.ledger_service import LedgerData, MonitoringView, RuleForm
 from ui.accessibility import name_unnamed_controls
@@ -444,7 +444,7 @@ class LedgerPage(QScrollArea):
             show_problem(self, _("The transactions were not linked"), problem)
             return False
         self.refresh()
-        self._signals.status_message.emit(_("Linked {n} transactions").format(n=changed))
+        self._signals.status_message.emit(ngettext("Linked {n} transaction", "Linked {n} transactions", changed).format(n=changed))
         return True
 
     def ask_delete(self) -> None:
@@ -470,14 +470,20 @@ class LedgerPage(QScrollArea):
         answer = QMessageBox.question(
             self,
             _("Undo import"),
-            _("Remove the {n} transactions imported from {file} on {date}?").format(
+            ngettext(
+                "Remove the {n} transaction imported from {file} on {date}?",
+                "Remove the {n} transactions imported from {file} on {date}?",
+                last.rows_added,
+            ).format(
                 n=last.rows_added, file=last.file_name, date=format_date(last.imported_at.date())
             ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             removed = self._services.ledger.undo_import(self._person_id, last.import_id)
             self.refresh()
-            self._signals.status_message.emit(_("Removed {n} imported transactions").format(n=removed))
+            self._signals.status_message.emit(ngettext("Removed {n} imported transaction", "Removed {n} imported transactions", removed).format(
+                    n=removed
+                ))
 
     def ask_settings(self) -> None:
         if MoneySettingsDialog(self._services, self).exec() == QDialog.DialogCode.Accepted:
@@ -508,7 +514,9 @@ class LedgerPage(QScrollArea):
         QMessageBox.information(
             self,
             _("Rules applied"),
-            _("{n} transactions were linked to the plan.").format(n=format_number(changed)),
+            ngettext(
+                "{n} transaction was linked to the plan.", "{n} transactions were linked to the plan.", changed
+            ).format(n=format_number(changed)),
         )
         return changed
 
@@ -644,7 +652,11 @@ class LedgerPage(QScrollArea):
             method.append(" ".join(forecast.explanation()))
         if result.surplus_limit_pence is not None:
             method.append(
-                _("Surplus limit: {weeks} weeks of payments, {amount}.").format(
+                ngettext(
+                    "Surplus limit: {weeks} week of payments, {amount}.",
+                    "Surplus limit: {weeks} weeks of payments, {amount}.",
+                    view.settings.surplus_limit_weeks,
+                ).format(
                     weeks=view.settings.surplus_limit_weeks, amount=format_money(result.surplus_limit_pence)
                 )
             )
@@ -720,7 +732,7 @@ class LedgerPage(QScrollArea):
         total = len(self._ledger.rows) if self._ledger else 0
         shown = self.model.rowCount()
         if shown == total:
-            self.count_label.setText(_("{n} transactions").format(n=format_number(total)))
+            self.count_label.setText(ngettext("{n} transaction", "{n} transactions", total).format(n=format_number(total)))
         else:
             self.count_label.setText(
                 _("{shown} of {n}").format(shown=format_number(shown), n=format_number(total))

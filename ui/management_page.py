@@ -468,7 +468,11 @@ class ManagementPage(QScrollArea):
         )
         dates = ", ".join(format_date(day) for day, _a in upcoming[:SHOWN_PAYMENTS])
         yearly = schedule.annual_pence
-        text = _("{dates}… {n} payments a year, {year} a year.").format(
+        text = ngettext(
+            "{dates}… {n} payment a year, {year} a year.",
+            "{dates}… {n} payments a year, {year} a year.",
+            schedule.frequency.times_per_year,
+        ).format(
             dates=dates, n=schedule.frequency.times_per_year, year=format_money(yearly)
         )
         paid_out = self._paid_out_annual()

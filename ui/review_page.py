@@ -38,7 +38,7 @@ from personalbudget.domain.review import (
 )
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.review_service import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
@@ -285,8 +285,10 @@ class ReviewPage(QScrollArea):
                 if item.completed_at is None:
                     continue
                 lines.append(
-                    _(
-                        "Review {n}, {date}: {reason}; {decision}; {not_met} outcome(s) not met; {gaps} market gap(s)."
+                    (
+                        _("Review {n}, {date}: {reason}; {decision}; ")
+                        + ngettext("{not_met} outcome not met; ", "{not_met} outcomes not met; ", item.not_met)
+                        + ngettext("{gaps} market gap.", "{gaps} market gaps.", item.gaps)
                     ).format(
                         n=item.number,
                         date=format_date(item.completed_at.date()),

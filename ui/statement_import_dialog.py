@@ -46,7 +46,7 @@ from personalbudget.domain.statement_parsing import (
     suggest_mapping,
 )
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date, format_money, format_number
+from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.ledger_service import ImportReport
 from ui.accessibility import name_unnamed_controls
@@ -390,7 +390,11 @@ class StatementImportDialog(QDialog):
         mapping = self._pending or preview.suggested
         self._pending = None
         self._fill_columns(preview.columns, mapping)
-        info = _("A CSV statement with {n} rows, read as {encoding}.").format(
+        info = ngettext(
+            "A CSV statement with {n} row, read as {encoding}.",
+            "A CSV statement with {n} rows, read as {encoding}.",
+            preview.total_rows,
+        ).format(
             n=format_number(preview.total_rows), encoding=_(ENCODINGS.get(preview.encoding, preview.encoding))
         )
         notes = list(preview.notes)
@@ -437,7 +441,11 @@ class StatementImportDialog(QDialog):
         money_in = sum(r.amount_pence for r in parsed.rows if r.amount_pence > 0)
         money_out = -sum(r.amount_pence for r in parsed.rows if r.amount_pence < 0)
         first_row = parsed.rows[0] if parsed.rows else None
-        text = _("The first {n} rows read correctly: {money_in} in, {money_out} out.").format(
+        text = ngettext(
+            "The first {n} row reads correctly: {money_in} in, {money_out} out.",
+            "The first {n} rows read correctly: {money_in} in, {money_out} out.",
+            len(parsed.rows),
+        ).format(
             n=len(parsed.rows), money_in=format_money(money_in), money_out=format_money(money_out)
         )
         if first_row is not None:
@@ -490,7 +498,7 @@ class StatementImportDialog(QDialog):
         assert isinstance(report, ImportReport)
         self.report = report
         self._signals.status_message.emit(
-            _("Imported {n} transactions from {file}").format(
+            ngettext("Imported {n} transaction from {file}", "Imported {n} transactions from {file}", report.added).format(
                 n=format_number(report.added), file=report.file_name
             )
         )

@@ -27,7 +27,6 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import uuid
 from collections.abc import Callable
@@ -203,9 +202,7 @@ class LedgerHeadStore:
             return
         path = self._file()
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}")
-        temp.write_text(head + "\n", encoding="ascii")
-        os.replace(temp, path)
+        write_private_file(path, head + "\n")
 
 
 @dataclass(frozen=True)

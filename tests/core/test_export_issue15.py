@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from personalbudget.errors import NotOurDatabaseError, PersonalBudgetError
-from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.export_service import ExportService
 from personalbudget.storage.database import open_database
+from tests.core.money_helpers import agreed_person
 
 PERIOD = (date(2026, 4, 1), date(2027, 3, 31))
 
@@ -38,7 +38,7 @@ def _events_and_settings(services) -> tuple[int, set[str]]:
 
 
 def test_an_export_refused_for_a_folder_of_other_files_changes_nothing(services, tmp_path: Path):
-    build_demo_caseload(services.context, people=12, seed=3)
+    agreed_person(services, nhs="9434765919", name="Gwen Price")
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("someone else's file")

@@ -25,7 +25,7 @@ from personalbudget.export.disclosure import (
     protect_table,
     protected_median,
 )
-from personalbudget.export.hub import PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, create_hub
+from personalbudget.export.hub import LEDGER_FILE, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, create_hub
 from personalbudget.export.outputs import (
     ReleaseMetadata,
     anonymised_notice,
@@ -253,9 +253,11 @@ def test_hub_keys_are_for_the_owner_only(tmp_path: Path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for name in (PUBLIC_KEY_FILE, PRIVATE_KEY_FILE):
+    for name in (PUBLIC_KEY_FILE, PRIVATE_KEY_FILE, LEDGER_FILE):  # the (empty) ledger is made at init
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
-    assert sorted(p.name for p in folder.iterdir()) == sorted([PUBLIC_KEY_FILE, PRIVATE_KEY_FILE])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [PUBLIC_KEY_FILE, PRIVATE_KEY_FILE, LEDGER_FILE]
+    )
 
 
 @POSIX_ONLY
