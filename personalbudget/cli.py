@@ -242,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("anonymised exports: suppress counts of 1 to N-1 people (8 or more)"),
     )
     settings.add_argument(
-        "--export-rounding", type=int, metavar="N", help=_("anonymised exports: round other counts to N (5 or more)")
+        "--export-rounding",
+        type=int,
+        metavar="N",
+        help=_("anonymised exports: round other counts to N (5 or more)"),
     )
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
@@ -436,7 +439,11 @@ def _demo(args: argparse.Namespace) -> int:
         added = build_demo_caseload(services.context, people=args.people, seed=args.seed)
     finally:
         services.context.db.close()
-    print(_("Added {n} demo people to {file}.").format(n=added, file=services.context.db.path))
+    print(
+        ngettext("Added {n} demo person to {file}.", "Added {n} demo people to {file}.", added).format(
+            n=added, file=services.context.db.path
+        )
+    )
     return 0
 
 
@@ -484,7 +491,7 @@ def _people(args: argparse.Namespace) -> int:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for line in lines:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
-    print(_("{n} people").format(n=len(rows)))
+    print(ngettext("{n} person", "{n} people", len(rows)).format(n=len(rows)))
     return 0
 
 
@@ -562,7 +569,13 @@ def _audit(args: argparse.Namespace) -> int:
     finally:
         database.close()
     if report.ok:
-        print(_("Audit trail OK: {n} events; latest hash {hash}").format(n=report.events, hash=report.head))
+        print(
+            ngettext(
+                "Audit trail OK: {n} event; latest hash {hash}",
+                "Audit trail OK: {n} events; latest hash {hash}",
+                report.events,
+            ).format(n=report.events, hash=report.head)
+        )
         return 0
     return _problems(report.problems)
 
@@ -600,7 +613,11 @@ def _check(args: argparse.Namespace) -> int:
     if report.ok:
         events = report.audit.events if report.audit else 0
         print(
-            _("Check OK: integrity ok, no broken links, audit trail of {n} events intact.").format(n=events)
+            ngettext(
+                "Check OK: integrity ok, no broken links, audit trail of {n} event intact.",
+                "Check OK: integrity ok, no broken links, audit trail of {n} events intact.",
+                events,
+            ).format(n=events)
         )
         return 0
     return _problems(report.problems)
@@ -643,14 +660,28 @@ def _settings(args: argparse.Namespace) -> int:
     finally:
         services.context.db.close()
     print(
-        _("Lock after {m} minutes without use; keep {n} automatic backups.").format(
-            m=security.lock_minutes, n=security.backups_kept
-        )
+        (
+            ngettext(
+                "Lock after {m} minute without use; ",
+                "Lock after {m} minutes without use; ",
+                security.lock_minutes,
+            )
+            + ngettext("keep {n} automatic backup.", "keep {n} automatic backups.", security.backups_kept)
+        ).format(m=security.lock_minutes, n=security.backups_kept)
     )
     print(
-        _("First review {w} weeks after agreement, then at least every {i} months.").format(
-            w=review.first_review_weeks, i=review.review_interval_months
-        )
+        (
+            ngettext(
+                "First review {w} week after agreement, ",
+                "First review {w} weeks after agreement, ",
+                review.first_review_weeks,
+            )
+            + ngettext(
+                "then at least every {i} month.",
+                "then at least every {i} months.",
+                review.review_interval_months,
+            )
+        ).format(w=review.first_review_weeks, i=review.review_interval_months)
     )
     print(
         _(
@@ -682,9 +713,11 @@ def _export_aggregates(args: argparse.Namespace) -> int:
         services.context.db.close()
     assert result is not None  # nothing cancels a command-line export
     print(
-        _("Wrote {n} files of anonymised aggregates to {folder} (content hash {hash}).").format(
-            n=len(result.files), folder=result.out_dir, hash=result.content_hash[:16]
-        )
+        ngettext(
+            "Wrote {n} file of anonymised aggregates to {folder} (content hash {hash}).",
+            "Wrote {n} files of anonymised aggregates to {folder} (content hash {hash}).",
+            len(result.files),
+        ).format(n=len(result.files), folder=result.out_dir, hash=result.content_hash[:16])
     )
     return 0
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from personalbudget.i18n import ngettext
+
 
 class PersonalBudgetError(Exception):
     """Base class for every error the core raises on purpose."""
@@ -67,4 +69,5 @@ class DefinitionError(PersonalBudgetError):
         self.source = source
         self.problems = problems
         listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source} has {len(problems)} problem(s):\n{listed}")
+        count = ngettext("{source} has {n} problem:", "{source} has {n} problems:", len(problems))
+        super().__init__(count.format(source=source, n=len(problems)) + f"\n{listed}")

@@ -274,7 +274,9 @@ class BudgetPage(QScrollArea):
             for answer in question.answers:
                 text = _(answer.text)
                 if answer.points:
-                    text += " " + ngettext("({n} point)", "({n} points)", answer.points).format(n=answer.points)
+                    text += " " + ngettext("({n} point)", "({n} points)", answer.points).format(
+                        n=answer.points
+                    )
                 button = QRadioButton(wrap_text(text, box.fontMetrics(), line_width))
                 button.setAccessibleName(_(answer.text))
                 button.setAccessibleDescription(_(question.text))
@@ -324,9 +326,11 @@ class BudgetPage(QScrollArea):
         done = sum(1 for q in self._ras.questions if q in self._answers)
         self.progress.setMaximum(total)
         self.progress.setValue(done)
-        self.progress_label.setText(ngettext(
+        self.progress_label.setText(
+            ngettext(
                 "{done} of {total} question answered", "{done} of {total} questions answered", total
-            ).format(done=done, total=total))
+            ).format(done=done, total=total)
+        )
 
     def _refresh_summary(self) -> None:
         view = self._view

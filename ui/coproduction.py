@@ -448,9 +448,11 @@ class QuestionByQuestion(QWidget):
         self.progress.setMaximum(len(self._questions))
         self.progress.setValue(done)
         self.progress.setAccessibleDescription(
-            ngettext("{done} of {total} question answered", "{done} of {total} questions answered", len(self._questions)).format(
-                done=done, total=len(self._questions)
-            )
+            ngettext(
+                "{done} of {total} question answered",
+                "{done} of {total} questions answered",
+                len(self._questions),
+            ).format(done=done, total=len(self._questions))
         )
 
 

@@ -219,9 +219,9 @@ class ExportDialog(QDialog):
             return
         self.result = result
         self.status.setText(
-            ngettext("Exported {n} file to {folder}.", "Exported {n} files to {folder}.", len(result.files)).format(
-                n=len(result.files), folder=result.out_dir
-            )
+            ngettext(
+                "Exported {n} file to {folder}.", "Exported {n} files to {folder}.", len(result.files)
+            ).format(n=len(result.files), folder=result.out_dir)
             + (
                 " " + _("The tables are the same as an earlier release of this period.")
                 if result.identical_to_earlier

@@ -116,7 +116,11 @@ class LinkDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapped_label(ngettext("Link {n} transaction to:", "Link {n} transactions to:", count).format(n=count)))
+        layout.addWidget(
+            wrapped_label(
+                ngettext("Link {n} transaction to:", "Link {n} transactions to:", count).format(n=count)
+            )
+        )
         layout.addWidget(self.link)
         layout.addWidget(buttons)
         name_unnamed_controls(self)

@@ -444,7 +444,9 @@ class LedgerPage(QScrollArea):
             show_problem(self, _("The transactions were not linked"), problem)
             return False
         self.refresh()
-        self._signals.status_message.emit(ngettext("Linked {n} transaction", "Linked {n} transactions", changed).format(n=changed))
+        self._signals.status_message.emit(
+            ngettext("Linked {n} transaction", "Linked {n} transactions", changed).format(n=changed)
+        )
         return True
 
     def ask_delete(self) -> None:
@@ -474,16 +476,16 @@ class LedgerPage(QScrollArea):
                 "Remove the {n} transaction imported from {file} on {date}?",
                 "Remove the {n} transactions imported from {file} on {date}?",
                 last.rows_added,
-            ).format(
-                n=last.rows_added, file=last.file_name, date=format_date(last.imported_at.date())
-            ),
+            ).format(n=last.rows_added, file=last.file_name, date=format_date(last.imported_at.date())),
         )
         if answer == QMessageBox.StandardButton.Yes:
             removed = self._services.ledger.undo_import(self._person_id, last.import_id)
             self.refresh()
-            self._signals.status_message.emit(ngettext("Removed {n} imported transaction", "Removed {n} imported transactions", removed).format(
-                    n=removed
-                ))
+            self._signals.status_message.emit(
+                ngettext(
+                    "Removed {n} imported transaction", "Removed {n} imported transactions", removed
+                ).format(n=removed)
+            )
 
     def ask_settings(self) -> None:
         if MoneySettingsDialog(self._services, self).exec() == QDialog.DialogCode.Accepted:
@@ -515,7 +517,9 @@ class LedgerPage(QScrollArea):
             self,
             _("Rules applied"),
             ngettext(
-                "{n} transaction was linked to the plan.", "{n} transactions were linked to the plan.", changed
+                "{n} transaction was linked to the plan.",
+                "{n} transactions were linked to the plan.",
+                changed,
             ).format(n=format_number(changed)),
         )
         return changed
@@ -643,9 +647,12 @@ class LedgerPage(QScrollArea):
                 share=int(OVERSPEND_TOLERANCE * 100),
                 minimum=format_money(OVERSPEND_MIN_PENCE),
             ),
-            _(
+            ngettext(
                 "Forecast: the balance today, plus the scheduled payments still to come, less the average daily "
-                "spending over the last {weeks} weeks × the days left in the budget year."
+                "spending over the last {weeks} week × the days left in the budget year.",
+                "Forecast: the balance today, plus the scheduled payments still to come, less the average daily "
+                "spending over the last {weeks} weeks × the days left in the budget year.",
+                view.settings.recent_weeks,
             ).format(weeks=view.settings.recent_weeks),
         ]
         if forecast is not None:
@@ -732,7 +739,9 @@ class LedgerPage(QScrollArea):
         total = len(self._ledger.rows) if self._ledger else 0
         shown = self.model.rowCount()
         if shown == total:
-            self.count_label.setText(ngettext("{n} transaction", "{n} transactions", total).format(n=format_number(total)))
+            self.count_label.setText(
+                ngettext("{n} transaction", "{n} transactions", total).format(n=format_number(total))
+            )
         else:
             self.count_label.setText(
                 _("{shown} of {n}").format(shown=format_number(shown), n=format_number(total))

@@ -472,9 +472,7 @@ class ManagementPage(QScrollArea):
             "{dates}… {n} payment a year, {year} a year.",
             "{dates}… {n} payments a year, {year} a year.",
             schedule.frequency.times_per_year,
-        ).format(
-            dates=dates, n=schedule.frequency.times_per_year, year=format_money(yearly)
-        )
+        ).format(dates=dates, n=schedule.frequency.times_per_year, year=format_money(yearly))
         paid_out = self._paid_out_annual()
         if paid_out and yearly != paid_out:
             template = (

@@ -287,7 +287,9 @@ class ReviewPage(QScrollArea):
                 lines.append(
                     (
                         _("Review {n}, {date}: {reason}; {decision}; ")
-                        + ngettext("{not_met} outcome not met; ", "{not_met} outcomes not met; ", item.not_met)
+                        + ngettext(
+                            "{not_met} outcome not met; ", "{not_met} outcomes not met; ", item.not_met
+                        )
                         + ngettext("{gaps} market gap.", "{gaps} market gaps.", item.gaps)
                     ).format(
                         n=item.number,

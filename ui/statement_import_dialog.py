@@ -445,9 +445,7 @@ class StatementImportDialog(QDialog):
             "The first {n} row reads correctly: {money_in} in, {money_out} out.",
             "The first {n} rows read correctly: {money_in} in, {money_out} out.",
             len(parsed.rows),
-        ).format(
-            n=len(parsed.rows), money_in=format_money(money_in), money_out=format_money(money_out)
-        )
+        ).format(n=len(parsed.rows), money_in=format_money(money_in), money_out=format_money(money_out))
         if first_row is not None:
             text += " " + _("First: {date}, {description}, {amount}.").format(
                 date=format_date(first_row.posted_on),
@@ -498,9 +496,9 @@ class StatementImportDialog(QDialog):
         assert isinstance(report, ImportReport)
         self.report = report
         self._signals.status_message.emit(
-            ngettext("Imported {n} transaction from {file}", "Imported {n} transactions from {file}", report.added).format(
-                n=format_number(report.added), file=report.file_name
-            )
+            ngettext(
+                "Imported {n} transaction from {file}", "Imported {n} transactions from {file}", report.added
+            ).format(n=format_number(report.added), file=report.file_name)
         )
         self.imported.emit(report)
         QMessageBox.information(self, _("Statement imported"), "\n".join(report.lines()))

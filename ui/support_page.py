@@ -372,9 +372,11 @@ class SupportPage(QScrollArea):
             names = "; ".join(g.item.label for g in view.gaps)
             self.gaps_label.setText(
                 f"<b style='color:{theme_colour('overdue').name()}'>"
-                + _("{n} of {total} plan items not arranged yet:").format(
-                    n=len(view.gaps), total=len(view.items)
-                )
+                + ngettext(
+                    "{n} of {total} plan item not arranged yet:",
+                    "{n} of {total} plan items not arranged yet:",
+                    len(view.items),
+                ).format(n=len(view.gaps), total=len(view.items))
                 + f"</b> {names}"
             )
         elif view.employer_problem is None:

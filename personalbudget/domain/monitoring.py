@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from personalbudget.domain.management import PaymentSchedule, expected_payments
 from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import _, format_date, format_money, ngettext
 
 # Spending is "over" when it is ahead of the plan so far by more than the larger of: four weeks of the
 # item's cost (support is often paid four-weekly, so being one invoice ahead is normal), 5% of the plan
@@ -196,14 +196,22 @@ class Forecast:
             _("Balance on {date}: {amount}.").format(
                 date=format_date(self.as_of), amount=format_money(self.balance_now_pence)
             ),
-            _("Spending from {start} to {end} ({days} days): {spent}, about {rate} a day.").format(
+            ngettext(
+                "Spending from {start} to {end} ({days} day): {spent}, about {rate} a day.",
+                "Spending from {start} to {end} ({days} days): {spent}, about {rate} a day.",
+                self.window_days,
+            ).format(
                 start=format_date(self.window_start),
                 end=format_date(self.as_of),
                 days=self.window_days,
                 spent=format_money(self.spent_in_window_pence),
                 rate=format_money(round_half_up(self.daily_rate)),
             ),
-            _("At that rate, the {days} days to {end} use {amount}.").format(
+            ngettext(
+                "At that rate, the {days} day to {end} uses {amount}.",
+                "At that rate, the {days} days to {end} use {amount}.",
+                self.days_left,
+            ).format(
                 days=self.days_left,
                 end=format_date(self.year_end),
                 amount=format_money(round_half_up(self.daily_rate * self.days_left)),
@@ -505,9 +513,12 @@ def monitor(
         alerts.append(
             Alert(
                 AlertKind.SURPLUS,
-                _(
+                ngettext(
+                    "The balance of {balance} is more than {weeks} week of payments ({limit}) by {over}. "
+                    "Talk with the person about why before any of it is reclaimed.",
                     "The balance of {balance} is more than {weeks} weeks of payments ({limit}) by {over}. "
-                    "Talk with the person about why before any of it is reclaimed."
+                    "Talk with the person about why before any of it is reclaimed.",
+                    surplus_limit_weeks,
                 ).format(
                     balance=format_money(balance),
                     weeks=surplus_limit_weeks,

@@ -580,7 +580,11 @@ def explain(budget: IndicativeBudget) -> list[str]:
         return format_money(value if isinstance(value, int) else round_half_up(value))
 
     lines = [
-        _("{stream}: {points} points × {price} a point = {amount} a week").format(
+        ngettext(
+            "{stream}: {points} point × {price} a point = {amount} a week",
+            "{stream}: {points} points × {price} a point = {amount} a week",
+            s.points,
+        ).format(
             stream=_(STREAM_LABELS[s.stream]),
             points=s.points,
             price=money(s.price_per_point_pence),

@@ -90,7 +90,12 @@ class StatementError(PersonalBudgetError):
         self.total_problems = total_problems if total_problems is not None else len(self.problems)
         lines = [summary, *(p.describe() for p in self.problems[:5])]
         if self.total_problems > 5:
-            lines.append(_("…and {n} more problems.").format(n=format_number(self.total_problems - 5)))
+            more = self.total_problems - 5
+            lines.append(
+                ngettext("…and {n} more problem.", "…and {n} more problems.", more).format(
+                    n=format_number(more)
+                )
+            )
         super().__init__("\n".join(lines))
 
 
@@ -813,9 +818,11 @@ def parse_csv(
             problem(
                 row,
                 None,
-                _("it has {n} columns but the mapping needs at least {needed}: is the row cut short?").format(
-                    n=len(record), needed=needed
-                ),
+                ngettext(
+                    "it has {n} column but the mapping needs at least {needed}: is the row cut short?",
+                    "it has {n} columns but the mapping needs at least {needed}: is the row cut short?",
+                    len(record),
+                ).format(n=len(record), needed=needed),
             )
             continue
         date_text = record[date_at]

@@ -15,7 +15,7 @@ from fractions import Fraction
 from personalbudget.domain.management import contains_card_number
 from personalbudget.domain.money import Frequency, annual_cost, parse_pounds, round_half_up
 from personalbudget.errors import FieldError, ValidationError
-from personalbudget.i18n import N_, _, format_date, format_money
+from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 
 MAX_TEXT = 500
 STATUTORY_HOLIDAY_WEEKS = Decimal("5.6")
@@ -354,8 +354,10 @@ def employer_reminders(
             Reminder(
                 ReminderLevel.DUE_SOON,
                 insurance_expires_on,
-                _(
-                    "Employer's liability insurance with {insurer} expires on {date} (in {days} days). Renew it."
+                ngettext(
+                    "Employer's liability insurance with {insurer} expires on {date} (in {days} day). Renew it.",
+                    "Employer's liability insurance with {insurer} expires on {date} (in {days} days). Renew it.",
+                    (insurance_expires_on - today).days,
                 ).format(
                     insurer=insurer,
                     date=format_date(insurance_expires_on),
@@ -395,9 +397,11 @@ def employer_reminders(
                     Reminder(
                         ReminderLevel.DUE_SOON,
                         due,
-                        _("{name}: the DBS check is due to be renewed on {due} (in {days} days).").format(
-                            name=pa.name, due=format_date(due), days=(due - today).days
-                        ),
+                        ngettext(
+                            "{name}: the DBS check is due to be renewed on {due} (in {days} day).",
+                            "{name}: the DBS check is due to be renewed on {due} (in {days} days).",
+                            (due - today).days,
+                        ).format(name=pa.name, due=format_date(due), days=(due - today).days),
                     )
                 )
         if pa.contract_signed_on is None:

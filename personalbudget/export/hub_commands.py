@@ -37,7 +37,7 @@ from personalbudget.export.hub import (
     open_hub,
 )
 from personalbudget.export.hub_publish import check_rules, publish_merge
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 from personalbudget.services.export_service import financial_year
 from personalbudget.storage.keys import KeyringSecretStore, SecretStore
 
@@ -126,7 +126,11 @@ def export_contribution(args: argparse.Namespace, open_services: OpenServices) -
     finally:
         services.context.db.close()
     print(
-        _("Wrote {file}: {n} people, {start} to {end}, encrypted for hub {hub}.").format(
+        ngettext(
+            "Wrote {file}: {n} person, {start} to {end}, encrypted for hub {hub}.",
+            "Wrote {file}: {n} people, {start} to {end}, encrypted for hub {hub}.",
+            summary.people,
+        ).format(
             file=summary.path,
             n=summary.people,
             start=start.isoformat(),

@@ -24,7 +24,7 @@ from personalbudget.export.hub import Hub
 from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
 from personalbudget.export.release_ledger import ReleaseEntry, ReleaseLedger
 from personalbudget.export.tables import Period, PublishedTable, build_tables
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,11 @@ class HubRelease:
         if self.identical_to_earlier:
             lines.append(_("The tables are identical to an earlier release of this period; re-published."))
         lines.append(
-            _("Wrote {n} files to {folder} (content hash {hash}).").format(
-                n=len(self.files), folder=self.out_dir, hash=self.content_hash[:16]
-            )
+            ngettext(
+                "Wrote {n} file to {folder} (content hash {hash}).",
+                "Wrote {n} files to {folder} (content hash {hash}).",
+                len(self.files),
+            ).format(n=len(self.files), folder=self.out_dir, hash=self.content_hash[:16])
         )
         return lines
 

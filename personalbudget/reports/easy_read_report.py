@@ -38,7 +38,7 @@ from personalbudget.domain.money import Frequency
 from personalbudget.domain.plan import BudgetFit, CostedItem, PlanStatus
 from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import N_, _, format_date, format_money
+from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.paths import resources_dir
 from personalbudget.plain_language import money_in_words
 from personalbudget.reports.pdf_common import FONT, FONT_BOLD, INK, numbered_canvas, write_pdf
@@ -425,7 +425,12 @@ def _review(s: _Story, data: EasyReadData) -> None:
     else:
         row.say(_("We will meet to check how my plan is going."))
         row.say(
-            _("This will be {n} weeks after my plan is agreed.").format(n=data.first_review_weeks), "bold"
+            ngettext(
+                "This will be {n} week after my plan is agreed.",
+                "This will be {n} weeks after my plan is agreed.",
+                data.first_review_weeks,
+            ).format(n=data.first_review_weeks),
+            "bold",
         )
     row.say(_("I can ask for a check sooner if things change."))
     s.row(row)
@@ -463,5 +468,12 @@ def _signatures(s: _Story) -> None:
 def _write(out: Path, title: str, subject: str, author: str, build) -> Path:  # type: ignore[no-untyped-def]
     """Build the document and write it to ``out`` all or nothing, with easy-read margins and page numbers."""
     return write_pdf(
-        out, title, "", build, canvasmaker=numbered_canvas("", PAGE_NUMBER_SIZE, centred=True), margins_mm=(20, 20, 18, 24), subject=subject, author=author
+        out,
+        title,
+        "",
+        build,
+        canvasmaker=numbered_canvas("", PAGE_NUMBER_SIZE, centred=True),
+        margins_mm=(20, 20, 18, 24),
+        subject=subject,
+        author=author,
     )

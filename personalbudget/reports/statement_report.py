@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from personalbudget.domain.nhs_number import display as display_nhs
-from personalbudget.i18n import _, format_date, format_money, format_number
+from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.reports.pdf_common import (
     FastFormats,
     RowTable,
@@ -137,8 +137,10 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
         story.append(Spacer(1, 2 * mm))
         story.append(
             para(
-                _(
-                    "Opening balance + payments in − spending = closing balance. {n} transactions in the period."
+                ngettext(
+                    "Opening balance + payments in − spending = closing balance. {n} transaction in the period.",
+                    "Opening balance + payments in − spending = closing balance. {n} transactions in the period.",
+                    len(s.lines),
                 ).format(n=format_number(len(s.lines))),
                 st["small"],
             )
@@ -220,7 +222,9 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                         para(imp.file_name, st["cell"]),
                         para(covers, st["cell"]),
                         para(
-                            _("{date} by {who} ({n} rows)").format(
+                            ngettext(
+                                "{date} by {who} ({n} row)", "{date} by {who} ({n} rows)", imp.rows_added
+                            ).format(
                                 date=format_date(imp.imported_at.date()),
                                 who=data.names.get(imp.imported_by, imp.imported_by),
                                 n=imp.rows_added,

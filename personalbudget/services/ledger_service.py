@@ -226,9 +226,11 @@ class ImportReport:
             )
         if self.duplicates:
             out.append(
-                _("Skipped {n} rows already in the ledger (imported before).").format(
-                    n=format_number(self.duplicates)
-                )
+                ngettext(
+                    "Skipped {n} row already in the ledger (imported before).",
+                    "Skipped {n} rows already in the ledger (imported before).",
+                    self.duplicates,
+                ).format(n=format_number(self.duplicates))
             )
         if self.near_duplicates_kept:
             out.append(
@@ -252,9 +254,11 @@ class ImportReport:
         for reason, rows in reasons.items():
             shown = ", ".join(str(r) for r in rows[:10]) + ("…" if len(rows) > 10 else "")
             out.append(
-                _("Skipped {n} rows: {reason} (rows {rows}).").format(
-                    n=format_number(len(rows)), reason=reason, rows=shown
-                )
+                ngettext(
+                    "Skipped {n} row: {reason} (row {rows}).",
+                    "Skipped {n} rows: {reason} (rows {rows}).",
+                    len(rows),
+                ).format(n=format_number(len(rows)), reason=reason, rows=shown)
             )
         return out
 

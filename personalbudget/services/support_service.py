@@ -36,7 +36,7 @@ from personalbudget.domain.support import (
     rate_over_plan,
 )
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
 from personalbudget.services.management_service import plan_lines_by_pot
@@ -338,11 +338,17 @@ class SupportService:
             now = self._ctx.clock.now()
             if cycle.support_arranged_at is None:
                 cycle.support_arranged_at = now
-            record = _("Support arranged for all {n} items of the plan.").format(n=len(view.items))
+            record = ngettext(
+                "Support arranged for the {n} item of the plan.",
+                "Support arranged for all {n} items of the plan.",
+                len(view.items),
+            ).format(n=len(view.items))
             if gaps:
-                record = _("Support confirmed with {n} items not yet arranged ({gaps}): {note}").format(
-                    n=len(gaps), gaps="; ".join(gaps), note=note
-                )
+                record = ngettext(
+                    "Support confirmed with {n} item not yet arranged ({gaps}): {note}",
+                    "Support confirmed with {n} items not yet arranged ({gaps}): {note}",
+                    len(gaps),
+                ).format(n=len(gaps), gaps="; ".join(gaps), note=note)
             elif note:
                 record = f"{record} {note}"
             if view.employer_problem:

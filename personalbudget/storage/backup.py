@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from personalbudget.errors import NotOurDatabaseError, StorageError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 from personalbudget.paths import backups_dir
 from personalbudget.storage import audit
 from personalbudget.storage.database import Database, _copy_key_file, classify, copy_database
@@ -93,7 +93,11 @@ def check_database(db: Database) -> CheckReport:
         report.foreign_key_problems = len(connection.execute("PRAGMA foreign_key_check").fetchall())
         if report.foreign_key_problems:
             report.problems.append(
-                _("{n} records point at records that do not exist.").format(n=report.foreign_key_problems)
+                ngettext(
+                    "{n} record points at a record that does not exist.",
+                    "{n} records point at records that do not exist.",
+                    report.foreign_key_problems,
+                ).format(n=report.foreign_key_problems)
             )
         if db.audited:
             report.audit = audit.verify(connection)
