@@ -38,6 +38,7 @@ from personalbudget.i18n import (
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
+from personalbudget.services.ledger_service import NearDuplicatesFound
 from personalbudget.storage import audit
 from personalbudget.storage.backup import check_database, make_backup, restore_backup
 from personalbudget.storage.database import Database, encrypt_database, open_database, recover_database
@@ -167,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imports = commands.add_parser(
         "import-statement",
-        help=_("import a bank or prepaid-card statement (CSV or OFX) into a person's ledger"),
+        help=_("import a bank or prepaid-card statement (CSV, OFX, QIF) into a person's ledger"),
     )
     _db_option(imports, argparse.SUPPRESS)
     imports.add_argument(
@@ -178,7 +179,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the saved CSV column mapping to use (default: the one saved for the file's columns)"),
     )
-    imports.add_argument("file", type=Path, metavar="FILE", help=_("the statement file (.csv or .ofx)"))
+    imports.add_argument(
+        "--near-duplicates",
+        choices=("keep", "skip"),
+        help=_(
+            "rows with the same amount and payee as a transaction already held, a few days apart: "
+            "import them (keep) or leave them out (skip); without this they are listed and nothing is imported"
+        ),
+    )
+    imports.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help=_("the statement file (.csv, .ofx, .qif, or Santander's .txt)"),
+    )
     audit_parser = commands.add_parser("audit", help=_("check the audit trail"))
     audit_commands = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser(
@@ -540,8 +554,11 @@ def _report_statement(args: argparse.Namespace) -> int:
 
 def _import_statement(args: argparse.Namespace) -> int:
     services = _services(args)
+    choice = {"keep": True, "skip": False}.get(args.near_duplicates or "")
     try:
-        report = services.ledger.import_file(args.person, args.file, args.mapping)
+        report = services.ledger.import_file(
+            args.person, args.file, args.mapping, keep_near_duplicates=choice
+        )
     except StatementError as problem:
         # One line: what is wrong, and the first place it is wrong.
         where = problem.problems[0].describe() if problem.problems else ""
@@ -549,6 +566,8 @@ def _import_statement(args: argparse.Namespace) -> int:
         line = " ".join(part for part in (problem.summary.replace("\n", " "), where) if part)
         if more > 0:
             line += " " + _("(and {n} more)").format(n=more)
+        if isinstance(problem, NearDuplicatesFound):
+            line += " " + _("Run it again with --near-duplicates keep or --near-duplicates skip.")
         print(f"personalbudget: {line}", file=sys.stderr)
         return EXIT_ERROR
     finally:
@@ -605,11 +624,15 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    database = _existing_database(args)
+    services = _services(args)
+    database = services.context.db.database
     try:
         report = check_database(database)
+        impossible = services.ledger.impossible_figures()
     finally:
         database.close()
+    if impossible:
+        return _problems([*report.problems, *impossible])
     if report.ok:
         events = report.audit.events if report.audit else 0
         print(

@@ -884,7 +884,9 @@ def parse_csv(
             )
             continue
         bank_id = record[id_at].strip() if id_at is not None and id_at < len(record) else ""
-        rows.append(StatementRow(row, posted, amount, " ".join(record[description_at].split()), bank_id))
+        # A leading apostrophe is a spreadsheet's "this is text" mark (NatWest writes one), not the payee's.
+        description = " ".join(record[description_at].split()).removeprefix("'")
+        rows.append(StatementRow(row, posted, amount, description, bank_id))
     if count:
         raise StatementError(
             _(

@@ -72,6 +72,7 @@ from personalbudget.storage.money_models import (
 )
 
 INSERT_CHUNK = 10_000
+IMPOSSIBLE_BALANCE_PENCE = 1_000_000_000_00  # £1 billion: no budget account ever holds or owes this
 MAX_DESCRIPTION = 500
 MAX_RULES = 200
 
@@ -1146,6 +1147,48 @@ class LedgerService:
             money_in_pence=money_in,
             money_out_pence=money_out,
         )
+
+    # -- checks ------------------------------------------------------------------------------------------
+    def impossible_figures(self) -> list[str]:
+        """Ledgers holding what no personal budget account can: a transaction beyond the caseload's
+        limit for one, or a balance beyond what SQLite's integers (or any budget) could hold.
+        Named by the person's id and the amounts only (no payees)."""
+        limit = self._settings.money().max_transaction_pounds * 100
+        out: list[str] = []
+        with self._ctx.db.session() as session:
+            rows = _driver(session).execute(
+                "SELECT person_id, amount_pence FROM ledger_transaction ORDER BY person_id"
+            )
+            people: dict[int, tuple[int, int, int]] = {}  # person -> (balance, rows beyond, largest)
+            for person_id, amount in rows:
+                balance, beyond, largest = people.get(person_id, (0, 0, 0))
+                if abs(amount) > limit:
+                    beyond += 1
+                    largest = max(largest, abs(amount))
+                people[person_id] = (balance + amount, beyond, largest)
+        for person_id, (balance, beyond, largest) in people.items():
+            if beyond:
+                out.append(
+                    ngettext(
+                        "Person {id}: {n} transaction is beyond {limit}, the most one can be (the largest is "
+                        "{largest}). Check it, and undo the import that brought it in.",
+                        "Person {id}: {n} transactions are beyond {limit}, the most one can be (the largest is "
+                        "{largest}). Check them, and undo the import that brought them in.",
+                        beyond,
+                    ).format(
+                        id=person_id,
+                        n=format_number(beyond),
+                        limit=format_money(limit),
+                        largest=format_money(largest),
+                    )
+                )
+            if abs(balance) > IMPOSSIBLE_BALANCE_PENCE:
+                out.append(
+                    _(
+                        "Person {id}: the ledger's balance, {balance}, is impossible for a personal budget account."
+                    ).format(id=person_id, balance=format_money(balance))
+                )
+        return out
 
     # -- bulk rows (also used by the demo) --------------------------------------------------------------
     def add_rows(

@@ -290,6 +290,32 @@ def _damaged_message(path: Path) -> str:
     ).format(file=path.name)
 
 
+def _looks_cut_short(path: Path, problem: Exception) -> bool:
+    """A key that unlocked its key file (so the passphrase is right) and still cannot read the first
+    page: SQLCipher says "malformed" for a file cut short, and a file shorter than a page, or not a
+    whole number of pages, was cut short (a full disk, a copy stopped part-way)."""
+    size = path.stat().st_size
+    return "malformed" in str(problem).lower() or size < 4096 or size % 1024 != 0
+
+
+def _damaged_encrypted_message(path: Path) -> str:
+    folder = path.parent / "backups"  # (backups_dir would make the folder; nothing is changed here)
+    backups = (
+        sorted(folder.glob(f"{path.stem}*.db"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+    )
+    if backups:
+        return _(
+            "The caseload {file} is damaged (the file is incomplete); the passphrase is right. Nothing has "
+            "been changed. Restore the latest backup, {backup}: close the app and run "
+            "'personalbudget restore \"{path}\"'."
+        ).format(file=path.name, backup=backups[-1].name, path=backups[-1])
+    return _(
+        "The caseload {file} is damaged (the file is incomplete); the passphrase is right. Nothing has been "
+        "changed. There is no backup in {folder}: restore a copy of the caseload you keep elsewhere with "
+        "'personalbudget restore FILE', or ask IT support for help."
+    ).format(file=path.name, folder=folder)
+
+
 def _check_contents(path: Path, key: bytes | None) -> None:
     """Look inside read-only, so a file we refuse is left exactly as it was."""
     try:
@@ -301,6 +327,8 @@ def _check_contents(path: Path, key: bytes | None) -> None:
             # The first page: if this cannot be read, the key is wrong (or the file is not ours).
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         except Exception as problem:  # sqlite3 and sqlcipher3 each raise their own DatabaseError
+            if key is not None and _looks_cut_short(path, problem):
+                raise CorruptDatabaseError(_damaged_encrypted_message(path)) from problem
             if key is not None:
                 raise WrongKeyError(
                     _(
