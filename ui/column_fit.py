@@ -312,11 +312,11 @@ class ColumnFitter(QObject):
             columns = [c for c in columns if not header.isSectionHidden(c)]
             if not columns:
                 return
-            header.setMinimumSectionSize(
-                min(header.minimumSectionSize(), header.fontMetrics().horizontalAdvance("nnn"))
-            )
             needs = [column_need(view, column, flexible=column in flexible) for column in columns]
             widths = share_width(needs, view.viewport().width())
+            # Qt would widen a section below its minimum size (a heading of two letters: "In").
+            smallest = min([*widths, header.fontMetrics().horizontalAdvance("nnn")])
+            header.setMinimumSectionSize(min(header.minimumSectionSize(), smallest))
             for column, width in zip(columns, widths, strict=True):
                 if header.sectionSize(column) != width:
                     header.resizeSection(column, width)

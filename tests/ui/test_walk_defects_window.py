@@ -468,3 +468,25 @@ def window_in_welsh(qtbot, services, signals, settings):
         yield window
     finally:
         i18n.set_language("en_GB")
+
+
+def test_a_table_with_a_two_letter_heading_fits_its_viewport_exactly(qtbot):
+    """Qt widens a section to its minimum size; a narrow "In" column made the ledger scroll by 6px."""
+    from PySide6.QtWidgets import QHeaderView, QTableWidget
+
+    from ui.column_fit import install_column_fitter
+
+    install_column_fitter(QApplication.instance())
+    table = QTableWidget(0, 3)
+    table.setHorizontalHeaderLabels(["Date", "Description", "In"])
+    table.horizontalHeader().setMinimumSectionSize(60)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    qtbot.addWidget(table)
+    table.resize(400, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    _settle()
+    assert table.horizontalHeader().length() == table.viewport().width()
+    assert (
+        table.columnWidth(1) > table.columnWidth(0) > table.columnWidth(2)
+    )  # the room goes to the stretching column
