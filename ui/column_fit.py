@@ -184,7 +184,7 @@ def _fit_header_height(header: QHeaderView, columns: list[int]) -> None:
     for column in columns:
         title = str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
         pad = max(header.sectionSizeFromContents(column).width() - metrics.horizontalAdvance(title), 0)
-        room = max(header.sectionSize(column) - pad, 1)
+        room = max(header.sectionSize(column) - pad + 2, 1)  # (rounding: a heading that fits stays whole)
         flags = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
         height = metrics.boundingRect(QRect(0, 0, room, 100 * metrics.height()), flags, title).height()
         needed = max(needed, one_line + height - metrics.height())
