@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.management import ManagementOption
 from tests.acceptance.conftest import save_screenshot
 from tests.acceptance.driver import Dialogs, click, plain, press
 from ui.app import RunningApp, start_app
@@ -146,11 +147,7 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     wait_for_dialogs(qtbot, dialogs)
 
     # -- the approver signs in on the same laptop: Quit, start again, sign in --------------------
-    menu_action(window, "File", "Quit").trigger()
-    qtbot.waitUntil(lambda: not window.isVisible())
-    running.shut_down()
-    dialogs.expect(QDialog, "Sign in", sign_in_as(APPROVER[0], APPROVER[2]))
-    running = start(qtbot, dialogs, running.db.path, first_run=False)
+    running = sign_in_again(qtbot, dialogs, running, APPROVER[0], APPROVER[2])
     app_on_new_caseload.__dict__.update(running.__dict__)  # the fixture closes whichever is open
     window = running.window
     shots = Screens(window, screenshots)
@@ -167,8 +164,86 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     wait_for_dialogs(qtbot, dialogs)
     qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.MANAGE_BUDGET)
 
+    # -- the agreed plan, printed through the page's button (Qt's own save dialog, typed into) ----
+    menu_action(window, "View", "Show step 3").trigger()
+    agreement = window.workspace.pages.currentWidget()
+    assert type(agreement).__name__ == "AgreementPage"
+    plan_pdf = tmp_path / "printed" / "agreed-plan.pdf"
+    plan_pdf.parent.mkdir()
+    dialogs.expect_file("Save the support plan", plan_pdf)
+    click(agreement, "Print support plan")
+    text = wait_for_pdf(qtbot, dialogs, plan_pdf)
+    assert PERSON in text and "Check the PA hours at the six-week review" in text and "£6,032.00" in text
+    assert "Tia Manager" in text  # who decided, by name (not a user name)
+
+    # -- the practitioner signs in again for steps 4 to 7 ------------------------------------------
+    running = sign_in_again(qtbot, dialogs, running, *PRACTITIONER[::2])
+    app_on_new_caseload.__dict__.update(running.__dict__)
+    window = running.window
+    shots = Screens(window, screenshots)
+    open_in_caseload(window, qtbot, PERSON)
+    assert window.workspace.cycle().current_step == Step.MANAGE_BUDGET
+
+    # -- File > Print support plan (Ctrl+P) and the easy read plan ---------------------------------
+    ctrl_p_pdf = tmp_path / "printed" / "ctrl-p-plan.pdf"
+    dialogs.expect_file("Save the support plan", ctrl_p_pdf)
+    activate(window)
+    QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert PERSON in wait_for_pdf(qtbot, dialogs, ctrl_p_pdf)
+    menu_pdf = tmp_path / "printed" / "menu-plan.pdf"
+    dialogs.expect_file("Save the support plan", menu_pdf)
+    menu_action(window, "File", "Print support plan").trigger()
+    assert "Printed by Sam Worker" in wait_for_pdf(qtbot, dialogs, menu_pdf)  # the signed-in person, by name
+
+    # -- step 4: manage budget: a mix of a direct payment and council-arranged support -------------------
+    manage = window.workspace.pages.currentWidget()
+    assert type(manage).__name__ == "ManagementPage"
+    tick(manage.rows[ManagementOption.DIRECT_PAYMENT].check)
+    type_into(manage.rows[ManagementOption.DIRECT_PAYMENT].amount, "6032.00")
+    tick(manage.rows[ManagementOption.COUNCIL_COMMISSIONED].check)  # the rest: a council-arranged service
+    type_into(manage.rows[ManagementOption.COUNCIL_COMMISSIONED].amount, "2444.00")
+    choose(manage.frequency, "per four weeks")
+    click(manage, "Work it out")
+    assert manage.payment_amount.text() == "464.00", manage.payment_amount.text()  # £6,032 / 13
+    type_into(manage.account_name, "Ffion Jenkins direct payment account")
+    type_into(manage.account_provider, "Nationwide")
+    type_into(manage.sort_code, "07-04-36")
+    type_into(manage.account_last4, "1234")
+    assert "Part Direct Payment" in manage.salt_label.text(), manage.salt_label.text()
+    shots.save("step4-manage-budget")
+    click(manage, "Record and move to step 5")
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.ORGANISE_SUPPORT)
+
 
 PERSON = "Ffion Jenkins"
+
+
+def wait_for_pdf(qtbot, dialogs: Dialogs, path: Path) -> str:
+    """The PDF the app wrote there (on its worker thread), read back."""
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: path.exists() and path.stat().st_size > 0, timeout=30_000)
+    for _ in range(100):
+        try:
+            return pdf_text(path)
+        except Exception:  # still being written
+            qtbot.wait(100)
+    return pdf_text(path)
+
+
+def sign_in_again(qtbot, dialogs: Dialogs, running: RunningApp, name: str, password: str) -> RunningApp:
+    """Quit from the File menu, start the app again and sign in through its dialog."""
+    menu_action(running.window, "File", "Quit").trigger()
+    qtbot.waitUntil(lambda: not running.window.isVisible())
+    running.shut_down()
+    dialogs.expect(QDialog, "Sign in", sign_in_as(name, password))
+    return start(qtbot, dialogs, running.db.path, first_run=False)
+
+
+def tick(check: QCheckBox) -> None:
+    QTest.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
+    assert check.isChecked()
+
+
 APPROVER = ("tia.manager", "Tia Manager", "another horse battery")
 
 
