@@ -48,7 +48,7 @@ from personalbudget.domain.statement_parsing import (
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
-from personalbudget.services.ledger_service import ImportReport
+from personalbudget.services.ledger_service import ImportReport, NearDuplicate, NearDuplicatesFound
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import wrapped_label
@@ -78,6 +78,7 @@ class StatementImportDialog(QDialog):
         self._data = b""
         self._path: Path | None = None
         self._format = ""
+        self._keep_near: set[int] | None = None  # the near-duplicates the person chose to import
         self._columns: tuple[str, ...] = ()
         self._loading = False
         self._pending: ColumnMapping | None = None
@@ -215,7 +216,7 @@ class StatementImportDialog(QDialog):
             self,
             _("Choose a statement"),
             folder,
-            _("Statements (*.csv *.txt *.ofx *.qfx);;All files (*)"),
+            _("Statements (*.csv *.txt *.ofx *.qfx *.qif);;All files (*)"),
         )
         if chosen:
             self.load_file(Path(chosen))
@@ -227,6 +228,7 @@ class StatementImportDialog(QDialog):
             QMessageBox.warning(self, _("Cannot read the file"), f"{path}: {problem.strerror or problem}")
             return False
         self._data, self._path = data, Path(path)
+        self._keep_near = None
         self.file_edit.setText(str(path))
         try:
             self._format = sniff_format(data) if data.strip() else "csv"
@@ -236,10 +238,16 @@ class StatementImportDialog(QDialog):
             self.import_button.setEnabled(False)
             return False
         self.import_button.setEnabled(True)
-        if self._format == "ofx":
+        if self._format != "csv":
             self.mapping_box.setEnabled(False)
             self.info_label.setText(
-                _("An OFX statement: the bank says which column is which, so no mapping is needed.")
+                {
+                    "ofx": _(
+                        "An OFX statement: the bank says which column is which, so no mapping is needed."
+                    ),
+                    "qif": _("A QIF statement ('Quicken' or 'Money'): no mapping is needed."),
+                    "santander": _("A Santander text statement: no mapping is needed."),
+                }[self._format]
             )
             self.preview.setRowCount(0)
             self.preview.setColumnCount(0)
@@ -459,7 +467,8 @@ class StatementImportDialog(QDialog):
     def start_import(self) -> BackgroundTask | None:
         if not self._data and self._path is None:
             return None
-        mapping = None if self._format == "ofx" else self.mapping()
+        mapping = None if self._format != "csv" else self.mapping()
+        keep = self._keep_near
         remember = (
             self._format == "csv" and self.remember.isChecked() and bool(self.mapping_name.text().strip())
         )
@@ -476,6 +485,7 @@ class StatementImportDialog(QDialog):
                 mapping_name=name,
                 remember_mapping=remember,
                 progress=progress,
+                keep_near_duplicates=keep,
             )
 
         self.import_button.setEnabled(False)
@@ -505,6 +515,14 @@ class StatementImportDialog(QDialog):
         self.accept()
 
     def _failed(self, problem: object) -> None:
+        if isinstance(problem, NearDuplicatesFound):
+            self.last_error = problem
+            chooser = NearDuplicatesDialog(problem.near, self)
+            self.near_dialog = chooser
+            if chooser.exec() == QDialog.DialogCode.Accepted:
+                self._keep_near = chooser.chosen()
+                self.start_import()
+            return
         if isinstance(problem, ImportCancelled):
             self.last_error = problem
             self._signals.status_message.emit(str(problem))
@@ -532,3 +550,62 @@ class StatementImportDialog(QDialog):
         self.check_label.setText(text.split("\n")[0])
         self.check_label.setStyleSheet(f"color: {OVERDUE};")
         QMessageBox.warning(self, _("Nothing was imported"), text)
+
+
+class NearDuplicatesDialog(QDialog):
+    """Rows that look like transactions already held (same amount and payee, a few days apart):
+    the person ticks the ones to import; the others are left out. Nothing is merged unseen."""
+
+    def __init__(self, near: list[NearDuplicate], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Already in the ledger?"))
+        self._near = near
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            wrapped_label(
+                ngettext(
+                    "This row has the same amount and payee as a transaction already in the ledger, a few days "
+                    "apart. It may be the same payment, or a second one. Tick it to import it.",
+                    "These {n} rows have the same amount and payee as transactions already in the ledger, a few "
+                    "days apart. Each may be the same payment, or a second one. Tick the ones to import.",
+                    len(near),
+                ).format(n=format_number(len(near)))
+            )
+        )
+        self.table = QTableWidget(len(near), 5)
+        self.table.setHorizontalHeaderLabels(
+            [_("Import"), _("Row"), _("In this file"), _("Amount"), _("Already held")]
+        )
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.verticalHeader().hide()  # the file's own row numbers are a column
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.boxes: list[QCheckBox] = []
+        for index, item in enumerate(near):
+            box = QCheckBox()
+            box.setAccessibleName(_("Import row {row}").format(row=item.row))
+            self.boxes.append(box)
+            self.table.setCellWidget(index, 0, box)
+            cells = [
+                str(item.row),
+                f"{format_date(item.posted_on)} {item.description}",
+                format_money(item.amount_pence),
+                f"{format_date(item.held_on)} {item.held_description}",
+            ]
+            for column, text in enumerate(cells, start=1):
+                self.table.setItem(index, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton(
+            _("Import the ticked rows"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 360)
+        name_unnamed_controls(self)
+
+    def chosen(self) -> set[int]:
+        return {item.row for item, box in zip(self._near, self.boxes, strict=True) if box.isChecked()}
