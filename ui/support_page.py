@@ -345,6 +345,8 @@ class SupportPage(QScrollArea):
             show_problem(self, _("The employer checklist was not saved"), problem)
             return False
         self._show_employer(self._employer)
+        # Whether support can start depends on the checklist (insurance, DBS): work it out again.
+        self._show(self._services.support.get_support(self._person_id))
         self._signals.status_message.emit(_("Employer checklist saved"))
         return True
 

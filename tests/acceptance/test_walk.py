@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QInputDialog,
     QLineEdit,
     QMessageBox,
     QRadioButton,
@@ -193,7 +194,8 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     menu_pdf = tmp_path / "printed" / "menu-plan.pdf"
     dialogs.expect_file("Save the support plan", menu_pdf)
     menu_action(window, "File", "Print support plan").trigger()
-    assert "Printed by Sam Worker" in wait_for_pdf(qtbot, dialogs, menu_pdf)  # the signed-in person, by name
+    menu_text = wait_for_pdf(qtbot, dialogs, menu_pdf)
+    assert PERSON in menu_text and "sam.worker" not in menu_text  # people by their names, not user names
 
     # -- step 4: manage budget: a mix of a direct payment and council-arranged support -------------------
     manage = window.workspace.pages.currentWidget()
@@ -213,6 +215,46 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     shots.save("step4-manage-budget")
     click(manage, "Record and move to step 5")
     qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.ORGANISE_SUPPORT)
+
+    # -- step 5: organise support: add a PA to the directory, arrange the PA hours with her -------
+    support = window.workspace.pages.currentWidget()
+    assert type(support).__name__ == "SupportPage"
+    open_tab(support.tabs, "Providers and PAs")
+    dialogs.expect(QDialog, "Add a provider or personal assistant", add_provider(PA, "personal_assistant"))
+    click(support, "Add…")
+    wait_for_dialogs(qtbot, dialogs)
+    assert PA in table_text(support.providers_table)
+    open_tab(support.tabs, "Arrangements")
+    QTest.mouseClick(
+        support.items_table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=support.items_table.visualRect(support.items_table.model().index(0, 0)).center(),
+    )
+    rate_notes: list[str] = []
+    dialogs.expect(QDialog, "Arrange:", arrange_with(PA, "15.00", "Direct payment to the person", rate_notes))
+    click(support, "Arrange selected item")
+    wait_for_dialogs(qtbot, dialogs)
+    assert "£0.50" in rate_notes[0], rate_notes  # a rate above the plan's unit cost is said
+    assert PA in table_text(support.items_table)
+    # The PA's employer has no liability insurance recorded: support cannot simply be confirmed.
+    dialogs.expect(QInputDialog, "Support is not in place yet", press("Cancel"))
+    click(support, "Support is in place")
+    wait_for_dialogs(qtbot, dialogs)
+    assert window.workspace.cycle().current_step == Step.ORGANISE_SUPPORT
+    open_tab(support.tabs, "Employer checklist")
+    type_into(support.insurer, "Millbrook Mutual Employers' Liability")
+    type_into(support.insurance_expires.edit, "31/03/2027")
+    type_into(support.payroll, "Millbrook Payroll Service")
+    fill_cell(support.pa_table, 0, 1, "01/11/2026")  # DBS check date
+    fill_cell(support.pa_table, 0, 2, "15/11/2026")  # contract signed
+    fill_cell(support.pa_table, 0, 3, "28")
+    click(support, "Save checklist")
+    assert support.reminders.item(0).text().startswith("All in order")
+    open_tab(support.tabs, "Arrangements")
+    shots.save("step5-organise-support")
+    click(support, "Support is in place")
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.LIVE_LIFE)
 
 
 PERSON = "Ffion Jenkins"
@@ -244,6 +286,7 @@ def tick(check: QCheckBox) -> None:
     assert check.isChecked()
 
 
+PA = "Carys Hughes"
 APPROVER = ("tia.manager", "Tia Manager", "another horse battery")
 
 
@@ -293,6 +336,8 @@ def add_person_in_dialog(dialog: QWidget) -> None:
 
 def choose(combo, text: str) -> None:
     index = combo.findText(text)
+    if index < 0:
+        index = combo.findText(text, Qt.MatchFlag.MatchStartsWith)
     assert index >= 0, f"{text!r} is not offered in {combo.accessibleName()}"
     combo.setFocus()
     combo.setCurrentIndex(index)
@@ -365,15 +410,7 @@ def add_row(table_widget, values: list[str]) -> None:
             assert index >= 0, f"{value!r} is not offered in column {column}"
             widget.setCurrentIndex(index)
             continue
-        activate(table.window())
-        table.setCurrentCell(row, column)
-        QTest.keyClick(table.viewport(), Qt.Key.Key_F2)  # F2 edits the current cell, as in a spreadsheet
-        editor = QApplication.focusWidget()
-        assert isinstance(editor, QLineEdit), f"no cell editor at column {column} (focus: {editor})"
-        QTest.keyClicks(editor, value)
-        QTest.keyClick(editor, Qt.Key.Key_Return)
-        QApplication.processEvents()  # the view commits the edit on a queued call
-        assert table.item(row, column).text() == value
+        fill_cell(table, row, column, value)
 
 
 def add_account(name: str, display: str, password: str, *, role: str):
@@ -410,3 +447,47 @@ def decide_with_conditions(page, conditions: str) -> None:
     choice = next(r for text, r in radios.items() if "condition" in text.lower())
     click_radio(choice)
     type_into(page.decision_text, conditions)
+
+
+def table_text(table) -> str:
+    model = table.model()
+    return " ".join(
+        str(model.index(r, c).data() or "")
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+    )
+
+
+def add_provider(name: str, kind: str):
+    def act(dialog: QWidget) -> None:
+        type_into(dialog.name, name)
+        dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+        type_into(dialog.phone, "07700 900123")
+        click(dialog, "Save")
+
+    return act
+
+
+def arrange_with(provider: str, rate: str, paid_from: str, notes: list[str]):
+    def act(dialog: QWidget) -> None:
+        choose(dialog.provider, provider)
+        type_into(dialog.rate, rate)
+        notes.append(dialog.rate_note.text())
+        choose(dialog.funding, paid_from)
+        click(dialog, "Save")
+
+    return act
+
+
+def fill_cell(table, row: int, column: int, value: str) -> None:
+    """Select a cell, press F2, type, press Enter."""
+    activate(table.window())
+    table.setCurrentCell(row, column)
+    QTest.keyClick(table.viewport(), Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit), f"no cell editor at ({row}, {column}) (focus: {editor})"
+    editor.selectAll()
+    QTest.keyClicks(editor, value)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()  # the view commits the edit on a queued call
+    assert table.item(row, column).text() == value
