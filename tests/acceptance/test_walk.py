@@ -256,6 +256,38 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     wait_for_dialogs(qtbot, dialogs)
     qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.LIVE_LIFE)
 
+    # -- step 6: live life: import a Nationwide CSV and an OFX statement through Import ----------
+    ledger = window.workspace.pages.currentWidget()
+    assert type(ledger).__name__ == "LedgerPage"
+    for statement in (STATEMENTS / "nationwide.csv", STATEMENTS / "uk-bank-gbp.ofx"):
+        before = ledger.model.rowCount()
+        dialogs.expect_file("Choose a statement to import", statement)
+        dialogs.expect(QDialog, "Import a statement", press("Import"))
+        dialogs.expect_message(f"from {statement.name}", "OK")
+        click(ledger, "Import statement")
+        wait_for_dialogs(qtbot, dialogs)
+        qtbot.waitUntil(lambda before=before: ledger.model.rowCount() > before, timeout=20_000)
+    # A statement in dollars (a public OFX test file) is refused with a reason, and nothing changes.
+    before = ledger.model.rowCount()
+    dialogs.expect_file("Choose a statement to import", STATEMENTS / "ofxtools_stmtrs.ofx")
+    dialogs.expect(QDialog, "Import a statement", press("Import"))
+    dialogs.expect_message("not pounds", "OK")
+    click(ledger, "Import statement")
+    wait_for_dialogs(qtbot, dialogs)
+    close_import_dialog(qtbot)
+    assert ledger.model.rowCount() == before
+    rows = table_text(ledger.table)
+    assert "TESCO STORES 2231" in rows and "SAM JONES PA WAGES" in rows  # from the CSV
+    assert "C HUGHES PA WAGES" in rows and "MILLBROOK CHAPEL LUNCH CLUB" in rows  # from the OFX
+    assert ledger.balance_label.text(), "no balance shown"
+    shots.save("step6-live-life")
+    statement_pdf = tmp_path / "printed" / "statement.pdf"
+    dialogs.expect(QDialog, "Budget statement", press("OK"))
+    dialogs.expect_file("Save", statement_pdf)
+    click(ledger, "Statement PDF")
+    statement_text = wait_for_pdf(qtbot, dialogs, statement_pdf)
+    assert PERSON in statement_text and "TESCO STORES 2231" in statement_text
+
 
 PERSON = "Ffion Jenkins"
 
@@ -287,6 +319,7 @@ def tick(check: QCheckBox) -> None:
 
 
 PA = "Carys Hughes"
+STATEMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "statements"  # published formats
 APPROVER = ("tia.manager", "Tia Manager", "another horse battery")
 
 
@@ -491,3 +524,11 @@ def fill_cell(table, row: int, column: int, value: str) -> None:
     QTest.keyClick(editor, Qt.Key.Key_Return)
     QApplication.processEvents()  # the view commits the edit on a queued call
     assert table.item(row, column).text() == value
+
+
+def close_import_dialog(qtbot) -> None:
+    """After a refused file the import dialog stays open to choose another; the person cancels."""
+    dialog = QApplication.activeModalWidget()
+    if dialog is not None and "Import a statement" in dialog.windowTitle():
+        click(dialog, "Cancel")
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
