@@ -136,8 +136,8 @@ def _measure(kind: str, n: int, workdir: Path) -> float:
             started = _start()
             services.reports.write_plan(pid, workdir / "plan.pdf")
             return _stop(started)
-        from personalbudget.domain.plan import Decision
         from personalbudget.domain.lifecycle import ReviewDecision
+        from personalbudget.domain.plan import Decision
         from personalbudget.domain.review import OutcomeRating
         from personalbudget.services.review_service import ReviewForm
         from tests.core.money_helpers import as_approver
