@@ -105,6 +105,10 @@ class Dialogs:
     def expect_file(self, title: str, path: Path) -> None:
         self.expect(QFileDialog, title, lambda dialog: type_path_and_enter(dialog, path))
 
+    def expect_window(self, kind: type, title: str) -> None:
+        """A dialog opened without blocking (``open()``): the walk itself uses it, step by step."""
+        self.expect(kind, title, lambda dialog: dialog.setProperty("pbInTheWalksHands", True))
+
     def expect_message(self, title: str, answer: str) -> None:
         self.expect(QMessageBox, title, press(answer))
 
@@ -124,7 +128,9 @@ class Dialogs:
         ):
             return  # long work showing its progress: it closes itself when the work is done
         answered = dialog.property("pbAnswered")  # on the C++ object: Python wrappers come and go
-        if answered:
+        if dialog.property("pbInTheWalksHands"):
+            return
+        if answered and not dialog.property("pbInTheWalksHands"):
             # Still open long after it was answered: what was done in it did not work. Close it, or
             # the walk would wait for ever inside the dialog's exec().
             if time.monotonic() - float(answered) > STUCK_SECONDS:

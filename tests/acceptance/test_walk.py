@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.management import ManagementOption
 from tests.acceptance.conftest import save_screenshot
 from tests.acceptance.driver import Dialogs, click, plain, press
@@ -288,6 +288,60 @@ def test_walk_one_person_through_the_seven_steps(qtbot, app_on_new_caseload, dia
     statement_text = wait_for_pdf(qtbot, dialogs, statement_pdf)
     assert PERSON in statement_text and "TESCO STORES 2231" in statement_text
 
+    # -- step 7: review and learn: a review that changes the plan, back round to step 2 ----------
+    click(window.workspace, "Move to next step")
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.REVIEW)
+    review = window.workspace.pages.currentWidget()
+    assert type(review).__name__ == "ReviewPage"
+    choose(review.reason, "Planned")
+    click(review, "Start the review")
+    qtbot.waitUntil(lambda: review.outcomes.rowCount() == 2)
+    for row, (rating, says) in enumerate(
+        (("Fully Met", "I see Mair every Sunday now"), ("Partially Met", "Mornings are rushed"))
+    ):
+        choose(review.outcomes.cellWidget(row, 1), rating)
+        type_into(review.outcomes.cellWidget(row, 2), says)
+    choose(review.method, "Service user and carer")
+    type_into(review.working_person, "Carys is kind and always on time")
+    type_into(review.not_working_person, "Twenty minutes is not enough to get dressed")
+    assert "Spent" in table_headers(review.spend) and review.spend.rowCount() > 0
+    click_radio(review.decision_buttons[ReviewDecision.CHANGE_PLAN])
+    shots.save("step7-review-and-learn")
+    click(review, "Save draft")
+    review_pdf = tmp_path / "printed" / "review.pdf"
+    dialogs.expect_file("Save the review as PDF", review_pdf)
+    click(review, "Print review")
+    assert "Twenty minutes is not enough to get dressed" in wait_for_pdf(qtbot, dialogs, review_pdf)
+    click(review, "Complete review")
+    wait_for_dialogs(qtbot, dialogs)
+    qtbot.waitUntil(lambda: window.workspace.cycle().current_step == Step.PLAN_SUPPORT)
+    assert "2027" in window.workspace.review_label.text(), window.workspace.review_label.text()  # not blank
+    history = tree_text(window.workspace.history)
+    assert "Cycle started at step 1" in history  # the earlier cycle is still in the History
+
+    # -- File > Export anonymised aggregates: the preview, then Qt's own folder chooser ----------
+    export_folder = tmp_path / "published"
+    dialogs.expect_window(QDialog, "Export anonymised aggregates")
+    menu_action(window, "File", "Export anonymised aggregates").trigger()
+    wait_for_dialogs(qtbot, dialogs)
+    export = QApplication.activeModalWidget()
+    export_folder.mkdir()
+    dialogs.expect_file("Folder to export to", export_folder)
+    click(export, "Choose")
+    wait_for_dialogs(qtbot, dialogs)
+    click(export, "Preview")
+    qtbot.waitUntil(lambda: export.export_button.isEnabled(), timeout=60_000)
+    shots.save_widget(export, "export-aggregates")
+    click(export, "Export")
+    qtbot.waitUntil(lambda: "Exported" in export.status.text(), timeout=60_000)
+    published_folder = export_folder / "anonymised-aggregates"  # the folder chosen, then one of its own
+    assert str(published_folder) in export.status.text()
+    assert (published_folder / "datapackage.json").exists()
+    assert (published_folder / "people_by_age_and_reason.csv").exists()
+    published = " ".join(p.read_text() for p in published_folder.glob("*.csv"))
+    assert PERSON not in published and "943 476 5919" not in published and "9434765919" not in published
+    click(export, "Close")
+
 
 PERSON = "Ffion Jenkins"
 
@@ -330,8 +384,11 @@ class Screens:
         self.window, self.folder = window, folder
 
     def save(self, name: str) -> Path:
+        return self.save_widget(self.window, name)
+
+    def save_widget(self, widget: QWidget, name: str) -> Path:
         QApplication.processEvents()
-        return save_screenshot(self.window, self.folder, name)
+        return save_screenshot(widget, self.folder, name)
 
 
 def menu_action(window, menu: str, item: str):
@@ -532,3 +589,18 @@ def close_import_dialog(qtbot) -> None:
     if dialog is not None and "Import a statement" in dialog.windowTitle():
         click(dialog, "Cancel")
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+
+
+def table_headers(table) -> list[str]:
+    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+
+
+def tree_text(tree) -> str:
+    texts = []
+    for index in range(tree.topLevelItemCount()):
+        stack = [tree.topLevelItem(index)]
+        while stack:
+            item = stack.pop()
+            texts.extend(item.text(c) for c in range(tree.columnCount()))
+            stack.extend(item.child(i) for i in range(item.childCount()))
+    return " ".join(texts)
