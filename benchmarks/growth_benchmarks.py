@@ -226,7 +226,7 @@ def main() -> int:
             + "; ".join(
                 f"{r['size']:,} {UNITS[kind]}: "
                 + (
-                    f"{r['seconds']} s, {r['peak_mb']} MB, {r.get('ms_per_unit')} ms each"
+                    f"{r['seconds']} s ({r['cpu_seconds']} s CPU), {r['peak_mb']} MB, {r.get('ms_per_unit')} ms each"
                     if "seconds" in r
                     else r["error"]
                 )
