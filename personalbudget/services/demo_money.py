@@ -27,6 +27,7 @@ from personalbudget.domain.management import (
 from personalbudget.domain.money import Frequency, round_half_up
 from personalbudget.domain.support import ArrangementForm, EmployerForm, PaEntry, ProviderForm, ProviderKind
 from personalbudget.services import Services
+from personalbudget.services.demo_life import DemoPeople
 from personalbudget.services.ledger_service import RuleForm
 from personalbudget.services.management_service import ManagementView
 from personalbudget.services.support_service import SupportView
@@ -71,11 +72,13 @@ _SHOPS = ("CARD PAYMENT TESCO", "CARD PAYMENT CO-OP", "AMAZON MARKETPLACE", "CAS
 
 
 class DemoMoney:
-    def __init__(self, services: Services, clock: FixedClock, rng: random.Random, names: dict, today: date):
+    def __init__(
+        self, services: Services, clock: FixedClock, rng: random.Random, people: DemoPeople, today: date
+    ):
         self.services = services
         self.clock = clock
         self.rng = rng
-        self.names = names
+        self.people = people
         self.today = today
         self.council = services.budget.ras.council.replace(" (fictional)", "") or "Abermorlais County Council"
         self._providers: dict[str, int] | None = None
@@ -93,7 +96,7 @@ class DemoMoney:
         else:
             holder = ""
             if option == ManagementOption.NOMINATED_PERSON:
-                holder = representative or f"{rng.choice(self.names['given'])} (nominated person)"
+                holder = representative or f"{self.people.adult(rng)} (nominated person)"
             elif option == ManagementOption.MANAGED_ACCOUNT:
                 holder = rng.choice(
                     ("Millbrook Direct Payment Support Service", "Cwm Payroll and Accounts CIC")
@@ -144,7 +147,7 @@ class DemoMoney:
             item = entry.item
             if item.category == "personal_assistant" or item.provider == "Employed PA":
                 if pa_id is None:
-                    name = f"{rng.choice(self.names['given'])} {rng.choice(self.names['family'])}"
+                    name = self.people.adult(rng)
                     pa_id = self._provider(name, ProviderKind.PERSONAL_ASSISTANT, unique=True)
                 provider_id = pa_id
             elif item.provider:
@@ -201,7 +204,7 @@ class DemoMoney:
         if not unique and name in self._providers:
             return self._providers[name]
         while unique and name in self._providers:  # the directory refuses a second entry by the same name
-            name = f"{self.rng.choice(self.names['given'])} {name.split()[-1]}"
+            name = f"{self.people.adult(self.rng).split()[0]} {name.split()[-1]}"
         kind = kind or ProviderKind.AGENCY
         rng = self.rng
         view = self.services.support.save_provider(

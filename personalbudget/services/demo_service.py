@@ -40,23 +40,20 @@ from personalbudget.domain.plan import (
 from personalbudget.domain.ras import RasDefinition
 from personalbudget.domain.review import OUTCOME_RATINGS, REVIEW_METHODS, MarketGap, OutcomeRating
 from personalbudget.domain.roles import Permission, Role
-from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.paths import resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.demo_life import DemoLife, DemoPeople
 from personalbudget.services.demo_money import DemoMoney
 from personalbudget.services.review_service import ReviewForm
 from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
 MAX_DEMO_PEOPLE = 100_000
-# How often each primary support reason appears (roughly as in adult social care returns).
-_PSR_WEIGHTS = (8, 34, 3, 2, 1, 14, 14, 10, 2, 1, 6, 3, 2)
 _STEP_WEIGHTS = (8, 8, 6, 5, 5, 50, 18)  # most people are living with an agreed plan
 _BUDGET_TYPES = (("personal_budget", 80), ("joint_budget", 14), ("personal_health_budget", 6))
-_RELATIONSHIPS = ("daughter", "son", "husband", "wife", "partner", "mother", "father", "sister", "friend")
 _APPROVER_ROLES = ("Team manager", "Funding panel", "Senior practitioner")
 
 Progress = Callable[[int, int], bool]  # (done, total) -> carry on?
@@ -137,8 +134,11 @@ class _DemoBuilder:
         )
         self.names = _load("demo_names.toml")
         self.phrases = _load("demo_plans.toml")
+        self.people = DemoPeople(self.names, self.phrases)
+        self.life = DemoLife(50, "female", "Unknown")  # the person being built
+        self.categories: frozenset[str] = frozenset()  # the kinds of support in their plan
         self.used_nhs: set[str] = set()
-        self.money = DemoMoney(self.services, self.clock, rng, self.names, self.today)
+        self.money = DemoMoney(self.services, self.clock, rng, self.people, self.today)
 
     def remember_existing_nhs_numbers(self) -> None:
         with self.context.db.session() as session:
@@ -171,17 +171,17 @@ class _DemoBuilder:
             return
         self._wait()
         if rng.random() < 0.1:  # returned once, then put right and agreed
-            self.approver.plans.decide(
-                person.id, Decision.RETURN, "Please add quotes for the short breaks.", "Funding panel"
-            )
+            [reason] = self.people.pick(rng, "return_reasons", self.life.age, self.categories)
+            self.approver.plans.decide(person.id, Decision.RETURN, reason["text"], "Funding panel")
             self._wait()
             self._submit(person.id, self.services.plans.starting_draft(person.id))
             self._wait()
         conditions = rng.random() < 0.2
+        [condition] = self.people.pick(rng, "conditions", self.life.age, self.categories)
         self.approver.plans.decide(
             person.id,
             Decision.APPROVE_WITH_CONDITIONS if conditions else Decision.APPROVE,
-            "Review the taxi use at the first review." if conditions else "",
+            condition["text"] if conditions else "",
             rng.choice(_APPROVER_ROLES),
         )
         if target <= Step.MANAGE_BUDGET:
@@ -195,7 +195,9 @@ class _DemoBuilder:
         if target == Step.ORGANISE_SUPPORT:
             return
         if support.gaps:
-            self.services.support.confirm_support_arranged(person.id, "Starting while the last item is found.")
+            self.services.support.confirm_support_arranged(
+                person.id, "Starting while the last item is found."
+            )
         else:
             self.services.support.confirm_support_arranged(person.id)
         # Step 6: up to a year of payments in and spending out.
@@ -213,7 +215,8 @@ class _DemoBuilder:
 
     def _person_form(self) -> PersonForm:
         rng, names = self.rng, self.names
-        age = min(100, 18 + int(rng.betavariate(2.2, 1.6) * 83))
+        self.life = life = self.people.life(rng)
+        age = life.age
         dob = self.today - timedelta(days=age * 365 + age // 4 + rng.randrange(1, 360))
         nhs = ""
         if rng.random() < 0.92:
@@ -221,22 +224,22 @@ class _DemoBuilder:
             while nhs in self.used_nhs:
                 nhs = demo_nhs_number(rng)
             self.used_nhs.add(nhs)
-        family = rng.choice(names["family"])
         reps = []
         if rng.random() < 0.45:
+            name, relationship = self.people.representative(rng, life)
             reps.append(
                 RepresentativeForm(
-                    name=f"{rng.choice(names['given'])} {family if rng.random() < 0.7 else rng.choice(names['family'])}",
+                    name=name,
                     role=rng.choice(("carer", "carer", "carer", "representative", "nominated", "attorney")),
-                    relationship=rng.choice(_RELATIONSHIPS),
+                    relationship=relationship,
                     phone=f"07700 900{rng.randrange(1000):03d}",  # Ofcom's range for drama and fiction
                 )
             )
         return PersonForm(
-            name=f"{rng.choice(names['given'])} {family}",
+            name=self.people.full_name(rng, life),
             date_of_birth=dob,
             locality=rng.choice(names["localities"]),
-            primary_support_reason=rng.choices(PRIMARY_SUPPORT_REASONS, weights=_PSR_WEIGHTS)[0],
+            primary_support_reason=life.reason,
             nhs_number=nhs,
             representatives=reps,
         )
@@ -269,25 +272,25 @@ class _DemoBuilder:
         view = self.services.budget.get_budget(person_id)
         assert view.indicative is not None
         if self.rng.random() < 0.15:
+            change = self.rng.choice((-20, -10, 15, 25, 40))  # pounds a week
             streams = {
-                s.stream: s.annual_pence + 52 * 100 * self.rng.choice((-20, -10, 15, 25, 40))
-                for s in view.indicative.streams
+                s.stream: max(s.annual_pence + 52 * 100 * change, 5200) for s in view.indicative.streams
             }
-            streams = {k: max(v, 5200) for k, v in streams.items()}
-            view = self.services.budget.agree_budget(
-                person_id, streams, reason="Panel adjusted the amount after hearing about night-time needs."
+            reason = (
+                "Panel added to the amount after hearing about night-time needs."
+                if change > 0
+                else "Panel reduced the amount: the family will give the weekend support themselves."
             )
+            view = self.services.budget.agree_budget(person_id, streams, reason=reason)
         else:
             view = self.services.budget.agree_budget(person_id)
         assert view.agreed is not None
         return view.agreed.annual_pence
 
     def _plan(self, budget_annual: int, *, complete: bool) -> PlanDraft:
-        rng, phrases = self.rng, self.phrases
-        hourly = [t for t in phrases["items"] if t["category"] in ("personal_assistant", "personal_care")]
-        main = rng.choice(hourly)
-        extras = [t for t in phrases["items"] if t["category"] not in ("personal_assistant", "personal_care")]
-        templates = [main, *rng.sample(extras, k=rng.randrange(1, 4))]
+        rng, people, age = self.rng, self.people, self.life.age
+        main, extras = people.support(rng, self.life)
+        templates = [main, *rng.sample(extras, k=min(len(extras), rng.randrange(1, 4)))]
         target = Fraction(budget_annual) * Fraction(rng.choice((82, 90, 95, 98, 100, 100, 104, 110)), 100)
         items = []
         extras_cost = Fraction(0)
@@ -316,18 +319,24 @@ class _DemoBuilder:
             )
             for t, u, q in items
         ]
+        self.categories = categories = frozenset(t["category"] for t, _u, _q in items)
         outcomes = [
-            OutcomeEntry(o["code"], o["text"]) for o in rng.sample(phrases["outcomes"], k=rng.randrange(2, 4))
+            OutcomeEntry(o["code"], o["text"]) for o in people.outcomes(rng, self.life, rng.randrange(2, 4))
         ]
+        risks: list[RiskEntry] = []
+        for risk in people.pick(rng, "risks", age, categories, k=rng.randrange(1, 3)):
+            if all(r.risk != risk["risk"] for r in risks):  # one way of managing each risk
+                risks.append(RiskEntry(risk["risk"], risk["how"]))
         draft = PlanDraft(
-            what_matters=rng.choice(phrases["what_matters"]),
+            what_matters=people.pick(rng, "what_matters", age)[0]["text"],
             outcomes=outcomes,
             support_items=support,
             informal_support=[
-                InformalSupportEntry(*pair) for pair in rng.sample(phrases["informal"], k=rng.randrange(0, 3))
+                InformalSupportEntry(e["who"], e["what"])
+                for e in people.pick(rng, "informal", age, k=rng.randrange(0, 3))
             ],
-            risks=[RiskEntry(*pair) for pair in rng.sample(phrases["risks"], k=rng.randrange(1, 3))],
-            contingency=rng.choice(phrases["contingency"]),
+            risks=risks,
+            contingency=people.pick(rng, "contingency", age, categories)[0]["text"],
         )
         if not complete:
             draft.contingency = ""
@@ -347,6 +356,7 @@ class _DemoBuilder:
         Draws from its own generator, so the rest of the demo comes out as it did before reviews.
         """
         rng = random.Random(person_id)
+        people, age, categories = self.people, self.life.age, self.categories
         back_then = self.clock.now()
         for _round in range(3):
             due = self.services.lifecycle.get_cycle(person_id).next_review_due
@@ -354,25 +364,33 @@ class _DemoBuilder:
                 break
             self.clock.set(datetime.combine(due, time(11), tzinfo=UTC) + timedelta(days=rng.randrange(0, 10)))
             view = self.services.reviews.request_review(person_id, "Planned")
-            ratings = [
-                OutcomeRating(
-                    o.outcome_code,
-                    o.description,
-                    rng.choices(OUTCOME_RATINGS, weights=(5, 3, 1))[0],
-                    rng.choice(_PERSON_SAYS),
+            ratings = []
+            for o in view.form.outcomes:
+                rating = rng.choices(OUTCOME_RATINGS, weights=(5, 3, 1))[0]
+                ratings.append(
+                    OutcomeRating(o.outcome_code, o.description, rating, people.comment(rng, rating))
                 )
-                for o in view.form.outcomes
-            ]
             gaps = []
             if rng.random() < 0.3:
-                category, why = rng.choice(_MARKET_GAPS)
-                gaps.append(MarketGap(category, self.services.people.get_person(person_id).locality, why))
+                [gap] = people.pick(rng, "market_gaps", age)
+                gaps.append(
+                    MarketGap(
+                        gap["category"], self.services.people.get_person(person_id).locality, gap["why"]
+                    )
+                )
+            met = {r.rating for r in ratings}
             form = ReviewForm(
                 outcomes=ratings,
                 method=rng.choices(REVIEW_METHODS, weights=(6, 1, 3))[0],
-                working_person=rng.choice(_WORKING),
-                not_working_person=rng.choice(_NOT_WORKING) if rng.random() < 0.5 else "",
-                working_practitioner="Support is in place and the budget is being used as planned.",
+                working_person=people.pick(rng, "review_working", age, categories)[0]["text"],
+                not_working_person=(
+                    people.pick(rng, "review_not_working", age, categories)[0]["text"]
+                    if rng.random() < 0.5 or met != {"Fully Met"}
+                    else ""
+                ),
+                working_practitioner=_PRACTITIONER_SAYS[
+                    next(r for r in reversed(OUTCOME_RATINGS) if r in met)
+                ],
                 not_working_practitioner=gaps[0].why if gaps else "",
                 market_gaps=gaps,
                 risks="Risks looked at again with the person; the back-up plan still stands.",
@@ -397,29 +415,12 @@ class _DemoBuilder:
             session.add(cycle)
 
 
-_PERSON_SAYS = (
-    "It is going well, I look forward to it.",
-    "Better than before, but some days nobody comes.",
-    "I would like more help with this.",
-    "Not yet: the right support has not started.",
-    "",
-)
-_WORKING = (
-    "Having the same PA each week.",
-    "Getting out to the day centre.",
-    "Choosing when support comes.",
-)
-_NOT_WORKING = (
-    "Cover when the PA is on holiday.",
-    "Transport is unreliable.",
-    "Evenings are lonely.",
-)
-_MARKET_GAPS = (
-    ("personal_assistant", "No personal assistants available for evening and weekend hours."),
-    ("short_breaks", "No short-break places nearby for people under 65."),
-    ("community_activities", "No accessible swimming sessions within reach by bus."),
-    ("transport", "No accessible taxi firm would take regular bookings."),
-)
+# What the practitioner writes at a review, by the least-met outcome.
+_PRACTITIONER_SAYS = {
+    "Fully Met": "Support is in place and the budget is being used as planned.",
+    "Partially Met": "Most support is in place; some outcomes are only partly met and are being followed up.",
+    "Not Met": "Some support has not started or is not working yet; the plan is being followed up.",
+}
 
 
 def _next_year(day: date) -> date:
