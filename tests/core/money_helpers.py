@@ -81,11 +81,20 @@ def living_person(services: Services, **kwargs) -> int:
     return pid
 
 
+def directory_entry(services: Services, form: ProviderForm):  # type: ignore[no-untyped-def]
+    """The directory's entry for this provider: one provider serves many people, and the directory
+    refuses the same provider twice."""
+    for provider in services.support.providers():
+        if provider.name == form.name and provider.kind.value == form.kind:
+            return provider
+    return services.support.save_provider(form)
+
+
 def arrange_everything(services: Services, pid: int) -> None:
     view = services.support.get_support(pid)
-    pa = services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant", phone="07700 900111"))
-    gym = services.support.save_provider(ProviderForm("Eastfield Leisure", "universal"))
-    shop = services.support.save_provider(ProviderForm("Kitchen World", "micro_enterprise"))
+    pa = directory_entry(services, ProviderForm("Sam Jones", "personal_assistant", phone="07700 900111"))
+    gym = directory_entry(services, ProviderForm("Eastfield Leisure", "universal"))
+    shop = directory_entry(services, ProviderForm("Kitchen World", "micro_enterprise"))
     for entry, provider, rate in zip(view.items, (pa, gym, shop), ("15.00", "30.00", "300.00"), strict=True):
         services.support.save_arrangement(
             pid, ArrangementForm(entry.item.item_id, provider.id, date(2026, 4, 6), rate)
