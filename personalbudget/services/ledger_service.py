@@ -9,6 +9,7 @@ transaction, which a cancel or an error rolls back. Rows already imported
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -540,8 +541,6 @@ class LedgerService:
 
     def _parse(self, person_id: int, data: bytes, mapping: ColumnMapping | None, progress: Progress | None):  # type: ignore[no-untyped-def]
         kind = sniff_format(data) if data.strip() else "csv"
-        with self._ctx.db.session() as session:
-            self._ledger_person(session, person_id)
         limit = self._settings.money().max_transaction_pounds * 100
         parsed = parse_statement(data, mapping if kind == "csv" else None, progress, limit)
         check_not_in_future(parsed.rows, self._ctx.clock.today())
@@ -589,11 +588,18 @@ class LedgerService:
             new.append((row, key))
         # Held transactions near the file's dates, less those this file has just matched exactly.
         near_held: dict[tuple[int, str], list[tuple[date, str, str]]] = {}
-        for posted, amount, description, key, bank_id in driver.execute(
-            "SELECT posted_on, amount_pence, description, fingerprint, bank_id FROM ledger_transaction "
-            "WHERE person_id = ? AND posted_on >= ? AND posted_on <= ?",
-            (person_id, _iso(first), _iso(last)),
-        ):
+        amounts = sorted({row.amount_pence for row, _key in new})
+        held_near = (
+            driver.execute(
+                "SELECT posted_on, amount_pence, description, fingerprint, bank_id FROM ledger_transaction "
+                "WHERE person_id = ? AND posted_on >= ? AND posted_on <= ? AND amount_pence IN "
+                "(SELECT value FROM json_each(?))",  # only held rows that could match: the same amounts
+                (person_id, _iso(first), _iso(last), json.dumps(amounts)),
+            )
+            if amounts
+            else ()
+        )
+        for posted, amount, description, key, bank_id in held_near:
             if (key is not None and key in matched_keys) or (bank_id is not None and bank_id in matched_ids):
                 continue
             near_held.setdefault((amount, normalise_description(description)), []).append(
@@ -618,6 +624,8 @@ class LedgerService:
     def check_import(self, person_id: int, data: bytes, mapping: ColumnMapping | None = None) -> ImportCheck:
         """What importing ``data`` would add, skip as already held, and ask about (near-duplicates)."""
         self._ctx.require(Permission.MANAGE_MONEY)
+        with self._ctx.db.session() as session:
+            self._ledger_person(session, person_id)  # refused before the file is read
         _kind, parsed = self._parse(person_id, data, mapping, None)
         with self._ctx.db.session() as session:
             new, duplicates, near = self._sort_rows(session, person_id, parsed.rows)
