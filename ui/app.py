@@ -269,6 +269,7 @@ class RunningApp:
             # Closing the last window and Quit can both ask to quit; a request left over would
             # end the next event loop at once (a test's, a benchmark's), so drop it.
             QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
+            self.lock.stop()
             self.lock.deleteLater()
             if self.daily_backup is not None:
                 self.daily_backup.wait()

@@ -140,6 +140,11 @@ class InactivityLock(QObject):
         self._timer.start()
         QApplication.instance().installEventFilter(self)
 
+    def stop(self) -> None:
+        """No more locking: the app is closing (a timer left running would lock a later window)."""
+        self._timer.stop()
+        QApplication.instance().removeEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self.INPUT_EVENTS:
             self._last_input = time.monotonic()
