@@ -141,6 +141,7 @@ class DemoMoney:
         options = [s.option for s in management.shares]
         forms = []
         pa_id = None
+        has_pa = any(e.item.category == "personal_assistant" for e in view.items)
         for index, entry in enumerate(view.items):
             if not complete and index and rng.random() < 0.5:
                 continue  # still being arranged
@@ -159,10 +160,9 @@ class DemoMoney:
             if rng.random() < 0.2:
                 rate = rate * rng.choice((95, 98, 102, 105)) // 100
             funding = options[0]
-            if len(options) > 1:  # a mix: the PA from the direct payment, the rest council-arranged
-                funding = next(
-                    (o for o in options if o.pays_out == (item.category == "personal_assistant")), options[0]
-                )
+            if len(options) > 1:  # a mix: the PA (or else the main support) from the direct payment
+                direct = item.category == "personal_assistant" or (not has_pa and index == 0)
+                funding = next((o for o in options if o.pays_out == direct), options[0])
             forms.append(
                 ArrangementForm(
                     item.item_id,
