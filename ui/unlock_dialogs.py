@@ -155,7 +155,7 @@ class RecoveryKeyDialog(QDialog):
         """The key on a page: what it is for and where to keep it."""
         document = QTextDocument()
         document.setHtml(
-            "<h2>{title}</h2><p>{what}</p><p style='font-family: monospace; font-size: 15pt; white-space: nowrap'>{key}</p>"
+            "<h2>{title}</h2><p>{what}</p><p style='font-family: monospace; font-size: x-large; white-space: nowrap'>{key}</p>"
             "<p>{keep}</p><p>{when}</p>".format(
                 title=escape(_("{app} recovery key").format(app=personalbudget.APP_NAME)),
                 what=escape(
