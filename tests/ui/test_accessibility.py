@@ -35,6 +35,7 @@ from personalbudget.domain.person import RepresentativeForm
 from personalbudget.domain.roles import Role
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.services.ledger_service import NearDuplicate
 from personalbudget.services.user_service import UserService
 from tests.core.money_helpers import agreed_person, living_person
 from ui import theme
@@ -58,6 +59,7 @@ from ui.person_dialog import PersonDialog
 from ui.provider_dialog import ProviderDialog
 from ui.review_decision_dialog import ReviewDecisionDialog
 from ui.sign_in_dialog import SignInDialog
+from ui.statement_import_dialog import NearDuplicatesDialog
 from ui.support_page import SupportPage
 from ui.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
 from ui.workers import BackgroundTask, show_progress
@@ -288,6 +290,9 @@ DIALOGS: dict[str, Callable[..., QWidget]] = {
     "about": lambda s, sig, settings, **_k: _about(s, sig, settings),
     "no records window": lambda *_a, **_k: NoRecordsWindow(Role.ANALYST),
     "export anonymised aggregates": lambda s, sig, **_k: ExportDialog(s),
+    "near duplicates": lambda *_a, **_k: NearDuplicatesDialog(
+        [NearDuplicate(4, date(2026, 5, 3), -1500, "C HUGHES PA", date(2026, 5, 1), "C HUGHES PA")]
+    ),
 }
 
 
@@ -324,7 +329,7 @@ def test_every_window_class_is_covered():
         "PersonDialog", "SignInDialog", "PassphraseDialog", "RecoveryKeyDialog", "AccountsDialog",
         "ProviderDialog", "ArrangementDialog", "TransactionDialog", "LinkDialog", "StatementPeriodDialog",
         "MoneySettingsDialog", "StatementImportDialog", "AgreeBudgetDialog", "GoBackDialog",
-        "ReviewDecisionDialog", "MainWindow", "NoRecordsWindow", "ExportDialog",
+        "ReviewDecisionDialog", "MainWindow", "NoRecordsWindow", "ExportDialog", "NearDuplicatesDialog",
     }  # fmt: skip
     ui = pathlib.Path(__file__).resolve().parents[2] / "ui"
     windows = set()
