@@ -595,7 +595,7 @@ def explain(budget: IndicativeBudget) -> list[str]:
     lines += explain_unfunded(budget)
     for line in budget.adjustments:
         if line.percent is not None:
-            text = _("{label} ({stream}): {percent}% less, {before} → {after} a week ({effect})")
+            text = _("{label} ({stream}): reduced by {percent}%, {before} → {after} a week ({effect})")
         else:
             text = _("{label} ({stream}): {before} → {after} a week ({effect})")
         lines.append(

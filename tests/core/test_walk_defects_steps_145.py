@@ -85,7 +85,7 @@ def test_the_carer_reduction_says_its_percentage():
     carer = budget.adjustments[0]
     assert carer.percent == 10 and (carer.before_pence, carer.after_pence) == (Fraction(7150), Fraction(6435))
     line = next(text for text in explain(budget) if text.startswith("Taking account of help a family carer"))
-    assert "10% less" in line and "£71.50 → £64.35" in line
+    assert "reduced by 10%" in line and "£71.50 → £64.35" in line
     # Rounding, the floor and the ceiling are not percentages and say none.
     assert budget.adjustments[1].percent is None
     assert "%" not in next(text for text in explain(budget) if text.startswith("Rounding"))
@@ -99,7 +99,7 @@ def test_the_saved_breakdown_keeps_the_unfunded_areas_and_the_percentage(service
     assert [d.domain_id for d in again.unfunded_domains] == ["health"]
     assert again.adjustments[0].percent == 10
     text = "\n".join(explain(again))
-    assert "14 points are not counted" in text and "10% less" in text
+    assert "14 points are not counted" in text and "reduced by 10%" in text
 
 
 # -- step 5: the employer's insurance, rates above the plan, duplicate providers ---------------------------

@@ -47,7 +47,7 @@ def test_step1_shows_health_answers_a_social_care_budget_does_not_fund(qtbot, se
     assert "Health needs: not funded by this type of budget" in breakdown
     assert "14 points are not counted" in breakdown
     assert "Joint budget (social care and NHS)" in breakdown and "personal health budget" in breakdown
-    assert "10% less" in breakdown
+    assert "reduced by 10%" in breakdown
     # A joint budget funds them: they join the figure and the note goes.
     page.budget_type.setCurrentIndex(page.budget_type.findData("joint_budget"))
     assert "Not in this figure" not in page.figure_note.text()
