@@ -288,7 +288,7 @@ def test_alerts_are_shown_in_words(qtbot, ledger_page, services, living, tmp_pat
     path.write_text(STATEMENT)
     import_through_dialog(qtbot, ledger_page, path)
     details = ledger_page.alerts_detail.text()
-    assert "Surplus:</b> The balance of £695.14 is more than 1 weeks of payments" in details
+    assert "Surplus:</b> The balance of £695.14 is more than 1 week of payments" in details
     assert "Payments missing:</b> Payments in are short" in details
     summary = ledger_page.alerts_label.text() + ledger_page.forecast_label.text()
     assert "Payments missing:" in summary or "Surplus:" in summary
