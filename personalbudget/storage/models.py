@@ -253,6 +253,11 @@ class AppUser(SQLModel, table=True):
     can_manage_users: bool = False
     active: bool = True
     created_at: datetime
+    team: str = ""  # practitioners of one team may see each other's people (a setting)
+    must_change_password: bool = False  # after a reset: a new password at the next sign-in
+    failed_sign_ins: int = 0  # wrong passwords in a row
+    locked_until: datetime | None = None
+    last_sign_in_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -3,6 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import personalbudget.storage.access_models
+import personalbudget.storage.charging_models
 import personalbudget.storage.export_models
 import personalbudget.storage.models  # registers the tables (with the lines below)
 import personalbudget.storage.money_models
