@@ -8,6 +8,7 @@ from personalbudget.clock import Clock
 from personalbudget.domain.ras import RasDefinition, load_ras
 from personalbudget.domain.roles import Role
 from personalbudget.services.budget_service import BudgetService
+from personalbudget.services.charging_service import ChargingService
 from personalbudget.services.context import ActingDatabase, ServiceContext
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import LifecycleService
@@ -36,6 +37,7 @@ class Services:
     support: SupportService
     ledger: LedgerService
     reviews: ReviewService
+    charging: ChargingService
 
 
 def build_services(
@@ -63,4 +65,5 @@ def build_services(
         support=SupportService(context, settings),
         ledger=ledger,
         reviews=ReviewService(context, settings, ledger, plans),
+        charging=ChargingService(context),
     )

@@ -1,0 +1,52 @@
+"""Tables for the person's contribution (charging): the assessed contribution and what they pay.
+
+Money columns hold whole pence (int). Timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+
+class PersonContribution(SQLModel, table=True):
+    """One recorded contribution decision; the newest one for a person is the one in force."""
+
+    __tablename__ = "person_contribution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    status: str  # ContributionStatus value
+    weekly_pence: int = 0
+    starts_on: date
+    reason: str
+    basis: str  # PaymentBasis value
+    rules_file: str = ""  # the financial assessment rules file used, when the calculator worked it out
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ContributionPayment(SQLModel, table=True):
+    """A payment the person made towards their contribution (into the account, or to the council)."""
+
+    __tablename__ = "contribution_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    paid_on: date
+    amount_pence: int
+    note: str = ""
+    ledger_transaction_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("ledger_transaction.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    recorded_at: datetime
+    recorded_by: str

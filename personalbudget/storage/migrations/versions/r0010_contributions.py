@@ -1,0 +1,57 @@
+"""The person's contribution (charging): the assessed weekly contribution and the payments made.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+WHEN = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "person_contribution",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("status", sa.String, nullable=False),
+        sa.Column("weekly_pence", sa.Integer, nullable=False),
+        sa.Column("starts_on", sa.Date, nullable=False),
+        sa.Column("reason", sa.String, nullable=False),
+        sa.Column("basis", sa.String, nullable=False),
+        sa.Column("rules_file", sa.String, nullable=False),
+        sa.Column("recorded_at", WHEN, nullable=False),
+        sa.Column("recorded_by", sa.String, nullable=False),
+    )
+    op.create_index("ix_person_contribution_person_id", "person_contribution", ["person_id"])
+    op.create_table(
+        "contribution_payment",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("paid_on", sa.Date, nullable=False),
+        sa.Column("amount_pence", sa.Integer, nullable=False),
+        sa.Column("note", sa.String, nullable=False),
+        sa.Column(
+            "ledger_transaction_id",
+            sa.Integer,
+            sa.ForeignKey("ledger_transaction.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        sa.Column("recorded_at", WHEN, nullable=False),
+        sa.Column("recorded_by", sa.String, nullable=False),
+    )
+    op.create_index("ix_contribution_payment_person_id", "contribution_payment", ["person_id"])
+    op.create_index(
+        "ix_contribution_payment_ledger_transaction_id", "contribution_payment", ["ledger_transaction_id"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("contribution_payment")
+    op.drop_table("person_contribution")

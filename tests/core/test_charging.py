@@ -1,0 +1,164 @@
+"""The person's contribution, worked by hand to the penny: a net direct payment with a contribution,
+the payments the person makes and the arrears, and NHS funding that carries none."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from personalbudget.domain.charging import (
+    BudgetSplit,
+    Contribution,
+    ContributionForm,
+    ContributionPayment,
+    ContributionStatus,
+    PaymentBasis,
+    check_contribution,
+    contribution_account,
+    net_payment,
+    split_budget,
+    weeks_due,
+)
+from personalbudget.domain.money import Frequency
+from personalbudget.errors import ValidationError
+from tests.core.money_helpers import BUDGET, agreed_person, direct_payment
+
+NET = Contribution(
+    ContributionStatus.ASSESSED, 4250, date(2026, 4, 6), "Financial assessment", PaymentBasis.NET
+)
+
+
+def test_the_budget_splits_into_the_councils_part_and_the_persons_part():
+    # £42.50 a week x 52 = £2,210.00 a year; £8,460.00 - £2,210.00 = £6,250.00 the council's part.
+    split = split_budget(BUDGET, BUDGET, NET)
+    assert split.person_annual_pence == 221_000
+    assert split.council_annual_pence == 625_000
+    assert split.person_weekly_pence == 4250
+    assert split.council_weekly_pence == 12019  # £6,250 / 52 = £120.1923...
+    assert split.summary() == (
+        "£8,460.00 a year = the council's part £6,250.00 + the person's part £2,210.00"
+    )
+    words = " ".join(split.explanation())
+    assert "£42.50 a week x 52 weeks = £2,210.00 a year" in words
+    assert "£8,460.00 - £2,210.00 = £6,250.00 a year" in words
+
+
+def test_a_net_direct_payment_pays_only_the_councils_part():
+    split = split_budget(BUDGET, BUDGET, NET)
+    # Four-weekly: £6,250.00 / 13 = £480.769... -> £480.77 (= £650.77 gross - 4 x £42.50).
+    assert net_payment(BUDGET, split, Frequency.FOUR_WEEKS) == 48077
+    assert net_payment(BUDGET, split, Frequency.WEEK) == 12019  # £6,250 / 52
+    assert net_payment(BUDGET, split, Frequency.MONTH) == 52083  # £6,250 / 12 = £520.833...
+    gross = split_budget(BUDGET, BUDGET, Contribution(**{**NET.__dict__, "basis": PaymentBasis.GROSS}))
+    assert net_payment(BUDGET, gross, Frequency.FOUR_WEEKS) == 65077  # £8,460 / 13, the whole budget
+
+
+def test_the_contribution_is_never_more_than_the_social_care_part():
+    # A joint budget: £5,200 social care + £3,260 NHS; a £150 a week contribution (£7,800) is capped at £5,200.
+    big = Contribution(ContributionStatus.ASSESSED, 15000, date(2026, 4, 6), "Assessed", PaymentBasis.NET)
+    split = split_budget(BUDGET, 520_000, big)
+    assert split.person_annual_pence == 520_000
+    assert split.council_annual_pence == 326_000
+    assert split.capped
+    assert "NHS funding of £3,260.00 a year carries no contribution." in split.explanation()
+
+
+def test_awaited_and_nil_contributions_leave_the_whole_budget_with_the_council():
+    for status in (ContributionStatus.AWAITING, ContributionStatus.NIL):
+        split = split_budget(BUDGET, BUDGET, Contribution(status, 0, date(2026, 4, 6), "x", PaymentBasis.NET))
+        assert split.council_annual_pence == BUDGET and split.person_annual_pence == 0
+    assert isinstance(split, BudgetSplit)
+
+
+def test_nhs_funding_carries_no_contribution():
+    form = ContributionForm("assessed", "20.00", date(2026, 4, 6), "Assessed", "net")
+    with pytest.raises(ValidationError) as problem:
+        check_contribution(form, "personal_health_budget")
+    assert "NHS funding, which is free to the person" in str(problem.value)
+    nil = check_contribution(
+        ContributionForm("nil", "", date(2026, 4, 6), "NHS CHC", "net"), "personal_health_budget"
+    )
+    assert nil.weekly_pence == 0
+
+
+def test_a_contribution_form_names_each_mistake():
+    with pytest.raises(ValidationError) as problem:
+        check_contribution(ContributionForm("assessed", "0", None, " ", "sideways"), "personal_budget")
+    fields = {e.field for e in problem.value.errors}
+    assert fields == {"weekly_amount", "starts_on", "reason", "basis"}
+    assert "choose 'Nil' instead" in problem.value.for_field("weekly_amount")[0]
+
+
+def test_arrears_by_hand_and_the_alert_in_words():
+    # From Monday 6 April 2026 to Monday 23 November 2026 inclusive is 232 days: 33 whole weeks.
+    as_of = date(2026, 11, 23)
+    assert weeks_due(NET.starts_on, as_of) == 33
+    assert weeks_due(NET.starts_on, date(2026, 4, 11)) == 0  # the first week is due on its 7th day
+    assert weeks_due(NET.starts_on, date(2026, 4, 12)) == 1
+    # Seven four-weekly payments of £170.00 = £1,190.00 against 33 x £42.50 = £1,402.50 due.
+    paid = (
+        [ContributionPayment(date(2026, 4, 6 + 0), 17000)]
+        + [
+            ContributionPayment(day, 17000)
+            for day in (
+                date(2026, 5, 4),
+                date(2026, 6, 1),
+                date(2026, 6, 29),
+                date(2026, 7, 27),
+                date(2026, 8, 24),
+            )
+        ]
+        + [ContributionPayment(date(2026, 9, 21), 17000), ContributionPayment(date(2026, 12, 1), 17000)]
+    )
+    account = contribution_account(NET, paid, as_of)
+    assert account.due_pence == 140_250
+    assert account.paid_pence == 119_000  # the December payment is after the day looked at
+    assert account.arrears_pence == 21_250  # 5 weeks of £42.50
+    assert account.behind
+    assert account.alert() == (
+        "The person's contribution is £212.50 behind (about 5 weeks): £1,190.00 paid of £1,402.50 due since "
+        "6 Apr 2026. Talk with the person about it; if it is hard to pay, they can ask for the financial "
+        "assessment to be looked at again."
+    )
+    caught_up = contribution_account(NET, [*paid, ContributionPayment(date(2026, 10, 19), 17000)], as_of)
+    assert caught_up.arrears_pence == 4250  # one week behind is a payment in the post, not an alert
+    assert not caught_up.behind and caught_up.alert() is None
+
+
+# -- through the services ---------------------------------------------------------------------------
+
+
+def test_a_net_direct_payment_with_a_contribution_through_the_services(services):
+    pid = agreed_person(services)
+    view = services.charging.record_contribution(
+        pid,
+        ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment 2 March 2026", "net"),
+    )
+    assert view.split.council_annual_pence == 625_000 and view.split.person_annual_pence == 221_000
+    # Step 4: the schedule pays the council's part, four-weekly.
+    assert services.charging.council_payment(pid, BUDGET, Frequency.FOUR_WEEKS) == 48077
+    services.management.record_management(pid, direct_payment(amount="480.77"))
+    # Step 6: the person pays into the account; the payment is money in on the ledger too.
+    before = services.ledger.ledger(pid).balance
+    services.charging.record_payment(pid, date(2026, 5, 4), "170.00", "Standing order")
+    assert services.ledger.ledger(pid).balance == before + 17000
+    ledger = services.charging.ledger(pid)
+    assert ledger.into_account
+    # 33 weeks due (£1,402.50), £170.00 paid: £1,232.50 behind.
+    assert ledger.account.due_pence == 140_250
+    assert ledger.account.arrears_pence == 123_250
+    assert "£1,232.50 behind (about 29 weeks)" in ledger.alert
+    # Deleting the payment takes its line out of the account too.
+    services.charging.delete_payment(pid, ledger.payments[0].payment_id)
+    assert services.ledger.ledger(pid).balance == before
+    with pytest.raises(ValidationError):
+        services.charging.record_payment(pid, date(2030, 1, 1), "10.00")
+
+
+def test_no_contribution_ledger_until_one_is_charged(services):
+    pid = agreed_person(services)
+    assert services.charging.ledger(pid) is None
+    assert services.charging.get_contribution(pid).split.council_annual_pence == BUDGET
+    with pytest.raises(ValidationError):
+        services.charging.record_payment(pid, date(2026, 5, 4), "10.00")
