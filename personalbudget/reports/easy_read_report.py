@@ -36,16 +36,13 @@ from reportlab.platypus import (
 from personalbudget.domain.management import ManagementOption
 from personalbudget.domain.money import Frequency
 from personalbudget.domain.plan import BudgetFit, CostedItem, PlanStatus
+from personalbudget.domain.results import BudgetView, ManagementView, PersonDetails, PlanView
 from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.paths import resources_dir
 from personalbudget.plain_language import money_in_words
 from personalbudget.reports.pdf_common import FONT, FONT_BOLD, INK, numbered_canvas, write_pdf
-from personalbudget.services.budget_service import BudgetView
-from personalbudget.services.dto import PersonDetails
-from personalbudget.services.management_service import ManagementView
-from personalbudget.services.plan_service import PlanView
 
 BODY_SIZE = 18  # easy read asks for at least 14-16 point; 18 reads comfortably
 HEADING_SIZE = 26

@@ -15,12 +15,10 @@ from personalbudget.domain.money import round_half_up
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.plan import BudgetFit, PlanStatus
 from personalbudget.domain.ras import STREAM_LABELS, explain
+from personalbudget.domain.results import BudgetView, PersonDetails, PlanView
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
 from personalbudget.i18n import _, format_date, format_money, format_number
 from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
-from personalbudget.services.budget_service import BudgetView
-from personalbudget.services.dto import PersonDetails
-from personalbudget.services.plan_service import PlanView
 
 
 @dataclass(frozen=True)

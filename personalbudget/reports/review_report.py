@@ -8,10 +8,10 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from personalbudget.domain.results import ReviewView
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
-from personalbudget.services.review_service import ReviewView
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict
 from fractions import Fraction
 from typing import Any
 
 from sqlmodel import Session, select
 
 from personalbudget.domain.lifecycle import Step
-from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
 from personalbudget.domain.ras import (
     AdjustmentLine,
     DomainScore,
@@ -23,47 +21,13 @@ from personalbudget.domain.ras import (
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
+from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import BudgetView
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.storage.models import AgreedBudget, BudgetAssessment, BudgetStream, PlanCycle
 
 MAX_REASON = 2000
-
-
-@dataclass(frozen=True)
-class StreamBudget:
-    stream: str
-    indicative_annual_pence: int
-    annual_pence: int
-
-
-@dataclass(frozen=True)
-class AgreedBudgetView:
-    budget_type: str
-    annual_pence: int
-    indicative_annual_pence: int
-    streams: tuple[StreamBudget, ...]
-    reason: str
-    ras_version: str
-    agreed_at: datetime
-    agreed_by: str
-
-    @property
-    def weekly_pence(self) -> int:
-        return round_half_up(Fraction(self.annual_pence, WEEKS_PER_YEAR))
-
-
-@dataclass(frozen=True)
-class BudgetView:
-    """Everything step 1 shows for a person's current cycle."""
-
-    person_id: int
-    cycle_id: int
-    budget_type: str | None
-    answers: dict[str, str]
-    indicative: IndicativeBudget | None
-    agreed: AgreedBudgetView | None
-    can_edit: bool
 
 
 def breakdown_to_json(budget: IndicativeBudget) -> str:
@@ -102,48 +66,6 @@ def breakdown_from_json(text: str) -> IndicativeBudget:
         answered=data["answered"],
         questions=data["questions"],
     )
-
-
-def agreed_budget_of(session: Session, cycle_id: int) -> AgreedBudgetView | None:
-    agreed = session.exec(select(AgreedBudget).where(AgreedBudget.cycle_id == cycle_id)).first()
-    if agreed is None:
-        return None
-    streams = session.exec(select(BudgetStream).where(BudgetStream.agreed_budget_id == agreed.id)).all()
-    return AgreedBudgetView(
-        budget_type=agreed.budget_type,
-        annual_pence=agreed.annual_pence,
-        indicative_annual_pence=agreed.indicative_annual_pence,
-        streams=tuple(StreamBudget(s.stream, s.indicative_annual_pence, s.annual_pence) for s in streams),
-        reason=agreed.reason,
-        ras_version=agreed.ras_version,
-        agreed_at=agreed.agreed_at,
-        agreed_by=agreed.agreed_by,
-    )
-
-
-def carry_budget_over(session: Session, source: PlanCycle, target: PlanCycle) -> None:
-    """A new cycle that starts at step 2 keeps the previous cycle's assessment and agreed budget."""
-    assessment = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == source.id)).first()
-    if assessment is not None:
-        data = assessment.model_dump(exclude={"id", "cycle_id"})
-        session.add(BudgetAssessment(cycle_id=target.id, **data))
-    agreed = session.exec(select(AgreedBudget).where(AgreedBudget.cycle_id == source.id)).first()
-    if agreed is not None:
-        data = agreed.model_dump(exclude={"id", "cycle_id"})
-        copy = AgreedBudget(cycle_id=target.id, **data)
-        session.add(copy)
-        session.flush()
-        for stream in session.exec(
-            select(BudgetStream).where(BudgetStream.agreed_budget_id == agreed.id)
-        ).all():
-            session.add(
-                BudgetStream(
-                    agreed_budget_id=copy.id,
-                    stream=stream.stream,
-                    indicative_annual_pence=stream.indicative_annual_pence,
-                    annual_pence=stream.annual_pence,
-                )
-            )
 
 
 class BudgetService:

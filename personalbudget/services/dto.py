@@ -1,4 +1,9 @@
-"""Plain, immutable results that services hand to the UI and the CLI (never ORM rows)."""
+"""Plain, immutable results that services hand to the UI and the CLI (never ORM rows).
+
+The one place to import a result class from. Those a report renders are defined in
+``personalbudget/domain/results.py`` (reports sit below services and may not import them)
+and re-exported here; the rest are defined here.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,35 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from personalbudget.domain.lifecycle import Step, StepStatus
+from personalbudget.domain.results import (
+    AgreedBudgetView,
+    BudgetView,
+    DecisionView,
+    ManagementView,
+    PersonDetails,
+    PlanView,
+    RepresentativeDetails,
+    ReviewForm,
+    ReviewView,
+    StreamBudget,
+)
 
-
-@dataclass(frozen=True)
-class RepresentativeDetails:
-    name: str
-    role: str
-    relationship: str
-    phone: str
-    email: str
-
-
-@dataclass(frozen=True)
-class PersonDetails:
-    id: int
-    name: str
-    date_of_birth: date
-    age: int
-    nhs_number: str | None
-    locality: str
-    primary_support_reason: str
-    representatives: tuple[RepresentativeDetails, ...]
+__all__ = [
+    "AgreedBudgetView",
+    "BudgetView",
+    "CaseloadRow",
+    "CycleView",
+    "DecisionView",
+    "ManagementView",
+    "PersonDetails",
+    "PlanView",
+    "RepresentativeDetails",
+    "ReviewForm",
+    "ReviewView",
+    "StepView",
+    "StreamBudget",
+    "TransitionView",
+]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from personalbudget.domain.review import next_review_due
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
+from personalbudget.services.budget_queries import carry_budget_over
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CycleView, StepView, TransitionView
 from personalbudget.storage.models import CycleStep, Person, PlanCycle, StepTransition
@@ -61,8 +62,6 @@ def open_cycle(
     session.flush()
     assert cycle.id is not None
     if last is not None and start_at > Step.SET_BUDGET:
-        from personalbudget.services.budget_service import carry_budget_over
-
         carry_budget_over(session, last, cycle)
     for record in fresh_steps(start_at, now).values():
         session.add(
@@ -345,19 +344,6 @@ class LifecycleService:
         move_cycle(
             session, cycle, target, kind=kind, note=note, now=self._ctx.clock.now(), actor=self._ctx.actor
         )
-
-    def _set_status(
-        self, session: Session, cycle: PlanCycle, step: Step, status: StepStatus, now: datetime
-    ) -> None:
-        row = session.exec(
-            select(CycleStep).where(CycleStep.cycle_id == cycle.id, CycleStep.step == int(step))
-        ).one()
-        row.status = status.value
-        if status == StepStatus.DONE:
-            row.completed_at = now
-        else:
-            row.started_at, row.completed_at = now, None
-        session.add(row)
 
     def _records(self, session: Session, cycle: PlanCycle) -> dict[Step, StepRecord]:
         rows = session.exec(select(CycleStep).where(CycleStep.cycle_id == cycle.id)).all()

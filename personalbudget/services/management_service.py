@@ -7,35 +7,27 @@ change of mix); the cycle then stays where it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.management import (
-    AccountDetails,
     CheckedManagement,
-    DeliveryMechanism,
     ManagementForm,
     ManagementOption,
-    PaymentSchedule,
-    PotFit,
     PotLine,
-    SaltCategory,
-    Share,
     check_management,
     expected_payments,
-    pot_fits,
-    salt_category,
 )
 from personalbudget.domain.money import annual_cost
 from personalbudget.domain.review import add_months
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import LifecycleError
 from personalbudget.i18n import _, format_money
-from personalbudget.services.budget_service import agreed_budget_of
+from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import ManagementView
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
 from personalbudget.services.money_queries import (
     ManagementInForce,
@@ -50,49 +42,6 @@ from personalbudget.storage.money_models import (
     PaymentScheduleRow,
     SupportArrangement,
 )
-
-
-@dataclass(frozen=True)
-class ManagementView:
-    person_id: int
-    cycle_id: int
-    current_step: Step
-    budget_annual_pence: int | None
-    recorded_for_this_cycle: bool
-    recorded_at: datetime | None
-    recorded_by: str
-    note: str
-    shares: tuple[Share, ...]  # this cycle's, or the last cycle's as a starting point
-    schedule: PaymentSchedule | None
-    account: AccountDetails | None
-    can_record: bool
-    # The agreed plan's lines by the pot that pays for them (from the arrangements in step 5), and
-    # the lines not yet arranged; what pot_fits() needs to check the amounts, saved or being typed.
-    paid_from: dict[ManagementOption, tuple[PotLine, ...]] = field(default_factory=dict)
-    not_yet_paid_from: tuple[PotLine, ...] = ()
-
-    @property
-    def pots(self) -> tuple[PotFit, ...]:
-        """Each pot of the recorded mix against the plan lines it pays for."""
-        return pot_fits(
-            [(s.option, s.annual_pence) for s in self.shares], self.paid_from, self.not_yet_paid_from
-        )
-
-    @property
-    def mechanisms(self) -> tuple[DeliveryMechanism, ...]:
-        return tuple(dict.fromkeys(s.option.mechanism for s in self.shares))
-
-    @property
-    def salt(self) -> SaltCategory | None:
-        return salt_category(set(self.mechanisms))
-
-    @property
-    def pays_out(self) -> bool:
-        return any(s.option.pays_out for s in self.shares)
-
-    @property
-    def paid_out_annual_pence(self) -> int:
-        return sum(s.annual_pence for s in self.shares if s.option.pays_out)
 
 
 class ManagementService:

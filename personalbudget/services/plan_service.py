@@ -20,7 +20,6 @@ from personalbudget.domain.plan import (
     Decision,
     InformalSupportEntry,
     OutcomeEntry,
-    PlanCosting,
     PlanDraft,
     PlanStatus,
     RiskEntry,
@@ -33,8 +32,9 @@ from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
-from personalbudget.services.budget_service import AgreedBudgetView, StreamBudget, agreed_budget_of
+from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.storage.models import (
     Person,
@@ -49,40 +49,6 @@ from personalbudget.storage.models import (
 
 FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
 MAX_DECISION_TEXT = 4000
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    decision: Decision
-    text: str
-    role: str
-    decided_at: datetime
-    decided_by: str
-
-
-@dataclass(frozen=True)
-class PlanView:
-    """One version of a support plan with its costing against the agreed budget."""
-
-    plan_id: int
-    person_id: int
-    cycle_id: int
-    version: int
-    status: PlanStatus
-    content: PlanDraft
-    costing: PlanCosting
-    budget: AgreedBudgetView | None
-    over_budget_justification: str
-    created_at: datetime
-    created_by: str
-    submitted_at: datetime | None
-    submitted_by: str
-    decisions: tuple[DecisionView, ...]
-    editable: bool  # a draft in a cycle at step 2
-
-    @property
-    def agreed(self) -> DecisionView | None:
-        return next((d for d in reversed(self.decisions) if d.decision != Decision.RETURN), None)
 
 
 @dataclass(frozen=True)

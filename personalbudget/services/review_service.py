@@ -7,13 +7,13 @@ same transaction (see ``lifecycle_service.apply_review_decision``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, func, or_, select
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
-from personalbudget.domain.monitoring import LineResult, Monitoring
+from personalbudget.domain.monitoring import Monitoring
 from personalbudget.domain.review import (
     REVIEW_REASONS,
     MarketGap,
@@ -28,6 +28,7 @@ from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.dto import ReviewForm, ReviewView
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import (
     apply_review_decision,
@@ -40,48 +41,6 @@ from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import Person, PlanCycle, PlanOutcome, PlanSupportItem, SupportPlan
 from personalbudget.storage.money_models import LedgerTransaction, SupportArrangement
 from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
-
-
-@dataclass
-class ReviewForm:
-    """What the practitioner records; ``decision`` may stay None in a draft."""
-
-    outcomes: list[OutcomeRating] = field(default_factory=list)
-    method: str = ""
-    working_person: str = ""
-    not_working_person: str = ""
-    working_practitioner: str = ""
-    not_working_practitioner: str = ""
-    market_gaps: list[MarketGap] = field(default_factory=list)
-    risks: str = ""
-    decision: ReviewDecision | None = None
-    decision_note: str = ""
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    review_id: int
-    person_id: int
-    person_name: str
-    cycle_number: int
-    plan_version: int | None
-    reason: str
-    reason_note: str
-    requested_at: datetime
-    requested_by: str
-    due_on: date
-    period_start: date
-    period_end: date
-    completed: bool
-    completed_at: datetime | None
-    completed_by: str
-    form: ReviewForm
-    spend: tuple[LineResult, ...]
-    spend_total: LineResult | None
-
-    @property
-    def editable(self) -> bool:
-        return not self.completed
 
 
 @dataclass(frozen=True)
