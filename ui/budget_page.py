@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from personalbudget.domain.charging import ContributionForm, ContributionStatus, PaymentBasis
 from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
 from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.budget_service import BudgetView
+from personalbudget.services.charging_service import ContributionView
 from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
 from ui.text_wrap import wrap_text
@@ -142,6 +145,19 @@ class BudgetPage(QScrollArea):
             _("Agree the indicative budget, or a different amount with a reason, and move on to planning.")
         )
         self.agree_button.clicked.connect(self.ask_agree)
+        # The person's contribution (charging) and the budget as the council's part + the person's part.
+        self.contribution_label = QLabel()
+        self.contribution_label.setWordWrap(True)
+        self.contribution_label.setTextFormat(Qt.TextFormat.RichText)
+        self.contribution_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.contribution_label.setAccessibleName(_("The person's contribution"))
+        self.contribution_button = QPushButton(_("Record the person's contribution..."))
+        self.contribution_button.setAccessibleName(_("Record the person's contribution"))
+        self.contribution_button.setAccessibleDescription(
+            _("Record the assessed weekly contribution, that it is awaited, or that it is nil.")
+        )
+        self.contribution_button.clicked.connect(self.ask_contribution)
+        self._contribution: ContributionView | None = None
         summary = QFrame()
         summary.setObjectName("budgetSummary")
         summary.setFrameShape(QFrame.Shape.StyledPanel)
@@ -151,6 +167,8 @@ class BudgetPage(QScrollArea):
         right.addWidget(self.figure_note)
         right.addWidget(self.breakdown)
         right.addWidget(self.agreed_label)
+        right.addWidget(self.contribution_label)
+        right.addWidget(self.contribution_button)
         right.addStretch(1)
         right.addWidget(self.agree_button)
         summary_scroll = QScrollArea()
@@ -190,6 +208,33 @@ class BudgetPage(QScrollArea):
 
     def domain_index(self) -> int:
         return self._domain_index
+
+    def contribution(self) -> ContributionView | None:
+        return self._contribution
+
+    def record_contribution(self, form: ContributionForm) -> bool:
+        """Record the person's contribution (as the dialog does); False, with the reason shown, if refused."""
+        try:
+            self._contribution = self._services.charging.record_contribution(self._person_id, form)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The contribution was not recorded"), str(problem))
+            return False
+        self._signals.cycle_changed.emit(self._person_id)
+        self._signals.status_message.emit(_("The person's contribution is recorded."))
+        self._refresh_contribution()
+        return True
+
+    def ask_contribution(self) -> None:
+        current = self._contribution.current if self._contribution else None
+        dialog = ContributionDialog(
+            current.contribution if current else None,
+            bool(self._contribution and self._contribution.nhs_only),
+            self._services.context.clock.today(),
+            self,
+        )
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.record_contribution(dialog.form()):
+                return
 
     def answer(self, question_id: str, answer_id: str) -> None:
         """Choose an answer (as clicking its radio button does) and save it."""
@@ -387,6 +432,35 @@ class BudgetPage(QScrollArea):
         else:
             self.agreed_label.setText(_("Not agreed yet."))
         self.agree_button.setVisible(view.can_edit)
+        self._refresh_contribution()
+
+    def _refresh_contribution(self) -> None:
+        try:
+            self._contribution = self._services.charging.get_contribution(self._person_id)
+        except PersonalBudgetError as problem:
+            self.contribution_label.setText(escape(str(problem)))
+            return
+        view = self._contribution
+        current = view.current
+        if view.nhs_only and current is None:
+            status = _("NHS funding carries no contribution from the person.")
+        elif current is None:
+            status = _("The person's contribution has not been recorded yet.")
+        else:
+            status = current.contribution.describe()
+            status += " " + _("(recorded by {who} on {date})").format(
+                who=current.recorded_by, date=format_date(current.recorded_at.date())
+            )
+        lines = "".join(f"<li>{escape(line)}</li>" for line in view.split.explanation()) if view.split else ""
+        headline = (
+            f"<p><b>{escape(view.split.summary())}</b></p>"
+            if view.split is not None and view.split.person_annual_pence
+            else ""
+        )
+        heading = _("The person's contribution")
+        self.contribution_label.setText(
+            f"<h3>{escape(heading)}</h3><p>{escape(status)}</p>{headline}<ul>{lines}</ul>"
+        )
 
 
 class AgreeBudgetDialog(QDialog):
@@ -459,3 +533,77 @@ class AgreeBudgetDialog(QDialog):
 
     def reason(self) -> str:
         return self.reason_edit.toPlainText()
+
+
+class ContributionDialog(QDialog):
+    """Record the person's contribution: assessed, awaited or nil, from when, why, and gross or net."""
+
+    def __init__(self, current, nhs_only: bool, today, parent: QWidget | None = None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setWindowTitle(_("The person's contribution"))
+        form = QFormLayout()
+        explanation = QLabel(
+            _(
+                "Most people pay a weekly contribution towards a council-funded personal budget, worked out "
+                "by the financial assessment. NHS funding carries none."
+            )
+        )
+        explanation.setWordWrap(True)
+        form.addRow(explanation)
+        self.status = QComboBox()
+        self.status.setAccessibleName(_("Contribution"))
+        for status in ContributionStatus:
+            self.status.addItem(status.label, status.value)
+        self.weekly = QLineEdit()
+        self.weekly.setAccessibleName(_("Weekly contribution in pounds"))
+        self.weekly.setPlaceholderText(_("e.g. 42.50"))
+        self.starts_on = QDateEdit()
+        self.starts_on.setCalendarPopup(True)
+        self.starts_on.setAccessibleName(_("Contribution applies from"))
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(_("Reason"))
+        self.reason.setPlaceholderText(_("e.g. Financial assessment of 2 March 2026"))
+        self.basis = QComboBox()
+        self.basis.setAccessibleName(_("How a direct payment is paid"))
+        for basis in PaymentBasis:
+            self.basis.addItem(basis.label, basis.value)
+        if current is not None:
+            self.status.setCurrentIndex(max(self.status.findData(current.status.value), 0))
+            self.weekly.setText(f"{current.weekly_pence / 100:.2f}" if current.weekly_pence else "")
+            self.starts_on.setDate(
+                QDate(current.starts_on.year, current.starts_on.month, current.starts_on.day)
+            )
+            self.reason.setText(current.reason)
+            self.basis.setCurrentIndex(max(self.basis.findData(current.basis.value), 0))
+        else:
+            self.starts_on.setDate(QDate(today.year, today.month, today.day))
+            if nhs_only:
+                self.status.setCurrentIndex(self.status.findData(ContributionStatus.NIL.value))
+        self.status.currentIndexChanged.connect(self._status_changed)
+        form.addRow(_("Contribution:"), self.status)
+        form.addRow(_("Weekly amount (£):"), self.weekly)
+        form.addRow(_("From:"), self.starts_on)
+        form.addRow(_("Reason:"), self.reason)
+        form.addRow(_("Direct payment paid:"), self.basis)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Record contribution"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._status_changed()
+
+    def _status_changed(self) -> None:
+        self.weekly.setEnabled(self.status.currentData() == ContributionStatus.ASSESSED.value)
+
+    def form(self) -> ContributionForm:
+        return ContributionForm(
+            status=self.status.currentData(),
+            weekly_amount=self.weekly.text() if self.weekly.isEnabled() else "",
+            starts_on=self.starts_on.date().toPython(),
+            reason=self.reason.text(),
+            basis=self.basis.currentData(),
+        )

@@ -244,3 +244,32 @@ class MoneySettingsDialog(QDialog):
             return False
         self.accept()
         return True
+
+
+class ContributionPaymentDialog(QDialog):
+    """A payment the person made towards their assessed contribution."""
+
+    def __init__(self, today: date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Record a contribution payment"))
+        self.posted_on = date_field(_("Date paid"), today, future=False)
+        self.posted_on.set_date(today)
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName(_("Amount in pounds"))
+        self.note = QLineEdit()
+        self.note.setAccessibleName(_("Note, e.g. standing order"))
+        form = QFormLayout()
+        form.addRow(_("Date paid:"), self.posted_on)
+        form.addRow(_("Amount (£):"), self.amount)
+        form.addRow(_("Note:"), self.note)
+        form_with_save_cancel(self, form)
+        name_unnamed_controls(self)
+
+    def paid_on(self) -> date | None:
+        try:
+            return read_date(self.posted_on, _("Date paid"))
+        except ValueError:
+            return None
+
+    def save(self) -> None:
+        self.accept()

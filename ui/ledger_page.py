@@ -46,10 +46,17 @@ from personalbudget.domain.monitoring import (
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
+from personalbudget.services.charging_service import ContributionLedger
 from personalbudget.services.ledger_service import LedgerData, MonitoringView, RuleForm
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.ledger_dialogs import LinkDialog, MoneySettingsDialog, StatementPeriodDialog, TransactionDialog
+from ui.ledger_dialogs import (
+    ContributionPaymentDialog,
+    LinkDialog,
+    MoneySettingsDialog,
+    StatementPeriodDialog,
+    TransactionDialog,
+)
 from ui.ledger_table_model import Column, LedgerTableModel
 from ui.money_widgets import fill_table, read_only_table, show_problem, wrapped_label
 from ui.plan_table_widget import Column as RuleColumn
@@ -153,6 +160,11 @@ class LedgerPage(QScrollArea):
         figures.addWidget(self.forecast_label, 1)
         summary_layout.addLayout(figures)
         summary_layout.addWidget(self.alerts_label)
+        # The person's contribution in words when they fall behind (its own tab has the detail).
+        self.contribution_alert_label = wrapped_label(rich=True)
+        self.contribution_alert_label.setAccessibleName(_("The person's contribution"))
+        self.contribution_alert_label.setVisible(False)
+        summary_layout.addWidget(self.contribution_alert_label)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(_("The budget account"))
@@ -160,6 +172,7 @@ class LedgerPage(QScrollArea):
         self.tabs.addTab(self._build_plan_tab(), _("Against the plan"))
         self.tabs.addTab(self._build_chart_tab(), _("Chart"))
         self.tabs.addTab(self._build_rules_tab(), _("Rules"))
+        self.tabs.addTab(self._build_contribution_tab(), _("Contribution"))
         # Let every tab shrink with the window (the tab widget takes its tallest page's minimum).
         for view in (self.table, self.rules.table, self.chart_table):
             view.setMinimumHeight(64)
@@ -370,7 +383,77 @@ class LedgerPage(QScrollArea):
         layout.addWidget(self.rules, 1)
         return tab
 
+    def _build_contribution_tab(self) -> QWidget:
+        self.contribution_label = wrapped_label(rich=True)
+        self.contribution_label.setAccessibleName(_("The person's contribution: due, paid and arrears"))
+        self.contribution_table = read_only_table(
+            _("The person's payments towards their contribution"),
+            [_("Date"), _("Amount"), _("Paid into"), _("Note")],
+            stretch=3,
+        )
+        self.contribution_pay_button = QPushButton(_("Record a payment…"))
+        self.contribution_pay_button.setAccessibleName(
+            _("Record a payment the person made towards their contribution")
+        )
+        self.contribution_pay_button.clicked.connect(self.ask_contribution_payment)
+        self.contribution_delete_button = QPushButton(_("Delete payment"))
+        self.contribution_delete_button.setAccessibleName(_("Delete the chosen contribution payment"))
+        self.contribution_delete_button.clicked.connect(self.ask_delete_contribution_payment)
+        tools = QHBoxLayout()
+        tools.addWidget(self.contribution_label, 1)
+        tools.addWidget(self.contribution_pay_button, 0, Qt.AlignmentFlag.AlignTop)
+        tools.addWidget(self.contribution_delete_button, 0, Qt.AlignmentFlag.AlignTop)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(tools)
+        layout.addWidget(self.contribution_table, 1)
+        self._contribution: ContributionLedger | None = None
+        return tab
+
     # -- public ---------------------------------------------------------------------------------
+    def contribution(self) -> ContributionLedger | None:
+        """The person's contribution account shown (None when no contribution is charged)."""
+        return self._contribution
+
+    def record_contribution_payment(self, paid_on: date | None, amount: str, note: str = "") -> bool:
+        try:
+            self._services.charging.record_payment(self._person_id, paid_on, amount, note)
+        except PersonalBudgetError as problem:
+            show_problem(self, _("The payment was not recorded"), problem)
+            return False
+        self.refresh()
+        self._signals.status_message.emit(_("Contribution payment recorded"))
+        return True
+
+    def ask_contribution_payment(self) -> None:
+        dialog = ContributionPaymentDialog(self._services.context.clock.today(), self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.record_contribution_payment(dialog.paid_on(), dialog.amount.text(), dialog.note.text()):
+                return
+
+    def ask_delete_contribution_payment(self) -> None:
+        if self._contribution is None:
+            return
+        rows = self.contribution_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        payment = self._contribution.payments[rows[0].row()]
+        answer = QMessageBox.question(
+            self,
+            _("Delete the payment?"),
+            _("Delete the payment of {amount} on {date}?").format(
+                amount=format_money(payment.amount_pence), date=format_date(payment.paid_on)
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._services.charging.delete_payment(self._person_id, payment.payment_id)
+        except PersonalBudgetError as problem:
+            show_problem(self, _("The payment was not deleted"), problem)
+            return
+        self.refresh()
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:
@@ -382,6 +465,7 @@ class LedgerPage(QScrollArea):
         if monitoring is not None:
             self._show_monitoring(monitoring)
             self._load_rules()
+        self._show_contribution()
         name_unnamed_controls(self)
 
     def refresh(self) -> None:
@@ -722,6 +806,57 @@ class LedgerPage(QScrollArea):
             )
             + "</ul>"
         )
+
+    def _show_contribution(self) -> None:
+        try:
+            found = self._services.charging.ledger(self._person_id)
+        except PersonalBudgetError as problem:
+            self.contribution_label.setText(escape(str(problem)))
+            return
+        self._contribution = found
+        self.contribution_pay_button.setEnabled(found is not None)
+        self.contribution_delete_button.setEnabled(found is not None and bool(found.payments))
+        if found is None:
+            self.contribution_label.setText(
+                escape(
+                    _(
+                        "No contribution is charged: none is recorded, it is nil, or the financial assessment "
+                        "is awaited. Record it in step 1."
+                    )
+                )
+            )
+            fill_table(self.contribution_table, [])
+            self.contribution_alert_label.setVisible(False)
+            return
+        where = (
+            _("The person pays their contribution into this account (the council pays its part net of it).")
+            if found.into_account
+            else _("The person pays their contribution to the council (the direct payment is paid gross).")
+        )
+        lines = "".join(f"<li>{escape(line)}</li>" for line in found.account.explanation())
+        self.contribution_label.setText(
+            f"<p><b>{escape(found.contribution.describe())}</b></p><p>{escape(where)}</p><ul>{lines}</ul>"
+        )
+        fill_table(
+            self.contribution_table,
+            [
+                [
+                    format_date(p.paid_on),
+                    format_money(p.amount_pence),
+                    _("This account") if p.in_account else _("The council"),
+                    p.note,
+                ]
+                for p in found.payments
+            ],
+            right=(1,),
+        )
+        alert = found.alert
+        self.contribution_alert_label.setVisible(alert is not None)
+        if alert is not None:
+            warning = theme_colour("warning").name()
+            self.contribution_alert_label.setText(
+                f"<b style='color:{warning}'>{escape(_('Contribution behind'))}:</b> {escape(alert)}"
+            )
 
     def _load_rules(self) -> None:
         if self._ledger is None:

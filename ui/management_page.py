@@ -284,7 +284,21 @@ class ManagementPage(QScrollArea):
         paid_out = self._paid_out_annual()
         if paid_out:
             frequency = Frequency(self.frequency.currentData())
-            self.payment_amount.setText(_pounds(suggested_payment(paid_out, frequency)))
+            try:  # paid net of the person's contribution, each payment is the council's part
+                amount = self._services.charging.council_payment(self._person_id, paid_out, frequency)
+            except PersonalBudgetError:
+                amount = suggested_payment(paid_out, frequency)
+            self.payment_amount.setText(_pounds(amount))
+
+    def _person_part_in_payments(self, paid_out: int) -> int:
+        """The person's contribution a year taken off the direct payment when it is paid net."""
+        try:
+            split = self._services.charging.split(self._person_id)
+        except PersonalBudgetError:
+            return 0
+        if split is None or split.contribution is None or split.contribution.basis.value != "net":
+            return 0
+        return min(split.person_annual_pence, paid_out)
 
     # -- helpers -----------------------------------------------------------------------------
     def _load(self, view: ManagementView) -> None:
@@ -474,6 +488,17 @@ class ManagementPage(QScrollArea):
             schedule.frequency.times_per_year,
         ).format(dates=dates, n=schedule.frequency.times_per_year, year=format_money(yearly))
         paid_out = self._paid_out_annual()
+        person = self._person_part_in_payments(paid_out) if paid_out else 0
+        if person:
+            text += " " + _(
+                "Paid net: the direct payment of {dp} a year less the person's contribution of {person} a "
+                "year is {council} a year from the council."
+            ).format(
+                dp=format_money(paid_out),
+                person=format_money(person),
+                council=format_money(paid_out - person),
+            )
+            paid_out -= person
         if paid_out and yearly != paid_out:
             template = (
                 _("That is {amount} more than the direct payment of {dp} a year.")

@@ -1,0 +1,65 @@
+"""The person's contribution on the step pages: recorded in step 1 with the budget split into the
+council's part and the person's, the net payment suggested in step 4, and the person's payments,
+arrears and the alert in words in step 6."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from personalbudget.domain.charging import ContributionForm
+from personalbudget.domain.management import ManagementOption
+from tests.core.money_helpers import agreed_person, direct_payment
+from ui.budget_page import BudgetPage
+from ui.ledger_page import LedgerPage
+from ui.management_page import ManagementPage
+
+ASSESSED = ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment 2 March 2026", "net")
+
+
+def test_step_one_records_the_contribution_and_shows_both_parts(qtbot, services, signals, message_boxes):
+    pid = agreed_person(services)
+    page = BudgetPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    assert "has not been recorded yet" in page.contribution_label.text()
+    refused = ContributionForm("assessed", "", date(2026, 4, 6), "x", "net")
+    assert not page.record_contribution(refused)
+    assert "Weekly contribution" in message_boxes.texts("warning")[-1]
+    assert page.record_contribution(ASSESSED)
+    text = page.contribution_label.text()
+    assert "£42.50 a week from 6 Apr 2026 (paid net)" in text
+    assert "£8,460.00 a year = the council&#x27;s part £6,250.00 + the person&#x27;s part £2,210.00" in text
+
+
+def test_step_four_suggests_the_councils_part_for_a_net_direct_payment(qtbot, services, signals):
+    pid = agreed_person(services)
+    services.charging.record_contribution(pid, ASSESSED)
+    page = ManagementPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    page.choose(ManagementOption.DIRECT_PAYMENT)
+    page.suggest_amount()
+    assert page.payment_amount.text() == "480.77"  # (£8,460.00 - £2,210.00) / 13
+    assert (
+        "less the person's contribution of £2,210.00 a year is £6,250.00 a year" in page.payments_label.text()
+    )
+
+
+def test_step_six_shows_the_persons_payments_arrears_and_the_alert(qtbot, services, signals):
+    pid = agreed_person(services)
+    services.charging.record_contribution(pid, ASSESSED)
+    services.management.record_management(pid, direct_payment(amount="480.77"))
+    page = LedgerPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    assert page.contribution() is not None
+    assert page.record_contribution_payment(date(2026, 5, 4), "170.00", "Standing order")
+    assert page.contribution_table.rowCount() == 1
+    assert page.contribution_table.item(0, 1).text() == "£170.00"
+    assert page.contribution_table.item(0, 2).text() == "This account"
+    text = page.contribution_label.text()
+    assert "33 whole weeks from 6 Apr 2026 to 23 Nov 2026 = £1,402.50" in text
+    assert "Arrears: £1,232.50." in text
+    assert not page.contribution_alert_label.isHidden()
+    assert "£1,232.50 behind (about 29 weeks)" in page.contribution_alert_label.text()
+    assert page.ledger().balance == 17000  # the payment is money in on the ledger too
