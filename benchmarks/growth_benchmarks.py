@@ -156,14 +156,14 @@ def _measure(kind: str, n: int, workdir: Path) -> float:
         )
         services.reviews.complete(view.review_id, form)
         started = _start()
-        services.reports.write_review(services.reviews, pid, workdir / "review.pdf")
+        services.reports.write_review(pid, workdir / "review.pdf")
         return _stop(started)
     if kind == "export":
         from personalbudget.services.demo_service import build_demo_caseload
-        from personalbudget.services.export_service import ExportService, financial_year
+        from personalbudget.services.export_service import financial_year
 
         build_demo_caseload(services.context, people=n, seed=1)
-        exporter = ExportService(services.context, services.settings)
+        exporter = services.export
         start, end = financial_year(services.context.clock.today())
         started = _start()
         exporter.export(start, end, workdir / "aggregates")

@@ -158,13 +158,13 @@ def time_export(path: Path, workdir: Path, repeats: int) -> dict[str, list[float
     from personalbudget.cli import default_keys
     from personalbudget.clock import SystemClock
     from personalbudget.services import build_services
-    from personalbudget.services.export_service import ExportService, financial_year
+    from personalbudget.services.export_service import financial_year
     from personalbudget.storage.database import open_database
 
     db = open_database(path, default_keys())
     try:
         services = build_services(db, SystemClock(), "benchmark")
-        exporter = ExportService(services.context, services.settings)
+        exporter = services.export
         start, end = financial_year(services.context.clock.today())
         times = []
         for run in range(repeats):

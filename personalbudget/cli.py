@@ -534,7 +534,7 @@ def _day(text: str, option: str) -> date:
 def _report_review(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
-        path = services.reports.write_review(services.reviews, args.person, args.out, args.review)
+        path = services.reports.write_review(args.person, args.out, args.review)
     finally:
         services.context.db.close()
     print(_("Wrote {file}.").format(file=path))
@@ -723,15 +723,14 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _export_aggregates(args: argparse.Namespace) -> int:
-    from personalbudget.services.export_service import ExportService, financial_year
+    from personalbudget.services.export_service import financial_year
 
     start = _day(args.start, "--from") if args.start else None
     end = _day(args.end, "--to") if args.end else None
     services = _services(args)
     try:
         default_start, default_end = financial_year(services.context.clock.today())
-        exporter = ExportService(services.context, services.settings)
-        result = exporter.export(start or default_start, end or default_end, args.out)
+        result = services.export.export(start or default_start, end or default_end, args.out)
     finally:
         services.context.db.close()
     assert result is not None  # nothing cancels a command-line export

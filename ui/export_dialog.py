@@ -24,7 +24,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.tables import PublishedTable
 from personalbudget.i18n import _, format_number, ngettext
 from personalbudget.services import Services
-from personalbudget.services.export_service import ExportPreview, ExportResult, ExportService, financial_year
+from personalbudget.services.export_service import ExportPreview, ExportResult, financial_year
 from ui.accessibility import name_unnamed_controls
 from ui.money_widgets import date_field, fill_table, read_date, read_only_table, show_problem, wrapped_label
 from ui.workers import BackgroundTask, show_progress
@@ -59,7 +59,7 @@ class ExportDialog(QDialog):
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Export anonymised aggregates"))
-        self._exporter = ExportService(services.context, services.settings)
+        self._exporter = services.export
         today = services.context.clock.today()
         first, last = financial_year(today)
         self.start = date_field(_("First day of the period"), today)

@@ -502,7 +502,7 @@ class ReviewPage(QScrollArea):
                 out = out.with_suffix(".pdf")
         services, person_id, target = self._services, self._person_id, out
         task = BackgroundTask(
-            lambda _progress: services.reports.write_review(services.reviews, person_id, target), self
+            lambda _progress: services.reports.write_review(person_id, target), self
         )
         show_progress(task, self, _("Printing the review"), _("Writing {file}…").format(file=out.name))
 

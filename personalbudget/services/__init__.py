@@ -10,6 +10,7 @@ from personalbudget.domain.roles import Role
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.charging_service import ChargingService
 from personalbudget.services.context import ActingDatabase, ServiceContext
+from personalbudget.services.export_service import ExportService
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.management_service import ManagementService
@@ -37,6 +38,7 @@ class Services:
     support: SupportService
     ledger: LedgerService
     reviews: ReviewService
+    export: ExportService
     charging: ChargingService
 
 
@@ -48,22 +50,37 @@ def build_services(
     ``ras`` defaults to the shipped RAS definition.
     """
     context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor, role=role)
+    # The one place services are built: each gets the services it uses here, so no caller
+    # passes one service into another and none builds its own.
+    settings = SettingsService(context)
     people = PeopleService(context)
     budget = BudgetService(context, ras or load_ras())
-    plans = PlanService(context)
-    settings = SettingsService(context)
+    plans = PlanService(context, settings)
     ledger = LedgerService(context, settings)
+    management = ManagementService(context, settings)
+    reviews = ReviewService(context, settings, ledger, plans)
+    reports = ReportService(
+        context,
+        people=people,
+        budget=budget,
+        plans=plans,
+        ledger=ledger,
+        management=management,
+        reviews=reviews,
+        settings=settings,
+    )
     return Services(
         context=context,
         people=people,
-        lifecycle=LifecycleService(context),
+        lifecycle=LifecycleService(context, settings),
         budget=budget,
         plans=plans,
-        reports=ReportService(context, people, budget, plans, ledger),
+        reports=reports,
         settings=settings,
-        management=ManagementService(context),
+        management=management,
         support=SupportService(context, settings),
         ledger=ledger,
-        reviews=ReviewService(context, settings, ledger, plans),
+        reviews=reviews,
+        export=ExportService(context, settings),
         charging=ChargingService(context),
     )

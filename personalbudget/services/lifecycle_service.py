@@ -31,6 +31,7 @@ from personalbudget.i18n import _
 from personalbudget.services.budget_queries import carry_budget_over
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CycleView, StepView, TransitionView
+from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import CycleStep, Person, PlanCycle, StepTransition
 
 
@@ -271,8 +272,9 @@ def _transition_view(t: StepTransition) -> TransitionView:
 
 
 class LifecycleService:
-    def __init__(self, context: ServiceContext):
+    def __init__(self, context: ServiceContext, settings: SettingsService):
         self._ctx = context
+        self._settings = settings
 
     def history(self, person_id: int) -> list[HistoryEntry]:
         """Every move of every cycle the person has had, newest first (a review's loop-back keeps the past)."""
@@ -321,9 +323,7 @@ class LifecycleService:
     def record_review_decision(self, person_id: int, decision: ReviewDecision, note: str = "") -> CycleView:
         """Apply what a review decided: carry on, a new cycle from step 2 or 1, or end the budget."""
         self._ctx.require(Permission.MOVE_STEPS)
-        from personalbudget.services.settings_service import SettingsService
-
-        interval = SettingsService(self._ctx).review().review_interval_months
+        interval = self._settings.review().review_interval_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             result = apply_review_decision(

@@ -35,6 +35,7 @@ from personalbudget.services.money_queries import (
     management_of_cycle,
     plan_in_force,
 )
+from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import PlanCycle
 from personalbudget.storage.money_models import (
     BudgetManagement,
@@ -45,8 +46,9 @@ from personalbudget.storage.money_models import (
 
 
 class ManagementService:
-    def __init__(self, context: ServiceContext):
+    def __init__(self, context: ServiceContext, settings: SettingsService):
         self._ctx = context
+        self._settings = settings
 
     def get_management(self, person_id: int) -> ManagementView:
         self._ctx.require(Permission.VIEW_MONEY)
@@ -56,9 +58,7 @@ class ManagementService:
     def record_management(self, person_id: int, form: ManagementForm) -> ManagementView:
         """Record how the budget is managed; at step 4 this completes the step and moves on to step 5."""
         self._ctx.require(Permission.MANAGE_MONEY)
-        from personalbudget.services.settings_service import SettingsService
-
-        dp_months = SettingsService(self._ctx).review().direct_payment_first_months
+        dp_months = self._settings.review().direct_payment_first_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             if cycle.current_step < Step.MANAGE_BUDGET:

@@ -36,6 +36,7 @@ from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
+from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import (
     Person,
     PlanCycle,
@@ -160,8 +161,9 @@ class PlanVersionSummary:
 
 
 class PlanService:
-    def __init__(self, context: ServiceContext):
+    def __init__(self, context: ServiceContext, settings: SettingsService):
         self._ctx = context
+        self._settings = settings
 
     # -- reading -----------------------------------------------------------------------------
     def get_plan(self, person_id: int) -> PlanView | None:
@@ -175,9 +177,7 @@ class PlanService:
     def approval_summary(self, person_id: int) -> ApprovalSummary | None:
         """What the approver sees before deciding on the person's newest plan, if there is one."""
         self._ctx.require(Permission.VIEW_PEOPLE)
-        from personalbudget.services.settings_service import SettingsService
-
-        first_weeks = SettingsService(self._ctx).review().first_review_weeks
+        first_weeks = self._settings.review().first_review_weeks
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             plan = self._latest_in_cycle(session, cycle)
@@ -307,9 +307,7 @@ class PlanService:
         """The funder's decision: approve, approve with conditions, or return with reasons."""
         self._ctx.require(Permission.DECIDE_PLAN)
         text, role = check_decision(decision, text, role)
-        from personalbudget.services.settings_service import SettingsService
-
-        first_weeks = SettingsService(self._ctx).review().first_review_weeks
+        first_weeks = self._settings.review().first_review_weeks
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.AGREE_PLAN, _("decide on the plan"))

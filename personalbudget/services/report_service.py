@@ -29,16 +29,23 @@ class ReportService:
     def __init__(
         self,
         context: ServiceContext,
+        *,
         people: PeopleService,
         budget: BudgetService,
         plans: PlanService,
-        ledger: LedgerService | None = None,
+        ledger: LedgerService,
+        management: ManagementService,
+        reviews: ReviewService,
+        settings: SettingsService,
     ):
         self._ctx = context
         self._people = people
         self._budget = budget
         self._plans = plans
-        self._ledger = ledger or LedgerService(context, SettingsService(context))
+        self._ledger = ledger
+        self._management = management
+        self._reviews = reviews
+        self._settings = settings
 
     def display_names(self) -> dict[str, str]:
         """Each account's user name -> the name records show ("sworker" -> "Sam Worker")."""
@@ -96,9 +103,9 @@ class ReportService:
             person=data.person,
             plan=data.plan,
             budget=data.budget,
-            management=ManagementService(self._ctx).get_management(person_id),
+            management=self._management.get_management(person_id),
             next_review_due=next_review,
-            first_review_weeks=SettingsService(self._ctx).review().first_review_weeks,
+            first_review_weeks=self._settings.review().first_review_weeks,
             council=data.council,
             generated_at=data.generated_at,
         )
@@ -107,20 +114,16 @@ class ReportService:
         """The plan in easy read (pictures, short sentences, large type) as a PDF."""
         return write_easy_read_pdf(self.easy_read_report(person_id, version), out)
 
-    def review_report(
-        self, reviews: ReviewService, person_id: int, number: int | None = None
-    ) -> ReviewReportData:
+    def review_report(self, person_id: int, number: int | None = None) -> ReviewReportData:
         """Review ``number`` of a person (1 = first), or the newest."""
-        view = reviews.review_by_number(person_id, number)
-        position = next(s.number for s in reviews.history(person_id) if s.review_id == view.review_id)
+        view = self._reviews.review_by_number(person_id, number)
+        position = next(s.number for s in self._reviews.history(person_id) if s.review_id == view.review_id)
         return ReviewReportData(
             view, position, _(self._budget.ras.council), self._ctx.clock.now(), self.display_names()
         )
 
-    def write_review(
-        self, reviews: ReviewService, person_id: int, out: Path, number: int | None = None
-    ) -> Path:
-        return write_review_pdf(self.review_report(reviews, person_id, number), out)
+    def write_review(self, person_id: int, out: Path, number: int | None = None) -> Path:
+        return write_review_pdf(self.review_report(person_id, number), out)
 
     def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
         person = self._people.get_person(person_id)

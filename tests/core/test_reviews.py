@@ -218,7 +218,7 @@ def test_the_review_pdf_says_what_was_found_and_decided(services, clock, tmp_pat
         risks="Falls at night",
     )
     services.reviews.complete(view.review_id, form)
-    out = services.reports.write_review(services.reviews, pid, tmp_path / "review.pdf")
+    out = services.reports.write_review(pid, tmp_path / "review.pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     for expected in (
         "Review of the care and support plan",
