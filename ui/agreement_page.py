@@ -29,6 +29,7 @@ from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services import Services
+from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.plan_service import ApprovalSummary, PlanView, check_decision
 from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
@@ -129,6 +130,7 @@ class AgreementPage(QScrollArea):
             cycle = self._services.lifecycle.get_cycle(person_id)
             self._plan = self._services.plans.get_plan(person_id)
             self._approval = self._services.plans.approval_summary(person_id)
+            self._split_text = split_sentence(self._services.charging.split(person_id))
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("Cannot show the plan"), str(problem))
             return
@@ -268,6 +270,8 @@ class AgreementPage(QScrollArea):
                     _("Agreed budget: {year} a year.").format(year=format_money(plan.budget.annual_pence))
                 )
             )
+            if getattr(self, "_split_text", ""):
+                parts.append(" " + escape(self._split_text))
             if costing.fit == BudgetFit.OVER:
                 parts.append(
                     " <b>"

@@ -219,7 +219,6 @@ class BudgetPage(QScrollArea):
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("The contribution was not recorded"), str(problem))
             return False
-        self._signals.cycle_changed.emit(self._person_id)
         self._signals.status_message.emit(_("The person's contribution is recorded."))
         self._refresh_contribution()
         return True

@@ -399,13 +399,15 @@ class LedgerPage(QScrollArea):
         self.contribution_delete_button = QPushButton(_("Delete payment"))
         self.contribution_delete_button.setAccessibleName(_("Delete the chosen contribution payment"))
         self.contribution_delete_button.clicked.connect(self.ask_delete_contribution_payment)
+        self.contribution_title = wrapped_label(rich=True)
         tools = QHBoxLayout()
-        tools.addWidget(self.contribution_label, 1)
+        tools.addWidget(self.contribution_title, 1)
         tools.addWidget(self.contribution_pay_button, 0, Qt.AlignmentFlag.AlignTop)
         tools.addWidget(self.contribution_delete_button, 0, Qt.AlignmentFlag.AlignTop)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(tools)
+        layout.addWidget(self.contribution_label)
         layout.addWidget(self.contribution_table, 1)
         self._contribution: ContributionLedger | None = None
         return tab
@@ -817,6 +819,7 @@ class LedgerPage(QScrollArea):
         self.contribution_pay_button.setEnabled(found is not None)
         self.contribution_delete_button.setEnabled(found is not None and bool(found.payments))
         if found is None:
+            self.contribution_title.setText("")
             self.contribution_label.setText(
                 escape(
                     _(
@@ -833,9 +836,9 @@ class LedgerPage(QScrollArea):
             if found.into_account
             else _("The person pays their contribution to the council (the direct payment is paid gross).")
         )
-        lines = "".join(f"<li>{escape(line)}</li>" for line in found.account.explanation())
+        self.contribution_title.setText(f"<b>{escape(found.contribution.describe())}</b>")
         self.contribution_label.setText(
-            f"<p><b>{escape(found.contribution.describe())}</b></p><p>{escape(where)}</p><ul>{lines}</ul>"
+            "<br>".join(escape(line) for line in (where, *found.account.explanation()))
         )
         fill_table(
             self.contribution_table,

@@ -35,6 +35,7 @@ from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGO
 from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
+from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.plan_service import PlanView
 from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
@@ -54,6 +55,7 @@ class PlanPage(QScrollArea):
         self._person_id = 0
         self._plan: PlanView | None = None
         self._budget_annual: int | None = None
+        self._split_text = ""
         self._editable = False
         self._dirty = False
 
@@ -170,6 +172,10 @@ class PlanPage(QScrollArea):
             QMessageBox.warning(self, _("Cannot show the plan"), str(problem))
             return
         self._budget_annual = budget.agreed.annual_pence if budget.agreed else None
+        try:  # the budget as the council's part + the person's contribution
+            self._split_text = split_sentence(self._services.charging.split(person_id))
+        except PersonalBudgetError:
+            self._split_text = ""
         self._editable = cycle.is_open and cycle.current_step == Step.PLAN_SUPPORT
         self._load(draft)
         self._set_read_only(not self._editable)
@@ -389,5 +395,7 @@ class PlanPage(QScrollArea):
                 diff=format_money(-costing.difference_pence), budget=format_money(costing.budget_annual_pence)
             )
             colour = OVERDUE
+        if self._split_text:
+            text += " " + self._split_text
         self.cost_label.setText(text)
         self.cost_label.setStyleSheet(f"color: {colour};")

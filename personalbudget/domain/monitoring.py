@@ -61,6 +61,7 @@ class PlannedLine:
     paid_from_account: bool = True
     starts_on: date | None = None  # when the support started (nothing is planned before)
     pot: str = ""  # the management option that pays for it, when not this account (e.g. "Managed account")
+    ends_on: date | None = None  # when the support ends, if before the end of the budget year
 
 
 def budget_year(day: date) -> tuple[date, date]:
@@ -81,8 +82,31 @@ def planned_by(line: PlannedLine, start: date, end: date, day: date) -> Fraction
     if line.frequency in (Frequency.ONE_OFF, Frequency.YEAR):
         return line.annual
     year_days = (end - start).days + 1
-    elapsed = min((min(day, end) - begins).days + 1, year_days)
+    stops = min(end, line.ends_on) if line.ends_on else end
+    if stops < begins:
+        return Fraction(0)
+    elapsed = min((min(day, stops) - begins).days + 1, year_days)
     return line.annual * elapsed / year_days
+
+
+def part_year_words(line: PlannedLine, start: date, end: date) -> str:
+    """The basis of a line's figure for the budget year in words, e.g. for support that starts in
+    October: '£7,800.00 a year x 182 of 365 days (1 Oct 2026 to 31 Mar 2027) = £3,889.32'."""
+    year_days = (end - start).days + 1
+    begins = max(start, line.starts_on) if line.starts_on else start
+    stops = min(end, line.ends_on) if line.ends_on else end
+    total = round_half_up(planned_by(line, start, end, end))
+    if line.frequency in (Frequency.ONE_OFF, Frequency.YEAR) or (begins == start and stops == end):
+        return _("{amount} for the whole budget year").format(amount=format_money(total))
+    days = max((stops - begins).days + 1, 0)
+    return _("{annual} a year x {days} of {year_days} days ({start} to {end}) = {amount}").format(
+        annual=format_money(round_half_up(line.annual)),
+        days=days,
+        year_days=year_days,
+        start=format_date(begins),
+        end=format_date(stops),
+        amount=format_money(total),
+    )
 
 
 class Status(StrEnum):

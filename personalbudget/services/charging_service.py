@@ -91,13 +91,13 @@ class ChargingService:
 
     # -- step 1 --------------------------------------------------------------------------------------
     def get_contribution(self, person_id: int) -> ContributionView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, person_id)
 
     def record_contribution(self, person_id: int, form: ContributionForm) -> ContributionView:
         """Record the person's assessed contribution (or that it is awaited, or nil); the newest is in force."""
-        self._ctx.require(Permission.ASSESS)
+        self._ctx.require(Permission.ASSESS, person_id)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             budget_type = self._budget_type(session, cycle.id)  # type: ignore[arg-type]
@@ -119,7 +119,7 @@ class ChargingService:
 
     def split(self, person_id: int) -> BudgetSplit | None:
         """The agreed (or indicative) budget as the council's part + the person's part."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, person_id).split
 
@@ -136,7 +136,7 @@ class ChargingService:
 
     def council_payment(self, person_id: int, paid_out_annual_pence: int, frequency: Frequency) -> int:
         """One direct payment's amount: the council's part when the contribution is paid net."""
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             split = self._view(session, person_id).split
         return net_payment(paid_out_annual_pence, split, frequency)
@@ -144,7 +144,7 @@ class ChargingService:
     # -- step 6 --------------------------------------------------------------------------------------
     def ledger(self, person_id: int) -> ContributionLedger | None:
         """The person's payments towards an assessed contribution, and any arrears (None if none is charged)."""
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             record = _current(session, person_id)
@@ -174,7 +174,7 @@ class ChargingService:
         For a direct payment paid net, the person pays into the direct payment account: the payment is
         also added to the account's ledger as money in, so the balance is right.
         """
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         errors: list[FieldError] = []
         today = self._ctx.clock.today()
         if paid_on is None:
@@ -234,7 +234,7 @@ class ChargingService:
 
     def delete_payment(self, person_id: int, payment_id: int) -> None:
         """Remove a payment recorded in error (and its line in the account, if it made one)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             row = session.get(ContributionPayment, payment_id)
             if row is None or row.person_id != person_id:
@@ -329,3 +329,18 @@ def split_words(split: BudgetSplit | None) -> str:
             total=format_money(split.total_annual_pence)
         )
     return split.summary()
+
+
+def split_sentence(split: BudgetSplit | None) -> str:
+    """A sentence for the plan, the agreement and the PDFs; '' when the person pays nothing."""
+    if split is None or split.person_annual_pence == 0:
+        return ""
+    return _(
+        "Of the {total} a year, the council pays {council} and the person's contribution is {person} "
+        "({weekly} a week)."
+    ).format(
+        total=format_money(split.total_annual_pence),
+        council=format_money(split.council_annual_pence),
+        person=format_money(split.person_annual_pence),
+        weekly=format_money(split.person_weekly_pence),
+    )

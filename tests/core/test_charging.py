@@ -3,7 +3,8 @@ the payments the person makes and the arrears, and NHS funding that carries none
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 
@@ -162,3 +163,65 @@ def test_no_contribution_ledger_until_one_is_charged(services):
     assert services.charging.get_contribution(pid).split.council_annual_pence == BUDGET
     with pytest.raises(ValidationError):
         services.charging.record_payment(pid, date(2026, 5, 4), "10.00")
+
+
+# -- a budget that starts (or ends) part way through the budget year, by hand --------------------------
+
+
+def test_a_mid_year_start_is_pro_rated_by_days_and_planned_so_far_forecast_and_alerts_agree():
+    from personalbudget.domain.management import PaymentSchedule
+    from personalbudget.domain.monitoring import Movement, PlannedLine, monitor, part_year_words, planned_by
+
+    # A PA at £15.00 an hour for 10 hours a week: £150.00 a week, £7,800.00 a year, from 1 October 2026.
+    pa = PlannedLine("1", "PA hours", Fraction(780_000), Frequency.WEEK, True, date(2026, 10, 1))
+    year = (date(2026, 4, 1), date(2027, 3, 31))  # 365 days
+    # This budget year: 1 Oct 2026 to 31 Mar 2027 is 182 days: £7,800 x 182 / 365 = £3,889.315... -> £3,889.32.
+    assert planned_by(pa, *year, year[1]) == Fraction(780_000 * 182, 365)
+    assert part_year_words(pa, *year) == (
+        "£7,800.00 a year x 182 of 365 days (1 Oct 2026 to 31 Mar 2027) = £3,889.32"
+    )
+    # Support that also ends on 31 December 2026: 92 days, £7,800 x 92 / 365 = £1,966.027... -> £1,966.03.
+    ending = PlannedLine(
+        "1", "PA hours", Fraction(780_000), Frequency.WEEK, True, date(2026, 10, 1), "", date(2026, 12, 31)
+    )
+    assert part_year_words(ending, *year) == (
+        "£7,800.00 a year x 92 of 365 days (1 Oct 2026 to 31 Dec 2026) = £1,966.03"
+    )
+    assert planned_by(ending, *year, date(2027, 2, 1)) == planned_by(ending, *year, date(2026, 12, 31))
+
+    # Four-weekly payments of £600.00 from 1 October; £150.00 spent every Thursday from 8 October.
+    schedule = PaymentSchedule(Frequency.FOUR_WEEKS, date(2026, 10, 1), 60_000, True)
+    paid_in = [
+        Movement(d, 60_000, "")
+        for d in (date(2026, 10, 1), date(2026, 10, 29), date(2026, 11, 26), date(2026, 12, 24))
+    ]
+    thursdays = [date(2026, 10, 8) + timedelta(days=7 * n) for n in range(13)]  # to 31 December
+    spent = [Movement(d, -15_000, "1") for d in thursdays]
+    result = monitor(
+        paid_in + spent,
+        [pa],
+        period=year,
+        today=date(2026, 12, 31),
+        schedule=schedule,
+        surplus_limit_weeks=8,
+        recent_weeks=8,
+    )
+    line = result.lines[0]
+    # Planned so far: 1 Oct to 31 Dec is 92 days: £7,800 x 92 / 365 = £1,966.03; spent 13 x £150 = £1,950.00.
+    assert line.planned_year_pence == 388_932
+    assert line.planned_so_far_pence == 196_603
+    assert line.spent_pence == 195_000
+    assert line.difference_words == "£16.03 left"
+    assert result.total.planned_so_far_pence == 196_603
+    assert result.balance_pence == 45_000  # 4 x £600 in, £1,950 out
+    # Forecast: £1,200.00 spent in the last 56 days (£21.43 a day) x 90 days left = £1,928.57;
+    # payments to come 21 Jan, 18 Feb, 18 Mar = £1,800.00; £450.00 + £1,800.00 - £1,928.57 = £321.43.
+    forecast = result.forecast
+    assert forecast.spent_in_window_pence == 120_000 and forecast.window_days == 56
+    assert forecast.days_left == 90 and forecast.payments_to_come == 3
+    assert forecast.end_balance_pence == 32_143
+    assert result.alerts == ()  # on track: no alert contradicts the figures
+    # The chart's planned line agrees: nothing before October, £1,966.03 by the end of December.
+    months = {m.month: m.planned_pence for m in result.months}
+    assert months[date(2026, 9, 1)] == 0
+    assert months[date(2026, 12, 1)] == 196_603
