@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 import personalbudget
 from personalbudget.i18n import _, format_date
-from personalbudget.storage.keys import MIN_PASSPHRASE
+from personalbudget.services.caseload_file import MIN_PASSPHRASE
 
 
 class PassphraseDialog(QDialog):
