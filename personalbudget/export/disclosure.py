@@ -11,7 +11,7 @@ column, or it could be worked out by subtraction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -139,37 +139,79 @@ Term = tuple[int, Var]  # coefficient (+1 or -1) and variable
 Constraint = tuple[list[Term], int, int]  # sum of the terms lies between the two bounds
 
 
-def _propagate(
-    domains: dict[Var, tuple[int, int]], constraints: list[Constraint]
-) -> dict[Var, tuple[int, int]] | None:
-    """Tighten whole-number bounds until nothing changes; None when nothing fits."""
-    domains = dict(domains)
-    changed = True
-    while changed:
-        changed = False
-        for terms, low, high in constraints:
-            spans = [
-                (a * domains[x][0], a * domains[x][1]) if a > 0 else (a * domains[x][1], a * domains[x][0])
-                for a, x in terms
-            ]
-            low_sum = sum(lo for lo, _hi in spans)
-            high_sum = sum(hi for _lo, hi in spans)
-            if low_sum > high or high_sum < low:
-                return None
-            for (a, x), (span_lo, span_hi) in zip(terms, spans, strict=True):
-                # a*x lies in [low - (high_sum - span_hi), high - (low_sum - span_lo)]
-                term_lo, term_hi = low - (high_sum - span_hi), high - (low_sum - span_lo)
-                lo, hi = domains[x]
+def _narrow(
+    lo: list[int],
+    hi: list[int],
+    constraints: list[tuple[list[tuple[int, int]], int, int]],
+    watchers: list[list[int]],
+) -> bool:
+    """Tighten whole-number bounds (``lo``/``hi``, by variable number, in place) until nothing
+    changes; False when nothing fits. Only the constraints of a variable just narrowed are looked at
+    again, so a search node costs what changed, not the whole table. The bounds reached do not
+    depend on the order the constraints are looked at (each step only removes values no solution
+    can take), so this is the same narrowing as going over every constraint until none changes."""
+    queue = list(range(len(constraints)))
+    queued = [True] * len(constraints)
+    while queue:
+        k = queue.pop()
+        queued[k] = False
+        terms, low, high = constraints[k]
+        low_sum = high_sum = widest = 0
+        for a, i in terms:
+            least, most = lo[i], hi[i]
+            if a > 0:
+                low_sum += least
+                high_sum += most
+            else:
+                low_sum -= most
+                high_sum -= least
+            if most - least > widest:
+                widest = most - least
+        if low_sum > high or high_sum < low:
+            return False
+        if widest <= high_sum - low and widest <= high - low_sum:
+            continue  # every term already fits whatever the others take: nothing to narrow
+        for a, i in terms:
+            least, most = lo[i], hi[i]
+            # a*x lies in [low - (high_sum - its high), high - (low_sum - its low)]
+            if a > 0:
+                new_lo, new_hi = low - high_sum + most, high - low_sum + least
+            else:
+                new_lo, new_hi = low_sum + most - high, high_sum + least - low
+            if new_lo < least:
+                new_lo = least
+            if new_hi > most:
+                new_hi = most
+            if new_lo > new_hi:
+                return False
+            if new_lo != least or new_hi != most:
+                # the sums above are those of the old bounds: correct them for this term
                 if a > 0:
-                    new_lo, new_hi = max(lo, term_lo), min(hi, term_hi)
+                    low_sum += new_lo - least
+                    high_sum += new_hi - most
                 else:
-                    new_lo, new_hi = max(lo, -term_hi), min(hi, -term_lo)
-                if new_lo > new_hi:
-                    return None
-                if (new_lo, new_hi) != (lo, hi):
-                    domains[x] = (new_lo, new_hi)
-                    changed = True
-    return domains
+                    low_sum -= new_hi - most
+                    high_sum -= new_lo - least
+                lo[i], hi[i] = new_lo, new_hi
+                for other in watchers[i]:
+                    if not queued[other]:
+                        queued[other] = True
+                        queue.append(other)
+    return True
+
+
+def _outward(lo: int, hi: int, middle: int) -> Iterator[int]:
+    """``lo`` to ``hi`` nearest ``middle`` first, the lower of two equally near first (the order of
+    ``sorted(range(lo, hi + 1), key=lambda v: abs(v - middle))``, without building the list)."""
+    if lo <= middle <= hi:
+        yield middle
+    step = 1
+    while middle - step >= lo or middle + step <= hi:
+        if middle - step >= lo and middle - step <= hi:
+            yield middle - step
+        if middle + step <= hi and middle + step >= lo:
+            yield middle + step
+        step += 1
 
 
 def solvable(
@@ -177,27 +219,42 @@ def solvable(
 ) -> bool:
     """Is there a whole-number assignment within ``domains`` meeting every constraint?
 
-    Depth-first search with bound propagation. Raises ``TimeoutError`` after ``effort`` nodes.
+    Depth-first search with bound propagation: the variable with the fewest values left first
+    (ties: the first in order), its values nearest the middle first. Raises ``TimeoutError`` after
+    ``effort`` nodes.
     """
+    names = sorted(domains)
+    number = {x: i for i, x in enumerate(names)}
+    compiled = [([(a, number[x]) for a, x in terms], low, high) for terms, low, high in constraints]
+    watchers: list[list[int]] = [[] for _x in names]
+    for k, (terms, _low, _high) in enumerate(compiled):
+        for _a, i in terms:
+            watchers[i].append(k)
     budget = [effort]
+    count = len(names)
 
-    def search(current: dict[Var, tuple[int, int]]) -> bool:
+    def search(lo: list[int], hi: list[int]) -> bool:
         budget[0] -= 1
         if budget[0] < 0:
             raise TimeoutError
-        narrowed = _propagate(current, constraints)
-        if narrowed is None:
+        if not _narrow(lo, hi, compiled, watchers):
             return False
-        open_vars = [(hi - lo, x) for x, (lo, hi) in narrowed.items() if hi > lo]
-        if not open_vars:
+        best, width = -1, 0
+        for i in range(count):
+            span = hi[i] - lo[i]
+            if span > 0 and (best < 0 or span < width):
+                best, width = i, span
+        if best < 0:
             return True
-        _width, x = min(open_vars)
-        lo, hi = narrowed[x]
-        middle = (lo + hi) // 2
-        values = sorted(range(lo, hi + 1), key=lambda v: abs(v - middle))
-        return any(search({**narrowed, x: (v, v)}) for v in values)
+        middle = (lo[best] + hi[best]) // 2
+        for value in _outward(lo[best], hi[best], middle):
+            trial_lo, trial_hi = lo[:], hi[:]
+            trial_lo[best] = trial_hi[best] = value
+            if search(trial_lo, trial_hi):
+                return True
+        return False
 
-    return search(domains)
+    return search([domains[x][0] for x in names], [domains[x][1] for x in names])
 
 
 def _table_system(
@@ -357,11 +414,14 @@ def protect_table(
         if not stuck:
             return result
         kind, a, b = stuck[0]
-        in_line = {
-            "cell": lambda i, j, a=a, b=b: i == a or j == b,
-            "row": lambda i, j, a=a: i == a,
-            "column": lambda i, j, a=a: j == a,
-        }.get(kind, lambda i, j: False)
+        def in_line(i: int, j: int, kind: str = kind, a: int = a, b: int = b) -> bool:
+            """Whether cell (i, j) is in the line that gives the total away."""
+            if kind == "cell":
+                return i == a or j == b
+            if kind == "row":
+                return i == a
+            return kind == "column" and j == a
+
         candidates = sorted(
             (
                 (not in_line(i, j), v == 0, v, i, j)

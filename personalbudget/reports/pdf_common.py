@@ -3,9 +3,11 @@ page numbers, signature blocks, and writing the file all-or-nothing."""
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -16,7 +18,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -117,7 +118,7 @@ def table(
 
 def key_values(pairs: list[tuple[str, str]], st: dict[str, ParagraphStyle], width: float) -> Table:
     rows = [[para(k, st["cell_bold"]), para(v, st["cell"])] for k, v in pairs]
-    return table(rows, [width * 0.32, width * 0.68], header=False)  # type: ignore[arg-type]
+    return table(rows, [width * 0.32, width * 0.68], header=False)
 
 
 def signature_blocks(roles: list[str], st: dict[str, ParagraphStyle], width: float) -> Flowable:
@@ -129,7 +130,7 @@ def signature_blocks(roles: list[str], st: dict[str, ParagraphStyle], width: flo
         )
         rows.append(["", "", ""])
     t = Table(rows, colWidths=[width * 0.4, width * 0.4, width * 0.2], rowHeights=None)
-    commands = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+    commands: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP")]
     for index in range(len(roles)):
         line_row = index * 3 + 2
         commands += [
@@ -144,32 +145,79 @@ def signature_blocks(roles: list[str], st: dict[str, ParagraphStyle], width: flo
 #
 # ReportLab's Table measures every remaining row again each time it splits across a page, and
 # a Paragraph per cell costs tens of microseconds: a ledger of 100,000 rows took tens of minutes.
-# A RowTable measures only the rows of the page being filled, and writes its text straight into
-# the page's content stream, so a statement grows linearly with its rows.
+# A RowTable measures its rows once (widths from the font's own glyph widths, added up exactly as
+# ReportLab adds them, so lines break where ``simpleSplit`` breaks them), keeps each row's height
+# and the lines of the cells that wrap, and writes its text straight into the page's content
+# stream, so a statement grows linearly with its rows.
+
+
+class _Metrics:
+    """Text widths in one TrueType font at one size, exactly as ``pdfmetrics.stringWidth`` gives
+    them (the same glyph widths summed in the same order), with the glyphs and words cached."""
+
+    def __init__(self, font_name: str, size: float):
+        self.font_name = font_name
+        self.size = size
+        face = pdfmetrics.getFont(font_name).face
+        self._glyph = face.charWidths.get
+        self._default = face.defaultWidth
+        self._raw: dict[str, float] = {}
+        self._words: dict[str, float] = {}
+
+    def width(self, text: str) -> float:
+        raw = self._raw
+        try:
+            total = sum(map(raw.__getitem__, text))
+        except KeyError:
+            for char in text:
+                if char not in raw:
+                    raw[char] = self._glyph(ord(char), self._default)
+            total = sum(map(raw.__getitem__, text))
+        return 0.001 * self.size * total
+
+    def _word(self, word: str) -> float:
+        width = self._words.get(word)
+        if width is None:
+            width = self.width(word)
+            if len(self._words) < 50_000:  # payees' words repeat; references rarely do
+                self._words[word] = width
+        return width
+
+    def split(self, text: str, room: float) -> list[str]:
+        """``reportlab.lib.utils.simpleSplit(text, font, size, room)``, line for line."""
+        out: list[str] = []
+        space = self._word(" ")
+        word = self._word
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = -space
+            for part in paragraph.split():
+                width = word(part)
+                if used + space + width <= room or not line:
+                    line.append(part)
+                    used = used + space + width
+                else:
+                    out.append(" ".join(line))
+                    line = [part]
+                    used = width
+            if line:
+                out.append(" ".join(line))
+        return out
 
 
 class _TextWriter:
     """PDF text operators for one TrueType font on one document, with the encodings cached."""
 
-    def __init__(self, canv: Canvas, font_name: str, size: float):
-        self.font = pdfmetrics.getFont(font_name)
+    def __init__(self, canv: Canvas, metrics: _Metrics):
+        self.font = pdfmetrics.getFont(metrics.font_name)
         self.doc = canv._doc
-        self.size = size
-        self.widths: dict[str, float] = {}
+        self.size = metrics.size
+        self.width = metrics.width
         self.ops: dict[str, str] = {}
         self.subset0 = ""
         self.table: dict[int, str] = {}  # characters already in the first subset -> their escaped code
         self.known: frozenset[str] = frozenset()
         self._assigned = -1
-
-    def width(self, text: str) -> float:
-        try:
-            return sum(map(self.widths.__getitem__, text))
-        except KeyError:
-            for char in text:
-                if char not in self.widths:
-                    self.widths[char] = pdfmetrics.stringWidth(char, self.font.fontName, self.size)
-            return sum(map(self.widths.__getitem__, text))
 
     def _learn(self) -> None:
         state = self.font.state.get(self.doc)
@@ -221,6 +269,57 @@ def _rgb(colour: colors.Color) -> str:
     return f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f}"
 
 
+class _Measured:
+    """A RowTable's rows measured once: each row's height, and the lines of every cell that wraps
+    (cells that fit on one line are drawn as they are, so only those are kept)."""
+
+    def __init__(self, table: RowTable):
+        self.plain = _Metrics(FONT, table.size)
+        self.bold = _Metrics(FONT_BOLD, table.size)
+        self.table = table
+        self.header_lines = self.lines(table.header, True)
+        self.header_height = self._height(self.header_lines)
+        self.heights: list[float] = []
+        self.wrapped: dict[int, dict[int, Sequence[str]]] = {}  # row -> column -> its lines
+        wrapping = [i for i, (_w, _a, wraps) in enumerate(table.columns) if wraps]
+        rooms = {i: table.columns[i][0] - 2 * table.PAD for i in wrapping}
+        one_line = table.leading + 2 * table.PAD
+        bold_rows = table.bold
+        for index, cells in enumerate(table.rows):
+            metrics = self.bold if index in bold_rows else self.plain
+            most = 1
+            extra: dict[int, Sequence[str]] | None = None
+            for column in wrapping:
+                if column >= len(cells):
+                    break
+                text = cells[column]
+                if not text:
+                    continue
+                if "\n" not in text and metrics.width(text) <= rooms[column]:
+                    continue
+                lines = tuple(metrics.split(text, rooms[column])) or ("",)
+                if extra is None:
+                    extra = self.wrapped[index] = {}
+                extra[column] = lines
+                most = max(most, len(lines))
+            self.heights.append(one_line if most == 1 else most * table.leading + 2 * table.PAD)
+
+    def _height(self, lines: list[Sequence[str]]) -> float:
+        return max((len(cell) for cell in lines), default=1) * self.table.leading + 2 * self.table.PAD
+
+    def lines(self, cells: Sequence[str], bold: bool) -> list[Sequence[str]]:
+        """Every cell of a row as its lines (used for the header)."""
+        metrics = self.bold if bold else self.plain
+        out: list[Sequence[str]] = []
+        for text, (width, _align, wraps) in zip(cells, self.table.columns, strict=False):
+            room = width - 2 * self.table.PAD
+            if not wraps or not text or ("\n" not in text and metrics.width(text) <= room):
+                out.append((text,))
+            else:
+                out.append(tuple(metrics.split(text, room)) or ("",))
+        return out
+
+
 class RowTable(Flowable):
     """A table of plain-text rows that may run to thousands of pages, in time linear in its rows.
 
@@ -256,66 +355,36 @@ class RowTable(Flowable):
         self.total_row = total_row
         self.start = start
         self.end = len(rows) if end is None else end
-        self.shared = shared if shared is not None else {}  # measured heights and writers, kept across pages
+        self.shared = shared if shared is not None else {}  # the measurements and writers, kept across pages
         self._fit = 0
         self._height = 0.0
 
     # measuring
+    def _measured(self) -> _Measured:
+        measured = self.shared.get("measured")
+        if measured is None:
+            measured = self.shared["measured"] = _Measured(self)
+        return measured
+
     def _writer(self, bold: bool) -> _TextWriter:
         key = "bold" if bold else "plain"
         writer = self.shared.get(key)
         canv = getattr(self, "canv", None) or self.shared.get("canv")
         if writer is None or (canv is not None and writer.doc is not canv._doc):
             if canv is None:
-                raise RuntimeError("a RowTable is measured on its document's canvas")
-            writer = self.shared[key] = _TextWriter(canv, FONT_BOLD if bold else FONT, self.size)
+                raise RuntimeError("a RowTable is drawn on its document's canvas")
+            measured = self._measured()
+            writer = self.shared[key] = _TextWriter(canv, measured.bold if bold else measured.plain)
         return writer
-
-    def _lines(self, cells: Sequence[str], bold: bool) -> list[Sequence[str]]:
-        font = FONT_BOLD if bold else FONT
-        writer = self.shared.get("bold" if bold else "plain")
-        splits: dict[tuple[str, int, bool], Sequence[str]] = self.shared.setdefault("splits", {})
-        out: list[Sequence[str]] = []
-        for index, (text, (width, _align, wraps)) in enumerate(zip(cells, self.columns, strict=False)):
-            if not wraps or not text:
-                out.append((text,))
-                continue
-            key = (text, index, bold)
-            lines = splits.get(key)
-            if lines is None:
-                room = width - 2 * self.PAD
-                measured = (
-                    writer.width(text)
-                    if writer is not None
-                    else pdfmetrics.stringWidth(text, font, self.size)
-                )
-                if measured <= room and "\n" not in text:
-                    lines = (text,)
-                else:
-                    lines = tuple(simpleSplit(text, font, self.size, room)) or ("",)
-                if len(splits) < 50_000:
-                    splits[key] = lines
-            out.append(lines)
-        return out
-
-    def _row_height(self, lines: list[Sequence[str]]) -> float:
-        return max((len(cell) for cell in lines), default=1) * self.leading + 2 * self.PAD
-
-    def _header_height(self) -> float:
-        height = self.shared.get("header_height")
-        if height is None:
-            height = self.shared["header_height"] = self._row_height(self._lines(self.header, True))
-        return height
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = sum(c[0] for c in self.columns)
-        height = self._header_height() if self.header else 0.0
+        measured = self._measured()
+        height = measured.header_height if self.header else 0.0
         fit = 0
-        heights: dict[int, float] = self.shared.setdefault("heights", {})
+        heights = measured.heights
         for index in range(self.start, self.end):
-            h = heights.get(index)
-            if h is None:
-                h = heights[index] = self._row_height(self._lines(self.rows[index], index in self.bold))
+            h = heights[index]
             if height + h > availHeight and fit:
                 self._fit, self._height = fit, availHeight + 1  # more than there is room for: split
                 return self.width, self._height
@@ -364,15 +433,14 @@ class RowTable(Flowable):
 
     def wrapOn(self, canv: Canvas, aW: float, aH: float) -> tuple[float, float]:
         self.shared["canv"] = canv
-        self._writer(False)
-        self._writer(True)
         return super().wrapOn(canv, aW, aH)
 
     # drawing
     def draw(self) -> None:
         code = self.canv._code
         plain, bold = self._writer(False), self._writer(True)
-        heights = self.shared["heights"]
+        measured = self._measured()
+        heights, wrapped = measured.heights, measured.wrapped
         pad, size, leading = self.PAD, self.size, self.leading
         width = self.width
         columns = []
@@ -385,29 +453,47 @@ class RowTable(Flowable):
         add = text.append
         y = self._height
 
-        def row(lines: list[Sequence[str]], writer: _TextWriter, height: float) -> None:
-            nonlocal y
+        if self.header:
+            h = measured.header_height
+            code.append(f"q {_rgb(SHADE)} rg 0 {y - h:.2f} {width:.2f} {h:.2f} re f Q")
             base = y - pad - size
-            for (left, right, is_right), cell_lines in zip(columns, lines, strict=False):
+            for (left, right, is_right), cell_lines in zip(columns, measured.header_lines, strict=False):
                 baseline = base
                 for line in cell_lines:
                     if line:
-                        at = right - writer.width(line) if is_right else left
-                        add(f"1 0 0 1 {at:.2f} {baseline:.2f} Tm {writer.show(line)}")
+                        at = right - bold.width(line) if is_right else left
+                        add(f"1 0 0 1 {at:.2f} {baseline:.2f} Tm {bold.show(line)}")
                     baseline -= leading
-            y -= height
+            y -= h
             rules.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l")
-
-        if self.header:
-            h = self._header_height()
-            code.append(f"q {_rgb(SHADE)} rg 0 {y - h:.2f} {width:.2f} {h:.2f} re f Q")
-            row(self._lines(self.header, True), bold, h)
         last = self.start + self._fit - 1
+        rows, bold_rows = self.rows, self.bold
+        lefts = [f"1 0 0 1 {left:.2f} " for left, _right, _is_right in columns]
         for index in range(self.start, self.start + self._fit):
-            is_bold = index in self.bold
+            writer = bold if index in bold_rows else plain
+            show, measure = writer.show, writer.width
             if self.total_row and index == self.end - 1 == last:
                 rules.append(f"S 1 w 0 {y:.2f} m {width:.2f} {y:.2f} l S 0.4 w")
-            row(self._lines(self.rows[index], is_bold), bold if is_bold else plain, heights[index])
+            base = y - pad - size
+            at_base = f" {base:.2f} Tm "
+            extra = wrapped.get(index)
+            for column, cell in enumerate(rows[index][: len(columns)]):
+                if extra is not None and column in extra:
+                    left, right, is_right = columns[column]
+                    baseline = base
+                    for line in extra[column]:
+                        if line:
+                            at = right - measure(line) if is_right else left
+                            add(f"1 0 0 1 {at:.2f} {baseline:.2f} Tm {show(line)}")
+                        baseline -= leading
+                elif cell:
+                    left, right, is_right = columns[column]
+                    if is_right:
+                        add(f"1 0 0 1 {right - measure(cell):.2f}" + at_base + show(cell))
+                    else:
+                        add(lefts[column] + f"{base:.2f} Tm " + show(cell))
+            y -= heights[index]
+            rules.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l")
         code.append(f"q {_rgb(RULE)} RG 0.4 w " + " ".join(rules) + " S Q")
         code.append(f"BT {_rgb(INK)} rg " + "\n".join(text) + " ET")
 
@@ -458,7 +544,7 @@ def numbered_canvas(footer: str, size: float = 8, centred: bool = False) -> type
     small at the right for documents, or large and centred (``centred``) for easy read."""
 
     class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
@@ -483,6 +569,19 @@ def numbered_canvas(footer: str, size: float = 8, centred: bool = False) -> type
             super().save()
 
     return NumberedCanvas
+
+
+@contextmanager
+def _long_lived_objects_left_alone() -> Iterator[None]:
+    """While a document is built, the objects that already exist (a statement's 100,000 lines, the
+    app itself) are kept out of the garbage collector's full passes: each pass would go over all of
+    them again and cost a quarter of a long statement's time. Cycles made meanwhile are still
+    collected; the others are looked at again as usual afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def pdf_language(locale: str) -> str:
@@ -530,7 +629,10 @@ def write_pdf(
             lang=pdf_language(current_locale()),
             displayDocTitle=True,
         )
-        doc.build(build(doc.width), canvasmaker=canvasmaker or numbered_canvas(footer))
+        with _long_lived_objects_left_alone():
+            story = build(doc.width)
+            gc.freeze()  # the story too
+            doc.build(story, canvasmaker=canvasmaker or numbered_canvas(footer))
         os.replace(temp_name, out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

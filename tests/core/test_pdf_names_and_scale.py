@@ -101,3 +101,27 @@ def test_a_long_row_table_prints_every_row_once_with_its_header_on_each_page(tmp
     assert numbers == [f"{n:05d}" for n in range(3000)]
     assert all(page.lstrip().startswith("Number Payee Amount") for page in pages)
     assert len(pages) > 40
+
+
+def test_row_table_lines_break_exactly_where_reportlab_breaks_them():
+    """The RowTable's own measuring must agree with ReportLab's to the last line (widths added up the
+    same way), or a long statement would print differently from a short one."""
+    import random
+
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from personalbudget.reports.pdf_common import FONT, FONT_BOLD, _Metrics, register_fonts
+
+    register_fonts()
+    rng = random.Random(16)
+    words = ["CARD", "PAYMENT", "TESCO", "STORES", "2231", "Llanelli", "Ŵyn", "café", "—", "WWWWWWWWWWWWWWWWWWWW"]
+    for font in (FONT, FONT_BOLD):
+        metrics = _Metrics(font, 9)
+        for _ in range(2000):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+            if rng.random() < 0.1:
+                text = text.replace(" ", "\n", 1)
+            room = rng.uniform(20, 200)
+            assert metrics.split(text, room) == simpleSplit(text, font, 9, room), (text, room)
+            assert metrics.width(text) == stringWidth(text, font, 9)
