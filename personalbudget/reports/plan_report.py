@@ -30,6 +30,8 @@ class PlanReportData:
     council: str
     generated_at: datetime
     names: dict[str, str] = field(default_factory=dict)  # user name -> the name records show
+    # The budget as the council's part + the person's contribution, in words (empty: none recorded).
+    contribution_lines: tuple[str, ...] = ()
 
     def who(self, username: str) -> str:
         """A person named as records name them ("Sam Worker"), not by their user name ("sworker")."""
@@ -249,6 +251,9 @@ def _budget_section(data: PlanReportData, st: dict, width: float) -> list[Flowab
             width,
         )
     )
+    if data.contribution_lines:
+        flow.append(para(_("The council's part and my contribution"), st["cell_bold"]))
+        flow += [para(line, st["body"]) for line in data.contribution_lines]
     if agreed.annual_pence != agreed.indicative_annual_pence:
         flow.append(
             para(

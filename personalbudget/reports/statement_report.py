@@ -37,6 +37,8 @@ class StatementReportData:
     generated_at: datetime
     generated_by: str  # the signed-in person's name as records show it, not their user name
     names: dict[str, str] = field(default_factory=dict)  # user name -> display name, for the imports
+    # The budget as the council's part + the person's, and the person's contribution paid and owed.
+    contribution_lines: tuple[str, ...] = ()
 
 
 def _closing_label(s: StatementData) -> str:
@@ -116,6 +118,9 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
         if data.council:
             details.append((_("Council"), data.council))
         story.append(key_values(details, st, width))
+        if data.contribution_lines:
+            story.append(para(_("The person's contribution"), st["h2"]))
+            story += [para(line, st["body"]) for line in data.contribution_lines]
 
         story.append(para(_("Summary"), st["h2"]))
         rows = [
@@ -133,7 +138,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                 para(format_money(s.closing_balance_pence), st["cell_right_bold"]),
             ],
         ]
-        story.append(table(rows, [width * 0.7, width * 0.3], header=False, total_row=True))  # type: ignore[arg-type]
+        story.append(table(rows, [width * 0.7, width * 0.3], header=False, total_row=True))
         story.append(Spacer(1, 2 * mm))
         story.append(
             para(
@@ -164,7 +169,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                     para(format_money(s.spending_pence), st["cell_right_bold"]),
                 ]
             )
-            story.append(table(rows, [width * 0.7, width * 0.3], total_row=True))  # type: ignore[arg-type]
+            story.append(table(rows, [width * 0.7, width * 0.3], total_row=True))
         else:
             story.append(para(_("No spending in this period."), st["body"]))
 
@@ -190,7 +195,7 @@ def write_statement_pdf(data: StatementReportData, out: Path) -> Path:
                 for r in plan.rows()
             ]
             widths = [width * f for f in (0.3, 0.12, 0.12, 0.12, 0.18, 0.16)]
-            story.append(table(rows, widths, total_row=True))  # type: ignore[arg-type]
+            story.append(table(rows, widths, total_row=True))
             messages = [alert.message for alert in plan.alerts] or [plan.no_alerts_words]
             story.extend(para(message, st["body"]) for message in messages)
 

@@ -28,8 +28,9 @@ from personalbudget.domain.charging import (
 from personalbudget.domain.money import Frequency, parse_pounds
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_money
-from personalbudget.services.budget_service import agreed_budget_of, breakdown_from_json
+from personalbudget.i18n import _, format_date, format_money
+from personalbudget.services.budget_queries import agreed_budget_of
+from personalbudget.services.budget_service import breakdown_from_json
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import management_in_force
@@ -124,15 +125,7 @@ class ChargingService:
             return self._view(session, person_id).split
 
     def split_of_cycle(self, session: Session, person_id: int, cycle_id: int) -> BudgetSplit | None:
-        """For reports that already hold a session: the split of one cycle's agreed budget."""
-        agreed = agreed_budget_of(session, cycle_id)
-        if agreed is None:
-            return None
-        chargeable = sum(s.annual_pence for s in agreed.streams if s.stream == CHARGEABLE_STREAM)
-        if agreed.budget_type in NHS_ONLY_BUDGET_TYPES:
-            chargeable = 0
-        record = _current(session, person_id)
-        return split_budget(agreed.annual_pence, chargeable, record.contribution if record else None)
+        return split_of_cycle(session, person_id, cycle_id)
 
     def council_payment(self, person_id: int, paid_out_annual_pence: int, frequency: Frequency) -> int:
         """One direct payment's amount: the council's part when the contribution is paid net."""
@@ -344,3 +337,47 @@ def split_sentence(split: BudgetSplit | None) -> str:
         person=format_money(split.person_annual_pence),
         weekly=format_money(split.person_weekly_pence),
     )
+
+
+def split_of_cycle(session: Session, person_id: int, cycle_id: int) -> BudgetSplit | None:
+    """For reports that already hold a session: the split of one cycle's agreed budget."""
+    agreed = agreed_budget_of(session, cycle_id)
+    if agreed is None:
+        return None
+    chargeable = sum(s.annual_pence for s in agreed.streams if s.stream == CHARGEABLE_STREAM)
+    if agreed.budget_type in NHS_ONLY_BUDGET_TYPES:
+        chargeable = 0
+    record = _current(session, person_id)
+    return split_budget(agreed.annual_pence, chargeable, record.contribution if record else None)
+
+
+def statement_words(session: Session, person_id: int, start: date, end: date, today: date) -> list[str]:
+    """The person's contribution for a budget statement: the split, what was paid in the period, and
+    what was due and any arrears on the period's last day (or today, for a period not over yet)."""
+    record = _current(session, person_id)
+    if record is None:
+        return []
+    contribution = record.contribution
+    lines = [_("The person's contribution: {what}.").format(what=contribution.describe())]
+    cycle = latest_cycle(session, person_id)
+    split = split_of_cycle(session, person_id, cycle.id)  # type: ignore[arg-type]
+    if split is not None:
+        lines.append(split.summary() + ".")
+    if not contribution.charged:
+        return lines
+    rows = session.exec(select(ContributionPayment).where(ContributionPayment.person_id == person_id)).all()
+    payments = [Payment(r.paid_on, r.amount_pence, r.note) for r in rows]
+    in_period = [p for p in payments if start <= p.paid_on <= end]
+    lines.append(
+        _("Paid by the person from {start} to {end}: {amount}.").format(
+            start=format_date(start),
+            end=format_date(end),
+            amount=format_money(sum(p.amount_pence for p in in_period)),
+        )
+    )
+    account = contribution_account(contribution, payments, min(end, today))
+    lines += account.explanation()
+    alert = account.alert()
+    if alert:
+        lines.append(alert)
+    return lines

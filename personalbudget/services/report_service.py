@@ -15,6 +15,7 @@ from personalbudget.reports.plan_report import PlanReportData, write_plan_pdf
 from personalbudget.reports.review_report import ReviewReportData, write_review_pdf
 from personalbudget.reports.statement_report import StatementReportData, write_statement_pdf
 from personalbudget.services.budget_service import BudgetService
+from personalbudget.services.charging_service import split_of_cycle, statement_words
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.management_service import ManagementService
@@ -81,7 +82,16 @@ class ReportService:
             council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
             names=self.display_names(),
+            contribution_lines=self._split_lines(person_id, plan.cycle_id),
         )
+
+    def _split_lines(self, person_id: int, cycle_id: int) -> tuple[str, ...]:
+        """The agreed budget as the council's part + the person's contribution, for the plan PDF."""
+        with self._ctx.db.session() as session:
+            split = split_of_cycle(session, person_id, cycle_id)
+        if split is None or split.contribution is None:
+            return ()
+        return tuple(split.explanation())
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         return write_plan_pdf(self.plan_report(person_id, version), out)
@@ -135,7 +145,12 @@ class ReportService:
             generated_at=self._ctx.clock.now(),
             generated_by=self._signed_in_name(names),
             names=names,
+            contribution_lines=self._contribution_lines(person_id, start, end),
         )
+
+    def _contribution_lines(self, person_id: int, start: date, end: date) -> tuple[str, ...]:
+        with self._ctx.db.session() as session:
+            return tuple(statement_words(session, person_id, start, end, self._ctx.clock.today()))
 
     def write_statement(self, person_id: int, start: date, end: date, out: Path) -> Path:
         """The budget statement for a period as a PDF (opening balance, payments in, spending, closing)."""

@@ -225,3 +225,29 @@ def test_a_mid_year_start_is_pro_rated_by_days_and_planned_so_far_forecast_and_a
     months = {m.month: m.planned_pence for m in result.months}
     assert months[date(2026, 9, 1)] == 0
     assert months[date(2026, 12, 1)] == 196_603
+
+
+def test_the_plan_and_the_budget_statement_show_both_parts_to_the_penny(services, tmp_path):
+    from pypdf import PdfReader
+
+    def text(path) -> str:
+        return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+    pid = agreed_person(services)
+    services.charging.record_contribution(
+        pid, ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment", "net")
+    )
+    plan = text(services.reports.write_plan(pid, tmp_path / "plan.pdf"))
+    assert "The person's contribution: £42.50 a week x 52 weeks = £2,210.00 a year" in plan
+    assert "The council's part: £8,460.00 - £2,210.00 = £6,250.00 a year." in plan
+    services.management.record_management(pid, direct_payment(amount="480.77"))
+    services.charging.record_payment(pid, date(2026, 5, 4), "170.00")
+    services.charging.record_payment(pid, date(2026, 6, 1), "170.00")
+    statement = text(
+        services.reports.write_statement(pid, date(2026, 4, 1), date(2026, 5, 31), tmp_path / "statement.pdf")
+    )
+    assert "£8,460.00 a year = the council's part £6,250.00 + the person's part £2,210.00" in statement
+    assert "Paid by the person from 1 Apr 2026 to 31 May 2026: £170.00." in statement
+    # 6 April to 31 May inclusive is 56 days: 8 whole weeks, £340.00 due, £170.00 paid by then.
+    assert "£42.50 a week for 8 whole weeks from 6 Apr 2026 to 31 May 2026 = £340.00." in statement
+    assert "Arrears: £170.00." in statement
