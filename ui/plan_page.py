@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QInputDialog,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.money import FREQUENCY_LABELS, Frequency, round_half_up
+from personalbudget.domain.pa_costs import PaCosting
 from personalbudget.domain.plan import (
     BudgetFit,
     InformalSupportEntry,
@@ -39,6 +41,7 @@ from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.plan_service import PlanView
 from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
+from ui.pa_cost_dialog import PaCostDialog
 from ui.plan_pdf_export import export_plan_pdf
 from ui.plan_table_widget import Column, PlanTableWidget
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
@@ -136,11 +139,20 @@ class PlanPage(QScrollArea):
             _("Pictures, short sentences and large type. Prints the agreed plan if there is one.")
         )
         self.easy_read_button.clicked.connect(lambda: self.print_easy_read())
+        self.pa_cost_button = QPushButton(_("Cost a PA..."))
+        self.pa_cost_button.setAccessibleName(_("Cost a personal assistant with the employer's costs"))
+        self.pa_cost_button.setAccessibleDescription(
+            _(
+                "Holiday cover, National Insurance, pension, insurance and payroll, each added as its own line."
+            )
+        )
+        self.pa_cost_button.clicked.connect(self.ask_pa_costs)
         save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save_shortcut.activated.connect(self.save)
         bar = QHBoxLayout()
         bar.addWidget(self.cost_label, 1)
+        bar.addWidget(self.pa_cost_button)
         bar.addWidget(self.save_button)
         bar.addWidget(self.submit_button)
         bar.addWidget(self.easy_read_button)
@@ -339,6 +351,23 @@ class PlanPage(QScrollArea):
             table.set_read_only(read_only)
         self.save_button.setVisible(not read_only)
         self.submit_button.setVisible(not read_only)
+        self.pa_cost_button.setVisible(not read_only)
+
+    def ask_pa_costs(self) -> None:
+        dialog = PaCostDialog(self._services, self._services.context.clock.today(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and (dialog.costing or dialog.work_out()):
+            assert dialog.costing is not None
+            self.add_pa_costing(dialog.costing)
+
+    def add_pa_costing(self, costing: PaCosting) -> None:
+        """Add the PA's wages and each employer's cost as its own line of costed support."""
+        for category, what, unit, quantity, frequency in costing.plan_lines():
+            self.items.add_row(
+                [category, what, "", f"{unit / 100:.2f}", format(quantity, "f"), frequency.value, "", ""]
+            )
+        self.tabs.setCurrentWidget(self.items)
+        self._content_changed()
+        self._signals.status_message.emit(costing.summary())
 
     def _content_changed(self) -> None:
         self._dirty = True

@@ -14,6 +14,7 @@ from personalbudget.services.export_service import ExportService
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.management_service import ManagementService
+from personalbudget.services.pa_costs_service import PaCostService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.report_service import ReportService
@@ -40,6 +41,7 @@ class Services:
     reviews: ReviewService
     export: ExportService
     charging: ChargingService
+    pa_costs: PaCostService
 
 
 def build_services(
@@ -83,4 +85,5 @@ def build_services(
         reviews=reviews,
         export=ExportService(context, settings),
         charging=ChargingService(context),
+        pa_costs=PaCostService(context),
     )
