@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from personalbudget.domain.charging import (
     CHARGEABLE_STREAM,
@@ -25,8 +25,14 @@ from personalbudget.domain.charging import (
 from personalbudget.domain.charging import (
     ContributionPayment as Payment,
 )
-from personalbudget.domain.money import Frequency, parse_pounds
+from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
 from personalbudget.domain.roles import Permission
+from personalbudget.domain.surplus import (
+    SurplusDecisionView,
+    SurplusForm,
+    SurplusOption,
+    check_surplus_decision,
+)
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
@@ -34,11 +40,13 @@ from personalbudget.services.budget_service import breakdown_from_json
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import management_in_force
-from personalbudget.storage.charging_models import ContributionPayment, PersonContribution
+from personalbudget.services.settings_service import SettingsService
+from personalbudget.storage.charging_models import ContributionPayment, PersonContribution, SurplusDecision
 from personalbudget.storage.models import BudgetAssessment
 from personalbudget.storage.money_models import LedgerTransaction
 
 MAX_NOTE = 500
+SURPLUS_WEEKS_DEFAULT = 8  # the setting's default, when no settings service is given
 CONTRIBUTION_DESCRIPTION = "Person's contribution"
 
 
@@ -86,9 +94,25 @@ class ContributionLedger:
         return self.account.alert()
 
 
+@dataclass(frozen=True)
+class SurplusView:
+    """Step 6: the balance against the surplus limit, and the decisions recorded about a surplus."""
+
+    person_id: int
+    balance_pence: int
+    limit_pence: int | None  # None without a payment schedule
+    weeks: int
+    decisions: tuple[SurplusDecisionView, ...]  # newest first
+
+    @property
+    def surplus_pence(self) -> int:
+        return 0 if self.limit_pence is None else max(self.balance_pence - self.limit_pence, 0)
+
+
 class ChargingService:
-    def __init__(self, context: ServiceContext):
+    def __init__(self, context: ServiceContext, settings: SettingsService | None = None):
         self._ctx = context
+        self._settings = settings
 
     # -- step 1 --------------------------------------------------------------------------------------
     def get_contribution(self, person_id: int) -> ContributionView:
@@ -237,6 +261,79 @@ class ChargingService:
                 if ledger is not None:
                     session.delete(ledger)
             session.delete(row)
+
+    # -- a surplus beyond the limit -------------------------------------------------------------------
+    def surplus(self, person_id: int) -> SurplusView:
+        self._ctx.require(Permission.VIEW_MONEY)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            return self._surplus(session, person_id)
+
+    def record_surplus_decision(self, person_id: int, form: SurplusForm) -> SurplusDecisionView:
+        """Record the conversation and the option before any surplus is recovered; returns the words
+        the person is told (kept with the decision)."""
+        self._ctx.require(Permission.MANAGE_MONEY)
+        with self._ctx.db.session() as session:
+            latest_cycle(session, person_id)
+            view = self._surplus(session, person_id)
+            if view.limit_pence is None:
+                raise ValidationError(
+                    FieldError("option", _("There is no payment schedule, so there is no surplus limit."))
+                )
+            decision = check_surplus_decision(
+                form,
+                balance_pence=view.balance_pence,
+                limit_pence=view.limit_pence,
+                weeks=view.weeks,
+                today=self._ctx.clock.today(),
+            )
+            session.add(
+                SurplusDecision(
+                    person_id=person_id,
+                    decided_on=decision.decided_on,
+                    balance_pence=decision.balance_pence,
+                    limit_pence=decision.limit_pence,
+                    option=decision.option.value,
+                    amount_pence=decision.amount_pence,
+                    purchase=decision.purchase,
+                    conversation=decision.conversation,
+                    told_in_words=decision.told_in_words,
+                    recorded_at=self._ctx.clock.now(),
+                    recorded_by=self._ctx.actor,
+                )
+            )
+            return decision
+
+    def _surplus(self, session: Session, person_id: int) -> SurplusView:
+        today = self._ctx.clock.today()
+        balance = session.exec(
+            select(func.coalesce(func.sum(LedgerTransaction.amount_pence), 0)).where(
+                LedgerTransaction.person_id == person_id, col(LedgerTransaction.posted_on) <= today
+            )
+        ).one()
+        weeks = self._settings.money().surplus_limit_weeks if self._settings else SURPLUS_WEEKS_DEFAULT
+        management = management_in_force(session, person_id)
+        schedule = management.schedule if management else None
+        limit = round_half_up(schedule.weekly * weeks) if schedule else None
+        rows = session.exec(
+            select(SurplusDecision)
+            .where(SurplusDecision.person_id == person_id)
+            .order_by(col(SurplusDecision.id).desc())
+        ).all()
+        decisions = tuple(
+            SurplusDecisionView(
+                r.decided_on,
+                r.balance_pence,
+                r.limit_pence,
+                SurplusOption(r.option),
+                r.amount_pence,
+                r.purchase,
+                r.conversation,
+                r.told_in_words,
+            )
+            for r in rows
+        )
+        return SurplusView(person_id, int(balance), limit, weeks, decisions)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _into_account(self, session: Session, person_id: int, record: ContributionRecord) -> bool:

@@ -1,4 +1,5 @@
-"""Tables for the person's contribution (charging): the assessed contribution and what they pay.
+"""Tables for the person's contribution (charging): the assessed contribution and what they pay;
+and the decisions about a surplus beyond the local limit (recorded before any of it is recovered).
 
 Money columns hold whole pence (int). Timestamps are timezone-aware UTC.
 """
@@ -48,5 +49,27 @@ class ContributionPayment(SQLModel, table=True):
             Integer, ForeignKey("ledger_transaction.id", ondelete="SET NULL"), nullable=True, index=True
         ),
     )
+    recorded_at: datetime
+    recorded_by: str
+
+
+class SurplusDecision(SQLModel, table=True):
+    """A surplus beyond the local limit: the conversation with the person, the option chosen, and the
+    words the person was told. Recorded before anything is recovered."""
+
+    __tablename__ = "surplus_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    decided_on: date
+    balance_pence: int
+    limit_pence: int
+    option: str  # SurplusOption value
+    amount_pence: int
+    purchase: str = ""
+    conversation: str
+    told_in_words: str
     recorded_at: datetime
     recorded_by: str

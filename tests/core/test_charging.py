@@ -251,3 +251,44 @@ def test_the_plan_and_the_budget_statement_show_both_parts_to_the_penny(services
     # 6 April to 31 May inclusive is 56 days: 8 whole weeks, £340.00 due, £170.00 paid by then.
     assert "£42.50 a week for 8 whole weeks from 6 Apr 2026 to 31 May 2026 = £340.00." in statement
     assert "Arrears: £170.00." in statement
+
+
+# -- a surplus beyond the limit: a conversation and an option before anything is recovered -----------
+
+
+def test_a_surplus_needs_a_conversation_and_an_option_and_the_person_is_told_in_words(services):
+    from personalbudget.domain.surplus import SurplusForm
+    from personalbudget.services.ledger_service import TransactionForm
+
+    pid = agreed_person(services)
+    services.management.record_management(pid, direct_payment())  # £650.77 four-weekly
+    services.ledger.add_transaction(pid, TransactionForm(date(2026, 4, 6), "1000.00", True, "Council DP"))
+    view = services.charging.surplus(pid)
+    # The limit: £650.77 x 13 / 52 = £162.6925 a week x 8 weeks = £1,301.54.
+    assert view.limit_pence == 130_154 and view.surplus_pence == 0
+    with pytest.raises(ValidationError) as none:
+        services.charging.record_surplus_decision(pid, SurplusForm("recover", "10.00", "Talked"))
+    assert "is not more than the limit of £1,301.54: there is no surplus" in str(none.value)
+    services.ledger.add_transaction(pid, TransactionForm(date(2026, 5, 4), "1000.00", True, "Council DP"))
+    view = services.charging.surplus(pid)
+    assert view.balance_pence == 200_000 and view.surplus_pence == 69_846  # £2,000.00 - £1,301.54
+    with pytest.raises(ValidationError) as problem:
+        services.charging.record_surplus_decision(pid, SurplusForm("recover", "700.00", " "))
+    assert {e.field for e in problem.value.errors} == {"conversation", "amount"}
+    assert "£700.00 is more than the surplus of £698.46." in problem.value.for_field("amount")
+    with pytest.raises(ValidationError) as purchase:
+        services.charging.record_surplus_decision(
+            pid, SurplusForm("keep_for_purchase", "300.00", "Phone call")
+        )
+    assert purchase.value.for_field("purchase")
+    decision = services.charging.record_surplus_decision(
+        pid, SurplusForm("recover", "698.46", "Phone call with Gwen and her sister on 20 November")
+    )
+    assert decision.told_in_words == (
+        "On 23 Nov 2026 your account had £2,000.00. That is £698.46 more than 8 weeks of payments "
+        "(£1,301.54), which is the most the council usually expects to be left in it. We talked about it: "
+        "Phone call with Gwen and her sister on 20 November. We agreed the council takes back £698.46. "
+        "You keep £1,301.54 in the account for your support. If you think this is wrong, tell us and we "
+        "will look at it again."
+    )
+    assert services.charging.surplus(pid).decisions[0].told_in_words == decision.told_in_words

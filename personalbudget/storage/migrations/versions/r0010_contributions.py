@@ -1,4 +1,5 @@
-"""The person's contribution (charging): the assessed weekly contribution and the payments made.
+"""The person's contribution (charging): the assessed weekly contribution and the payments made;
+surplus decisions (the conversation, the option and what the person was told).
 
 Revision ID: 0010
 Revises: 0009
@@ -50,8 +51,25 @@ def upgrade() -> None:
     op.create_index(
         "ix_contribution_payment_ledger_transaction_id", "contribution_payment", ["ledger_transaction_id"]
     )
+    op.create_table(
+        "surplus_decision",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("decided_on", sa.Date, nullable=False),
+        sa.Column("balance_pence", sa.Integer, nullable=False),
+        sa.Column("limit_pence", sa.Integer, nullable=False),
+        sa.Column("option", sa.String, nullable=False),
+        sa.Column("amount_pence", sa.Integer, nullable=False),
+        sa.Column("purchase", sa.String, nullable=False),
+        sa.Column("conversation", sa.String, nullable=False),
+        sa.Column("told_in_words", sa.String, nullable=False),
+        sa.Column("recorded_at", WHEN, nullable=False),
+        sa.Column("recorded_by", sa.String, nullable=False),
+    )
+    op.create_index("ix_surplus_decision_person_id", "surplus_decision", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("surplus_decision")
     op.drop_table("contribution_payment")
     op.drop_table("person_contribution")
