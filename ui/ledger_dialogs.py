@@ -13,15 +13,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from personalbudget.domain.surplus import SurplusForm, SurplusOption
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, ngettext
+from personalbudget.i18n import _, format_money, ngettext
 from personalbudget.services import Services
+from personalbudget.services.charging_service import SurplusView
 from personalbudget.services.ledger_service import LinkChoice, TransactionForm
 from personalbudget.services.settings_service import MoneySettings
 from ui.accessibility import name_unnamed_controls
@@ -244,6 +247,57 @@ class MoneySettingsDialog(QDialog):
             return False
         self.accept()
         return True
+
+
+class SurplusDialog(QDialog):
+    """A surplus beyond the limit: the conversation with the person, then keep, reduce or recover."""
+
+    def __init__(self, view: SurplusView, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("A surplus in the account"))
+        explanation = wrapped_label(
+            _(
+                "The balance of {balance} is {surplus} more than {weeks} weeks of payments ({limit}). "
+                "Talk with the person first about why, then record what you agreed."
+            ).format(
+                balance=format_money(view.balance_pence),
+                surplus=format_money(view.surplus_pence),
+                weeks=view.weeks,
+                limit=format_money(view.limit_pence or 0),
+            )
+        )
+        self.conversation = QPlainTextEdit()
+        self.conversation.setTabChangesFocus(True)
+        self.conversation.setAccessibleName(_("The conversation with the person"))
+        self.conversation.setPlaceholderText(_("Who you talked with, when, and what they said."))
+        self.option = QComboBox()
+        self.option.setAccessibleName(_("What was agreed"))
+        self.option.addItem(_("Choose..."), "")
+        for option in SurplusOption:
+            self.option.addItem(option.label, option.value)
+        self.amount = QLineEdit(f"{view.surplus_pence / 100:.2f}")
+        self.amount.setAccessibleName(_("How much of the surplus, in pounds"))
+        self.purchase = QLineEdit()
+        self.purchase.setAccessibleName(_("What the money is kept for"))
+        form = QFormLayout()
+        form.addRow(explanation)
+        form.addRow(_("Conversation:"), self.conversation)
+        form.addRow(_("Agreed:"), self.option)
+        form.addRow(_("Amount (£):"), self.amount)
+        form.addRow(_("Kept for:"), self.purchase)
+        form_with_save_cancel(self, form)
+        name_unnamed_controls(self)
+
+    def form(self) -> SurplusForm:
+        return SurplusForm(
+            self.option.currentData() or "",
+            self.amount.text(),
+            self.conversation.toPlainText(),
+            self.purchase.text(),
+        )
+
+    def save(self) -> None:
+        self.accept()
 
 
 class ContributionPaymentDialog(QDialog):

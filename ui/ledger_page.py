@@ -43,6 +43,7 @@ from personalbudget.domain.monitoring import (
     Status,
     budget_year,
 )
+from personalbudget.domain.surplus import SurplusForm
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
@@ -55,6 +56,7 @@ from ui.ledger_dialogs import (
     LinkDialog,
     MoneySettingsDialog,
     StatementPeriodDialog,
+    SurplusDialog,
     TransactionDialog,
 )
 from ui.ledger_table_model import Column, LedgerTableModel
@@ -299,6 +301,12 @@ class LedgerPage(QScrollArea):
         top.addWidget(QLabel(_("Budget year:")))
         top.addWidget(self.year_combo)
         top.addStretch(1)
+        self.surplus_button = QPushButton(_("Surplus…"))
+        self.surplus_button.setAccessibleName(
+            _("Record the conversation about a surplus and what was agreed")
+        )
+        self.surplus_button.clicked.connect(self.ask_surplus)
+        top.addWidget(self.surplus_button)
         top.addWidget(self.settings_button)
         self.plan_table = read_only_table(
             _("Spending against the plan, item by item"),
@@ -317,6 +325,9 @@ class LedgerPage(QScrollArea):
         body_layout.addLayout(top)
         body_layout.addWidget(self.plan_table)
         body_layout.addWidget(self.alerts_detail)
+        self.surplus_label = wrapped_label(rich=True)
+        self.surplus_label.setAccessibleName(_("What was agreed about a surplus"))
+        body_layout.addWidget(self.surplus_label)
         body_layout.addWidget(self.method_label)
         body_layout.addStretch(1)
         scroll = (
@@ -456,6 +467,28 @@ class LedgerPage(QScrollArea):
             return
         self.refresh()
 
+    def record_surplus_decision(self, form: SurplusForm) -> bool:
+        """Record the conversation and option about a surplus; the person's words are shown to read out."""
+        try:
+            decision = self._services.charging.record_surplus_decision(self._person_id, form)
+        except PersonalBudgetError as problem:
+            show_problem(self, _("The surplus decision was not recorded"), problem)
+            return False
+        QMessageBox.information(self, _("What the person is told"), decision.told_in_words)
+        self._show_surplus()
+        return True
+
+    def ask_surplus(self) -> None:
+        try:
+            view = self._services.charging.surplus(self._person_id)
+        except PersonalBudgetError as problem:
+            show_problem(self, _("Cannot work out the surplus"), problem)
+            return
+        dialog = SurplusDialog(view, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.record_surplus_decision(dialog.form()):
+                return
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:
@@ -468,6 +501,7 @@ class LedgerPage(QScrollArea):
             self._show_monitoring(monitoring)
             self._load_rules()
         self._show_contribution()
+        self._show_surplus()
         name_unnamed_controls(self)
 
     def refresh(self) -> None:
@@ -860,6 +894,33 @@ class LedgerPage(QScrollArea):
             self.contribution_alert_label.setText(
                 f"<b style='color:{warning}'>{escape(_('Contribution behind'))}:</b> {escape(alert)}"
             )
+
+    def _show_surplus(self) -> None:
+        try:
+            view = self._services.charging.surplus(self._person_id)
+        except PersonalBudgetError:
+            self.surplus_button.setEnabled(False)
+            return
+        self.surplus_button.setEnabled(view.surplus_pence > 0)
+        self.surplus_button.setToolTip(
+            _("The balance is {surplus} over the limit.").format(surplus=format_money(view.surplus_pence))
+            if view.surplus_pence
+            else _("There is no surplus beyond the limit.")
+        )
+        if view.decisions:
+            last = view.decisions[0]
+            self.surplus_label.setText(
+                "<b>"
+                + escape(
+                    _("Surplus decided on {date}: {option}.").format(
+                        date=format_date(last.decided_on), option=last.option.label
+                    )
+                )
+                + "</b><br>"
+                + escape(last.told_in_words)
+            )
+        else:
+            self.surplus_label.setText("")
 
     def _load_rules(self) -> None:
         if self._ledger is None:

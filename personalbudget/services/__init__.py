@@ -84,6 +84,6 @@ def build_services(
         ledger=ledger,
         reviews=reviews,
         export=ExportService(context, settings),
-        charging=ChargingService(context),
+        charging=ChargingService(context, settings),
         pa_costs=PaCostService(context),
     )
