@@ -10,12 +10,13 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, default_locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_time as _babel_format_time
 from babel.numbers import format_currency, format_decimal
 
 from personalbudget.paths import resources_dir
@@ -128,6 +129,11 @@ def format_date(value: date | None, locale: str | None = None, fmt: str = "mediu
     if value is None:
         return ""
     return _babel_format_date(value, format=fmt, locale=locale or _locale)
+
+
+def format_time(value: datetime, locale: str | None = None) -> str:
+    """A moment as the local clock time (e.g. "14:05"), for lock-outs and last sign-ins."""
+    return _babel_format_time(value.astimezone(), format="short", locale=locale or _locale)
 
 
 def format_number(value: int | Decimal, locale: str | None = None) -> str:

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     EXPORT_AGGREGATES = "export_aggregates"
     EXPORT_CONTRIBUTION = "export_contribution"
     BUILD_DEMO = "build_demo"
+    ALLOCATE = "allocate"
 
 
 ACTIONS = {
@@ -60,6 +61,7 @@ ACTIONS = {
     Permission.EXPORT_AGGREGATES: N_("export anonymised aggregates"),
     Permission.EXPORT_CONTRIBUTION: N_("send pseudonymised records to the strategic hub"),
     Permission.BUILD_DEMO: N_("load a demo caseload"),
+    Permission.ALLOCATE: N_("allocate a person to a practitioner"),
 }
 
 P = Permission
@@ -79,9 +81,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.EXPORT_AGGREGATES,
             P.EXPORT_CONTRIBUTION,  # person-level (pseudonymised): not for the analyst role
             P.BUILD_DEMO,
+            P.ALLOCATE,
         }
     ),
-    Role.APPROVER: frozenset({P.VIEW_PEOPLE, P.DECIDE_PLAN, P.VIEW_MONEY, P.PRINT}),
+    Role.APPROVER: frozenset({P.VIEW_PEOPLE, P.DECIDE_PLAN, P.VIEW_MONEY, P.PRINT, P.ALLOCATE}),
     Role.BROKER: frozenset({P.VIEW_PEOPLE, P.VIEW_MONEY, P.MANAGE_MONEY, P.PRINT}),
     Role.INDIVIDUAL: frozenset({P.VIEW_PEOPLE, P.ASSESS, P.EDIT_PLAN, P.VIEW_MONEY, P.PRINT}),
     Role.ANALYST: frozenset({P.EXPORT_AGGREGATES}),

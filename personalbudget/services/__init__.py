@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from personalbudget.clock import Clock
 from personalbudget.domain.ras import RasDefinition, load_ras
 from personalbudget.domain.roles import Role
+from personalbudget.services.access import AccessService
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.charging_service import ChargingService
 from personalbudget.services.context import ActingDatabase, ServiceContext
@@ -21,6 +22,7 @@ from personalbudget.services.report_service import ReportService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.services.support_service import SupportService
+from personalbudget.services.work_queue_service import WorkQueueService
 from personalbudget.storage.database import Database
 
 
@@ -42,16 +44,24 @@ class Services:
     export: ExportService
     charging: ChargingService
     pa_costs: PaCostService
+    access: AccessService
+    work: WorkQueueService
 
 
 def build_services(
-    db: Database, clock: Clock, actor: str, ras: RasDefinition | None = None, role: Role = Role.PRACTITIONER
+    db: Database | ActingDatabase,
+    clock: Clock,
+    actor: str,
+    ras: RasDefinition | None = None,
+    role: Role = Role.PRACTITIONER,
+    *,
+    system: bool = False,
 ) -> Services:
     """All services for one database and signed-in user (``actor``, with ``role``).
 
     ``ras`` defaults to the shipped RAS definition.
     """
-    context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor, role=role)
+    context = ServiceContext(db=ActingDatabase(db, actor), clock=clock, actor=actor, role=role, system=system)
     # The one place services are built: each gets the services it uses here, so no caller
     # passes one service into another and none builds its own.
     settings = SettingsService(context)
@@ -86,4 +96,6 @@ def build_services(
         export=ExportService(context, settings),
         charging=ChargingService(context, settings),
         pa_costs=PaCostService(context),
+        access=AccessService(context),
+        work=WorkQueueService(context),
     )

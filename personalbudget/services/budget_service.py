@@ -74,13 +74,13 @@ class BudgetService:
         self.ras = ras
 
     def get_budget(self, person_id: int) -> BudgetView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             return self._view(session, cycle)
 
     def get_budget_for_cycle(self, cycle_id: int) -> BudgetView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, cycle_id=cycle_id)
         with self._ctx.db.session() as session:
             cycle = session.get(PlanCycle, cycle_id)
             if cycle is None:
@@ -92,7 +92,7 @@ class BudgetService:
         return calculate(self.ras, budget_type, answers)
 
     def save_answers(self, person_id: int, budget_type: str, answers: dict[str, str]) -> BudgetView:
-        self._ctx.require(Permission.ASSESS)
+        self._ctx.require(Permission.ASSESS, person_id)
         indicative = calculate(self.ras, budget_type, answers)  # checks type, questions and answers
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -113,7 +113,7 @@ class BudgetService:
         self, person_id: int, agreed_annual: dict[str, int] | None = None, reason: str = ""
     ) -> BudgetView:
         """Agree the budget (the indicative one, or per-stream amounts with a reason) and move on to planning."""
-        self._ctx.require(Permission.AGREE_BUDGET)
+        self._ctx.require(Permission.AGREE_BUDGET, person_id)
         reason = reason.strip()
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)

@@ -264,7 +264,7 @@ class ChargingService:
 
     # -- a surplus beyond the limit -------------------------------------------------------------------
     def surplus(self, person_id: int) -> SurplusView:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             return self._surplus(session, person_id)
@@ -272,7 +272,7 @@ class ChargingService:
     def record_surplus_decision(self, person_id: int, form: SurplusForm) -> SurplusDecisionView:
         """Record the conversation and the option before any surplus is recovered; returns the words
         the person is told (kept with the decision)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             view = self._surplus(session, person_id)

@@ -15,6 +15,8 @@ from personalbudget.errors import PermissionDeniedError
 from personalbudget.i18n import _
 from personalbudget.storage.database import Database
 
+from personalbudget.services import access
+from personalbudget.services.access import Scope
 
 class ActingDatabase:
     """A database seen through one user: every change made in its sessions is attributed to them.
@@ -51,11 +53,41 @@ class ServiceContext:
     actor: str  # the signed-in user; every change is attributed to them
     role: Role = Role.PRACTITIONER
 
-    def require(self, permission: Permission) -> None:
-        """Refuse, with a reason, what the signed-in user's role does not allow."""
+    def require(
+        self,
+        permission: Permission,
+        person_id: int | None = None,
+        *,
+        review_id: int | None = None,
+        plan_id: int | None = None,
+        cycle_id: int | None = None,
+    ) -> None:
+        """Refuse, with a reason, what the signed-in user's role does not allow, and, given the
+        person (or a review, plan or cycle of theirs), a person the account may not reach."""
         if not allowed(self.role, permission):
             raise PermissionDeniedError(
                 _("Signed in as {role}, you cannot {action}.").format(
                     role=self.role.label, action=_(ACTIONS[permission])
                 )
             )
+    # The app's own jobs (the demo builder), not a signed-in person: only roles apply, not relationships.
+    system: bool = False
+        if self.system or (person_id is None and review_id is None and plan_id is None and cycle_id is None):
+            return
+        with self.db.session() as session:  # joins a use case already running
+            connection = session.connection()
+            if person_id is None:
+                person_id = access.person_of(
+                    connection, review_id=review_id, plan_id=plan_id, cycle_id=cycle_id
+                )
+                if person_id is None:
+                    return  # no such record: the service says so
+            access.check(connection, self.actor, self.role, permission, person_id, self.clock.now())
+
+    def visible_people(self) -> Scope:
+        """The people the signed-in account may see (everyone on a caseload without accounts)."""
+        if self.system:
+            return access.EVERYONE
+        with self.db.session() as session:  # joins a use case already running
+            connection = session.connection()
+            return access.visible_people(connection, self.actor, self.role, self.clock.now())

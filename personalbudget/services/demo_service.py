@@ -128,9 +128,12 @@ class _DemoBuilder:
         self.now = context.clock.now()
         self.clock = FixedClock(self.now)
         # Fictional staff, so demo records never carry the name of whoever ran the demo.
-        self.services: Services = build_services(context.db, self.clock, "demo.practitioner", ras)
+        # The builder is the app's own job, started by an account allowed to build the demo: only roles apply.
+        self.services: Services = build_services(
+            context.db, self.clock, "demo.practitioner", ras, system=True
+        )
         self.approver: Services = build_services(
-            context.db, self.clock, "demo.approver", self.services.budget.ras, role=Role.APPROVER
+            context.db, self.clock, "demo.approver", self.services.budget.ras, role=Role.APPROVER, system=True
         )
         self.names = _load("demo_names.toml")
         self.phrases = _load("demo_plans.toml")

@@ -384,7 +384,7 @@ class LedgerService:
 
     # -- the ledger ------------------------------------------------------------------------------
     def ledger(self, person_id: int) -> LedgerData:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             return self._ledger_data(session, person_id)
 
@@ -392,7 +392,7 @@ class LedgerService:
         self, person_id: int, year_start: date | None = None
     ) -> tuple[LedgerData, MonitoringView | None]:
         """The ledger and, when accounts are kept, spending against the plan: read once, for the step 6 page."""
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             data = self._ledger_data(session, person_id)
             if not data.has_account:
@@ -424,7 +424,7 @@ class LedgerService:
         )
 
     def link_choices(self, person_id: int) -> list[LinkChoice]:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             current = plan_in_force(session, person_id)
@@ -432,7 +432,7 @@ class LedgerService:
 
     def add_transaction(self, person_id: int, form: TransactionForm) -> int:
         """Add a transaction by hand (cash spending, a payment not on a statement)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         errors = []
         today = self._ctx.clock.today()
         if form.posted_on is None:
@@ -485,7 +485,7 @@ class LedgerService:
         self, person_id: int, transaction_ids: list[int], plan_item_id: int | None, category: str = ""
     ) -> int:
         """Link transactions to a plan item or kind of support (or unlink them); returns how many changed."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)
             item_id, category = self._checked_link(session, person_id, plan_item_id, category)
@@ -511,7 +511,7 @@ class LedgerService:
 
     def delete_transaction(self, person_id: int, transaction_id: int) -> None:
         """Remove a transaction entered by hand (imported ones go with their import)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             row = session.get(LedgerTransaction, transaction_id)
             if row is None or row.person_id != person_id:
@@ -623,7 +623,7 @@ class LedgerService:
 
     def check_import(self, person_id: int, data: bytes, mapping: ColumnMapping | None = None) -> ImportCheck:
         """What importing ``data`` would add, skip as already held, and ask about (near-duplicates)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)  # refused before the file is read
         _kind, parsed = self._parse(person_id, data, mapping, None)
@@ -657,7 +657,7 @@ class LedgerService:
         all of them; False or empty: none). Left as None while there are such rows, nothing is
         imported and ``NearDuplicatesFound`` lists them.
         """
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
 
         def first_half(done: int, total: int) -> bool:
             return progress is None or progress(done, 2 * max(total, 1))
@@ -776,7 +776,7 @@ class LedgerService:
     ) -> ImportReport:
         """Import a statement file as the command line does: OFX as it is; CSV with the named saved mapping,
         else the saved mapping whose columns match, else the columns' names if they make it plain."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         try:
             data = Path(path).read_bytes()
         except OSError as problem:
@@ -814,7 +814,7 @@ class LedgerService:
         )
 
     def imports(self, person_id: int) -> list[ImportSummary]:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             rows = session.exec(
@@ -826,7 +826,7 @@ class LedgerService:
 
     def undo_import(self, person_id: int, import_id: int) -> int:
         """Remove every transaction an import added (e.g. the wrong person's statement); returns how many."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             record = session.get(StatementImport, import_id)
             if record is None or record.person_id != person_id:
@@ -886,7 +886,7 @@ class LedgerService:
 
     # -- rules -----------------------------------------------------------------------------------------
     def rules(self, person_id: int) -> list[RuleView]:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             items = all_agreed_items(session, person_id)
@@ -909,7 +909,7 @@ class LedgerService:
 
     def save_rules(self, person_id: int, rules: list[RuleForm]) -> list[RuleView]:
         """Replace the person's rules (applied in this order; the first that matches wins)."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         errors = []
         if len(rules) > MAX_RULES:
             errors.append(FieldError("rules", _("Keep to at most {n} rules.").format(n=MAX_RULES)))
@@ -969,7 +969,7 @@ class LedgerService:
 
     def apply_rules(self, person_id: int) -> int:
         """Link every transaction not yet linked whose description matches a rule; returns how many."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)
             rules = self._rule_targets(session, person_id)
@@ -1008,7 +1008,7 @@ class LedgerService:
     # -- monitoring and statements -----------------------------------------------------------------------
     def monitoring(self, person_id: int, year_start: date | None = None) -> MonitoringView:
         """Spending against the plan for a budget year (the current one by default), the forecast and alerts."""
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             return self._monitoring(session, person_id, year_start, None)
@@ -1074,7 +1074,7 @@ class LedgerService:
         )
 
     def statement(self, person_id: int, start: date, end: date) -> StatementData:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         if end < start:
             raise ValidationError(FieldError("end", _("The end of the period is before its start.")))
         with self._ctx.db.session() as session:
@@ -1203,7 +1203,7 @@ class LedgerService:
         self, person_id: int, rows: list[tuple[date, int, str, int | None, str]], source: str
     ) -> int:
         """Add many transactions at once (date, pence, description, plan item, category), unfingerprinted."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         now = self._ctx.clock.now()
         with self._ctx.db.session() as session:
             self._ledger_person(session, person_id)

@@ -278,7 +278,7 @@ class LifecycleService:
 
     def history(self, person_id: int) -> list[HistoryEntry]:
         """Every move of every cycle the person has had, newest first (a review's loop-back keeps the past)."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             found = session.exec(
@@ -290,13 +290,13 @@ class LifecycleService:
             return [HistoryEntry(number, _transition_view(t)) for t, number in found]
 
     def get_cycle(self, person_id: int) -> CycleView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, latest_cycle(session, person_id))
 
     def advance(self, person_id: int, note: str = "") -> CycleView:
         """Move on to the next step, if what the current step needs is done."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, person_id)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             source = Step(cycle.current_step)
@@ -306,7 +306,7 @@ class LifecycleService:
 
     def go_back(self, person_id: int, to_step: Step, reason: str) -> CycleView:
         """Return to an earlier step in the same cycle (only before the plan is agreed)."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, person_id)
         if not reason.strip():
             raise ValidationError(FieldError("reason", _("Say why you are going back a step.")))
         with self._ctx.db.session() as session:
@@ -322,7 +322,7 @@ class LifecycleService:
 
     def record_review_decision(self, person_id: int, decision: ReviewDecision, note: str = "") -> CycleView:
         """Apply what a review decided: carry on, a new cycle from step 2 or 1, or end the budget."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, person_id)
         interval = self._settings.review().review_interval_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)

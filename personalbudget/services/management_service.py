@@ -51,13 +51,13 @@ class ManagementService:
         self._settings = settings
 
     def get_management(self, person_id: int) -> ManagementView:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, latest_cycle(session, person_id))
 
     def record_management(self, person_id: int, form: ManagementForm) -> ManagementView:
         """Record how the budget is managed; at step 4 this completes the step and moves on to step 5."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         dp_months = self._settings.review().direct_payment_first_months
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -119,7 +119,7 @@ class ManagementService:
 
     def expected_payments(self, person_id: int, start: date, end: date) -> list[tuple[date, int]]:
         """The payments the schedule in force makes between two dates (inclusive)."""
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             found = management_in_force(session, person_id)
@@ -128,7 +128,7 @@ class ManagementService:
         return expected_payments(found.schedule, start, end)
 
     def in_force(self, person_id: int) -> ManagementInForce | None:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             return management_in_force(session, person_id)

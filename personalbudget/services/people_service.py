@@ -11,6 +11,7 @@ from personalbudget.domain.person import PersonForm, age_on, validate_person
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import N_, _
+from personalbudget.services.access import allocate_new_person
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
@@ -55,6 +56,7 @@ class PeopleService:
             self._flush(session)
             assert person.id is not None
             self._replace_representatives(session, person.id, clean)
+            allocate_new_person(session, person.id, self._ctx.actor, self._ctx.role, now)
             open_cycle(
                 session,
                 person.id,
@@ -66,7 +68,7 @@ class PeopleService:
             return self._details(session, person)
 
     def update_person(self, person_id: int, form: PersonForm) -> PersonDetails:
-        self._ctx.require(Permission.EDIT_PEOPLE)
+        self._ctx.require(Permission.EDIT_PEOPLE, person_id)
         clean = validate_person(form, self._ctx.clock.today())
         with self._ctx.db.session() as session:
             person = self._get(session, person_id)
@@ -83,7 +85,7 @@ class PeopleService:
             return self._details(session, person)
 
     def get_person(self, person_id: int) -> PersonDetails:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._details(session, self._get(session, person_id))
 
@@ -92,8 +94,11 @@ class PeopleService:
         self._ctx.require(Permission.VIEW_PEOPLE)
         today = self._ctx.clock.today()
         rows = []
+        scope = self._ctx.visible_people()  # only the people this account may see (services.access)
         with self._ctx.db.engine.connect() as connection:
             for pid, name, nhs, dob, locality, psr, step, status, due in connection.execute(_CASELOAD_SQL):
+                if pid not in scope:
+                    continue
                 is_open = status == "open"
                 rows.append(
                     CaseloadRow(

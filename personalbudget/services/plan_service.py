@@ -168,7 +168,7 @@ class PlanService:
     # -- reading -----------------------------------------------------------------------------
     def get_plan(self, person_id: int) -> PlanView | None:
         """The newest plan version in the person's latest cycle, if there is one."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             plan = self._latest_in_cycle(session, cycle)
@@ -176,7 +176,7 @@ class PlanService:
 
     def approval_summary(self, person_id: int) -> ApprovalSummary | None:
         """What the approver sees before deciding on the person's newest plan, if there is one."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         first_weeks = self._settings.review().first_review_weeks
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
@@ -191,7 +191,7 @@ class PlanService:
         )
 
     def get_version(self, plan_id: int) -> PlanView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, plan_id=plan_id)
         with self._ctx.db.session() as session:
             plan = session.get(SupportPlan, plan_id)
             if plan is None:
@@ -199,7 +199,7 @@ class PlanService:
             return self._view(session, plan, session.get(PlanCycle, plan.cycle_id))  # type: ignore[arg-type]
 
     def history(self, person_id: int) -> list[PlanVersionSummary]:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             rows = session.exec(
@@ -222,7 +222,7 @@ class PlanService:
 
     def starting_draft(self, person_id: int) -> PlanDraft:
         """What a new plan starts from: the newest earlier version's content, or an empty plan."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             previous = session.exec(
@@ -235,7 +235,7 @@ class PlanService:
     # -- changing ----------------------------------------------------------------------------
     def save_draft(self, person_id: int, draft: PlanDraft) -> PlanView:
         """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete."""
-        self._ctx.require(Permission.EDIT_PLAN)
+        self._ctx.require(Permission.EDIT_PLAN, person_id)
         check_draft(draft)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -256,7 +256,7 @@ class PlanService:
 
     def submit(self, person_id: int, over_budget_justification: str = "") -> PlanView:
         """Submit the draft for agreement: it must be complete, and over budget only with a justification."""
-        self._ctx.require(Permission.SUBMIT_PLAN)
+        self._ctx.require(Permission.SUBMIT_PLAN, person_id)
         justification = over_budget_justification.strip()
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
@@ -305,7 +305,7 @@ class PlanService:
 
     def decide(self, person_id: int, decision: Decision, text: str, role: str) -> PlanView:
         """The funder's decision: approve, approve with conditions, or return with reasons."""
-        self._ctx.require(Permission.DECIDE_PLAN)
+        self._ctx.require(Permission.DECIDE_PLAN, person_id)
         text, role = check_decision(decision, text, role)
         first_weeks = self._settings.review().first_review_weeks
         with self._ctx.db.session() as session:

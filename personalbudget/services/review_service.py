@@ -67,20 +67,20 @@ class ReviewService:
     # -- reading -----------------------------------------------------------------------------
     def current(self, person_id: int) -> ReviewView | None:
         """The review under way in the person's open cycle (at step 7), if any."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             row = self._draft_of(session, cycle)
             return self._view(session, row) if row else None
 
     def get(self, review_id: int) -> ReviewView:
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, review_id=review_id)
         with self._ctx.db.session() as session:
             return self._view(session, self._row(session, review_id))
 
     def history(self, person_id: int) -> list[ReviewSummary]:
         """Every review of the person, newest first."""
-        self._ctx.require(Permission.VIEW_PEOPLE)
+        self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             rows = session.exec(
@@ -122,7 +122,7 @@ class ReviewService:
     # -- changing ----------------------------------------------------------------------------
     def request_review(self, person_id: int, reason: str, note: str = "") -> ReviewView:
         """Start a review now (planned or unplanned): the cycle moves to step 7 and the review is due today."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, person_id)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             check_request(Step(cycle.current_step), reason)
@@ -146,7 +146,7 @@ class ReviewService:
 
     def open_review(self, person_id: int, reason: str = "Planned", note: str = "") -> ReviewView:
         """The review under way, starting one if needed: a planned review from steps 4-6, or at step 7."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, person_id)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             row = self._draft_of(session, cycle)
@@ -161,7 +161,7 @@ class ReviewService:
         return self.request_review(person_id, reason, note)
 
     def save_draft(self, review_id: int, form: ReviewForm) -> ReviewView:
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, review_id=review_id)
         errors = check_gaps(form.market_gaps, SUPPORT_CATEGORIES)
         if errors:
             raise ValidationError(errors)
@@ -172,7 +172,7 @@ class ReviewService:
 
     def complete(self, review_id: int, form: ReviewForm) -> ReviewView:
         """Complete the review and apply its decision to the lifecycle, all in one transaction."""
-        self._ctx.require(Permission.MOVE_STEPS)
+        self._ctx.require(Permission.MOVE_STEPS, review_id=review_id)
         check_complete(form.outcomes, form.method, form.decision, form.market_gaps, SUPPORT_CATEGORIES)
         assert form.decision is not None
         interval = self._settings.review().review_interval_months

@@ -225,17 +225,17 @@ class SupportService:
 
     # -- arrangements ----------------------------------------------------------------------------
     def get_support(self, person_id: int) -> SupportView:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, person_id)
 
     def save_arrangement(self, person_id: int, form: ArrangementForm) -> SupportView:
         """Record who delivers a plan item. When no item is left without someone, support is arranged."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         return self.save_arrangements(person_id, [form])
 
     def save_arrangements(self, person_id: int, forms: list[ArrangementForm]) -> SupportView:
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             cycle, items = self._arranging(session, person_id)
             management = management_in_force(session, person_id)
@@ -270,7 +270,7 @@ class SupportService:
             return self._mark_in_place(session, cycle, view)
 
     def end_arrangement(self, person_id: int, arrangement_id: int, ends_on: date) -> SupportView:
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             cycle, _items = self._arranging(session, person_id)
             row = session.get(SupportArrangement, arrangement_id)
@@ -285,7 +285,7 @@ class SupportService:
 
     def carry_over_arrangements(self, person_id: int) -> SupportView:
         """Copy the arrangements of the previous agreed plan to the items of the new plan that match them."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             cycle, items = self._arranging(session, person_id)
             today = self._ctx.clock.today()
@@ -307,7 +307,7 @@ class SupportService:
 
     def confirm_support_arranged(self, person_id: int, note: str = "") -> SupportView:
         """Support is in place: move to step 6. Items still without anyone need a reason, listed in the record."""
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationError(FieldError("note", _("The note is too long.")))
@@ -363,13 +363,13 @@ class SupportService:
 
     # -- the employer checklist ---------------------------------------------------------------------
     def get_employer(self, person_id: int) -> EmployerView:
-        self._ctx.require(Permission.VIEW_MONEY)
+        self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
             return self._employer_view(session, person_id)
 
     def save_employer(self, person_id: int, form: EmployerForm) -> EmployerView:
-        self._ctx.require(Permission.MANAGE_MONEY)
+        self._ctx.require(Permission.MANAGE_MONEY, person_id)
         clean = check_employer(form, self._ctx.clock.today())
         with self._ctx.db.session() as session:
             latest_cycle(session, person_id)
