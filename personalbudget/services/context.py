@@ -52,6 +52,8 @@ class ServiceContext:
     clock: Clock
     actor: str  # the signed-in user; every change is attributed to them
     role: Role = Role.PRACTITIONER
+    # The app's own jobs (the demo builder), not a signed-in person: only roles apply, not relationships.
+    system: bool = False
 
     def require(
         self,
@@ -70,8 +72,6 @@ class ServiceContext:
                     role=self.role.label, action=_(ACTIONS[permission])
                 )
             )
-    # The app's own jobs (the demo builder), not a signed-in person: only roles apply, not relationships.
-    system: bool = False
         if self.system or (person_id is None and review_id is None and plan_id is None and cycle_id is None):
             return
         with self.db.session() as session:  # joins a use case already running
