@@ -21,6 +21,7 @@ from pathlib import Path
 from personalbudget import APP_NAME, __version__, self_test
 from personalbudget.clock import SystemClock
 from personalbudget.domain.nhs_number import display as display_nhs
+from personalbudget.domain.roles import Role
 from personalbudget.domain.statement_parsing import StatementError, parse_date
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export import hub_commands
@@ -31,14 +32,17 @@ from personalbudget.i18n import (
     _,
     default_language,
     format_date,
+    format_time,
     ngettext,
     set_language,
     supported_locale,
 )
 from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
+from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
 from personalbudget.services.ledger_service import NearDuplicatesFound
+from personalbudget.services.user_service import AccountView, SignedInUser, UserService
 from personalbudget.storage import audit
 from personalbudget.storage.backup import check_database, make_backup, restore_backup
 from personalbudget.storage.database import Database, encrypt_database, open_database, recover_database
@@ -46,6 +50,9 @@ from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passph
 
 OpenApp = Callable[[Path | None], int]
 RECOVERY_KEY_ENV = "PERSONALBUDGET_RECOVERY_KEY"
+USER_ENV = "PERSONALBUDGET_USER"
+PASSWORD_ENV = "PERSONALBUDGET_PASSWORD"
+NEW_PASSWORD_ENV = "PERSONALBUDGET_NEW_PASSWORD"
 EXIT_ERROR = 1
 
 
@@ -262,6 +269,45 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("anonymised exports: round other counts to N (5 or more)"),
     )
 
+    accounts = commands.add_parser(
+        "accounts",
+        help=_(
+            "who may sign in: list, add, disable, enable, change role, reset password (passwords are asked for)"
+        ),
+    )
+    _db_option(accounts, argparse.SUPPRESS)
+    account_commands = accounts.add_subparsers(dest="accounts", required=True, metavar="ACTION")
+    account_commands.add_parser("list", help=_("every account, its role, state and last sign-in"))
+    add = account_commands.add_parser(
+        "add", help=_("add an account; its password comes from PERSONALBUDGET_NEW_PASSWORD or is asked for")
+    )
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help=_("their name as records show it"))
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument(
+        "--person",
+        type=int,
+        action="append",
+        help=_("the id of the person a person, carer or broker account is for"),
+    )
+    add.add_argument("--team", default="", help=_("the practitioner's team"))
+    add.add_argument("--manager", action="store_true", help=_("can manage accounts"))
+    for action, words in (
+        ("disable", _("stop an account signing in")),
+        ("enable", _("let a disabled account sign in again")),
+        ("reset-password", _("a one-time password; a new one is chosen at the next sign-in")),
+    ):
+        account_commands.add_parser(action, help=words).add_argument("username")
+    change = account_commands.add_parser("role", help=_("change an account's role"))
+    change.add_argument("username")
+    change.add_argument("role", choices=[r.value for r in Role])
+    change.add_argument(
+        "--manager",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=_("whether it manages accounts"),
+    )
+
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
     recover = commands.add_parser(
@@ -399,7 +445,157 @@ def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
     if database.new_recovery_key and database.created:  # one never acknowledged waits for the app
         _announce_recovery_key(database.path, database.new_recovery_key)
         database.acknowledge_recovery_key()  # printed: the command line has shown it
-    return build_services(database, SystemClock(), _actor())
+    user = _sign_in(database)
+    if user is None:  # a caseload without accounts: nobody signs in, only roles apply
+        return build_services(database, SystemClock(), _actor())
+    return build_services(database, SystemClock(), user.username, role=user.role)
+
+
+def _sign_in(database: Database) -> SignedInUser | None:
+    """On a caseload with accounts, every command acts as one: PERSONALBUDGET_USER and
+    PERSONALBUDGET_PASSWORD, or asked for at the terminal (never an argument)."""
+    users = UserService(ActingDatabase(database, "sign-in"), SystemClock())
+    if not users.has_users():
+        return None
+    name, password = os.environ.get(USER_ENV, ""), os.environ.get(PASSWORD_ENV, "")
+    if not (name and password) and not sys.stdin.isatty():
+        database.close()
+        raise PersonalBudgetError(
+            _(
+                "This caseload has accounts: sign in with {user} and {password} set, or run the command at a terminal."
+            ).format(user=USER_ENV, password=PASSWORD_ENV)
+        )
+    if not name:
+        name = input(_("User name: "))
+    if not password:
+        password = getpass.getpass(_("Password: "))
+    try:
+        user = users.sign_in(name, password)
+    except PersonalBudgetError:
+        database.close()
+        raise
+    if user.must_change_password:
+        database.close()
+        raise PersonalBudgetError(
+            _("{name} must choose a new password first: sign in to the app, which asks for one.").format(
+                name=user.username
+            )
+        )
+    return user
+
+
+def _new_password(confirm: bool = True) -> str:
+    """A new password from PERSONALBUDGET_NEW_PASSWORD, or typed twice at the terminal; never an argument."""
+    password = os.environ.get(NEW_PASSWORD_ENV, "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise PersonalBudgetError(
+            _("Give the new password in {env}, or run the command at a terminal.").format(
+                env=NEW_PASSWORD_ENV
+            )
+        )
+    password = getpass.getpass(_("New password: "))
+    if confirm and getpass.getpass(_("The same password again: ")) != password:
+        raise PersonalBudgetError(_("The two passwords are not the same. Nothing was changed."))
+    return password
+
+
+def _accounts(args: argparse.Namespace) -> int:
+    """``personalbudget accounts list | add | disable | enable | role | reset-password``."""
+    path = args.db or default_database_path()
+    if not path.exists():
+        raise PersonalBudgetError(_("There is no caseload at {file}. Check the path.").format(file=path))
+    database = open_database(path, args.keys)
+    try:
+        users = UserService(ActingDatabase(database, "accounts"), SystemClock())
+        first = not users.has_users()
+        if first and args.accounts == "add":
+            made = users.create_user(
+                args.username, args.name, _new_password(), Role(args.role), team=args.team
+            )
+            print(_("Added {name}, the first account: it manages accounts.").format(name=made.username))
+            return 0
+        if first:
+            print(_("This caseload has no accounts yet. Add the first with 'personalbudget accounts add'."))
+            return 0
+        manager = _sign_in(database)
+        assert manager is not None
+        users = UserService(ActingDatabase(database, manager.username), SystemClock())
+        if args.accounts == "list":
+            _print_accounts(users.accounts(manager))
+        elif args.accounts == "add":
+            made = users.create_user(
+                args.username,
+                args.name,
+                _new_password(),
+                Role(args.role),
+                can_manage_users=args.manager,
+                by=manager,
+                people=tuple(args.person or ()),
+                team=args.team,
+            )
+            print(_("Added {name} ({role}).").format(name=made.username, role=made.role.label))
+        elif args.accounts in ("disable", "enable"):
+            users.set_active(args.username, args.accounts == "enable", manager)
+            done = (
+                _("Enabled {name}.")
+                if args.accounts == "enable"
+                else _("Disabled {name}: it can no longer sign in.")
+            )
+            print(done.format(name=args.username))
+        elif args.accounts == "role":
+            users.set_role(args.username, Role(args.role), manager, can_manage_users=args.manager)
+            print(_("{name} is now {role}.").format(name=args.username, role=Role(args.role).label))
+        elif args.accounts == "reset-password":
+            users.reset_password(args.username, _new_password(), manager)
+            print(
+                _("Reset the password of {name}: they choose a new one when they next sign in.").format(
+                    name=args.username
+                )
+            )
+        return 0
+    finally:
+        database.close()
+
+
+def _print_accounts(accounts: list[AccountView]) -> None:
+    header = (
+        _("User name"),
+        _("Name"),
+        _("Role"),
+        _("Manages accounts"),
+        _("State"),
+        _("Last sign-in"),
+        _("People"),
+    )
+    lines = [header]
+    now = SystemClock().now()
+    for a in accounts:
+        state = _("active") if a.active else _("disabled")
+        if a.locked_until is not None and a.locked_until > now:
+            state = _("locked until {time}").format(time=format_time(a.locked_until))
+        elif a.must_change_password:
+            state = _("new password at next sign-in")
+        last = (
+            format_date(a.last_sign_in_at.date()) + " " + format_time(a.last_sign_in_at)
+            if a.last_sign_in_at
+            else _("never")
+        )
+        lines.append(
+            (
+                a.username,
+                a.display_name,
+                a.role.label,
+                _("yes") if a.can_manage_users else _("no"),
+                state,
+                last,
+                ", ".join(str(p) for p in a.people),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
 def _announce_recovery_key(path: Path, recovery_key: str) -> None:
@@ -765,6 +961,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import-statement": _import_statement,
     "encrypt": _encrypt,
     "recover": _recover,
+    "accounts": _accounts,
 }
 
 

@@ -41,7 +41,7 @@ from personalbudget.storage.keys import (
 )
 from ui import theme
 from ui.accessibility import install_accessibility_filler
-from ui.accounts_dialog import AccountsDialog
+from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.app_signals import AppSignals
 from ui.crash_log import CrashLog
 from ui.export_dialog import ExportDialog
@@ -305,6 +305,9 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
         clock = SystemClock()
         users = UserService(ActingDatabase(db, "sign-in"), clock)
         user = sign_in_from_environment(users) or sign_in(users)
+        if user is not None and user.must_change_password:  # after a reset: their own password first
+            change = ChangePasswordDialog(users, user)
+            user = change.signed_in if change.exec() == QDialog.DialogCode.Accepted else None
         if user is None:
             db.close()
             crash_log.stop()
