@@ -420,7 +420,7 @@ def run(
 def _installed_front_end() -> OpenApp:
     """The desktop front end, found through its entry point so the core never imports Qt."""
     for entry in entry_points(group="personalbudget.frontends"):
-        return entry.load()  # type: ignore[no-any-return]
+        return entry.load()
     raise PersonalBudgetError(
         _("The desktop app is not installed. Install PersonalBudget with its front end, or use a command.")
     )

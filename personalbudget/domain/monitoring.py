@@ -370,6 +370,8 @@ class Monitoring:
                 continue  # the zero point the chart starts from
             month = (point.day.year, point.day.month)
             known = rows.get(month)
+            actual: int | None
+            actual_to: date | None
             if point.actual_pence is not None:
                 actual, actual_to = point.actual_pence, point.day
             elif known is not None:

@@ -422,7 +422,7 @@ def parse_amount(text: str) -> int:
 
 def check_amount_size(pence: int | Decimal, text: str, max_pence: int | None) -> str | None:
     """Why an amount cannot be a real transaction (beyond the caseload's limit for one), or None."""
-    size = abs(pence)
+    size = -pence if pence < 0 else pence  # abs(), typed for int and Decimal alike
     if size >= 10 ** (MAX_DIGITS + 2):
         return _("'{text}' is far too large to be one payment; check the column and the file.").format(
             text=text.strip()[:40]
@@ -738,7 +738,7 @@ def parse_csv(
             missing.append(name)
     if missing:
         sniffed = sniff_delimiter(text)
-        problems = [
+        problems: list[RowProblem] = [
             RowProblem(
                 1,
                 name,
@@ -774,7 +774,7 @@ def parse_csv(
     dates: dict[str, date] = {}
     amounts: dict[str, int] = {}
     rows: list[StatementRow] = []
-    problems: list[RowProblem] = []
+    problems = []
     count = 0
     total = len(body)
 
@@ -826,6 +826,7 @@ def parse_csv(
             )
             continue
         date_text = record[date_at]
+        money_cells: tuple[str, ...]
         if amount_at is not None:
             money_cells = (record[amount_at],)
         else:

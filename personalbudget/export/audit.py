@@ -1,6 +1,6 @@
 """The independent audit of a release: can an intruder work out any hidden cell from what is published?
 
-PRIVACY.md rule 5, checked by a maintained engine rather than by our own suppression code
+docs/security.md rule 5, checked by a maintained engine rather than by our own suppression code
 (issue 15). The audit reads only the tables *as published* and builds one integer programme over
 every linked table of the release, solved with HiGHS (``highspy``, the HiGHS project's own
 binding; the same solver pytauargus uses, see docs/disclosure-engines.md):
@@ -204,11 +204,13 @@ def audit_release(tables: Sequence[PublishedTable], rules: DisclosureRules) -> A
             model.equal([v for a in rows_ if (v := people(t.spec.id, a, ALL)) is not None], [grand])
     # One-way lines whose 'All' is the total of their groups (each person in one group).
     for table_id in ("budget_by_reason", "reviews_on_time"):
-        t = by_id.get(table_id)
-        if t is None:
+        one_way = by_id.get(table_id)
+        if one_way is None:
             continue
         groups = [
-            ix[(table_id, r.dims, "people")] for r in t.rows if r.measure == "people" and r.dims != (ALL,)
+            ix[(table_id, r.dims, "people")]
+            for r in one_way.rows
+            if r.measure == "people" and r.dims != (ALL,)
         ]
         total = people(table_id, ALL)
         if total is not None:
@@ -232,23 +234,23 @@ def audit_release(tables: Sequence[PublishedTable], rules: DisclosureRules) -> A
         for r in by_id["spend_against_plan_by_mechanism"].rows:
             if r.measure == "people":
                 mechanism = r.dims[0]
-                a = people("spend_against_plan_by_mechanism", mechanism)
-                links.append((a, people("people_by_locality_mechanism", ALL, mechanism)))
+                spent = people("spend_against_plan_by_mechanism", mechanism)
+                links.append((spent, people("people_by_locality_mechanism", ALL, mechanism)))
                 over = people("spend_against_plan_by_mechanism", mechanism, measure="people_overspent")
-                if a is not None and over is not None:  # the overspent are some of the people
-                    model.rows.append(([over, a], [1.0, -1.0], -highspy.kHighsInf, 0.0))
-    for a, b in links:
-        if a is not None and b is not None:
-            model.equal([a], [b])
+                if spent is not None and over is not None:  # the overspent are some of the people
+                    model.rows.append(([over, spent], [1.0, -1.0], -highspy.kHighsInf, 0.0))
+    for one, other in links:
+        if one is not None and other is not None:
+            model.equal([one], [other])
     # Money: sums by reason add to the total, and so do the funding streams.
     money_total = ix.get(("budget_by_reason", (ALL,), "total_annual_budget_gbp"))
     if money_total is not None:
         for table_id in ("budget_by_reason", "budget_by_funding_stream"):
-            t = by_id.get(table_id)
-            if t is not None:
+            by_part = by_id.get(table_id)
+            if by_part is not None:
                 parts = [
                     ix[(table_id, r.dims, r.measure)]
-                    for r in t.rows
+                    for r in by_part.rows
                     if r.measure == "total_annual_budget_gbp" and r.dims != (ALL,)
                 ]
                 model.equal(parts, [money_total])
@@ -268,9 +270,9 @@ def audit_release(tables: Sequence[PublishedTable], rules: DisclosureRules) -> A
 
     for key in hidden:
         column = ix[key]
-        low, high = model.extreme(relaxed, column, False), model.extreme(relaxed, column, True)
-        assert low is not None and high is not None  # counts are bounded
-        low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+        low_x, high_x = model.extreme(relaxed, column, False), model.extreme(relaxed, column, True)
+        assert low_x is not None and high_x is not None  # counts are bounded
+        low, high = math.ceil(low_x - 1e-6), math.floor(high_x + 1e-6)
         if high - low <= 1:
             whole = whole or model.solver(integer=True)
             low_i, high_i = model.extreme(whole, column, False), model.extreme(whole, column, True)
@@ -283,9 +285,9 @@ def audit_release(tables: Sequence[PublishedTable], rules: DisclosureRules) -> A
             recovered.append(label(key))
     for key in money_hidden:
         column = ix[key]
-        low, high = model.extreme(relaxed, column, False), model.extreme(relaxed, column, True)
-        intervals[label(key)] = (low or 0.0, float("inf") if high is None else high)
-        if high is not None and low is not None and high - low < MONEY_SLACK_PENCE:
+        low_m, high_m = model.extreme(relaxed, column, False), model.extreme(relaxed, column, True)
+        intervals[label(key)] = (low_m or 0.0, float("inf") if high_m is None else high_m)
+        if high_m is not None and low_m is not None and high_m - low_m < MONEY_SLACK_PENCE:
             recovered.append(label(key))
     return AuditResult(
         ENGINE,

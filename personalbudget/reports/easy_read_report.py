@@ -14,6 +14,7 @@ who write the plan with them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -462,7 +463,9 @@ def _signatures(s: _Story) -> None:
 # -- writing the file --------------------------------------------------------------------------
 
 
-def _write(out: Path, title: str, subject: str, author: str, build) -> Path:  # type: ignore[no-untyped-def]
+def _write(
+    out: Path, title: str, subject: str, author: str, build: Callable[[float], list[Flowable]]
+) -> Path:
     """Build the document and write it to ``out`` all or nothing, with easy-read margins and page numbers."""
     return write_pdf(
         out,

@@ -31,6 +31,7 @@ def agreed_budget_of(session: Session, cycle_id: int) -> AgreedBudgetView | None
 
 def carry_budget_over(session: Session, source: PlanCycle, target: PlanCycle) -> None:
     """A new cycle that starts at step 2 keeps the previous cycle's assessment and agreed budget."""
+    assert target.id is not None  # flushed by the caller
     assessment = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == source.id)).first()
     if assessment is not None:
         data = assessment.model_dump(exclude={"id", "cycle_id"})
@@ -41,6 +42,7 @@ def carry_budget_over(session: Session, source: PlanCycle, target: PlanCycle) ->
         copy = AgreedBudget(cycle_id=target.id, **data)
         session.add(copy)
         session.flush()
+        assert copy.id is not None
         for stream in session.exec(
             select(BudgetStream).where(BudgetStream.agreed_budget_id == agreed.id)
         ).all():

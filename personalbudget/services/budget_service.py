@@ -98,7 +98,7 @@ class BudgetService:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.SET_BUDGET, _("change the assessment answers"))
             row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
-            row = row or BudgetAssessment(cycle_id=cycle.id)  # type: ignore[call-arg]
+            row = row or BudgetAssessment(cycle_id=cycle.id)  # type: ignore[call-arg, arg-type]
             row.budget_type = budget_type
             row.answers_json = json.dumps(answers, sort_keys=True)
             row.ras_name, row.ras_version = self.ras.name, self.ras.version

@@ -5,26 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from personalbudget.clock import Clock
 from personalbudget.domain.roles import ACTIONS, Permission, Role, allowed
 from personalbudget.errors import PermissionDeniedError
 from personalbudget.i18n import _
-from personalbudget.storage.database import Database
-
 from personalbudget.services import access
 from personalbudget.services.access import Scope
+from personalbudget.storage.database import Database
+
 
 class ActingDatabase:
     """A database seen through one user: every change made in its sessions is attributed to them.
 
-    Behaves like ``Database`` (sessions, engine, path...) for the services.
+    It offers exactly what the services use of a ``Database``: sessions, the engine, the file's
+    path and key, a raw connection (the export's read-only extract) and closing.
     """
 
-    def __init__(self, database: Database, actor: str):
+    def __init__(self, database: Database | ActingDatabase, actor: str):
         self._database = database.database if isinstance(database, ActingDatabase) else database
         self.actor = actor
 
@@ -42,8 +45,27 @@ class ActingDatabase:
                 session.flush()  # attribute this block's changes before handing the session back
                 session.info["actor"] = previous
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._database, name)
+    @property
+    def engine(self) -> Engine:
+        return self._database.engine
+
+    @property
+    def path(self) -> Path:
+        return self._database.path
+
+    @property
+    def key(self) -> bytes | None:
+        return self._database.key
+
+    @property
+    def encrypted(self) -> bool:
+        return self._database.encrypted
+
+    def connect_raw(self, *, read_only: bool = False) -> Any:
+        return self._database.connect_raw(read_only=read_only)
+
+    def close(self) -> None:
+        self._database.close()
 
 
 @dataclass(frozen=True)

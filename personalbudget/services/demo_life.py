@@ -84,7 +84,8 @@ class DemoPeople:
         """A given name of the right sex and heritage that people of ``age`` were commonly given."""
         by_band = self.heritages[heritage][sex]
         bands = [band for band, (low, high) in _NAME_BANDS.items() if low <= age <= high]
-        return rng.choice(by_band[rng.choice(bands)])
+        name: str = rng.choice(by_band[rng.choice(bands)])
+        return name
 
     def full_name(self, rng: random.Random, life: DemoLife) -> str:
         return f"{self.given(rng, life.sex, life.age, life.heritage)} {surname(life.family, life.sex)}"
@@ -143,7 +144,8 @@ class DemoPeople:
 
     def comment(self, rng: random.Random, rating: str) -> str:
         """What the person says about an outcome rated ``rating`` at a review."""
-        return rng.choice([c["text"] for c in self.phrases["review_comments"] if rating in c["ratings"]])
+        said: str = rng.choice([c["text"] for c in self.phrases["review_comments"] if rating in c["ratings"]])
+        return said
 
 
 def surname(family: str, sex: str) -> str:

@@ -28,8 +28,8 @@ from personalbudget.domain.money import Frequency, round_half_up
 from personalbudget.domain.support import ArrangementForm, EmployerForm, PaEntry, ProviderForm, ProviderKind
 from personalbudget.services import Services
 from personalbudget.services.demo_life import DemoPeople
+from personalbudget.services.dto import ManagementView
 from personalbudget.services.ledger_service import RuleForm
-from personalbudget.services.management_service import ManagementView
 from personalbudget.services.support_service import SupportView
 
 # Who delivers an item whose plan names no provider, by kind of support.

@@ -47,7 +47,7 @@ from personalbudget.services import Services, build_services
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.demo_life import DemoLife, DemoPeople
 from personalbudget.services.demo_money import DemoMoney
-from personalbudget.services.review_service import ReviewForm
+from personalbudget.services.dto import ReviewForm
 from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
@@ -295,7 +295,7 @@ class _DemoBuilder:
         main, extras = people.support(rng, self.life)
         templates = [main, *rng.sample(extras, k=min(len(extras), rng.randrange(1, 4)))]
         target = Fraction(budget_annual) * Fraction(rng.choice((82, 90, 95, 98, 100, 100, 104, 110)), 100)
-        items = []
+        items: list[list[Any]] = []  # [template, unit pence, quantity]
         extras_cost = Fraction(0)
         for index, t in enumerate(templates):
             unit = rng.randrange(t["unit_pence"][0], t["unit_pence"][1] + 1, 5)

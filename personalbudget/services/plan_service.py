@@ -7,9 +7,11 @@ version stays exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -48,6 +50,7 @@ from personalbudget.storage.models import (
     SupportPlan,
 )
 
+_PlanPart = TypeVar("_PlanPart", PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk)
 FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
 MAX_DECISION_TEXT = 4000
 
@@ -398,20 +401,21 @@ class PlanService:
 
     def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
         for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
-            for row in session.exec(select(model).where(model.plan_id == plan.id)):  # type: ignore[attr-defined]
+            for row in session.exec(select(model).where(model.plan_id == plan.id)):
                 session.delete(row)
         session.flush()
         pid = plan.id
+        assert pid is not None  # flushed
         for i, o in enumerate(draft.outcomes):
             session.add(
                 PlanOutcome(
                     plan_id=pid, position=i, outcome_code=o.outcome_code, description=o.description.strip()
                 )
-            )  # type: ignore[arg-type]
+            )
         for i, item in enumerate(check_draft(draft)):
             session.add(
                 PlanSupportItem(
-                    plan_id=pid,  # type: ignore[arg-type]
+                    plan_id=pid,
                     position=i,
                     category=item.category,
                     description=item.description,
@@ -426,15 +430,17 @@ class PlanService:
                 PlanInformalSupport(
                     plan_id=pid, position=i, who=s.who.strip(), description=s.description.strip()
                 )
-            )  # type: ignore[arg-type]
+            )
         for i, r in enumerate(draft.risks):
             session.add(
                 PlanRisk(plan_id=pid, position=i, risk=r.risk.strip(), how_managed=r.how_managed.strip())
-            )  # type: ignore[arg-type]
+            )
 
     def _content(self, session: Session, plan: SupportPlan) -> PlanDraft:
-        def rows(model):  # type: ignore[no-untyped-def]
-            return session.exec(select(model).where(model.plan_id == plan.id).order_by(model.position)).all()
+        def rows(model: type[_PlanPart]) -> Sequence[_PlanPart]:
+            return session.exec(
+                select(model).where(model.plan_id == plan.id).order_by(col(model.position))
+            ).all()
 
         return PlanDraft(
             what_matters=plan.what_matters,

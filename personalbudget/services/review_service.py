@@ -324,8 +324,8 @@ class ReviewService:
             stored_row.rating = entry.rating
             stored_row.person_says = entry.person_says.strip()
             session.add(stored_row)
-        for gap in self._gaps(session, row):
-            session.delete(gap)
+        for old_gap in self._gaps(session, row):
+            session.delete(old_gap)
         session.flush()
         for position, gap in enumerate(form.market_gaps):
             session.add(

@@ -567,9 +567,9 @@ class SupportService:
             .join(Provider, col(Provider.id) == PaEmployment.provider_id)
             .where(PaEmployment.person_id == person_id)
         ).all()
-        facts = {p.id: PaView(p.id, p.name, None, None, "") for p in arranged}  # type: ignore[misc]
+        facts = {p.id: PaView(p.id, p.name, None, None, "") for p in arranged}  # type: ignore[arg-type]
         for employment, provider in recorded:
-            facts[provider.id] = PaView(  # type: ignore[index]
+            facts[provider.id] = PaView(
                 provider.id,  # type: ignore[arg-type]
                 provider.name,
                 employment.dbs_checked_on,

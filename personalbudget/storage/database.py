@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -100,7 +101,7 @@ class Database:
             connection.execute(text("DELETE FROM setting WHERE key = :k"), {"k": PENDING_RECOVERY_KEY})
         self.new_recovery_key = None
 
-    def connect_raw(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+    def connect_raw(self, *, read_only: bool = False) -> Any:
         return raw_connect(self.path, self.key, read_only=read_only)
 
     def close(self) -> None:

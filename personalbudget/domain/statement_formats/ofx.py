@@ -104,6 +104,8 @@ def parse_ofx(data: bytes, progress: Progress | None = None, max_pence: int | No
             raise ValueError("incomplete")
         tree.parse(io.BytesIO(normalised))
         root = tree.getroot()
+        if root is None:
+            raise ValueError("empty")
     except Exception:  # ofxtools raises many kinds; none of their words help the person
         raise StatementError(
             _(
