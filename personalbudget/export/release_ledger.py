@@ -1,6 +1,6 @@
 """The release ledger: every aggregate export attempt, and the rule against differencing.
 
-PRIVACY.md rule 6. Publishing tables twice, with a handful of people added or taken away or
+docs/security.md rule 6. Publishing tables twice, with a handful of people added or taken away or
 changed in between, would let anyone subtract one release from the other and read off those
 people. ``extract_records`` counts everyone with a budget agreed by the end of the period, so
 releases of *different* periods (one a day longer, or the next year) share most of their people
@@ -49,7 +49,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -57,13 +57,17 @@ from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select, text
 
 from personalbudget.domain.management import DeliveryMechanism, salt_category
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
 from personalbudget.export.disclosure import DisclosureRules
+from personalbudget.export.hub import derive_key
 from personalbudget.export.tables import NOT_RECORDED, OTHER_LOCALITIES, published_localities
 from personalbudget.i18n import _, ngettext
+from personalbudget.storage.export_models import ExportRelease
+from personalbudget.storage.models import Setting
 
 PUBLISHED = "published"
 REFUSED = "refused"
@@ -211,8 +215,6 @@ class JsonLedgerStore:
     """
 
     def __init__(self, path: Path, secret: bytes, heads: HeadStore):
-        from personalbudget.export.hub import derive_key
-
         self.path = Path(path)
         self._heads = heads
         self._people_key = derive_key(secret, "ledger-people")
@@ -315,8 +317,6 @@ class DatabaseLedgerStore:
         self._db = db
 
     def salt(self) -> bytes:
-        from personalbudget.storage.models import Setting
-
         with self._db.session() as session:
             row = session.get(Setting, SALT_SETTING)
             if row is None:
@@ -325,17 +325,15 @@ class DatabaseLedgerStore:
             return bytes.fromhex(row.value)
 
     def entries(self) -> list[ReleaseEntry]:
-        from sqlmodel import col, select
-
-        from personalbudget.storage.export_models import ExportRelease
-
+        table = ExportRelease.__table__  # type: ignore[attr-defined]
         with self._db.session() as session:
-            rows = session.exec(select(ExportRelease).order_by(col(ExportRelease.id))).all()
+            # The table's own columns, not ORM objects: a release of 50,000 people is 20 MB of hashes.
+            rows = session.connection().execute(select(table).order_by(table.c.id)).all()
             self._check_against_trail(session, [r.id for r in rows])
             entries = []
             for r in rows:
                 tokens = r.people_hashes.split()
-                rules = [t[len(_RULES_TOKEN) :] for t in tokens if t.startswith(_RULES_TOKEN)]
+                rules = [t[len(_RULES_TOKEN) :] for t in tokens[:1] if t.startswith(_RULES_TOKEN)]
                 entries.append(
                     ReleaseEntry(
                         at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
@@ -344,7 +342,7 @@ class DatabaseLedgerStore:
                         status=r.status,
                         table_ids=tuple(t for t in r.table_ids.split(",") if t),
                         content_hash=r.content_hash,
-                        people_hashes=tuple(t for t in tokens if not t.startswith(_RULES_TOKEN)),
+                        people_hashes=tuple(tokens[1:] if rules else tokens),
                         reason=r.reason,
                         rules=rules[0] if rules else "",
                     )
@@ -356,8 +354,6 @@ class DatabaseLedgerStore:
         """Every release ever recorded is in the audit trail (append-only, hash-chained), in the same
         transaction: a release row deleted or changed behind the app's back is noticed, and nothing
         is published until the ledger is put back (restore the caseload from a backup)."""
-        from sqlalchemy import text
-
         if not session.info.get("audited"):
             return  # an old schema without the trail
         events = (
@@ -376,8 +372,6 @@ class DatabaseLedgerStore:
             )
 
     def append(self, entry: ReleaseEntry) -> None:
-        from personalbudget.storage.export_models import ExportRelease
-
         with self._db.session() as session:
             session.add(
                 ExportRelease(
@@ -405,11 +399,17 @@ class LedgerDecision:
 
 
 class ReleaseLedger:
-    """The rule against differencing over a ``LedgerStore`` (see the module docstring)."""
+    """The rule against differencing over a ``LedgerStore`` (see the module docstring).
+
+    One ledger is made for one release: the people are hashed once and the earlier releases read
+    once, however many times ``hash_people``, ``check`` and ``release`` are called for it."""
 
     def __init__(self, store: LedgerStore, threshold: int):
         self.store = store
         self.threshold = threshold
+        self._hashed: tuple[Sequence[PersonRecord], DisclosureRules | None, tuple[str, ...]] | None = None
+        self._published: list[ReleaseEntry] | None = None
+        self._decided: tuple[tuple[object, ...], LedgerDecision] | None = None
 
     def hash_people(
         self, records: Sequence[PersonRecord], rules: DisclosureRules | None = None
@@ -418,11 +418,30 @@ class ReleaseLedger:
         ``g`` is the salted hash of a group they contribute to and of what they contribute
         (``person_groups``): enough to count people added, removed or changed, group by group,
         between releases, and nothing more."""
+        if self._hashed is not None and self._hashed[0] is records and self._hashed[1] == rules:
+            return self._hashed[2]
         salt = self.store.salt()
         places = set(published_localities(records, rules or DisclosureRules(threshold=self.threshold)))
 
         def mac(kind: bytes, text: str, size: int) -> str:
-            return hmac.new(salt, kind + b"\0" + text.encode(), hashlib.sha256).hexdigest()[:size]
+            return hmac.digest(salt, kind + b"\0" + text.encode(), "sha256").hex()[:size]
+
+        # Groups and what people contribute to them repeat from person to person: hashed once each.
+        group_macs: dict[str, str] = {}
+        value_macs: dict[tuple[str, str], str] = {}
+
+        def group_mac(group: str, value: str) -> str:
+            named = group_macs.get(group)
+            if named is None:
+                named = group_macs[group] = mac(b"group", group, 12)
+            if not value:
+                return named
+            valued = value_macs.get((group, value))
+            if valued is None:
+                valued = mac(b"value", f"{group}\0{value}", 8)
+                if len(value_macs) < 200_000:
+                    value_macs[(group, value)] = valued
+            return named + valued
 
         hashed = set()
         for record in records:
@@ -430,16 +449,15 @@ class ReleaseLedger:
             key = mac(b"key", record.key, 32)
             whole = mac(b"record", content, 32)
             groups = ".".join(
-                sorted(
-                    mac(b"group", group, 12) + (mac(b"value", f"{group}\0{value}", 8) if value else "")
-                    for group, value in person_groups(record, places).items()
-                )
+                sorted(group_mac(group, value) for group, value in person_groups(record, places).items())
             )
             hashed.add(f"{key}:{whole}:{groups}")
-        return tuple(sorted(hashed))
+        people = tuple(sorted(hashed))
+        self._hashed = (records, rules, people)
+        return people
 
     @staticmethod
-    def _people(hashes: Sequence[str]) -> dict[str, tuple[str, dict[str, str] | None]]:
+    def _people(hashes: Iterable[str]) -> dict[str, tuple[str, dict[str, str] | None]]:
         """key hash -> (record hash, group hash -> contribution hash, or None in old entries)."""
         people: dict[str, tuple[str, dict[str, str] | None]] = {}
         for h in hashes:
@@ -449,10 +467,22 @@ class ReleaseLedger:
         return people
 
     @staticmethod
+    def _differing(earlier: Sequence[str], now: Sequence[str]) -> tuple[set[str], set[str]]:
+        """The hashed people only in ``earlier`` and only in ``now``. A person hashed the same in both
+        (same key, record and groups) adds nothing to any comparison, so only these are looked at."""
+        before, after = set(earlier), set(now)
+        return before - after, after - before
+
+    @staticmethod
+    def _without_groups(hashes: Iterable[str]) -> bool:
+        return any(h.count(":") < 2 for h in hashes)  # an entry from before groups were recorded
+
+    @staticmethod
     def people_changed(earlier: Sequence[str], now: Sequence[str]) -> int:
         """People added, removed, or whose record changed, between two hashed releases."""
-        before = {k: w for k, (w, _g) in ReleaseLedger._people(earlier).items()}
-        after = {k: w for k, (w, _g) in ReleaseLedger._people(now).items()}
+        gone, new = ReleaseLedger._differing(earlier, now)
+        before = {k: w for k, (w, _g) in ReleaseLedger._people(gone).items()}
+        after = {k: w for k, (w, _g) in ReleaseLedger._people(new).items()}
         return len(before.keys() ^ after.keys()) + sum(
             1 for k in before.keys() & after.keys() if before[k] != after[k]
         )
@@ -461,21 +491,26 @@ class ReleaseLedger:
     def groups_changed(earlier: Sequence[str], now: Sequence[str]) -> dict[str, int] | None:
         """Group hash -> people added to, removed from or changed within the group between two
         hashed releases; None when the earlier release does not record groups (an older entry)."""
-        before, after = ReleaseLedger._people(earlier), ReleaseLedger._people(now)
-        if any(g is None for _w, g in before.values()) or any(g is None for _w, g in after.values()):
+        if ReleaseLedger._without_groups(earlier) or ReleaseLedger._without_groups(now):
             return None
+        gone, new = ReleaseLedger._differing(earlier, now)
+        return ReleaseLedger._groups_changed(gone, new)
+
+    @staticmethod
+    def _groups_changed(gone: Iterable[str], new: Iterable[str]) -> dict[str, int]:
+        before, after = ReleaseLedger._people(gone), ReleaseLedger._people(new)
         changed: dict[str, int] = {}
         for key in before.keys() | after.keys():
             old = before[key][1] if key in before else {}
-            new = after[key][1] if key in after else {}
-            assert old is not None and new is not None
-            for group in old.keys() | new.keys():
-                if old.get(group) != new.get(group):  # joined, left, or contributes differently
+            fresh = after[key][1] if key in after else {}
+            assert old is not None and fresh is not None
+            for group in old.keys() | fresh.keys():
+                if old.get(group) != fresh.get(group):  # joined, left, or contributes differently
                     changed[group] = changed.get(group, 0) + 1
         return changed
 
     @staticmethod
-    def money_groups(hashes: Sequence[str]) -> set[str]:
+    def money_groups(hashes: Iterable[str]) -> set[str]:
         """The hashes of the groups with sums or medians of money (they record what people contribute)."""
         groups: set[str] = set()
         for h in hashes:
@@ -483,6 +518,11 @@ class ReleaseLedger:
             if len(parts) > 2:
                 groups.update(t[:12] for t in parts[2].split(".") if len(t) > 12)
         return groups
+
+    def _published_entries(self) -> list[ReleaseEntry]:
+        if self._published is None:
+            self._published = [e for e in self.store.entries() if e.status == PUBLISHED]
+        return self._published
 
     def check(
         self,
@@ -493,8 +533,30 @@ class ReleaseLedger:
         rules: DisclosureRules | None = None,
     ) -> LedgerDecision:
         """May a release of this period, drawing on these (hashed) people, with these rules, be
-        published? Compared with every earlier published release (see the module docstring)."""
-        published = [e for e in self.store.entries() if e.status == PUBLISHED]
+        published? Compared with every earlier published release (see the module docstring).
+
+        The earlier releases are read once a ledger, and the same question asked again (as
+        ``release`` does just after) is answered from the first answer."""
+        asked = (period_from, period_to, content_hash, rules)
+        if (
+            self._decided is not None
+            and self._decided[0][0] is people_hashes
+            and self._decided[0][1:] == asked
+        ):
+            return self._decided[1]
+        decision = self._check(period_from, period_to, people_hashes, content_hash, rules)
+        self._decided = ((people_hashes, *asked), decision)
+        return decision
+
+    def _check(
+        self,
+        period_from: date,
+        period_to: date,
+        people_hashes: Sequence[str],
+        content_hash: str,
+        rules: DisclosureRules | None,
+    ) -> LedgerDecision:
+        published = self._published_entries()
         if any(e.content_hash == content_hash for e in published):
             return LedgerDecision(True, identical_to_earlier=True)
         applied = rules_text(rules) if rules is not None else ""
@@ -519,17 +581,26 @@ class ReleaseLedger:
                         earlier=entry.rules.replace(",", ", "),
                     ),
                 )
+        now_without_groups = self._without_groups(people_hashes)
+        money_now: set[str] | None = None
         for entry in published:
             overlapping = periods_overlap(entry.period_from, entry.period_to, period_from, period_to)
-            by_group = self.groups_changed(entry.people_hashes, people_hashes)
-            if by_group is None:  # an entry from before groups were recorded: people overall
+            if now_without_groups or self._without_groups(entry.people_hashes):
+                # an entry from before groups were recorded: people overall
                 by_group = {"all": self.people_changed(entry.people_hashes, people_hashes)}
-            elif not overlapping:
-                # Another period (the next quarter or year): its counts are new figures, protected by
-                # rounding and suppression, but a sum or median of money that a few people changed
-                # would give those people's amounts away by subtraction (issue 15): money groups only.
-                money = self.money_groups(entry.people_hashes) | self.money_groups(people_hashes)
-                by_group = {g: n for g, n in by_group.items() if g in money}
+            else:
+                gone, new = self._differing(entry.people_hashes, people_hashes)
+                by_group = self._groups_changed(gone, new)
+                if not overlapping:
+                    # Another period (the next quarter or year): its counts are new figures, protected
+                    # by rounding and suppression, but a sum or median of money that a few people
+                    # changed would give those people's amounts away by subtraction (issue 15): money
+                    # groups only. The earlier release's people are those of this one (money_now)
+                    # and those no longer in it (gone).
+                    if money_now is None:
+                        money_now = self.money_groups(people_hashes)
+                    money = money_now | self.money_groups(gone)
+                    by_group = {g: n for g, n in by_group.items() if g in money}
             small = sum(1 for n in by_group.values() if 0 < n < self.threshold)
             if small:
                 return LedgerDecision(
@@ -584,6 +655,7 @@ class ReleaseLedger:
             rules=rules_text(rules) if rules is not None else "",
         )
         self.store.append(entry)
+        self._published = self._decided = None  # the ledger has changed
         if not decision.allowed:
             raise DifferencingRefusedError(decision.reason)
         return entry
