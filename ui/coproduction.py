@@ -912,6 +912,7 @@ class CoproductionView(QObject):
         self._staff(questionnaire)  # replaced by one question at a time
         self._staff(page.budget_type, page.breakdown, page.agreed_label)  # points, prices, who agreed
         self._staff(page.agree_button, permission=Permission.AGREE_BUDGET)
+        self._staff(page.contribution_button, permission=Permission.ASSESS)
 
     def _build_plan(self) -> None:
         page = self.page(PlanPage)
@@ -1233,6 +1234,12 @@ class CoproductionView(QObject):
         if agreed is not None:
             text += "\n" + _("Your agreed budget is {money}.").format(
                 money=weekly_in_words(agreed.weekly_pence)
+            )
+        split = self._services.charging.split(self.workspace.person_id())
+        if split is not None and split.person_annual_pence:
+            text += "\n" + _("The council pays {council}. You pay {person} towards it.").format(
+                council=weekly_in_words(split.council_weekly_pence),
+                person=weekly_in_words(split.person_weekly_pence),
             )
         self.budget_words.setText(text)
 

@@ -63,3 +63,21 @@ def test_step_six_shows_the_persons_payments_arrears_and_the_alert(qtbot, servic
     assert not page.contribution_alert_label.isHidden()
     assert "£1,232.50 behind (about 29 weeks)" in page.contribution_alert_label.text()
     assert page.ledger().balance == 17000  # the payment is money in on the ledger too
+
+
+def test_the_coproduction_view_says_both_parts_in_words(window, services):
+    from personalbudget.plain_language import money_in_words
+    from tests.ui.conftest import add_person
+
+    person = add_person(services, "Ffion Jenkins", nhs="943 476 5919")
+    answers = {q.id: q.answers[1].id for q in services.budget.ras.questions.values()}
+    services.budget.save_answers(person.id, "personal_budget", answers)
+    services.charging.record_contribution(person.id, ASSESSED)
+    window.caseload.refresh()
+    assert window.open_person(person.id)
+    window.coproduction.set_on(True)
+    window.coproduction_view.questions.choose(window.coproduction_view.questions.question().answers[1].id)
+    text = window.coproduction_view.budget_words.text()
+    # £163.00 a week = £8,476.00 a year; the person £42.50, the council £163.00 - £42.50 = £120.50.
+    assert f"You pay £42.50 a week — {money_in_words(4250)} a week towards it." in text
+    assert "The council pays £120.50 a week" in text
