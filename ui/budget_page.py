@@ -558,6 +558,7 @@ class ContributionDialog(QDialog):
         self.weekly.setPlaceholderText(_("e.g. 42.50"))
         self.starts_on = QDateEdit()
         self.starts_on.setCalendarPopup(True)
+        self.starts_on.setDisplayFormat("dd/MM/yyyy")
         self.starts_on.setAccessibleName(_("Contribution applies from"))
         self.reason = QLineEdit()
         self.reason.setAccessibleName(_("Reason"))

@@ -45,6 +45,7 @@ class PaCostDialog(QDialog):
         self.age.setPlaceholderText(_("e.g. 34 (the minimum wage depends on age)"))
         self.starts_on = QDateEdit(QDate(today.year, today.month, today.day))
         self.starts_on.setCalendarPopup(True)
+        self.starts_on.setDisplayFormat("dd/MM/yyyy")
         self.starts_on.setAccessibleName(_("The plan starts on"))
         self.work_out_button = QPushButton(_("Work it out"))
         self.work_out_button.setAccessibleName(_("Work out what the PA really costs"))
@@ -59,6 +60,7 @@ class PaCostDialog(QDialog):
             _("The PA's costs, one line each"), [_("Cost"), _("How it is worked out"), _("A year")], stretch=1
         )
         self.lines.setMinimumWidth(720)
+        self.lines.setMinimumHeight(self.lines.fontMetrics().height() * 16)  # every line in view
         self.result = wrapped_label(rich=True)
         self.result.setAccessibleName(_("What the PA really costs"))
         self.buttons = QDialogButtonBox(
