@@ -22,6 +22,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import NamedTuple
 
+from personalbudget.domain.charging import weeks_due
 from personalbudget.domain.management import PaymentSchedule, expected_payments
 from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
 from personalbudget.i18n import _, format_date, format_money, ngettext
@@ -214,6 +215,8 @@ class Forecast:
     payments_to_come_pence: int
     payments_to_come: int
     end_balance_pence: int
+    contributions_to_come_pence: int = 0  # the person's own payments in (a net direct payment)
+    contribution_weeks_to_come: int = 0
 
     def explanation(self) -> list[str]:
         return [
@@ -243,6 +246,20 @@ class Forecast:
             _("Scheduled payments still to come: {n} worth {amount}.").format(
                 n=self.payments_to_come, amount=format_money(self.payments_to_come_pence)
             ),
+            *(
+                [
+                    ngettext(
+                        "The person's contribution still to come: {n} week worth {amount}.",
+                        "The person's contribution still to come: {n} weeks worth {amount}.",
+                        self.contribution_weeks_to_come,
+                    ).format(
+                        n=self.contribution_weeks_to_come,
+                        amount=format_money(self.contributions_to_come_pence),
+                    )
+                ]
+                if self.contributions_to_come_pence
+                else []
+            ),
             _("Forecast balance on {end}: {amount}.").format(
                 end=format_date(self.year_end), amount=format_money(self.end_balance_pence)
             ),
@@ -255,6 +272,7 @@ def forecast_balance(
     year_end: date,
     schedule: PaymentSchedule | None,
     recent_weeks: int,
+    contribution: tuple[date, int] | None = None,
 ) -> Forecast | None:
     """The balance at ``year_end`` if spending carries on at its recent rate (None without enough history)."""
     known = [m for m in movements if m.posted_on <= as_of]
@@ -271,9 +289,28 @@ def forecast_balance(
     days_left = max((year_end - as_of).days, 0)
     to_come = expected_payments(schedule, as_of + timedelta(days=1), year_end) if schedule else []
     coming = sum(amount for _day, amount in to_come)
-    end = round_half_up(balance + coming - rate * days_left)
+    # The person's weekly contribution paid into the account (a net direct payment): each whole week
+    # still to fall due by the end of the year (domain.charging.weeks_due).
+    weeks = 0
+    if contribution is not None:
+        starts_on, _weekly = contribution
+        weeks = weeks_due(starts_on, year_end) - weeks_due(starts_on, as_of)
+    from_person = weeks * contribution[1] if contribution is not None else 0
+    end = round_half_up(balance + coming + from_person - rate * days_left)
     return Forecast(
-        as_of, year_end, balance, window_start, window_days, spent, rate, days_left, coming, len(to_come), end
+        as_of,
+        year_end,
+        balance,
+        window_start,
+        window_days,
+        spent,
+        rate,
+        days_left,
+        coming,
+        len(to_come),
+        end,
+        from_person,
+        weeks,
     )
 
 
@@ -401,6 +438,7 @@ def monitor(
     schedule: PaymentSchedule | None,
     surplus_limit_weeks: int,
     recent_weeks: int,
+    contribution: tuple[date, int] | None = None,
 ) -> Monitoring:
     """Spend against plan for a budget year, the forecast, the alerts and the chart series."""
     start, end = period
@@ -473,7 +511,11 @@ def monitor(
     balance = opening + sum(m.amount_pence for m in in_period)
     expected_in = sum(a for _d, a in expected_payments(schedule, start, as_of)) if schedule else 0
     limit = round_half_up(schedule.weekly * surplus_limit_weeks) if schedule else None
-    forecast = forecast_balance(everything, as_of, end, schedule, recent_weeks) if as_of >= start else None
+    forecast = (
+        forecast_balance(everything, as_of, end, schedule, recent_weeks, contribution)
+        if as_of >= start
+        else None
+    )
 
     alerts: list[Alert] = []
     for r in results:

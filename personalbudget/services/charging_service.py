@@ -478,3 +478,15 @@ def statement_words(session: Session, person_id: int, start: date, end: date, to
     if alert:
         lines.append(alert)
     return lines
+
+
+def contribution_into_account(session: Session, person_id: int) -> tuple[date, int] | None:
+    """(from, weekly pence) of a contribution the person pays into the direct payment account (paid
+    net), for the forecast of the balance; None when none is paid in."""
+    record = _current(session, person_id)
+    if record is None or not record.contribution.charged or record.contribution.basis != PaymentBasis.NET:
+        return None
+    management = management_in_force(session, person_id)
+    if management is None or not management.pays_out:
+        return None
+    return record.contribution.starts_on, record.contribution.weekly_pence

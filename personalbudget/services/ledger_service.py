@@ -53,6 +53,7 @@ from personalbudget.domain.statement_parsing import (
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
+from personalbudget.services.charging_service import contribution_into_account
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import (
@@ -1046,6 +1047,7 @@ class LedgerService:
             schedule=schedule,
             surplus_limit_weeks=settings.surplus_limit_weeks,
             recent_weeks=settings.recent_weeks,
+            contribution=contribution_into_account(session, person_id),  # a net DP: paid in by the person
         )
         return MonitoringView(person_id, result, tuple(years), settings, schedule, current is not None)
 

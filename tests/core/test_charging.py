@@ -292,3 +292,21 @@ def test_a_surplus_needs_a_conversation_and_an_option_and_the_person_is_told_in_
         "will look at it again."
     )
     assert services.charging.surplus(pid).decisions[0].told_in_words == decision.told_in_words
+
+
+def test_the_forecast_counts_the_persons_contribution_still_to_come_for_a_net_direct_payment(services):
+    from personalbudget.services.ledger_service import TransactionForm
+
+    pid = agreed_person(services)
+    services.charging.record_contribution(
+        pid, ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment", "net")
+    )
+    services.management.record_management(pid, direct_payment(amount="480.77"))
+    services.ledger.add_transaction(pid, TransactionForm(date(2026, 4, 6), "480.77", True, "Council DP"))
+    forecast = services.ledger.monitoring(pid).monitoring.forecast
+    # Whole weeks from 6 Apr 2026: 33 by 23 Nov, 51 by 31 Mar 2027 (360 days): 18 weeks x £42.50 = £765.00.
+    assert forecast.contribution_weeks_to_come == 18
+    assert forecast.contributions_to_come_pence == 76_500
+    assert "The person's contribution still to come: 18 weeks worth £765.00." in forecast.explanation()
+    # Balance £480.77 + council payments to come + £765.00, nothing spent.
+    assert forecast.end_balance_pence == 48_077 + forecast.payments_to_come_pence + 76_500
