@@ -212,7 +212,7 @@ def _label_before(widget: QWidget) -> QLabel | None:
     layout = parent.layout() if parent is not None else None
     if layout is None:
         return None
-    holder = _layout_holding(layout, widget)
+    holder = layout_holding(layout, widget)
     if holder is None:
         return None
     index = holder.indexOf(widget)
@@ -233,15 +233,16 @@ def _label_before(widget: QWidget) -> QLabel | None:
     return None
 
 
-def _layout_holding(layout: QLayout, widget: QWidget) -> QLayout | None:
+def layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
+    """The layout (``layout`` or one inside it) that holds ``widget`` directly."""
+    if layout is None:
+        return None
     if layout.indexOf(widget) >= 0:
         return layout
     for i in range(layout.count()):
-        child = layout.itemAt(i).layout()
-        if child is not None:
-            found = _layout_holding(child, widget)
-            if found is not None:
-                return found
+        found = layout_holding(layout.itemAt(i).layout(), widget)
+        if found is not None:
+            return found
     return None
 
 

@@ -52,7 +52,7 @@ from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.plain_language import money_in_words
 from personalbudget.services import Services
 from ui import theme
-from ui.accessibility import chain_after
+from ui.accessibility import chain_after, layout_holding
 from ui.agreement_page import AgreementPage
 from ui.budget_page import BudgetPage
 from ui.ledger_page import LedgerPage
@@ -618,19 +618,6 @@ def _form_label(widget: QWidget) -> QWidget | None:
     return search(parent.layout())
 
 
-def _layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
-    """The layout (``layout`` or one inside it) that holds ``widget`` directly."""
-    if layout is None:
-        return None
-    if layout.indexOf(widget) >= 0:
-        return layout
-    for i in range(layout.count()):
-        found = _layout_holding(layout.itemAt(i).layout(), widget)
-        if found is not None:
-            return found
-    return None
-
-
 def _column_title(table: QTableWidget, column: int) -> str | None:
     item = table.horizontalHeaderItem(column)
     return None if item is None else item.text()
@@ -925,7 +912,7 @@ class CoproductionView(QObject):
         for widget in (page.tabs, page.tabs.tabBar()):  # no Tab stop on the hidden tabs (a trap)
             self._no_focus[widget] = widget.focusPolicy()
         self._staff(page.status_label, page.cost_label)  # versions; the cost is in words below
-        bar = _layout_holding(page.widget().layout(), page.save_button)
+        bar = layout_holding(page.widget().layout(), page.save_button)
         if isinstance(bar, QHBoxLayout):  # the buttons keep their size when the cost line is hidden
             bar.insertStretch(bar.indexOf(page.save_button), 0)
             stops = [bar.itemAt(i).widget() for i in range(bar.count())]

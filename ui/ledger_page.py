@@ -61,13 +61,14 @@ from ui.ledger_dialogs import (
 )
 from ui.ledger_table_model import Column, LedgerTableModel
 from ui.money_widgets import fill_table, read_only_table, show_problem, wrapped_label
+from ui.pdf_export import save_pdf
 from ui.plan_table_widget import Column as RuleColumn
 from ui.plan_table_widget import PlanTableWidget
 from ui.spend_chart_widget import SpendChartWidget
 from ui.statement_import_dialog import StatementImportDialog
 from ui.theme import MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
-from ui.workers import BackgroundTask, show_progress
+from ui.workers import BackgroundTask
 
 ALERT_WORDS = {
     AlertKind.OVERDRAWN: N_("Overdrawn"),
@@ -653,42 +654,27 @@ class LedgerPage(QScrollArea):
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.period is None:
                 return None
             period = dialog.period
-        if out is None:
-            person = self._services.people.get_person(self._person_id)
-            safe = re.sub(r"[^\w\- ]+", "", person.name).strip().replace(" ", "-") or "statement"
-            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            name = f"budget-statement-{safe}-{period[0].isoformat()}-to-{period[1].isoformat()}.pdf"
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self,
-                _("Save the budget statement as PDF"),
-                str(Path(folder) / name),
-                _("PDF documents (*.pdf)"),
-            )
-            if not chosen:
-                return None
-            out = Path(chosen) if chosen.lower().endswith(".pdf") else Path(chosen).with_suffix(".pdf")
         start, end = period
         person_id, reports = self._person_id, self._services.reports
-        task = BackgroundTask(lambda _progress: reports.write_statement(person_id, start, end, out), self)
-        show_progress(
-            task, self, _("Printing the budget statement"), _("Writing {file}…").format(file=out.name)
+
+        def suggested_name() -> str:
+            person = self._services.people.get_person(person_id)
+            safe = re.sub(r"[^\w\- ]+", "", person.name).strip().replace(" ", "-") or "statement"
+            return f"budget-statement-{safe}-{start.isoformat()}-to-{end.isoformat()}.pdf"
+
+        task = save_pdf(
+            self,
+            lambda path: reports.write_statement(person_id, start, end, path),
+            out=out,
+            caption=_("Save the budget statement as PDF"),
+            suggested_name=suggested_name,
+            progress_title=_("Printing the budget statement"),
+            saved=_("Saved the budget statement to {file}"),
+            not_printed=_("The statement was not printed"),
+            status=self._signals.status_message.emit,
         )
-        task.succeeded.connect(
-            lambda path: self._signals.status_message.emit(
-                _("Saved the budget statement to {file}").format(file=path)
-            )
-        )
-        task.failed.connect(
-            lambda problem: QMessageBox.warning(
-                self,
-                _("The statement was not printed"),
-                str(problem)
-                if isinstance(problem, PersonalBudgetError | OSError)
-                else _("The PDF could not be written."),
-            )
-        )
-        self.task = task
-        task.start()
+        if task is not None:
+            self.task = task
         return task
 
     # -- showing ----------------------------------------------------------------------------------

@@ -1,18 +1,18 @@
-"""Printing a support plan to PDF from the UI: a save dialog, then the work off the main thread."""
+"""Printing a support plan to PDF from the UI (through ui/pdf_export.py)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _
 from personalbudget.services import Services
 from ui.app_signals import AppSignals
-from ui.workers import BackgroundTask, show_progress
+from ui.pdf_export import save_pdf
+from ui.workers import BackgroundTask
 
 
 def suggested_file_name(person_name: str, version: int | None, *, easy_read: bool = False) -> str:
@@ -40,38 +40,17 @@ def export_plan_pdf(
     except PersonalBudgetError as problem:
         QMessageBox.warning(parent, _("Cannot print the plan"), str(problem))
         return None
-    if out is None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = suggested_file_name(person.name, plan.version if plan else None, easy_read=easy_read)
-        caption = _("Save the easy read plan as PDF") if easy_read else _("Save the support plan as PDF")
-        chosen, _filter = QFileDialog.getSaveFileName(
-            parent, caption, str(Path(folder) / name), _("PDF documents (*.pdf)")
-        )
-        if not chosen:
-            return None
-        out = Path(chosen)
-        if out.suffix.lower() != ".pdf":
-            out = out.with_suffix(".pdf")
     write = services.reports.write_easy_read_plan if easy_read else services.reports.write_plan
-    task = BackgroundTask(lambda _progress: write(person_id, out), parent)
-    title = _("Printing the easy read plan") if easy_read else _("Printing the support plan")
-    show_progress(task, parent, title, _("Writing {file}…").format(file=out.name))
-
-    def succeeded(path: object) -> None:
-        saved = _("Saved the support plan to {file}")
-        if easy_read:
-            saved = _("Saved the easy read plan to {file}")
-        signals.status_message.emit(saved.format(file=path))
-
-    def failed(problem: object) -> None:
-        message = (
-            str(problem)
-            if isinstance(problem, PersonalBudgetError | OSError)
-            else _("The PDF could not be written.")
-        )
-        QMessageBox.warning(parent, _("The plan was not printed"), message)
-
-    task.succeeded.connect(succeeded)
-    task.failed.connect(failed)
-    task.start()
-    return task
+    return save_pdf(
+        parent,
+        lambda path: write(person_id, path),
+        out=out,
+        caption=_("Save the easy read plan as PDF") if easy_read else _("Save the support plan as PDF"),
+        suggested_name=lambda: suggested_file_name(
+            person.name, plan.version if plan else None, easy_read=easy_read
+        ),
+        progress_title=_("Printing the easy read plan") if easy_read else _("Printing the support plan"),
+        saved=_("Saved the easy read plan to {file}") if easy_read else _("Saved the support plan to {file}"),
+        not_printed=_("The plan was not printed"),
+        status=signals.status_message.emit,
+    )

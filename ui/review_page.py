@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -44,9 +43,10 @@ from personalbudget.services.review_service import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import title_label
+from ui.pdf_export import save_pdf
 from ui.review_decision_dialog import DECISION_EXPLANATIONS
 from ui.text_wrap import wrap_text
-from ui.workers import BackgroundTask, show_progress
+from ui.workers import BackgroundTask
 
 
 def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
@@ -487,38 +487,18 @@ class ReviewPage(QScrollArea):
         return True
 
     def print_review(self, out: Path | None = None) -> BackgroundTask | None:
-        if out is None:
-            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self,
-                _("Save the review as PDF"),
-                str(Path(folder) / f"review-{self._person_id}.pdf"),
-                _("PDF documents (*.pdf)"),
-            )
-            if not chosen:
-                return None
-            out = Path(chosen)
-            if out.suffix.lower() != ".pdf":
-                out = out.with_suffix(".pdf")
-        services, person_id, target = self._services, self._person_id, out
-        task = BackgroundTask(
-            lambda _progress: services.reports.write_review(person_id, target), self
+        services, person_id = self._services, self._person_id
+        task = save_pdf(
+            self,
+            lambda path: services.reports.write_review(person_id, path),
+            out=out,
+            caption=_("Save the review as PDF"),
+            suggested_name=lambda: f"review-{person_id}.pdf",
+            progress_title=_("Printing the review"),
+            saved=_("Saved the review to {file}"),
+            not_printed=_("The review was not printed"),
+            status=self._signals.status_message.emit,
         )
-        show_progress(task, self, _("Printing the review"), _("Writing {file}…").format(file=out.name))
-
-        def succeeded(path: object) -> None:
-            self._signals.status_message.emit(_("Saved the review to {file}").format(file=path))
-
-        def failed(problem: object) -> None:
-            message = (
-                str(problem)
-                if isinstance(problem, PersonalBudgetError | OSError)
-                else _("The PDF could not be written.")
-            )
-            QMessageBox.warning(self, _("The review was not printed"), message)
-
-        task.succeeded.connect(succeeded)
-        task.failed.connect(failed)
-        task.start()
-        self._task = task
+        if task is not None:
+            self._task = task
         return task

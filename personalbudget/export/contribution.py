@@ -1,8 +1,8 @@
 """Contributions: a laptop's unsuppressed, pseudonymised records, encrypted to the strategic hub.
 
 Contributions are pseudonymised personal data for the strategic hub's eyes only; the
-published tables, made at the hub after disclosure control, are anonymised (PRIVACY.md,
-"Merging exports from many laptops").
+published tables, made at the hub after disclosure control, are anonymised (docs/security.md,
+"Contributions and the strategic hub").
 
 The file::
 

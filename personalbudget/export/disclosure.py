@@ -1,4 +1,4 @@
-"""Statistical disclosure control for published tables (PRIVACY.md, rules 2-5).
+"""Statistical disclosure control for published tables (docs/security.md, rules 2-5).
 
 Counts: 0 stays 0; 1 to ``threshold - 1`` is suppressed (``*``); every other count is
 rounded to the nearest ``base`` with halves going up. Statistics (sums, means, medians)

@@ -12,7 +12,7 @@ A hub folder holds:
   there is no keyring. The secrets are the X25519 private key and the 256-bit *hub secret*
   from which the pseudonymisation key and the release ledger's keys are derived; neither is
   ever written in plain text, and neither is in any file a laptop gets;
-- ``release-ledger.json``: every table the hub has published (PRIVACY.md rule 6), its
+- ``release-ledger.json``: every table the hub has published (docs/security.md, rule 6), its
   per-person part encrypted and the whole authenticated under the hub secret; the ledger's
   latest head is kept where the hub's secrets are (``LedgerHeadStore``), so a ledger moved
   aside, deleted or rolled back stops publication.

@@ -53,7 +53,7 @@ class HubRelease:
 
 
 def check_rules(rules: DisclosureRules) -> DisclosureRules:
-    """The hub's rules may be stricter than PRIVACY.md's defaults, never looser (as for a caseload)."""
+    """The hub's rules may be stricter than the defaults of docs/security.md, never looser (as for a caseload)."""
     floor = DisclosureRules()
     if (
         rules.threshold < floor.threshold

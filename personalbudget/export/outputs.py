@@ -2,7 +2,7 @@
 
 The folder is built in a temporary folder beside the destination and renamed into place only
 when every file is written, so there is never a half export. Each release carries its metadata
-(PRIVACY.md rule 7): period, grain of every table, rules and thresholds, schema and app
+(docs/security.md, rule 7): period, grain of every table, rules and thresholds, schema and app
 versions, generation time, the content hash of the tables and the audit chain's latest hash.
 
 The content hash covers the published tables only (the CSV bytes, in table order), not the

@@ -1,4 +1,4 @@
-"""The predefined published tables (PRIVACY.md rule 1), computed only from ``PersonRecord``s.
+"""The predefined published tables (docs/security.md, rule 1), computed only from ``PersonRecord``s.
 
 ``build_tables(records, rules, period)`` returns every table as it will be published: counts
 protected by ``disclosure`` (0, ``*`` or rounded), statistics only where enough people

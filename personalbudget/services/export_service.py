@@ -1,4 +1,4 @@
-"""The anonymised aggregate export of the caseload (PRIVACY.md): preview, export, the ledger.
+"""The anonymised aggregate export of the caseload (docs/security.md, rules 1-7): preview, export, the ledger.
 
 extract the pseudonymised records -> build the published tables (disclosure control applied
 once) -> check the release ledger (rule against differencing) -> write the folder atomically,

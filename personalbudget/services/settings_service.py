@@ -70,7 +70,7 @@ _REVIEW_LIMITS: dict[str, tuple[int, int, str]] = {
 
 @dataclass(frozen=True)
 class DisclosureSettings:
-    """Disclosure control for the anonymised aggregate export (PRIVACY.md); only stricter than the defaults."""
+    """Disclosure control for the anonymised aggregate export (docs/security.md, rules 2-3); only stricter than the defaults."""
 
     threshold: int = 8  # counts of 1 to threshold - 1 are suppressed
     base: int = 5  # other counts are rounded to a multiple of this (halves up)

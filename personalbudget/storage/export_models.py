@@ -1,4 +1,4 @@
-"""The release ledger of anonymised aggregate exports (PRIVACY.md rule 6).
+"""The release ledger of anonymised aggregate exports (docs/security.md, rule 6).
 
 One row per export attempt, published or refused. People are never stored as they are: only
 salted hashes of their record keys, records and the published groups they count in (the salt
