@@ -22,6 +22,7 @@ from personalbudget.services.report_service import ReportService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.services.support_service import SupportService
+from personalbudget.services.uplift_service import UpliftService
 from personalbudget.services.work_queue_service import WorkQueueService
 from personalbudget.storage.database import Database
 
@@ -44,6 +45,7 @@ class Services:
     export: ExportService
     charging: ChargingService
     pa_costs: PaCostService
+    uplifts: UpliftService
     access: AccessService
     work: WorkQueueService
 
@@ -96,6 +98,7 @@ def build_services(
         export=ExportService(context, settings),
         charging=ChargingService(context, settings),
         pa_costs=PaCostService(context),
+        uplifts=UpliftService(context),
         access=AccessService(context),
         work=WorkQueueService(context),
     )

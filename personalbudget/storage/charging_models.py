@@ -73,3 +73,39 @@ class SurplusDecision(SQLModel, table=True):
     told_in_words: str
     recorded_at: datetime
     recorded_by: str
+
+
+class BudgetUplift(SQLModel, table=True):
+    """An uplift applied to budgets and plan lines (e.g. the April rate rise), as one recorded change."""
+
+    __tablename__ = "budget_uplift"
+
+    id: int | None = Field(default=None, primary_key=True)
+    percent: str  # exact decimal, e.g. "3.2"
+    applies_from: date
+    reason: str
+    streams: str  # comma-separated funding streams
+    categories: str = ""  # comma-separated support categories ("" = all)
+    recorded_at: datetime
+    recorded_by: str
+
+
+class BudgetUpliftChange(SQLModel, table=True):
+    """One amount an uplift changed, before and after."""
+
+    __tablename__ = "budget_uplift_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uplift_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("budget_uplift.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: str  # budget | plan_line
+    target_id: int
+    label: str
+    before_pence: int
+    after_pence: int

@@ -1,5 +1,6 @@
 """The person's contribution (charging): the assessed weekly contribution and the payments made;
-surplus decisions (the conversation, the option and what the person was told).
+surplus decisions (the conversation, the option and what the person was told); uplifts applied to
+budgets and plan lines, with every amount before and after.
 
 Revision ID: 0010
 Revises: 0009
@@ -67,9 +68,37 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String, nullable=False),
     )
     op.create_index("ix_surplus_decision_person_id", "surplus_decision", ["person_id"])
+    op.create_table(
+        "budget_uplift",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("percent", sa.String, nullable=False),
+        sa.Column("applies_from", sa.Date, nullable=False),
+        sa.Column("reason", sa.String, nullable=False),
+        sa.Column("streams", sa.String, nullable=False),
+        sa.Column("categories", sa.String, nullable=False),
+        sa.Column("recorded_at", WHEN, nullable=False),
+        sa.Column("recorded_by", sa.String, nullable=False),
+    )
+    op.create_table(
+        "budget_uplift_change",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "uplift_id", sa.Integer, sa.ForeignKey("budget_uplift.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String, nullable=False),
+        sa.Column("target_id", sa.Integer, nullable=False),
+        sa.Column("label", sa.String, nullable=False),
+        sa.Column("before_pence", sa.Integer, nullable=False),
+        sa.Column("after_pence", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_budget_uplift_change_uplift_id", "budget_uplift_change", ["uplift_id"])
+    op.create_index("ix_budget_uplift_change_person_id", "budget_uplift_change", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("budget_uplift_change")
+    op.drop_table("budget_uplift")
     op.drop_table("surplus_decision")
     op.drop_table("contribution_payment")
     op.drop_table("person_contribution")
