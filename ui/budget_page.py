@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from personalbudget.domain.charging import ContributionForm, ContributionStatus, PaymentBasis
 from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
+from personalbudget.domain.roles import Permission, allowed
 from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
@@ -41,6 +42,7 @@ from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
 from ui.text_wrap import wrap_text
 from ui.theme import MUTED_TEXT
+from ui.uplift_dialog import UpliftDialog
 
 # Answers and questions wrap at about this many characters, so the questionnaire never scrolls
 # sideways however long the words (Welsh answers run longer than English ones).
@@ -157,6 +159,13 @@ class BudgetPage(QScrollArea):
             _("Record the assessed weekly contribution, that it is awaited, or that it is nil.")
         )
         self.contribution_button.clicked.connect(self.ask_contribution)
+        self.uplift_button = QPushButton(_("Apply an uplift to budgets..."))
+        self.uplift_button.setAccessibleName(_("Apply an uplift to every agreed budget and plan line"))
+        self.uplift_button.setAccessibleDescription(
+            _("For example the April rate rise: the people affected are listed before it is applied.")
+        )
+        self.uplift_button.clicked.connect(self.ask_uplift)
+        self.uplift_button.setVisible(allowed(services.context.role, Permission.AGREE_BUDGET))
         self._contribution: ContributionView | None = None
         summary = QFrame()
         summary.setObjectName("budgetSummary")
@@ -171,6 +180,7 @@ class BudgetPage(QScrollArea):
         right.addWidget(self.contribution_button)
         right.addStretch(1)
         right.addWidget(self.agree_button)
+        right.addWidget(self.uplift_button)
         summary_scroll = QScrollArea()
         summary_scroll.setWidgetResizable(True)
         summary_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -222,6 +232,13 @@ class BudgetPage(QScrollArea):
         self._signals.status_message.emit(_("The person's contribution is recorded."))
         self._refresh_contribution()
         return True
+
+    def ask_uplift(self) -> None:
+        dialog = UpliftDialog(self._services, self._services.context.clock.today(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.applied and dialog.preview is not None:
+            self._signals.status_message.emit(dialog.preview.summary())
+            self._signals.cycle_changed.emit(self._person_id)
+            self.show_person(self._person_id)
 
     def ask_contribution(self) -> None:
         current = self._contribution.current if self._contribution else None

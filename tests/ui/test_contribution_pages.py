@@ -81,3 +81,24 @@ def test_the_coproduction_view_says_both_parts_in_words(window, services):
     # £163.00 a week = £8,476.00 a year; the person £42.50, the council £163.00 - £42.50 = £120.50.
     assert f"You pay £42.50 a week — {money_in_words(4250)} a week towards it." in text
     assert "The council pays £120.50 a week" in text
+
+
+def test_the_uplift_dialog_lists_the_people_before_applying(qtbot, services, signals):
+    from ui.uplift_dialog import UpliftDialog
+
+    pid = agreed_person(services)
+    dialog = UpliftDialog(services, date(2026, 4, 6))
+    qtbot.addWidget(dialog)
+    dialog.percent.setText("3.2")
+    dialog.reason.setText("April 2026 rate rise")
+    assert not dialog.apply_button.isEnabled()
+    assert dialog.show_people()
+    assert dialog.people.rowCount() == 1
+    assert [dialog.people.item(0, c).text() for c in range(3)] == ["Gwen Price", "£8,460.00", "£8,730.72"]
+    assert dialog.apply_button.isEnabled()
+    dialog.percent.setText("3.3")  # a change after the list was shown: show it again first
+    assert not dialog.apply_button.isEnabled()
+    dialog.percent.setText("3.2")
+    dialog.show_people()
+    assert dialog.apply()
+    assert services.budget.get_budget(pid).agreed.annual_pence == 873_072
