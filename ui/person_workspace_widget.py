@@ -1,8 +1,7 @@
 """One person's workspace: who they are, where their cycle is, and the page for each step.
 
-Each step shows a placeholder until its real page is plugged in with
-``set_step_page(step, page)``. A real page has ``show_person(person_id)``; the
-workspace calls it the first time the page is shown for the open person, and
+Every step's page is a ``StepPage`` (ui/step_page.py): the workspace calls its
+``show_person(person_id)`` the first time the page is shown for the open person, and
 the page refreshes itself from ``AppSignals`` after that.
 """
 
@@ -46,7 +45,7 @@ from ui.management_page import ManagementPage
 from ui.plan_page import PlanPage
 from ui.review_decision_dialog import ReviewDecisionDialog
 from ui.review_page import ReviewPage
-from ui.step_placeholder_page import StepPlaceholderPage
+from ui.step_page import StepPage
 from ui.step_stepper_widget import StepStepperWidget
 from ui.support_page import SupportPage
 
@@ -236,7 +235,7 @@ class PersonWorkspaceWidget(QWidget):
         self.pages.setObjectName("stepPages")
         self._page_for: dict[Step, QWidget] = {}
         self._loaded_pages: set[Step] = set()  # steps whose page shows the open person
-        real_pages = {
+        real_pages: dict[Step, type[QWidget]] = {
             Step.SET_BUDGET: BudgetPage,
             Step.PLAN_SUPPORT: PlanPage,
             Step.AGREE_PLAN: AgreementPage,
@@ -246,8 +245,7 @@ class PersonWorkspaceWidget(QWidget):
             Step.REVIEW: ReviewPage,
         }
         for step in Step:
-            page_class = real_pages.get(step)
-            page = page_class(self._services, self._signals) if page_class else StepPlaceholderPage(step)
+            page = real_pages[step](self._services, self._signals)
             self._page_for[step] = page
             self.pages.addWidget(page)
             if not page.accessibleName():  # the page is a Tab stop (to scroll it): say which step it is
@@ -337,10 +335,10 @@ class PersonWorkspaceWidget(QWidget):
         for the open person the first time it is shown, so opening a person stays quick."""
         self.stepper.set_selected_step(step)
         page = self._page_for[step]
-        loader = getattr(page, "show_person", None)
-        if callable(loader) and self._person is not None and step not in self._loaded_pages:
+        if self._person is not None and step not in self._loaded_pages:
+            assert isinstance(page, StepPage), f"{type(page).__name__} is not a step page"
             self._loaded_pages.add(step)
-            loader(self._person.id)
+            page.show_person(self._person.id)
         self.pages.setCurrentWidget(page)
         self.step_shown.emit(int(step))
 
@@ -349,7 +347,7 @@ class PersonWorkspaceWidget(QWidget):
         return next(step for step, widget in self._page_for.items() if widget is page)
 
     def set_step_page(self, step: Step, page: QWidget) -> None:
-        """Replace a step's placeholder with its real page (used as the step pages are written)."""
+        """Put ``page`` in a step's place (a test's stand-in, for one)."""
         old = self._page_for[step]
         index = self.pages.indexOf(old)
         self.pages.insertWidget(index, page)

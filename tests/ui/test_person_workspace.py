@@ -12,7 +12,7 @@ from personalbudget.domain.lifecycle import ReviewDecision, Step, StepStatus
 from personalbudget.domain.person import RepresentativeForm
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.review_page import ReviewPage
-from ui.step_placeholder_page import PLANNED_CONTENTS, StepPlaceholderPage
+from ui.step_page import StepPage
 
 from .conftest import add_person, set_cycle, walk_to
 
@@ -119,15 +119,12 @@ def test_clicking_a_step_shows_its_page(qtbot, workspace):
     assert workspace.stepper.current_step() == Step.SET_BUDGET  # looking is not moving
 
 
-def test_placeholder_pages_say_what_they_will_hold(qtbot):
+def test_every_step_has_a_step_page_that_is_shown_the_open_person(workspace, ann):
     for step in Step:
-        page = StepPlaceholderPage(step)
-        qtbot.addWidget(page)
-        texts = [label.text() for label in page.findChildren(QLabel)]
-        joined = "\n".join(texts)
-        assert step.title in joined
-        assert step.purpose in joined
-        assert len(page.planned_items) == len(PLANNED_CONTENTS[step]) >= 4
+        workspace.show_step(step)
+        page = workspace.pages.currentWidget()
+        assert isinstance(page, StepPage), f"step {int(step)}: {type(page).__name__}"
+        assert workspace.shown_step() == step
 
 
 def test_step_buttons_describe_their_status_in_words(workspace):
