@@ -67,3 +67,12 @@ def services(db: Database, clock: FixedClock) -> Services:
 def approver(db: Database, clock: FixedClock) -> Services:
     """The same caseload as a signed-in approver (team manager or funding panel)."""
     return build_services(db, clock, actor="test.approver", role=Role.APPROVER)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The acceptance walk drives the whole app as a person would: it is slow (the fast lane,
+    ``./run-tests -m "not slow"``, leaves it out; the full ``./run-tests`` runs it)."""
+    acceptance = Path(__file__).parent / "acceptance"
+    for item in items:
+        if acceptance in item.path.parents:
+            item.add_marker(pytest.mark.slow)

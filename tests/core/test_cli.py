@@ -24,6 +24,7 @@ def people_json(db_path, capsys):
     return json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_demo_builds_a_spread_caseload_that_people_lists(tmp_path, capsys):
     db_path = tmp_path / "demo.db"
     assert run(["demo", "--db", str(db_path), "--people", "300", "--seed", "4"]) == 0
@@ -43,6 +44,7 @@ def test_demo_builds_a_spread_caseload_that_people_lists(tmp_path, capsys):
     assert all(isinstance(p["id"], int) and p["name"] for p in people)
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_demo_is_deterministic_for_a_seed(tmp_path, capsys):
     for name in ("a.db", "b.db", "c.db"):
         seed = "9" if name != "c.db" else "10"
@@ -84,6 +86,7 @@ def test_no_command_opens_the_app_on_the_chosen_database(tmp_path):
     assert opened == [tmp_path / "x.db"]
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_python_dash_m_runs_the_same_tool(tmp_path):
     """Headless, there is no keyring: the command line uses PERSONALBUDGET_PASSPHRASE."""
     db_path = tmp_path / "m.db"
@@ -147,6 +150,7 @@ def test_encrypt_and_recover_from_the_command_line(tmp_path, keys, secret_store,
     assert "not a valid recovery key" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_report_review_prints_a_persons_review(tmp_path, capsys):
     from pypdf import PdfReader
 

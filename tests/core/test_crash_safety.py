@@ -28,6 +28,8 @@ from tests.core.money_helpers import living_person
 from tests.core.test_budget_and_plan_services import answers, good_plan
 from tests.core.test_statement_import import MAPPING
 
+pytestmark = pytest.mark.slow  # kills a writing process 200 times: not in the fast lane
+
 ITERATIONS = int(os.environ.get("PERSONALBUDGET_CRASH_ITERATIONS", "200"))
 
 

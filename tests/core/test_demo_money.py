@@ -14,6 +14,8 @@ from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.storage.database import open_database
 from personalbudget.storage.models import PlanCycle, StepTransition
 
+pytestmark = pytest.mark.slow  # builds a 160-person demo caseload: not in the fast lane
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

@@ -38,6 +38,8 @@ from personalbudget.storage.models import (
 from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
 from tests.conftest import FIXED_NOW
 
+pytestmark = pytest.mark.slow  # builds demo caseloads for several seeds: not in the fast lane
+
 SEEDS = (1, 2, 3)
 PEOPLE = 100
 

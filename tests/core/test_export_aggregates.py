@@ -448,6 +448,7 @@ def true_counts(records, table_id, rules):
     raise AssertionError(table_id)
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 @pytest.mark.parametrize("base", [5, 1])
 def test_no_suppressed_cell_can_be_recovered_from_the_published_margins(base, services):
     rules = DisclosureRules(base=base)  # base 1: no rounding, the intruder's best case
@@ -686,6 +687,7 @@ def _cli_keys(keys, monkeypatch):
     monkeypatch.setattr("personalbudget.cli.default_keys", lambda: keys)
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 @pytest.mark.usefixtures("_cli_keys")
 def test_cli_export_aggregates(tmp_path, capsys):
     db_path = tmp_path / "demo.db"

@@ -130,6 +130,7 @@ def demo_window(qtbot, services, signals, settings) -> MainWindow:
     return main
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_the_main_window_and_every_step_page_are_named_and_described(qtbot, demo_window, services):
     if all(row.step > Step.SET_BUDGET for row in services.people.list_caseload()):
         add_person(services, "Newly Referred")  # the demo may have no one just starting: add someone

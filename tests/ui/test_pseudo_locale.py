@@ -217,6 +217,7 @@ def _furthest_person(services) -> int:
     return max(rows, key=lambda row: int(row.step)).person_id
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_every_step_page_fits_in_a_longer_language(qtbot, demo_window, services) -> None:
     window = demo_window
     assert window.open_person(_furthest_person(services))
@@ -230,6 +231,7 @@ def test_every_step_page_fits_in_a_longer_language(qtbot, demo_window, services)
     assert not problems, "Texts that do not fit in a longer language:\n  " + "\n  ".join(problems)
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_the_main_dialogs_fit_in_a_longer_language(qtbot, demo_window, services, db, clock) -> None:
     person_id = _furthest_person(services)
     person = services.people.get_person(person_id)

@@ -179,6 +179,7 @@ def _people_to_walk(services) -> list[int]:
     return [richest, *reviewing[:1]]
 
 
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_every_table_and_label_on_every_step_page_is_readable_at_1366_by_768(laptop_window, services):
     window = laptop_window
     found: dict[str, set[str]] = {}
