@@ -40,6 +40,7 @@ from personalbudget.services.budget_service import BudgetView
 from personalbudget.services.charging_service import ContributionView
 from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
+from ui.financial_assessment_dialog import FinancialAssessmentDialog
 from ui.text_wrap import wrap_text
 from ui.theme import MUTED_TEXT
 from ui.uplift_dialog import UpliftDialog
@@ -242,11 +243,19 @@ class BudgetPage(QScrollArea):
 
     def ask_contribution(self) -> None:
         current = self._contribution.current if self._contribution else None
+        view = self._view
+        weekly = 0
+        if view is not None and view.agreed is not None:
+            weekly = view.agreed.weekly_pence
+        elif view is not None and view.indicative is not None:
+            weekly = view.indicative.weekly_pence
         dialog = ContributionDialog(
             current.contribution if current else None,
             bool(self._contribution and self._contribution.nhs_only),
             self._services.context.clock.today(),
             self,
+            services=self._services,
+            care_weekly_pence=weekly,
         )
         while dialog.exec() == QDialog.DialogCode.Accepted:
             if self.record_contribution(dialog.form()):
@@ -467,6 +476,10 @@ class BudgetPage(QScrollArea):
             status += " " + _("(recorded by {who} on {date})").format(
                 who=current.recorded_by, date=format_date(current.recorded_at.date())
             )
+            if current.rules_file:
+                status += " " + _("Worked out with the financial assessment rules in {file}.").format(
+                    file=current.rules_file
+                )
         lines = "".join(f"<li>{escape(line)}</li>" for line in view.split.explanation()) if view.split else ""
         headline = (
             f"<p><b>{escape(view.split.summary())}</b></p>"
@@ -554,8 +567,20 @@ class AgreeBudgetDialog(QDialog):
 class ContributionDialog(QDialog):
     """Record the person's contribution: assessed, awaited or nil, from when, why, and gross or net."""
 
-    def __init__(self, current, nhs_only: bool, today, parent: QWidget | None = None):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        current,
+        nhs_only: bool,
+        today,
+        parent: QWidget | None = None,
+        *,
+        services: Services | None = None,
+        care_weekly_pence: int = 0,
+    ):
         super().__init__(parent)
+        self._services = services
+        self._care_weekly_pence = care_weekly_pence
+        self.rules_file = ""
         self.setWindowTitle(_("The person's contribution"))
         form = QFormLayout()
         explanation = QLabel(
@@ -602,6 +627,11 @@ class ContributionDialog(QDialog):
         form.addRow(_("From:"), self.starts_on)
         form.addRow(_("Reason:"), self.reason)
         form.addRow(_("Direct payment paid:"), self.basis)
+        self.assess_button = QPushButton(_("Work it out with the financial assessment..."))
+        self.assess_button.setAccessibleName(_("Work out the contribution with the financial assessment"))
+        self.assess_button.clicked.connect(self.ask_assessment)
+        self.assess_button.setVisible(services is not None and not nhs_only)
+        form.addRow("", self.assess_button)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -613,6 +643,25 @@ class ContributionDialog(QDialog):
         layout.addWidget(buttons)
         self._status_changed()
 
+    def ask_assessment(self) -> None:
+        if self._services is None:
+            return
+        try:
+            dialog = FinancialAssessmentDialog(self._services, self._care_weekly_pence, self)
+        except PersonalBudgetError as problem:
+            QMessageBox.warning(self, _("The financial assessment rules cannot be read"), str(problem))
+            return
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.assessment is not None:
+            self.use_assessment(dialog.assessment)
+
+    def use_assessment(self, assessment) -> None:  # type: ignore[no-untyped-def]
+        """Fill in the contribution from a financial assessment (the rules file is recorded with it)."""
+        status = ContributionStatus.ASSESSED if assessment.weekly_pence else ContributionStatus.NIL
+        self.status.setCurrentIndex(self.status.findData(status.value))
+        self.weekly.setText(f"{assessment.weekly_pence / 100:.2f}" if assessment.weekly_pence else "")
+        self.reason.setText(assessment.reason)
+        self.rules_file = assessment.rules.file_name
+
     def _status_changed(self) -> None:
         self.weekly.setEnabled(self.status.currentData() == ContributionStatus.ASSESSED.value)
 
@@ -623,4 +672,5 @@ class ContributionDialog(QDialog):
             starts_on=self.starts_on.date().toPython(),
             reason=self.reason.text(),
             basis=self.basis.currentData(),
+            rules_file=self.rules_file,
         )

@@ -82,6 +82,7 @@ class ContributionForm:
     starts_on: date | None = None
     reason: str = ""
     basis: str = PaymentBasis.NET.value
+    rules_file: str = ""  # the financial assessment rules file the amount was worked out with, if any
 
 
 @dataclass(frozen=True)

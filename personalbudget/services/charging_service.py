@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
@@ -24,6 +25,13 @@ from personalbudget.domain.charging import (
 )
 from personalbudget.domain.charging import (
     ContributionPayment as Payment,
+)
+from personalbudget.domain.financial_assessment import (
+    Assessment,
+    AssessmentForm,
+    ChargingRules,
+    assess,
+    load_charging_rules,
 )
 from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
 from personalbudget.domain.roles import Permission
@@ -55,6 +63,7 @@ class ContributionRecord:
     contribution: Contribution
     recorded_at: datetime
     recorded_by: str
+    rules_file: str = ""  # the financial assessment rules file used, when the calculator worked it out
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,12 @@ class SurplusView:
 
 
 class ChargingService:
-    def __init__(self, context: ServiceContext, settings: SettingsService | None = None):
+    def __init__(
+        self, context: ServiceContext, settings: SettingsService | None = None, rules_path: Path | None = None
+    ):
         self._ctx = context
         self._settings = settings
+        self._rules_path = rules_path  # None: resources/charging/default.toml
 
     # -- step 1 --------------------------------------------------------------------------------------
     def get_contribution(self, person_id: int) -> ContributionView:
@@ -135,12 +147,22 @@ class ChargingService:
                     starts_on=contribution.starts_on,
                     reason=contribution.reason,
                     basis=contribution.basis.value,
+                    rules_file=form.rules_file[:200],
                     recorded_at=self._ctx.clock.now(),
                     recorded_by=self._ctx.actor,
                 )
             )
             session.flush()
             return self._view(session, person_id)
+
+    def charging_rules(self) -> ChargingRules:
+        """The financial assessment rules file in use (the council can replace it), checked."""
+        return load_charging_rules(self._rules_path)
+
+    def assess(self, form: AssessmentForm) -> Assessment:
+        """Work out the weekly contribution from the financial assessment, every pound explained."""
+        self._ctx.require(Permission.ASSESS)
+        return assess(form, self.charging_rules())
 
     def split(self, person_id: int) -> BudgetSplit | None:
         """The agreed (or indicative) budget as the council's part + the person's part."""
@@ -393,6 +415,7 @@ def _record(row: PersonContribution) -> ContributionRecord:
         ),
         row.recorded_at,
         row.recorded_by,
+        row.rules_file,
     )
 
 

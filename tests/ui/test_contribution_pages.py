@@ -102,3 +102,34 @@ def test_the_uplift_dialog_lists_the_people_before_applying(qtbot, services, sig
     dialog.show_people()
     assert dialog.apply()
     assert services.budget.get_budget(pid).agreed.annual_pence == 873_072
+
+
+def test_the_financial_assessment_fills_in_the_contribution_and_names_its_rules_file(
+    qtbot, services, signals
+):
+    from ui.budget_page import ContributionDialog
+    from ui.financial_assessment_dialog import FinancialAssessmentDialog
+
+    pid = agreed_person(services)
+    assessment = FinancialAssessmentDialog(services, 16_269)
+    qtbot.addWidget(assessment)
+    assert "default.toml" in assessment.findChildren(type(assessment.result))[0].text()
+    # Wales (the shipped rules): aged 25+, ESA £140.55 + PIP daily living £110.40, disability premium:
+    # £250.95 - (£119.60 + £52.35) - £20.00 DRE = £59.00 a week.
+    assessment.incomes["esa"].setText("140.55")
+    assessment.incomes["pip_daily_living"].setText("110.40")
+    assessment.incomes["pip_mobility"].setText("77.05")
+    assessment.band.setCurrentIndex(assessment.band.findData("adult_25_plus"))
+    assessment.premiums["disability"].setChecked(True)
+    assert assessment.work_out()
+    assert "The person&#x27;s contribution: £59.00 a week." in assessment.result.text()
+    dialog = ContributionDialog(None, False, date(2026, 4, 6), services=services, care_weekly_pence=16_269)
+    qtbot.addWidget(dialog)
+    dialog.use_assessment(assessment.assessment)
+    form = dialog.form()
+    assert (form.status, form.weekly_amount, form.rules_file) == ("assessed", "59.00", "default.toml")
+    page = BudgetPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    assert page.record_contribution(form)
+    assert "Worked out with the financial assessment rules in default.toml." in page.contribution_label.text()
