@@ -67,6 +67,7 @@ def build_services(
     # The one place services are built: each gets the services it uses here, so no caller
     # passes one service into another and none builds its own.
     settings = SettingsService(context)
+    access = AccessService(context)
     people = PeopleService(context)
     budget = BudgetService(context, ras or load_ras())
     plans = PlanService(context, settings)
@@ -99,6 +100,6 @@ def build_services(
         charging=ChargingService(context, settings),
         pa_costs=PaCostService(context),
         uplifts=UpliftService(context),
-        access=AccessService(context),
-        work=WorkQueueService(context),
+        access=access,
+        work=WorkQueueService(context, settings, access),
     )

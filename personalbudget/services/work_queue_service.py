@@ -138,8 +138,10 @@ def _years_later(day: date, years: int) -> date:
 
 
 class WorkQueueService:
-    def __init__(self, context: ServiceContext):
+    def __init__(self, context: ServiceContext, settings: SettingsService, access: AccessService):
         self._ctx = context
+        self._settings = settings
+        self._access = access
 
     def my_work(self) -> WorkQueue:
         """The signed-in account's work, over the people it may see."""
@@ -147,7 +149,7 @@ class WorkQueueService:
         role = self._ctx.role
         today = self._ctx.clock.today()
         now = self._ctx.clock.now()
-        money = SettingsService(self._ctx).money()
+        money = self._settings.money()
         scope = self._ctx.visible_people()
         items: list[WorkItem] = []
         with self._ctx.db.session() as session:  # joins a use case already running
@@ -198,7 +200,7 @@ class WorkQueueService:
                     connection, scope, today, money.reminder_days, money.dbs_recheck_years
                 )
         if allowed(role, Permission.MOVE_STEPS) or allowed(role, Permission.DECIDE_PLAN):
-            for notice in AccessService(self._ctx).break_glass_notices():
+            for notice in self._access.break_glass_notices():
                 items.append(
                     WorkItem(
                         WorkKind.BREAK_GLASS,
