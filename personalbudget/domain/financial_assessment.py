@@ -290,20 +290,20 @@ def assess(form: AssessmentForm, rules: ChargingRules) -> Assessment:
     for kind_id, weekly in form.incomes.items():
         if weekly == 0:
             continue
-        kind = rules.incomes[kind_id]
-        if kind.disregarded:
+        income_kind = rules.incomes[kind_id]
+        if income_kind.disregarded:
             notes.append(
                 _("{income} of {amount} a week is disregarded (not counted).").format(
-                    income=kind.label, amount=money(weekly)
+                    income=income_kind.label, amount=money(weekly)
                 )
             )
             continue
         counted += weekly
         steps.append(
             AssessmentStep(
-                kind.label,
+                income_kind.label,
                 weekly,
-                _("{income}: {amount} a week counted.").format(income=kind.label, amount=money(weekly)),
+                _("{income}: {amount} a week counted.").format(income=income_kind.label, amount=money(weekly)),
             )
         )
     assessable = counted + tariff

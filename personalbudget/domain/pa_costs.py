@@ -108,7 +108,7 @@ def _percent(value: Any, where: str, problems: list[str]) -> Fraction:
     return Fraction(number) / 100
 
 
-def _pence(table: dict, key: str, where: str, problems: list[str]) -> int:
+def _pence(table: dict[str, Any], key: str, where: str, problems: list[str]) -> int:
     value = table.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         problems.append(_("{where}.{key}: whole pence, 0 or more").format(where=where, key=key))
@@ -127,7 +127,7 @@ def load_pa_rates(path: Path) -> PaRates:
         raise DefinitionError(str(path), [str(problem)]) from None
     problems: list[str] = []
 
-    def section(name: str) -> dict:
+    def section(name: str) -> dict[str, Any]:
         value = data.get(name)
         if not isinstance(value, dict):
             problems.append(_("the [{name}] section is missing").format(name=name))
@@ -374,12 +374,13 @@ def cost_pa(
     )
     yearly_pay = weekly_pay * WEEKS_PER_YEAR
     if yearly_pay > rates.pension_trigger_annual_pence:
-        qualifying = max(
-            min(weekly_pay, rates.pension_upper_weekly_pence) - rates.pension_lower_weekly_pence, 0
-        )
+        upper = Fraction(rates.pension_upper_weekly_pence)
+        capped = weekly_pay if weekly_pay < upper else upper  # min(), typed
+        over = capped - rates.pension_lower_weekly_pence
+        qualifying = over if over > 0 else Fraction(0)  # max(..., 0), typed
         pension = Fraction(round_half_up(Fraction(qualifying) * rates.pension_rate * WEEKS_PER_YEAR))
         basis = _("({pay} a week - {lower} lower limit) x {rate}% x 52 weeks").format(
-            pay=money(round_half_up(min(weekly_pay, rates.pension_upper_weekly_pence))),
+            pay=money(round_half_up(capped)),
             lower=money(rates.pension_lower_weekly_pence),
             rate=_number(rates.pension_rate * 100),
         )
