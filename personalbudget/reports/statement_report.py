@@ -13,7 +13,9 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from personalbudget.domain.budget_statement import BudgetStatementData
 from personalbudget.domain.nhs_number import display as display_nhs
+from personalbudget.domain.results import PersonDetails
 from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.reports.pdf_common import (
     FastFormats,
@@ -25,14 +27,12 @@ from personalbudget.reports.pdf_common import (
     table,
     write_pdf,
 )
-from personalbudget.services.dto import PersonDetails
-from personalbudget.services.ledger_service import StatementData
 
 
 @dataclass(frozen=True)
 class StatementReportData:
     person: PersonDetails
-    statement: StatementData
+    statement: BudgetStatementData
     council: str
     generated_at: datetime
     generated_by: str  # the signed-in person's name as records show it, not their user name
@@ -41,14 +41,14 @@ class StatementReportData:
     contribution_lines: tuple[str, ...] = ()
 
 
-def _closing_label(s: StatementData) -> str:
+def _closing_label(s: BudgetStatementData) -> str:
     """'Closing balance on 31 Mar 2026', or 'Balance today (1 Dec 2026)' for a period not over yet."""
     if s.balance_on < s.end and s.balance_on == s.today:
         return _("Balance today ({date})").format(date=format_date(s.balance_on))
     return _("Closing balance on {date}").format(date=format_date(s.balance_on))
 
 
-def _transactions_table(s: StatementData, width: float) -> RowTable:
+def _transactions_table(s: BudgetStatementData, width: float) -> RowTable:
     """Every transaction with its running balance: drawn as plain rows, so 100,000 of them print in seconds."""
     fast = FastFormats()
     money = fast.money
