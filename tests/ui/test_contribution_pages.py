@@ -133,3 +133,33 @@ def test_the_financial_assessment_fills_in_the_contribution_and_names_its_rules_
     page.show_person(pid)
     assert page.record_contribution(form)
     assert "Worked out with the financial assessment rules in default.toml." in page.contribution_label.text()
+
+
+def test_a_mid_year_start_on_screen_to_the_penny(qtbot, services, signals):
+    from personalbudget.domain.support import ArrangementForm, ProviderForm
+    from tests.core.money_helpers import directory_entry
+
+    pid = agreed_person(services)
+    services.management.record_management(pid, direct_payment(first=date(2026, 10, 1)))
+    view = services.support.get_support(pid)
+    pa = directory_entry(services, ProviderForm("Sam Jones", "personal_assistant", phone="07700 900111"))
+    gym = directory_entry(services, ProviderForm("Eastfield Leisure", "universal"))
+    shop = directory_entry(services, ProviderForm("Kitchen World", "micro_enterprise"))
+    for entry, provider, rate in zip(view.items, (pa, gym, shop), ("15.00", "30.00", "300.00"), strict=True):
+        services.support.save_arrangement(
+            pid, ArrangementForm(entry.item.item_id, provider.id, date(2026, 10, 1), rate)
+        )
+    page = LedgerPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    rows = {
+        page.plan_table.item(r, 0).text(): [page.plan_table.item(r, c).text() for c in (1, 2)]
+        for r in range(page.plan_table.rowCount())
+    }
+    # From 1 October: 182 of the year's 365 days; by 23 November, 54 days.
+    # PA £7,800 x 182/365 = £3,889.32 this year, x 54/365 = £1,153.97 so far.
+    assert rows["Personal assistant: PA hours"] == ["£3,889.32", "£1,153.97"]
+    # Gym £360 x 182/365 = £179.51, x 54/365 = £53.26; the one-off £300 counts in full.
+    assert rows["Community and leisure activities: Gym membership"] == ["£179.51", "£53.26"]
+    # Total: £8,160 x 182/365 + £300 = £4,368.82; so far £8,160 x 54/365 + £300 = £1,507.23.
+    assert rows["Total"] == ["£4,368.82", "£1,507.23"]
