@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,7 +31,8 @@ from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money
 from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
-from personalbudget.services.plan_service import ApprovalSummary, PlanView, check_decision
+from personalbudget.services.dto import PlanView
+from personalbudget.services.plan_service import ApprovalSummary, check_decision
 from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
 from ui.money_widgets import title_label
@@ -154,11 +156,11 @@ class AgreementPage(QScrollArea):
         self.decision_text.clear()
         return True
 
-    def print_plan(self, out=None) -> BackgroundTask | None:  # type: ignore[no-untyped-def]
+    def print_plan(self, out: Path | None = None) -> BackgroundTask | None:
         self._task = export_plan_pdf(self, self._services, self._signals, self._person_id, out=out)
         return self._task
 
-    def print_easy_read(self, out=None) -> BackgroundTask | None:  # type: ignore[no-untyped-def]
+    def print_easy_read(self, out: Path | None = None) -> BackgroundTask | None:
         """The plan in easy read (pictures, short sentences, large type), written off the main thread."""
         self._task = export_plan_pdf(
             self, self._services, self._signals, self._person_id, out=out, easy_read=True

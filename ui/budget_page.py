@@ -36,8 +36,8 @@ from personalbudget.domain.roles import Permission, allowed
 from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
-from personalbudget.services.budget_service import BudgetView
 from personalbudget.services.charging_service import ContributionView
+from personalbudget.services.dto import BudgetView
 from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
 from ui.financial_assessment_dialog import FinancialAssessmentDialog

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -112,7 +113,7 @@ class _FittingPage(QWidget):
     def sizeHint(self) -> QSize:
         return self.inner.minimumSizeHint()
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self.inner.setGeometry(self.rect())
         super().resizeEvent(event)
 

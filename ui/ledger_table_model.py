@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from personalbudget.i18n import N_, _, format_date, format_money
@@ -46,7 +46,7 @@ _NEGATIVE = QColor(OVERDUE)
 
 
 class LedgerTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._data: LedgerData | None = None
         self._order: list[int] = []  # data row shown at each view row
@@ -96,7 +96,7 @@ class LedgerTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal:
             # The tooltip: the whole heading, where a narrow column cuts it short.
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -105,7 +105,7 @@ class LedgerTableModel(QAbstractTableModel):
                 return _RIGHT
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or self._data is None:
             return None
         position = self._order[index.row()]

@@ -44,7 +44,7 @@ from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
 from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
-from personalbudget.services.management_service import ManagementView
+from personalbudget.services.dto import ManagementView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import date_field, read_date, show_problem, wrapped_label

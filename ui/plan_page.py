@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,13 +40,14 @@ from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
-from personalbudget.services.plan_service import PlanView
+from personalbudget.services.dto import PlanView
 from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
 from ui.pa_cost_dialog import PaCostDialog
 from ui.plan_pdf_export import export_plan_pdf
 from ui.plan_table_widget import Column, PlanTableWidget
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
+from ui.workers import BackgroundTask
 
 ITEM_WEEK_COLUMN = 6
 ITEM_YEAR_COLUMN = 7
@@ -313,7 +316,7 @@ class PlanPage(QScrollArea):
             name="submitPlanBox",
         )
 
-    def print_easy_read(self, out=None):  # type: ignore[no-untyped-def]
+    def print_easy_read(self, out: Path | None = None) -> BackgroundTask | None:
         """Save any changes, then write the easy read plan PDF off the main thread."""
         if self._dirty and self._editable and not self.save():
             return None

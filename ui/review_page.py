@@ -39,7 +39,7 @@ from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGO
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
-from personalbudget.services.review_service import ReviewForm, ReviewView
+from personalbudget.services.dto import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import title_label

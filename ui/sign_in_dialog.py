@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
@@ -128,7 +129,7 @@ class InactivityLock(QObject):
         }
     )
 
-    def __init__(self, minutes: float, on_lock, parent: QObject | None = None):  # type: ignore[no-untyped-def]
+    def __init__(self, minutes: float, on_lock: Callable[[], object], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._limit = minutes * 60
         self._on_lock = on_lock

@@ -7,7 +7,7 @@ chart's accessible description says where spending stands in words.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
@@ -99,7 +99,7 @@ class SpendChartWidget(QWidget):
         first, last = self._series[0].day, self._series[-1].day
         span = max((last - first).days, 1)
 
-        def point(day, pence: int) -> QPointF:  # type: ignore[no-untyped-def]
+        def point(day: date, pence: int) -> QPointF:
             x = area.left() + area.width() * (day - first).days / span
             y = area.bottom() - area.height() * pence / top
             return QPointF(x, y)

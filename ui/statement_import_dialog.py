@@ -53,7 +53,7 @@ from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import wrapped_label
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
-from ui.workers import BackgroundTask, show_progress
+from ui.workers import BackgroundTask, ProgressCallback, show_progress
 
 PREVIEW_ROWS = 12
 CHECK_ROWS = 200
@@ -476,7 +476,7 @@ class StatementImportDialog(QDialog):
         data, file_name, person_id = self._data, self._path.name if self._path else "", self._person_id
         ledger = self._services.ledger
 
-        def job(progress):  # type: ignore[no-untyped-def]
+        def job(progress: ProgressCallback) -> object:
             return ledger.import_statement(
                 person_id,
                 data,

@@ -50,9 +50,9 @@ from personalbudget.export.pseudonymise import (
 )
 from personalbudget.export.release_ledger import DifferencingRefusedError
 from personalbudget.services import Services, build_services
+from personalbudget.services.dto import ReviewForm
 from personalbudget.services.export_service import ExportService
 from personalbudget.services.ledger_service import TransactionForm
-from personalbudget.services.review_service import ReviewForm
 from personalbudget.storage.database import open_database
 from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore, WrongKeyError
 from tests.core.helpers import person_form

@@ -19,8 +19,8 @@ from personalbudget.domain.review import (
     next_review_due,
 )
 from personalbudget.errors import LifecycleError, ValidationError
+from personalbudget.services.dto import ReviewForm
 from personalbudget.services.ledger_service import TransactionForm
-from personalbudget.services.review_service import ReviewForm
 from personalbudget.services.settings_service import ReviewSettings
 from tests.core.money_helpers import agreed_person, item_ids, living_person
 

@@ -23,8 +23,8 @@ from personalbudget.domain.support import ArrangementForm, ProviderForm
 from personalbudget.export.dataset import PersonRecord
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.tables import Period, build_tables
+from personalbudget.services.dto import ReviewForm
 from personalbudget.services.ledger_service import TransactionForm
-from personalbudget.services.review_service import ReviewForm
 from tests.core.money_helpers import (
     BUDGET,
     agreed_person,

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.review import OutcomeRating
+from personalbudget.services.dto import ReviewForm
 from personalbudget.services.ledger_service import TransactionForm
-from personalbudget.services.review_service import ReviewForm
 from tests.core.money_helpers import (
     agreed_person,
     arrange_everything,
