@@ -6,7 +6,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 import personalbudget
 from personalbudget.domain.lifecycle import Step
@@ -25,6 +34,7 @@ from ui.language_settings import language_menu
 from ui.person_dialog import PersonDialog
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.plan_pdf_export import export_plan_pdf
+from ui.work_queue_page import BreakGlassDialog, WorkQueuePage, has_work_queue
 from ui.workers import BackgroundTask, show_progress
 
 DEFAULT_SIZE = (1340, 760)
@@ -68,7 +78,14 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 10, 10, 6)
-        right_layout.addWidget(self.workspace)
+        # My work comes first for a practitioner, approver or broker; opening a person shows the workspace.
+        self.work_page = WorkQueuePage(services) if has_work_queue(services.context.role) else None
+        self.right_stack = QStackedWidget()
+        if self.work_page is not None:
+            self.right_stack.addWidget(self.work_page)
+            self.work_page.open_requested.connect(self._open_from_work)
+        self.right_stack.addWidget(self.workspace)
+        right_layout.addWidget(self.right_stack)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -106,6 +123,8 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         self.caseload.refresh()
         self._reopen_last_person()
+        if self.work_page is not None:
+            self.right_stack.setCurrentWidget(self.work_page)
         self._update_actions()
         # Keyboard users start where the work starts: typing finds a person.
         if self.caseload.isVisibleTo(self):
@@ -187,6 +206,16 @@ class MainWindow(QMainWindow):
             )
         )
 
+        self.my_work_action = QAction(_("&My work"), self)
+        self.my_work_action.setShortcut(QKeySequence("Ctrl+0"))
+        self.my_work_action.setStatusTip(_("Plans, reviews, money and checks waiting for you"))
+        self.my_work_action.triggered.connect(self.show_my_work)
+        self.my_work_action.setVisible(has_work_queue(self._services.context.role))
+        self.break_glass_action = QAction(_("Open someone &else's record…"), self)
+        self.break_glass_action.setStatusTip(_("Open a person who is not one of yours, giving a reason"))
+        self.break_glass_action.triggered.connect(self.open_someone_else)
+        self.break_glass_action.setVisible(BreakGlassDialog.offered(self._services))
+
         self.about_action = QAction(_("&About PersonalBudget"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -198,12 +227,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.edit_person_action)
         file_menu.addAction(self.print_plan_action)
         file_menu.addAction(self.export_aggregates_action)
+        file_menu.addAction(self.break_glass_action)
         file_menu.addSeparator()
         file_menu.addAction(self.load_demo_action)
         self._before_quit = file_menu.addSeparator()
         file_menu.addAction(self.quit_action)  # always last: add_to_file_menu puts other items above it
         self.file_menu = file_menu
         view_menu = self.view_menu = menu_bar.addMenu(_("&View"))
+        view_menu.addAction(self.my_work_action)
         view_menu.addAction(self.focus_search_action)
         view_menu.addAction(self.overdue_action)
         view_menu.addSeparator()
@@ -267,13 +298,39 @@ class MainWindow(QMainWindow):
         """Show a person's workspace and move the keyboard focus into it."""
         if not self.workspace.show_person(person_id):
             return False
+        self.right_stack.setCurrentWidget(self.workspace)
         self.caseload.select_person(person_id, notify=False)
         self.workspace.focus_current_step()
         self._update_actions()
         return True
 
+    def show_my_work(self) -> bool:
+        """View > My work (Ctrl+0): the work waiting for the signed-in account, refreshed."""
+        if self.work_page is None:
+            return False
+        self.work_page.refresh()
+        self.right_stack.setCurrentWidget(self.work_page)
+        self.work_page.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
+    def _open_from_work(self, person_id: int, step: int) -> None:
+        if self.open_person(person_id):
+            self.show_step(Step(step))
+
+    def open_someone_else(self) -> BreakGlassDialog:
+        """File > Open someone else's record: break-glass, with a reason that is recorded."""
+        dialog = BreakGlassDialog(self._services, self)
+        dialog.accepted.connect(lambda: self._after_break_glass(dialog.person_id))
+        dialog.open()
+        return dialog
+
+    def _after_break_glass(self, person_id: int) -> None:
+        self.caseload.refresh()
+        self.open_person(person_id)
+
     def _on_current_person_changed(self, person_id: int) -> None:
         if person_id:
+            self.right_stack.setCurrentWidget(self.workspace)
             self.workspace.show_person(person_id)
             self._update_actions()
 

@@ -13,17 +13,17 @@ thousands of people: see ``benchmarks/work_queue_benchmark.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, text
+from sqlalchemy import Connection
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.money import Frequency
 from personalbudget.domain.roles import Permission, allowed
 from personalbudget.i18n import N_, _, format_date, format_money, ngettext
-from personalbudget.services.access import AccessService, Scope
+from personalbudget.services.access import AccessService
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.settings_service import SettingsService
 
@@ -73,13 +73,49 @@ STEP_OF = {
 }
 
 
+class Pence(int):
+    """An amount of money among the words of an entry (formatted only when shown)."""
+
+
+@dataclass(frozen=True)
+class Words:
+    """What an entry says, kept as the message and its values: formatting (Babel) waits until it is
+    shown, so a queue of thousands of entries is read in a few milliseconds."""
+
+    message: str
+    values: tuple[tuple[str, object], ...] = ()
+    plural: str = ""
+    n: int = 0
+
+    def __str__(self) -> str:
+        text = ngettext(self.message, self.plural, self.n) if self.plural else _(self.message)
+        shown = {k: _shown(v) for k, v in self.values}
+        return text.format(n=self.n, **shown) if self.plural else text.format(**shown)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, Pence):
+        return format_money(int(value))
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def _words(message: str, *, plural: str = "", n: int = 0, **values: object) -> Words:
+    return Words(message, tuple(values.items()), plural, n)
+
+
 @dataclass(frozen=True)
 class WorkItem:
     kind: WorkKind
     person_id: int
     person_name: str
-    detail: str
+    words: Words
     due: date | None = None
+
+    @property
+    def detail(self) -> str:
+        return str(self.words)
 
     @property
     def step(self) -> Step:
@@ -98,36 +134,51 @@ class WorkQueue:
         return {kind: len(self.of(kind)) for kind in WorkKind}
 
 
-_PLANS = text(
+# Plain DB-API reads (tuples, ISO dates compared as text): thousands of rows without result-row overhead.
+_PLANS = (
     "SELECT p.id, p.name, sp.submitted_at FROM support_plan sp JOIN person p ON p.id = sp.person_id "
     "WHERE sp.status = 'submitted' ORDER BY sp.submitted_at"
-).columns(submitted_at=DateTime)
-_REVIEWS = text(
+)
+_REVIEWS = (
     "SELECT p.id, p.name, c.next_review_due FROM plan_cycle c JOIN person p ON p.id = c.person_id "
-    "WHERE c.status = 'open' AND c.next_review_due IS NOT NULL AND c.next_review_due <= :horizon "
+    "WHERE c.status = 'open' AND c.next_review_due IS NOT NULL AND c.next_review_due <= ? "
     "ORDER BY c.next_review_due"
-).columns(next_review_due=Date)
-_MONEY = text(
-    """
+)
+_MONEY = """
+    WITH latest AS (  -- the newest management recorded for each person (the money keeps flowing)
+        SELECT c.person_id, MAX(c.number) AS number FROM plan_cycle c
+        JOIN budget_management bm ON bm.cycle_id = c.id GROUP BY c.person_id
+    ),
+    balance AS (SELECT person_id, SUM(amount_pence) AS pence FROM ledger_transaction GROUP BY person_id),
+    imported AS (SELECT person_id, MAX(imported_at) AS at FROM statement_import GROUP BY person_id)
     SELECT p.id, p.name, ps.frequency, ps.amount_pence, ps.first_payment_on,
-           (SELECT COALESCE(SUM(t.amount_pence), 0) FROM ledger_transaction t WHERE t.person_id = p.id),
-           (SELECT MAX(si.imported_at) FROM statement_import si WHERE si.person_id = p.id) AS last_import
-    FROM person p
-    JOIN budget_management bm ON bm.id = (
-        SELECT bm2.id FROM budget_management bm2 JOIN plan_cycle c2 ON c2.id = bm2.cycle_id
-        WHERE c2.person_id = p.id ORDER BY c2.number DESC LIMIT 1
-    )
+           COALESCE(balance.pence, 0), imported.at
+    FROM latest
+    JOIN plan_cycle c ON c.person_id = latest.person_id AND c.number = latest.number
+    JOIN budget_management bm ON bm.cycle_id = c.id
     JOIN payment_schedule ps ON ps.management_id = bm.id
-    """
-).columns(first_payment_on=Date, last_import=DateTime)
-_INSURANCE = text(
+    JOIN person p ON p.id = latest.person_id
+    LEFT JOIN balance ON balance.person_id = p.id
+    LEFT JOIN imported ON imported.person_id = p.id
+"""
+_INSURANCE = (
     "SELECT p.id, p.name, e.insurance_expires_on FROM employer_checklist e JOIN person p ON p.id = e.person_id "
-    "WHERE e.insurance_expires_on IS NOT NULL AND e.insurance_expires_on <= :until"
-).columns(insurance_expires_on=Date)
-_DBS = text(
+    "WHERE e.insurance_expires_on IS NOT NULL AND e.insurance_expires_on <= ?"
+)
+_DBS = (
     "SELECT p.id, p.name, pr.name, pa.dbs_checked_on FROM pa_employment pa JOIN person p ON p.id = pa.person_id "
-    "JOIN provider pr ON pr.id = pa.provider_id WHERE pa.dbs_checked_on IS NOT NULL AND pa.dbs_checked_on <= :before"
-).columns(dbs_checked_on=Date)
+    "JOIN provider pr ON pr.id = pa.provider_id WHERE pa.dbs_checked_on IS NOT NULL AND pa.dbs_checked_on <= ?"
+)
+TIMES_A_YEAR = {f.value: f.times_per_year for f in Frequency}
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def _stored(moment: datetime) -> str:
+    """A moment as SQLAlchemy keeps a DateTime in SQLite (UTC, no zone), for comparing as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if moment.tzinfo else str(moment)
 
 
 def _years_later(day: date, years: int) -> date:
@@ -149,153 +200,146 @@ class WorkQueueService:
         role = self._ctx.role
         today = self._ctx.clock.today()
         now = self._ctx.clock.now()
-        money = self._settings.money()
-        scope = self._ctx.visible_people()
         items: list[WorkItem] = []
-        with self._ctx.db.session() as session:  # joins a use case already running
+        with self._ctx.db.session() as session:  # one read: the settings, scope and notices join it
             connection = session.connection()
+            driver = connection.connection.driver_connection
+            money = self._settings.money()
+            scope = self._ctx.visible_people()
+            people = None if scope.everyone else scope.people
             if allowed(role, Permission.DECIDE_PLAN):
-                for pid, name, submitted in connection.execute(_PLANS):
-                    if pid in scope:
-                        when = format_date(submitted.date()) if submitted else ""
+                for pid, name, submitted in driver.execute(_PLANS):
+                    if people is None or pid in people:
+                        day = _day(submitted) if submitted else None
                         items.append(
                             WorkItem(
                                 WorkKind.PLAN_DECISION,
                                 pid,
                                 name,
-                                _("Submitted {date}").format(date=when),
-                                submitted.date() if submitted else None,
+                                Words(N_("Submitted {date}"), (("date", day or ""),)),
+                                day,
                             )
                         )
             if allowed(role, Permission.MOVE_STEPS):
-                horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
-                for pid, name, due in connection.execute(_REVIEWS, {"horizon": horizon}):
-                    if pid not in scope:
+                horizon = (today + timedelta(days=REVIEW_HORIZON_DAYS)).isoformat()
+                for pid, name, due_text in driver.execute(_REVIEWS, (horizon,)):
+                    if people is not None and pid not in people:
                         continue
+                    due = _day(due_text)
                     if due < today:
                         late = (today - due).days
-                        detail = ngettext("Due {date}, {n} day ago", "Due {date}, {n} days ago", late)
-                        items.append(
-                            WorkItem(
-                                WorkKind.REVIEW_OVERDUE,
-                                pid,
-                                name,
-                                detail.format(date=format_date(due), n=late),
-                                due,
-                            )
+                        words = Words(
+                            N_("Due {date}, {n} day ago"),
+                            (("date", due),),
+                            N_("Due {date}, {n} days ago"),
+                            late,
                         )
+                        items.append(WorkItem(WorkKind.REVIEW_OVERDUE, pid, name, words, due))
                     else:
                         items.append(
                             WorkItem(
-                                WorkKind.REVIEW_DUE,
-                                pid,
-                                name,
-                                _("Due {date}").format(date=format_date(due)),
-                                due,
+                                WorkKind.REVIEW_DUE, pid, name, Words(N_("Due {date}"), (("date", due),)), due
                             )
                         )
             if allowed(role, Permission.MANAGE_MONEY):
-                items += self._money(connection, scope, today, now, money.surplus_limit_weeks)
-                items += self._pa_checks(
-                    connection, scope, today, money.reminder_days, money.dbs_recheck_years
-                )
-        if allowed(role, Permission.MOVE_STEPS) or allowed(role, Permission.DECIDE_PLAN):
-            for notice in self._access.break_glass_notices():
-                items.append(
-                    WorkItem(
-                        WorkKind.BREAK_GLASS,
-                        notice.person_id,
-                        self._name(notice.person_id),
-                        _("Opened by {user} on {date}: {reason}").format(
-                            user=notice.username,
-                            date=format_date(notice.opened_at.date()),
-                            reason=notice.reason,
-                        ),
-                        notice.opened_at.date(),
+                items += self._money(driver, people, today, now, money.surplus_limit_weeks)
+                items += self._pa_checks(driver, people, today, money.reminder_days, money.dbs_recheck_years)
+            if allowed(role, Permission.MOVE_STEPS) or allowed(role, Permission.DECIDE_PLAN):
+                notices = self._access.break_glass_notices()
+                names = self._names(connection, {n.person_id for n in notices})
+                for notice in notices:
+                    items.append(
+                        WorkItem(
+                            WorkKind.BREAK_GLASS,
+                            notice.person_id,
+                            names.get(notice.person_id, ""),
+                            _words(
+                                N_("Opened by {user} on {date}: {reason}"),
+                                user=notice.username,
+                                date=notice.opened_at.date(),
+                                reason=notice.reason,
+                            ),
+                            notice.opened_at.date(),
+                        )
                     )
-                )
         return WorkQueue(tuple(items))
 
-    def _name(self, person_id: int) -> str:
-        with self._ctx.db.session() as session:  # joins a use case already running
-            connection = session.connection()
-            row = connection.execute(
-                text("SELECT name FROM person WHERE id = :id"), {"id": person_id}
-            ).first()
-        return row[0] if row else ""
+    @staticmethod
+    def _names(connection: Connection, people: set[int]) -> dict[int, str]:
+        if not people:
+            return {}
+        marks = ",".join("?" * len(people))
+        driver = connection.connection.driver_connection
+        return dict(driver.execute(f"SELECT id, name FROM person WHERE id IN ({marks})", tuple(people)))
 
     def _money(
-        self, connection: Connection, scope: Scope, today: date, now: datetime, surplus_weeks: int
+        self, driver: Any, people: frozenset[int] | None, today: date, now: datetime, surplus_weeks: int
     ) -> list[WorkItem]:
+        """Balances against the payments (in whole pence a year: a balance is compared with ``weeks``
+        weeks of payments as balance x 52 against payment x times a year x weeks, exactly)."""
         out: list[WorkItem] = []
-        stale = now - timedelta(days=STATEMENT_STALE_DAYS)
-        for pid, name, frequency, amount, first_on, balance, last_import in connection.execute(_MONEY):
-            if pid not in scope:
+        stale = _stored(now - timedelta(days=STATEMENT_STALE_DAYS))
+        paid_since = (today - timedelta(days=STATEMENT_STALE_DAYS)).isoformat()
+        for pid, name, frequency, amount, first_on, balance, last_import in driver.execute(_MONEY):
+            if people is not None and pid not in people:
                 continue
-            weekly = Fraction(amount * Frequency(frequency).times_per_year, WEEKS_PER_YEAR)
+            yearly = amount * TIMES_A_YEAR[frequency]
             if balance < 0:
                 out.append(
                     WorkItem(
                         WorkKind.OVERDRAWN,
                         pid,
                         name,
-                        _("Balance {amount}").format(amount=format_money(balance)),
+                        Words(N_("Overdrawn by {amount}"), (("amount", Pence(-balance)),)),
                     )
                 )
-            elif balance < weekly:
-                out.append(
-                    WorkItem(
-                        WorkKind.RUNNING_OUT,
-                        pid,
-                        name,
-                        _("Balance {amount}, less than a week of payments").format(
-                            amount=format_money(balance)
-                        ),
-                    )
+            elif balance * WEEKS_PER_YEAR < yearly:
+                words = Words(
+                    N_("Balance {amount}, less than a week of payments"), (("amount", Pence(balance)),)
                 )
-            elif balance > weekly * surplus_weeks:
-                out.append(
-                    WorkItem(
-                        WorkKind.SURPLUS,
-                        pid,
-                        name,
-                        ngettext(
-                            "Balance {amount}, over {n} week of payments",
-                            "Balance {amount}, over {n} weeks of payments",
-                            surplus_weeks,
-                        ).format(amount=format_money(balance), n=surplus_weeks),
-                    )
+                out.append(WorkItem(WorkKind.RUNNING_OUT, pid, name, words))
+            elif balance * WEEKS_PER_YEAR > yearly * surplus_weeks:
+                words = Words(
+                    N_("Balance {amount}, over {n} week of payments"),
+                    (("amount", Pence(balance)),),
+                    N_("Balance {amount}, over {n} weeks of payments"),
+                    surplus_weeks,
                 )
-            if first_on is not None and first_on <= today - timedelta(days=STATEMENT_STALE_DAYS):
+                out.append(WorkItem(WorkKind.SURPLUS, pid, name, words))
+            if first_on is not None and first_on[:10] <= paid_since:
                 if last_import is None:
-                    out.append(WorkItem(WorkKind.STATEMENT, pid, name, _("No statement imported yet")))
-                elif last_import.replace(tzinfo=None) < stale.replace(tzinfo=None):
+                    out.append(
+                        WorkItem(WorkKind.STATEMENT, pid, name, Words(N_("No statement imported yet")))
+                    )
+                elif last_import < stale:
+                    day = _day(last_import)
                     out.append(
                         WorkItem(
                             WorkKind.STATEMENT,
                             pid,
                             name,
-                            _("Last imported {date}").format(date=format_date(last_import.date())),
-                            last_import.date(),
+                            Words(N_("Last imported {date}"), (("date", day),)),
+                            day,
                         )
                     )
         return out
 
     def _pa_checks(
-        self, connection: Connection, scope: Scope, today: date, days: int, dbs_years: int
+        self, driver: Any, people: frozenset[int] | None, today: date, days: int, dbs_years: int
     ) -> list[WorkItem]:
         out: list[WorkItem] = []
         until = today + timedelta(days=days)
-        for pid, name, expires in connection.execute(_INSURANCE, {"until": until}):
-            if pid in scope:
-                detail = _("Employer's insurance runs out {date}").format(date=format_date(expires))
-                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, detail, expires))
-        before = _years_later(until, -dbs_years)
-        for pid, name, pa_name, checked in connection.execute(_DBS, {"before": before}):
-            if pid in scope:
-                due = _years_later(checked, dbs_years)
-                detail = _("DBS check for {pa} due for renewal {date}").format(
-                    pa=pa_name, date=format_date(due)
+        for pid, name, expires_text in driver.execute(_INSURANCE, (until.isoformat(),)):
+            if people is None or pid in people:
+                expires = _day(expires_text)
+                words = Words(N_("Employer's insurance runs out {date}"), (("date", expires),))
+                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, words, expires))
+        before = _years_later(until, -dbs_years).isoformat()
+        for pid, name, pa_name, checked in driver.execute(_DBS, (before,)):
+            if people is None or pid in people:
+                due = _years_later(_day(checked), dbs_years)
+                words = Words(
+                    N_("DBS check for {pa} due for renewal {date}"), (("pa", pa_name), ("date", due))
                 )
-                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, detail, due))
+                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, words, due))
         return out

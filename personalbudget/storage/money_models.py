@@ -173,6 +173,7 @@ class LedgerTransaction(SQLModel, table=True):
     __tablename__ = "ledger_transaction"
     __table_args__ = (
         Index("ix_ledger_transaction_person_posted", "person_id", "posted_on"),
+        Index("ix_ledger_transaction_person_amount", "person_id", "amount_pence"),  # balances, read alone
         Index("ix_ledger_transaction_person_bank", "person_id", "bank_id"),
         UniqueConstraint("person_id", "fingerprint"),
     )

@@ -2,7 +2,7 @@
 
 Accounts linked to the people they are for, practitioners' allocations (with history),
 break-glass openings with their reason; per account: team, forced password change,
-wrong passwords in a row, lock-out and last sign-in.
+wrong passwords in a row, lock-out and last sign-in; and an index giving every ledger's balance.
 
 Revision ID: 0009
 Revises: 0008
@@ -67,9 +67,12 @@ def upgrade() -> None:
         sa.Column("allocated_worker", sa.String, nullable=False),
         sa.Column("seen_at", WHEN, nullable=True),
     )
+    # Every balance read from the index alone (My work sums the ledgers of thousands of people at once).
+    op.create_index("ix_ledger_transaction_person_amount", "ledger_transaction", ["person_id", "amount_pence"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ledger_transaction_person_amount", "ledger_transaction")
     op.drop_table("break_glass")
     op.drop_index("ix_allocation_person_current", "allocation")
     op.drop_table("allocation")
