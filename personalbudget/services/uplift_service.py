@@ -119,7 +119,10 @@ class UpliftService:
         """Each open cycle's agreed budget streams in scope, and the lines of the plan in force."""
         out: list[UpliftChange] = []
         people = session.exec(select(Person).order_by(col(Person.name), col(Person.id))).all()
+        scope = self._ctx.visible_people()  # only the people this account may see (services.access)
         for person in people:
+            if person.id not in scope:
+                continue
             cycle = session.exec(
                 select(PlanCycle)
                 .where(PlanCycle.person_id == person.id)

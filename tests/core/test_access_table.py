@@ -45,6 +45,9 @@ CASELOAD_WIDE = {
     "access.set_team_visibility": "a setting, for account managers",
     "work.my_work": "filtered to the people the account may see (tested in test_access_work_queue)",
     "pa_costs.*": "what a PA costs from rates typed in and the national rates file: no record read",
+    "charging.assess": "a financial assessment worked out from the form given: no record read",
+    "charging.charging_rules": "the council's rules file",
+    "uplifts.*": "filtered to the people the account may see (services.access), like the caseload list",
     "export.*": "anonymised, disclosure-controlled aggregates: never a person",
 }
 # Methods that take a session are helpers for other services, called only inside them (a session
