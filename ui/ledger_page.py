@@ -875,6 +875,16 @@ class LedgerPage(QScrollArea):
             right=(1,),
         )
         alert = found.alert
+        if self._ledger is not None and not self._ledger.has_account:
+            # No account kept here (e.g. a council-arranged budget): the contribution is still said.
+            words = [found.contribution.describe(), *found.account.explanation(), *([alert] if alert else [])]
+            self.no_account_label.setText(
+                self.no_account_label.text().split("\n\n")[0]
+                + "\n\n"
+                + _("The person's contribution:")
+                + "\n"
+                + "\n".join(words)
+            )
         self.contribution_alert_label.setVisible(alert is not None)
         if alert is not None:
             warning = theme_colour("warning").name()

@@ -163,3 +163,17 @@ def test_a_mid_year_start_on_screen_to_the_penny(qtbot, services, signals):
     assert rows["Community and leisure activities: Gym membership"] == ["£179.51", "£53.26"]
     # Total: £8,160 x 182/365 + £300 = £4,368.82; so far £8,160 x 54/365 + £300 = £1,507.23.
     assert rows["Total"] == ["£4,368.82", "£1,507.23"]
+
+
+def test_without_an_account_step_six_still_says_the_contribution_and_arrears(qtbot, services, signals):
+    pid = agreed_person(services)  # how the budget is managed is not recorded yet: no account
+    gross = ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment", "gross")
+    services.charging.record_contribution(pid, gross)
+    services.charging.record_payment(pid, date(2026, 11, 2), "1400.00", "Paid to the council")
+    page = LedgerPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    assert page.stack.currentIndex() == 1  # no account kept
+    text = page.no_account_label.text()
+    assert "£42.50 a week from 6 Apr 2026 (paid gross)" in text
+    assert "= £1,402.50." in text and "Arrears: £2.50." in text  # 33 weeks due; £1,400.00 paid
