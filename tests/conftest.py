@@ -70,9 +70,13 @@ def approver(db: Database, clock: FixedClock) -> Services:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The acceptance walk drives the whole app as a person would: it is slow (the fast lane,
-    ``./run-tests -m "not slow"``, leaves it out; the full ``./run-tests`` runs it)."""
+    """The acceptance walk drives the whole app as a person would, and the hub's tests share a
+    fixture of four caseloads: they are slow (the fast lane, ``./run-tests -m "not slow"``,
+    leaves them out; the full ``./run-tests`` runs them)."""
     acceptance = Path(__file__).parent / "acceptance"
     for item in items:
-        if acceptance in item.path.parents:
+        walk = acceptance in item.path.parents
+        # The hub's tests share one module fixture that builds three laptops' caseloads and a hub.
+        hub_world = item.path.name == "test_hub.py" and "world" in getattr(item, "fixturenames", ())
+        if walk or hub_world:
             item.add_marker(pytest.mark.slow)

@@ -56,6 +56,7 @@ def test_demo_is_deterministic_for_a_seed(tmp_path, capsys):
     assert key != [(p["name"], p["nhs_number"], p["step"], p["locality"]) for p in c]
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_people_table_for_a_person_to_read(tmp_path, capsys):
     db_path = tmp_path / "demo.db"
     run(["demo", "--db", str(db_path), "--people", "5", "--seed", "1"])
@@ -165,6 +166,7 @@ def test_report_review_prints_a_persons_review(tmp_path, capsys):
     assert "Review of the care and support plan" in text and at_review["name"] in text
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's /proc, where nobody may create files")
 def test_a_path_the_system_refuses_is_named_with_what_to_do(tmp_path, capsys):
     db_path = tmp_path / "demo.db"

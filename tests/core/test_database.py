@@ -95,6 +95,7 @@ def test_a_file_that_is_not_a_database_is_refused_unchanged(tmp_path):
     assert path.read_text().startswith("Shopping list")
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 @pytest.mark.parametrize("encrypted", [False, True])
 def test_a_damaged_database_is_refused_with_advice(db_path, keys, clock, encrypted):
     from personalbudget.services import build_services

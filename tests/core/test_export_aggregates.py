@@ -494,6 +494,7 @@ def export_demo(services, out: Path, **kwargs):
     )
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_the_datapackage_is_valid_and_carries_its_metadata(services, tmp_path):
     import frictionless
 
@@ -560,6 +561,7 @@ def _valid_nhs(n: int) -> str:
     raise AssertionError
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_no_identifier_or_free_text_reaches_any_exported_byte(services, tmp_path):
     build_demo_caseload(services.context, people=15, seed=5)
     nhs = _valid_nhs(7)
@@ -613,6 +615,7 @@ def test_no_identifier_or_free_text_reaches_any_exported_byte(services, tmp_path
 # -- the release ledger ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_re_export_after_adding_one_person_is_refused_and_both_attempts_are_recorded(services, tmp_path):
     build_demo_caseload(services.context, people=20, seed=6)
     exporter = ExportService(services.context, services.settings)
@@ -672,6 +675,7 @@ def test_json_ledger_for_the_hub(tmp_path):
     assert '"a0"' not in stored and "Millbrook" not in stored  # keys and records only as salted hashes
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_a_cancelled_export_writes_and_records_nothing(services, tmp_path):
     build_demo_caseload(services.context, people=10, seed=1)
     assert export_demo(services, tmp_path / "out", progress=lambda done, total: done < 4) is None

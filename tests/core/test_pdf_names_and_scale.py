@@ -81,6 +81,7 @@ def test_fast_money_is_exactly_what_babel_writes():
     assert fast.date(date(2026, 4, 1)) == format_date(date(2026, 4, 1), fmt="short")
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_a_long_row_table_prints_every_row_once_with_its_header_on_each_page(tmp_path):
     rows = [
         (f"{n:05d}", "A payee whose name is long enough to wrap over two lines " * (n % 3), f"£{n}.00")

@@ -6,6 +6,7 @@ import copy
 import string
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,7 @@ TRICKY = st.one_of(
 )
 
 
+@pytest.mark.slow  # many generated examples (hypothesis): not in the fast lane
 @settings(max_examples=200, deadline=None)
 @given(
     name=st.text(max_size=300),
@@ -85,6 +87,7 @@ def _paths(node, prefix=()):
             yield from _paths(value, (*prefix, index))
 
 
+@pytest.mark.slow  # many generated examples (hypothesis): not in the fast lane
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations())
 def test_a_mangled_ras_file_is_refused_with_reasons_or_loads_sound(mutations):
@@ -110,6 +113,7 @@ def test_a_mangled_ras_file_is_refused_with_reasons_or_loads_sound(mutations):
     assert all(price >= 0 for price in ras.price_per_point.values())
 
 
+@pytest.mark.slow  # many generated examples (hypothesis): not in the fast lane
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=TRICKY, locality=TRICKY, carer=TRICKY, words=TRICKY)
 def test_any_text_round_trips_unchanged_through_every_field(services, name, locality, carer, words):

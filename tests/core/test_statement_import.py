@@ -263,6 +263,7 @@ def test_one_bad_row_among_many_imports_nothing(services, living):
     assert error.problems[0].row == 5002 and "not a real date" in error.problems[0].message
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_cancelling_while_saving_rolls_everything_back(services, living):
     rows = "".join(f"{1 + i % 28:02d}/05/2026,Shop {i},-1.00\n" for i in range(25_000))
     data = ("Date,Description,Amount\n" + rows).encode()
