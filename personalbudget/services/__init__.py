@@ -15,12 +15,15 @@ from personalbudget.services.export_service import ExportService
 from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import LifecycleService
 from personalbudget.services.management_service import ManagementService
+from personalbudget.services.monitoring_service import MonitoringService
 from personalbudget.services.pa_costs_service import PaCostService
+from personalbudget.services.payee_rule_service import PayeeRuleService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.report_service import ReportService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
+from personalbudget.services.statement_import_service import StatementImportService
 from personalbudget.services.support_service import SupportService
 from personalbudget.services.uplift_service import UpliftService
 from personalbudget.services.work_queue_service import WorkQueueService
@@ -71,7 +74,14 @@ def build_services(
     people = PeopleService(context)
     budget = BudgetService(context, ras or load_ras())
     plans = PlanService(context, settings)
-    ledger = LedgerService(context, settings)
+    payee_rules = PayeeRuleService(context, settings)
+    ledger = LedgerService(
+        context,
+        settings,
+        monitoring=MonitoringService(context, settings),
+        payee_rules=payee_rules,
+        statement_imports=StatementImportService(context, settings, payee_rules),
+    )
     management = ManagementService(context, settings)
     reviews = ReviewService(context, settings, ledger, plans)
     reports = ReportService(
