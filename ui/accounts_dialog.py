@@ -92,6 +92,11 @@ class AccountsDialog(QDialog):
         for button in (self.disable_button, self.role_button, self.reset_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        self.team_check = QCheckBox(_("Practitioners see the people of others in their team"))
+        self.team_check.setAccessibleName(self.team_check.text())
+        self.team_check.setChecked(users.team_visibility())
+        self.team_check.toggled.connect(self.set_team_visibility)
+        actions.addWidget(self.team_check)
 
         box = QGroupBox(_("Add an account"))
         self.username = QLineEdit()
@@ -194,6 +199,19 @@ class AccountsDialog(QDialog):
             self.message.setText("\n".join(e.message for e in problem.errors))
         else:
             self.message.setText(str(problem))
+
+    def set_team_visibility(self, on: bool) -> bool:
+        try:
+            self._users.set_team_visibility(on, self._manager)
+        except PersonalBudgetError as problem:
+            self._show(problem)
+            return False
+        self.message.setText(
+            _("Practitioners now see their team's people.")
+            if on
+            else _("Practitioners now see only their own people (and anyone not yet allocated).")
+        )
+        return True
 
     def toggle_active(self) -> bool:
         account = self.chosen()

@@ -34,7 +34,7 @@ from ui.language_settings import language_menu
 from ui.person_dialog import PersonDialog
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.plan_pdf_export import export_plan_pdf
-from ui.work_queue_page import BreakGlassDialog, WorkQueuePage, has_work_queue
+from ui.work_queue_page import AllocateDialog, BreakGlassDialog, WorkQueuePage, has_work_queue
 from ui.workers import BackgroundTask, show_progress
 
 DEFAULT_SIZE = (1340, 760)
@@ -215,6 +215,10 @@ class MainWindow(QMainWindow):
         self.break_glass_action.setStatusTip(_("Open a person who is not one of yours, giving a reason"))
         self.break_glass_action.triggered.connect(self.open_someone_else)
         self.break_glass_action.setVisible(BreakGlassDialog.offered(self._services))
+        self.allocate_action = QAction(_("&Allocate to a worker…"), self)
+        self.allocate_action.setStatusTip(_("Allocate the open person to a practitioner, and see who had them"))
+        self.allocate_action.triggered.connect(self.allocate_person)
+        self.allocate_action.setVisible(allowed(self._services.context.role, Permission.ALLOCATE))
 
         self.about_action = QAction(_("&About PersonalBudget"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -228,6 +232,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.print_plan_action)
         file_menu.addAction(self.export_aggregates_action)
         file_menu.addAction(self.break_glass_action)
+        file_menu.addAction(self.allocate_action)
         file_menu.addSeparator()
         file_menu.addAction(self.load_demo_action)
         self._before_quit = file_menu.addSeparator()
@@ -257,6 +262,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.workspace.person_id() != 0)
         self.edit_person_action.setEnabled(self.workspace.person_id() != 0)
         self.print_plan_action.setEnabled(self.workspace.person_id() != 0)
+        self.allocate_action.setEnabled(self.workspace.person_id() != 0)
 
     def print_plan(self, out: Path | None = None) -> BackgroundTask | None:
         """Ask where to save the open person's support plan and write the PDF off the main thread."""
@@ -321,6 +327,15 @@ class MainWindow(QMainWindow):
         """File > Open someone else's record: break-glass, with a reason that is recorded."""
         dialog = BreakGlassDialog(self._services, self)
         dialog.accepted.connect(lambda: self._after_break_glass(dialog.person_id))
+        dialog.open()
+        return dialog
+
+    def allocate_person(self) -> AllocateDialog | None:
+        """File > Allocate to a worker: the open person's allocation, with who, when and why."""
+        if not self.workspace.person_id():
+            return None
+        dialog = AllocateDialog(self._services, self.workspace.person_id(), self)
+        dialog.finished.connect(lambda _result: self.caseload.refresh())
         dialog.open()
         return dialog
 

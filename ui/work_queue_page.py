@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.roles import Permission, Role, allowed
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, ngettext
+from personalbudget.i18n import _, format_date, ngettext
 from personalbudget.services import Services
 from personalbudget.services.access import BREAK_GLASS_ROLES
 from personalbudget.services.work_queue_service import WorkKind, WorkQueue
@@ -237,4 +238,83 @@ class BreakGlassDialog(QDialog):
             return False
         self.person_id = person_id
         self.accept()
+        return True
+
+
+class AllocateDialog(QDialog):
+    """Allocate (or reallocate) the open person to a practitioner, with the reason; the history below."""
+
+    def __init__(self, services: Services, person_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._person_id = person_id
+        self.setWindowTitle(_("Allocate to a worker"))
+        self.worker = QComboBox()
+        self.worker.setAccessibleName(_("Worker"))
+        for username, name in services.access.practitioners():
+            self.worker.addItem(f"{name} ({username})", username)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(_("Why they are allocated this worker"))
+        self.history = QTreeWidget()
+        self.history.setAccessibleName(_("Allocation history"))
+        self.history.setHeaderLabels([_("Worker"), _("From"), _("Until"), _("By"), _("Why")])
+        self.history.setRootIsDecorated(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(_("Problem"))
+        form = QFormLayout()
+        form.addRow(_("Worker:"), self.worker)
+        form.addRow(_("Reason:"), self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.allocate_button = buttons.addButton(_("Allocate"), QDialogButtonBox.ButtonRole.ApplyRole)
+        self.allocate_button.clicked.connect(self.allocate)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel(_("History:")))
+        layout.addWidget(self.history)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(640)
+        if not self.worker.count():
+            self.message.setText(_("There are no practitioners' accounts on this caseload to allocate to."))
+            self.allocate_button.setEnabled(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.history.clear()
+        for entry in self._services.access.allocations(self._person_id):
+            until = format_date(entry.ended_at.date()) if entry.ended_at else _("now")
+            self.history.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        entry.worker,
+                        format_date(entry.started_at.date()),
+                        until,
+                        entry.started_by,
+                        entry.reason,
+                    ]
+                )
+            )
+
+    def allocate(self) -> bool:
+        try:
+            self._services.access.allocate(
+                self._person_id, str(self.worker.currentData() or ""), self.reason.text()
+            )
+        except PersonalBudgetError as problem:
+            self.message.setText(str(problem))
+            return False
+        self.message.setText(_("Allocated to {name}.").format(name=self.worker.currentText()))
+        self.reason.clear()
+        try:
+            self.refresh()
+        except PersonalBudgetError:  # allocated away from oneself: no longer one of one's people
+            self.history.clear()
+            self.allocate_button.setEnabled(False)
+            self.message.setText(
+                _("Allocated to {name}. The person is no longer one of yours.").format(
+                    name=self.worker.currentText()
+                )
+            )
         return True

@@ -361,6 +361,17 @@ class AccessService:
             ).all()
             return [BreakGlassEntry(r.person_id, r.username, r.opened_at, r.reason) for r in rows]
 
+    def practitioners(self) -> list[tuple[str, str]]:
+        """Active practitioners' accounts (user name, name), to allocate people to."""
+        self._ctx.require(Permission.ALLOCATE)
+        with self._ctx.db.session() as session:
+            rows = session.exec(
+                select(AppUser.username, AppUser.display_name)
+                .where(AppUser.role == Role.PRACTITIONER.value, col(AppUser.active))
+                .order_by(col(AppUser.display_name))
+            ).all()
+            return [(u, n) for u, n in rows]
+
     def team_visibility(self) -> bool:
         with self._ctx.db.session() as session:  # joins a use case already running
             connection = session.connection()

@@ -20,6 +20,7 @@ from personalbudget.errors import (
     ValidationError,
 )
 from personalbudget.i18n import _, format_time
+from personalbudget.services.access import TEAM_VISIBILITY_KEY
 from personalbudget.services.context import ActingDatabase
 from personalbudget.storage.access_models import AccountPerson
 from personalbudget.storage.models import AppUser, Person, Setting
@@ -298,6 +299,19 @@ class UserService:
                 row = session.get(Setting, key) or Setting(key=key, value="")
                 row.value = str(value)
                 session.add(row)
+
+    def team_visibility(self) -> bool:
+        """Whether practitioners see the people allocated to others in their team."""
+        with self._db.session() as session:
+            row = session.get(Setting, TEAM_VISIBILITY_KEY)
+            return row is not None and row.value == "1"
+
+    def set_team_visibility(self, on: bool, by: SignedInUser) -> None:
+        self._require_manager(by, _("change who sees whom"))
+        with self._db.session() as session:
+            row = session.get(Setting, TEAM_VISIBILITY_KEY) or Setting(key=TEAM_VISIBILITY_KEY, value="0")
+            row.value = "1" if on else "0"
+            session.add(row)
 
     # -- helpers -----------------------------------------------------------------------------
     def _lockout(self, session: Session) -> tuple[int, int]:

@@ -42,6 +42,7 @@ CASELOAD_WIDE = {
     "access.break_glass_notices": "only the account's own allocated people",
     "access.find_by_nhs_number": "an id only, for break-glass (practitioners and approvers)",
     "access.team_visibility": "a setting",
+    "access.practitioners": "practitioners' accounts to allocate to: staff, not people",
     "access.set_team_visibility": "a setting, for account managers",
     "work.my_work": "filtered to the people the account may see (tested in test_access_work_queue)",
     "pa_costs.*": "what a PA costs from rates typed in and the national rates file: no record read",

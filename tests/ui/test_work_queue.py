@@ -98,3 +98,38 @@ def test_the_accounts_dialog_disables_resets_and_keeps_the_last_manager(qtbot, d
     change.new.setText("sams own secret")
     change.again.setText("sams own secret")
     assert change.change() and not change.signed_in.must_change_password
+
+
+def test_allocating_the_open_person_keeps_the_history(qtbot, db, clock, signals, settings):
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    meg = users.create_user("meg", "Meg Manager", PASSWORD, Role.PRACTITIONER)
+    users.create_user("sam", "Sam Worker", PASSWORD, Role.PRACTITIONER, by=meg)
+    megs = build_services(db, clock, "meg")
+    pid = megs.people.add_person(person_form(name="Gwen Price")).id
+    window = MainWindow(megs, signals, settings)
+    qtbot.addWidget(window)
+    assert window.open_person(pid)
+    dialog = window.allocate_person()
+    assert dialog.worker.count() == 2
+    dialog.worker.setCurrentIndex(dialog.worker.findData("sam"))
+    assert not dialog.allocate() and "why" in dialog.message.text()
+    dialog.reason.setText("Sam knows the family")
+    assert dialog.allocate()
+    assert dialog.history.topLevelItemCount() == 0 and "no longer one of yours" in dialog.message.text()
+    dialog.close()
+    assert window.caseload.shown_count() == 0  # Gwen is Sam's now
+    history = build_services(db, clock, "sam").access.allocations(pid)
+    assert [(a.worker, a.started_by, a.reason) for a in history] == [
+        ("sam", "meg", "Sam knows the family"),
+        ("meg", "meg", "Added the person to the caseload"),
+    ]
+
+
+def test_team_visibility_is_set_in_the_accounts_dialog(qtbot, db, clock):
+    users = UserService(ActingDatabase(db, "setup"), clock)
+    meg = users.create_user("meg", "Meg Manager", PASSWORD, Role.PRACTITIONER, team="North")
+    dialog = AccountsDialog(users, meg)
+    qtbot.addWidget(dialog)
+    assert not dialog.team_check.isChecked()
+    dialog.team_check.setChecked(True)
+    assert users.team_visibility() and "team's people" in dialog.message.text()
