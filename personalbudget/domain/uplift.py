@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 from personalbudget.domain.money import round_half_up
 from personalbudget.errors import FieldError, ValidationError
@@ -89,13 +90,13 @@ class UpliftPreview:
     @property
     def people(self) -> list[tuple[int, str, int, int]]:
         """(person id, name, yearly budget before, after) for each person affected, by name."""
-        out: dict[int, list] = {}
+        out: dict[int, list[Any]] = {}
         for c in self.changes:
             row = out.setdefault(c.person_id, [c.person_id, c.person_name, 0, 0])
             if c.kind == "budget":
                 row[2] += c.before_pence
                 row[3] += c.after_pence
-        return sorted((tuple(r) for r in out.values()), key=lambda r: (r[1].casefold(), r[0]))  # type: ignore[misc]
+        return sorted((tuple(r) for r in out.values()), key=lambda r: (r[1].casefold(), r[0]))
 
     def summary(self) -> str:
         before = sum(c.before_pence for c in self.changes if c.kind == "budget")

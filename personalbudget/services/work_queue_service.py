@@ -204,6 +204,7 @@ class WorkQueueService:
         with self._ctx.db.session() as session:  # one read: the settings, scope and notices join it
             connection = session.connection()
             driver = connection.connection.driver_connection
+            assert driver is not None  # an open session's connection
             money = self._settings.money()
             scope = self._ctx.visible_people()
             people = None if scope.everyone else scope.people
@@ -270,6 +271,7 @@ class WorkQueueService:
             return {}
         marks = ",".join("?" * len(people))
         driver = connection.connection.driver_connection
+        assert driver is not None  # an open connection
         return dict(driver.execute(f"SELECT id, name FROM person WHERE id IN ({marks})", tuple(people)))
 
     def _money(
