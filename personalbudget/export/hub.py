@@ -226,10 +226,10 @@ class Hub:
     def ledger_store(self) -> Any:
         """The hub's release ledger: encrypted and authenticated under the hub secret, its head kept
         with the hub's secrets."""
-        from personalbudget.export.release_ledger import JsonLedgerStore
+        from personalbudget.export.release_register import JsonRegisterStore
 
         assert self.heads is not None
-        return JsonLedgerStore(self.ledger_path, self.secret, self.heads)
+        return JsonRegisterStore(self.ledger_path, self.secret, self.heads)
 
     def __repr__(self) -> str:  # never print the private key
         return f"Hub(folder={self.folder!r}, hub_id={self.public.hub_id!r})"

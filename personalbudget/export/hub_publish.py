@@ -22,7 +22,7 @@ from personalbudget.export.contribution import MergeResult, merge_contributions
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import Hub
 from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
-from personalbudget.export.release_ledger import ReleaseEntry, ReleaseLedger
+from personalbudget.export.release_register import ReleaseEntry, ReleaseRegister
 from personalbudget.export.tables import Period, PublishedTable, build_tables
 from personalbudget.i18n import _, ngettext
 
@@ -98,7 +98,7 @@ def publish_merge(
     digest = content_hash(tables)
     audit = audit_release(tables, rules)  # the independent audit of every release (issue 15)
     require_passed(audit)  # a release it can break is not written, nor recorded
-    ledger = ReleaseLedger(hub.ledger_store(), rules.threshold)
+    ledger = ReleaseRegister(hub.ledger_store(), rules.threshold)
     records = merge.records
     table_ids = [t.spec.id for t in tables]
     now = clock.now()

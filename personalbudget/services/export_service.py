@@ -19,10 +19,10 @@ from personalbudget.export.audit import audit_release, require_passed
 from personalbudget.export.dataset import extract_records
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
-from personalbudget.export.release_ledger import (
-    DatabaseLedgerStore,
+from personalbudget.export.release_register import (
+    DatabaseRegisterStore,
     ReleaseEntry,
-    ReleaseLedger,
+    ReleaseRegister,
 )
 from personalbudget.export.tables import Period, PublishedTable, build_tables
 from personalbudget.i18n import _
@@ -88,7 +88,7 @@ class ExportService:
     def releases(self) -> list[ReleaseEntry]:
         """Every export attempt so far (the release ledger), oldest first."""
         self._ctx.require(Permission.EXPORT_AGGREGATES)
-        return DatabaseLedgerStore(self._ctx.db).entries()
+        return DatabaseRegisterStore(self._ctx.db).entries()
 
     def audit_head(self) -> str:
         with self._ctx.db.session() as session:
@@ -120,7 +120,7 @@ class ExportService:
         require_passed(audit)  # a release it can break is not written
         if not report(2, steps):
             return None
-        ledger = ReleaseLedger(DatabaseLedgerStore(self._ctx.db), rules.threshold)
+        ledger = ReleaseRegister(DatabaseRegisterStore(self._ctx.db), rules.threshold)
         table_ids = [t.spec.id for t in tables]
         now = self._ctx.clock.now()
         people = ledger.hash_people(records, rules)

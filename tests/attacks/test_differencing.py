@@ -20,7 +20,7 @@ import pytest
 
 from personalbudget.export.disclosure import SUPPRESSED, DisclosureRules
 from personalbudget.export.hub import create_hub
-from personalbudget.export.release_ledger import DifferencingRefusedError, ReleaseLedger
+from personalbudget.export.release_register import DifferencingRefusedError, ReleaseRegister
 from personalbudget.export.tables import Period, build_tables
 from personalbudget.storage.keys import MemorySecretStore
 from tests.attacks.caseloads import AT, SEEDS, caseload, record
@@ -48,7 +48,7 @@ def subtract(first, second, changed_people: int) -> list[str]:
     return found
 
 
-def attempt(ledger: ReleaseLedger, period, records, name: str):
+def attempt(ledger: ReleaseRegister, period, records, name: str):
     tables = build_tables(records, RULES, Period(*period))
     try:
         ledger.release(*period, records, [t.spec.id for t in tables], name, AT, RULES)
@@ -70,7 +70,7 @@ def newcomers(seed: int, hub=None) -> list:
 @pytest.mark.parametrize("second", [Q2, LONGER], ids=["consecutive", "overlapping"])
 def test_a_second_release_gives_away_nobody_between_them(seed, second, tmp_path):
     hub = create_hub(tmp_path / "hub", MemorySecretStore(), lambda _c: None, AT)
-    ledger = ReleaseLedger(hub.ledger_store(), RULES.threshold)
+    ledger = ReleaseRegister(hub.ledger_store(), RULES.threshold)
     people, _numbers = caseload(seed, hub)
     first = attempt(ledger, Q1, people, "first")
     assert first is not None
@@ -86,7 +86,7 @@ def test_two_hub_merges_give_away_nobody_between_them(tmp_path):
     """The hub's ledger across merges: the second merge adds four people (issue 15, item 2)."""
     for seed in SEEDS[:3]:
         hub = create_hub(tmp_path / f"hub-{seed}", MemorySecretStore(), lambda _c: None, AT)
-        ledger = ReleaseLedger(hub.ledger_store(), RULES.threshold)
+        ledger = ReleaseRegister(hub.ledger_store(), RULES.threshold)
         people, _numbers = caseload(seed, hub)
         first = attempt(ledger, Q1, people, "merge 1")
         four = newcomers(seed, hub)[:4]

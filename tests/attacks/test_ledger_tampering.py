@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import create_hub, open_hub
-from personalbudget.export.release_ledger import LedgerTamperedError, ReleaseLedger
+from personalbudget.export.release_register import RegisterTamperedError, ReleaseRegister
 from personalbudget.services.export_service import ExportService
 from personalbudget.storage.keys import MemorySecretStore
 from tests.attacks.caseloads import AT, SEEDS, YEAR, caseload
@@ -43,7 +43,7 @@ def hubs(tmp_path):
 
 
 def publish(hub, records, name):
-    ReleaseLedger(hub.ledger_store(), RULES.threshold).release(*YEAR, records, ["t"], name, AT, RULES)
+    ReleaseRegister(hub.ledger_store(), RULES.threshold).release(*YEAR, records, ["t"], name, AT, RULES)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_a_tampered_hub_ledger_stops_publication(tamper, tmp_path):
             shutil.copy(other.ledger_path, hub.ledger_path)
             shutil.rmtree(tmp_path / "other")
         four_more = [*people, *caseload(SEEDS[1], hub)[0][:4]]
-        with pytest.raises(LedgerTamperedError, match="Nothing was published"):
+        with pytest.raises(RegisterTamperedError, match="Nothing was published"):
             publish(reopen(), four_more, "second")
 
 
@@ -103,6 +103,6 @@ def test_a_release_deleted_from_the_caseload_ledger_stops_its_export(services, t
     with services.context.db.session() as session:  # behind the app's back
         session.connection().execute(text("DELETE FROM export_release"))
     agreed_person(services, nhs="9990000026", name="One More")
-    with pytest.raises(LedgerTamperedError, match="audit trail"):
+    with pytest.raises(RegisterTamperedError, match="audit trail"):
         exporter.export(date(2026, 4, 1), date(2027, 3, 31), tmp_path / "second")
     assert not (tmp_path / "second").exists()

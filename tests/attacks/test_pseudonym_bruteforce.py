@@ -23,7 +23,7 @@ from personalbudget.domain.nhs_number import normalise
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import PUBLIC_KEY_FILE, create_hub
 from personalbudget.export.pseudonymise import transit_identifier
-from personalbudget.export.release_ledger import ReleaseLedger
+from personalbudget.export.release_register import ReleaseRegister
 from personalbudget.storage.keys import MemorySecretStore
 from tests.attacks.caseloads import AT, SEEDS, YEAR, caseload, nhs_number
 
@@ -55,7 +55,7 @@ def test_no_nhs_number_is_found_from_a_laptop_or_a_copy_of_the_hub_folder(tmp_pa
         hub = create_hub(folder, MemorySecretStore(available=False), lambda _c: PASSPHRASE, AT)
         people, numbers = caseload(seed, hub)
         total_people += len(people)
-        ReleaseLedger(hub.ledger_store(), 8).release(*YEAR, people, ["t"], "h", AT, DisclosureRules())
+        ReleaseRegister(hub.ledger_store(), 8).release(*YEAR, people, ["t"], "h", AT, DisclosureRules())
         blobs = [p.read_bytes() for p in folder.iterdir()]
         laptop = (folder / PUBLIC_KEY_FILE).read_bytes()
         haystack = b"\n".join(blobs).decode("utf-8", "replace")

@@ -22,13 +22,13 @@ from personalbudget.export.dataset import PersonRecord, extract_records
 from personalbudget.export.disclosure import SUPPRESSED, DisclosureRules, solvable
 from personalbudget.export.hub import LedgerHeadStore
 from personalbudget.export.outputs import DATAPACKAGE, WORKBOOK, ReleaseMetadata, content_hash, write_release
-from personalbudget.export.release_ledger import (
+from personalbudget.export.release_register import (
     PUBLISHED,
     REFUSED,
     DifferencingRefusedError,
-    JsonLedgerStore,
+    JsonRegisterStore,
     ReleaseEntry,
-    ReleaseLedger,
+    ReleaseRegister,
 )
 from personalbudget.export.tables import (
     ALL,
@@ -657,19 +657,19 @@ def test_re_export_after_adding_one_person_is_refused_and_both_attempts_are_reco
 _HEADS = MemorySecretStore()
 
 
-def _json_store(tmp_path) -> JsonLedgerStore:
+def _json_store(tmp_path) -> JsonRegisterStore:
     """A hub ledger under a fixed hub secret, its head kept in an in-memory keyring."""
-    return JsonLedgerStore(tmp_path / "ledger.json", b"s" * 32, LedgerHeadStore(str(tmp_path), _HEADS))
+    return JsonRegisterStore(tmp_path / "ledger.json", b"s" * 32, LedgerHeadStore(str(tmp_path), _HEADS))
 
 
 def test_json_ledger_for_the_hub(tmp_path):
-    ledger = ReleaseLedger(_json_store(tmp_path), threshold=8)
+    ledger = ReleaseRegister(_json_store(tmp_path), threshold=8)
     people = small_caseload()
     ledger.release(YEAR.start, YEAR.end, people, ["t"], "hash1", AT)
     with pytest.raises(DifferencingRefusedError):
         ledger.release(YEAR.start, YEAR.end, people[:-1], ["t"], "hash2", AT)
     ledger.release(YEAR.start, YEAR.end, people[:-1], ["t"], "hash1", AT)  # identical tables: allowed
-    reopened = ReleaseLedger(_json_store(tmp_path), threshold=8)
+    reopened = ReleaseRegister(_json_store(tmp_path), threshold=8)
     assert [e.status for e in reopened.store.entries()] == [PUBLISHED, REFUSED, PUBLISHED]
     stored = (tmp_path / "ledger.json").read_text()
     assert '"a0"' not in stored and "Millbrook" not in stored  # keys and records only as salted hashes
@@ -740,11 +740,11 @@ def test_cli_settings_for_the_export(tmp_path, capsys):
 # -- the release ledger against differencing across periods, groups and rules (review 6) ------------
 
 
-def _ledger(tmp_path) -> ReleaseLedger:
-    return ReleaseLedger(_json_store(tmp_path), threshold=8)
+def _ledger(tmp_path) -> ReleaseRegister:
+    return ReleaseRegister(_json_store(tmp_path), threshold=8)
 
 
-def _statuses(ledger: ReleaseLedger) -> list[str]:
+def _statuses(ledger: ReleaseRegister) -> list[str]:
     return [e.status for e in ledger.store.entries()]
 
 
@@ -772,7 +772,7 @@ def test_eight_people_added_seven_in_one_group_and_one_in_another_is_refused(tmp
     one = rec("m1", age_band="85+", locality="Westgate", primary_support_reason=MC)
     ledger.release(YEAR.start, YEAR.end, people, ["t"], "h1", AT, RULES)
     hashed = ledger.hash_people(people), ledger.hash_people([*people, *seven, one])
-    assert ReleaseLedger.people_changed(*hashed) == 8  # eight people overall
+    assert ReleaseRegister.people_changed(*hashed) == 8  # eight people overall
     with pytest.raises(DifferencingRefusedError, match="published groups") as refused:
         ledger.release(YEAR.start, YEAR.end, [*people, *seven, one], ["t"], "h2", AT, RULES)
     assert MC not in str(refused.value) and "Westgate" not in str(refused.value)

@@ -48,7 +48,7 @@ from personalbudget.export.pseudonymise import (
     normalise_name,
     transit_identifier,
 )
-from personalbudget.export.release_ledger import DifferencingRefusedError
+from personalbudget.export.release_register import DifferencingRefusedError
 from personalbudget.services import Services, build_services
 from personalbudget.services.dto import ReviewForm
 from personalbudget.services.export_service import ExportService

@@ -1,4 +1,6 @@
-"""The release ledger: every aggregate export attempt, and the rule against differencing.
+"""The release register: every aggregate export attempt, and the rule against differencing.
+
+(Called the release ledger in the app's words and in older code; "ledger" alone is the money ledger.)
 
 docs/security.md rule 6. Publishing tables twice, with a handful of people added or taken away or
 changed in between, would let anyone subtract one release from the other and read off those
@@ -35,9 +37,9 @@ the caseload's encrypted database, or a key derived from the hub secret at the h
 (with what they contribute), never as keys, records or group names themselves. Entries written
 before groups and rules were recorded are compared by the older rule (people changed overall).
 
-Two stores: ``DatabaseLedgerStore`` (the caseload's own ``export_release`` table, salt in
+Two stores: ``DatabaseRegisterStore`` (the caseload's own ``export_release`` table, salt in
 ``setting``; the rules are kept as a ``rules=...`` token in the ``people_hashes`` column) and
-``JsonLedgerStore`` (a JSON file, for the strategic hub).
+``JsonRegisterStore`` (a JSON file, for the strategic hub).
 """
 
 from __future__ import annotations
@@ -180,7 +182,7 @@ class ReleaseEntry:
         )
 
 
-class LedgerStore(Protocol):
+class RegisterStore(Protocol):
     """Where a ledger keeps its salt and entries."""
 
     def salt(self) -> bytes: ...
@@ -190,7 +192,7 @@ class LedgerStore(Protocol):
     def append(self, entry: ReleaseEntry) -> None: ...
 
 
-class LedgerTamperedError(PersonalBudgetError):
+class RegisterTamperedError(PersonalBudgetError):
     """A release ledger that is missing, altered or older than its last recorded head: nothing is
     published until it is put back."""
 
@@ -203,7 +205,7 @@ class HeadStore(Protocol):
     def set(self, head: str) -> None: ...
 
 
-class JsonLedgerStore:
+class JsonRegisterStore:
     """The hub's ledger in one JSON file, written atomically (issue 15).
 
     Nothing in the file is useful to whoever copies it: the people of each release (their hashes)
@@ -211,7 +213,7 @@ class JsonLedgerStore:
     which is kept with the hub's private key and never in the hub folder. The file is authenticated
     (HMAC-SHA256 over every release, under another derived key) and its head, ``entries:mac``, is
     also kept in ``heads`` (beside the hub's secrets): a ledger that is missing, edited, cut short
-    or replaced by an older copy is refused (``LedgerTamperedError``) and nothing is published.
+    or replaced by an older copy is refused (``RegisterTamperedError``) and nothing is published.
     """
 
     def __init__(self, path: Path, secret: bytes, heads: HeadStore):
@@ -225,8 +227,8 @@ class JsonLedgerStore:
         canonical = json.dumps(releases, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return f"{len(releases)}:" + hmac.new(self._mac_key, canonical, hashlib.sha256).hexdigest()
 
-    def _refuse(self, why: str) -> LedgerTamperedError:
-        return LedgerTamperedError(
+    def _refuse(self, why: str) -> RegisterTamperedError:
+        return RegisterTamperedError(
             _(
                 "The hub's release ledger {file} {why}. Nothing was published: without the ledger, a new "
                 "release could be subtracted from an earlier one. Put back the ledger this hub last wrote "
@@ -310,7 +312,7 @@ class JsonLedgerStore:
         self._save(releases)
 
 
-class DatabaseLedgerStore:
+class DatabaseRegisterStore:
     """The caseload's ledger: the ``export_release`` table, its salt in the ``setting`` table."""
 
     def __init__(self, db: Any):  # a Database or ActingDatabase (anything with session())
@@ -363,7 +365,7 @@ class DatabaseLedgerStore:
         )
         recorded = {str(row_id) for action, row_id in events if action == "insert"}
         if any(action != "insert" for action, _row in events) or recorded != {str(i) for i in ids}:
-            raise LedgerTamperedError(
+            raise RegisterTamperedError(
                 _(
                     "The caseload's release ledger does not match its audit trail: releases have been removed "
                     "or changed outside the app. Nothing was exported. Restore the caseload from a backup, "
@@ -392,24 +394,24 @@ class DatabaseLedgerStore:
 
 
 @dataclass(frozen=True)
-class LedgerDecision:
+class RegisterDecision:
     allowed: bool
     reason: str = ""
     identical_to_earlier: bool = False
 
 
-class ReleaseLedger:
-    """The rule against differencing over a ``LedgerStore`` (see the module docstring).
+class ReleaseRegister:
+    """The rule against differencing over a ``RegisterStore`` (see the module docstring).
 
     One ledger is made for one release: the people are hashed once and the earlier releases read
     once, however many times ``hash_people``, ``check`` and ``release`` are called for it."""
 
-    def __init__(self, store: LedgerStore, threshold: int):
+    def __init__(self, store: RegisterStore, threshold: int):
         self.store = store
         self.threshold = threshold
         self._hashed: tuple[Sequence[PersonRecord], DisclosureRules | None, tuple[str, ...]] | None = None
         self._published: list[ReleaseEntry] | None = None
-        self._decided: tuple[tuple[object, ...], LedgerDecision] | None = None
+        self._decided: tuple[tuple[object, ...], RegisterDecision] | None = None
 
     def hash_people(
         self, records: Sequence[PersonRecord], rules: DisclosureRules | None = None
@@ -480,9 +482,9 @@ class ReleaseLedger:
     @staticmethod
     def people_changed(earlier: Sequence[str], now: Sequence[str]) -> int:
         """People added, removed, or whose record changed, between two hashed releases."""
-        gone, new = ReleaseLedger._differing(earlier, now)
-        before = {k: w for k, (w, _g) in ReleaseLedger._people(gone).items()}
-        after = {k: w for k, (w, _g) in ReleaseLedger._people(new).items()}
+        gone, new = ReleaseRegister._differing(earlier, now)
+        before = {k: w for k, (w, _g) in ReleaseRegister._people(gone).items()}
+        after = {k: w for k, (w, _g) in ReleaseRegister._people(new).items()}
         return len(before.keys() ^ after.keys()) + sum(
             1 for k in before.keys() & after.keys() if before[k] != after[k]
         )
@@ -491,14 +493,14 @@ class ReleaseLedger:
     def groups_changed(earlier: Sequence[str], now: Sequence[str]) -> dict[str, int] | None:
         """Group hash -> people added to, removed from or changed within the group between two
         hashed releases; None when the earlier release does not record groups (an older entry)."""
-        if ReleaseLedger._without_groups(earlier) or ReleaseLedger._without_groups(now):
+        if ReleaseRegister._without_groups(earlier) or ReleaseRegister._without_groups(now):
             return None
-        gone, new = ReleaseLedger._differing(earlier, now)
-        return ReleaseLedger._groups_changed(gone, new)
+        gone, new = ReleaseRegister._differing(earlier, now)
+        return ReleaseRegister._groups_changed(gone, new)
 
     @staticmethod
     def _groups_changed(gone: Iterable[str], new: Iterable[str]) -> dict[str, int]:
-        before, after = ReleaseLedger._people(gone), ReleaseLedger._people(new)
+        before, after = ReleaseRegister._people(gone), ReleaseRegister._people(new)
         changed: dict[str, int] = {}
         for key in before.keys() | after.keys():
             old = before[key][1] if key in before else {}
@@ -531,7 +533,7 @@ class ReleaseLedger:
         people_hashes: Sequence[str],
         content_hash: str,
         rules: DisclosureRules | None = None,
-    ) -> LedgerDecision:
+    ) -> RegisterDecision:
         """May a release of this period, drawing on these (hashed) people, with these rules, be
         published? Compared with every earlier published release (see the module docstring).
 
@@ -555,10 +557,10 @@ class ReleaseLedger:
         people_hashes: Sequence[str],
         content_hash: str,
         rules: DisclosureRules | None,
-    ) -> LedgerDecision:
+    ) -> RegisterDecision:
         published = self._published_entries()
         if any(e.content_hash == content_hash for e in published):
-            return LedgerDecision(True, identical_to_earlier=True)
+            return RegisterDecision(True, identical_to_earlier=True)
         applied = rules_text(rules) if rules is not None else ""
         for entry in published:
             if (
@@ -567,7 +569,7 @@ class ReleaseLedger:
                 and entry.rules != applied
                 and periods_overlap(entry.period_from, entry.period_to, period_from, period_to)
             ):
-                return LedgerDecision(
+                return RegisterDecision(
                     False,
                     _(
                         "Refused by the rule against differencing (PRIVACY.md rule 6): the period {start} to "
@@ -603,7 +605,7 @@ class ReleaseLedger:
                     by_group = {g: n for g, n in by_group.items() if g in money}
             small = sum(1 for n in by_group.values() if 0 < n < self.threshold)
             if small:
-                return LedgerDecision(
+                return RegisterDecision(
                     False,
                     ngettext(
                         "Refused by the rule against differencing (PRIVACY.md rule 6): compared with the "
@@ -625,7 +627,7 @@ class ReleaseLedger:
                         most=self.threshold - 1,
                     ),
                 )
-        return LedgerDecision(True)
+        return RegisterDecision(True)
 
     def release(
         self,
