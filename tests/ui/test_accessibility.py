@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.person import RepresentativeForm
 from personalbudget.domain.roles import Role
+from personalbudget.services.charging_service import SurplusView
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.ledger_service import NearDuplicate
@@ -49,12 +50,21 @@ from ui.accessibility import (
 )
 from ui.accounts_dialog import AccountsDialog
 from ui.app import NoRecordsWindow
-from ui.budget_page import AgreeBudgetDialog, BudgetPage
+from ui.budget_page import AgreeBudgetDialog, BudgetPage, ContributionDialog
 from ui.export_dialog import ExportDialog
+from ui.financial_assessment_dialog import FinancialAssessmentDialog
 from ui.go_back_dialog import GoBackDialog
-from ui.ledger_dialogs import LinkDialog, MoneySettingsDialog, StatementPeriodDialog, TransactionDialog
+from ui.ledger_dialogs import (
+    ContributionPaymentDialog,
+    LinkDialog,
+    MoneySettingsDialog,
+    StatementPeriodDialog,
+    SurplusDialog,
+    TransactionDialog,
+)
 from ui.ledger_page import LedgerPage
 from ui.main_window import MainWindow
+from ui.pa_cost_dialog import PaCostDialog
 from ui.person_dialog import PersonDialog
 from ui.provider_dialog import ProviderDialog
 from ui.review_decision_dialog import ReviewDecisionDialog
@@ -62,6 +72,7 @@ from ui.sign_in_dialog import SignInDialog
 from ui.statement_import_dialog import NearDuplicatesDialog
 from ui.support_page import SupportPage
 from ui.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
+from ui.uplift_dialog import UpliftDialog
 from ui.workers import BackgroundTask, show_progress
 
 from .conftest import add_person, walk_to
@@ -297,6 +308,14 @@ DIALOGS: dict[str, Callable[..., QWidget]] = {
     "near duplicates": lambda *_a, **_k: NearDuplicatesDialog(
         [NearDuplicate(4, date(2026, 5, 3), -1500, "C HUGHES PA", date(2026, 5, 1), "C HUGHES PA")]
     ),
+    "person's contribution": lambda s, sig, **_k: ContributionDialog(
+        None, False, date(2026, 11, 23), services=s, care_weekly_pence=16_269
+    ),
+    "contribution payment": lambda *_a, **_k: ContributionPaymentDialog(date(2026, 11, 23)),
+    "financial assessment": lambda s, sig, **_k: FinancialAssessmentDialog(s, 16_269),
+    "surplus": lambda *_a, **_k: SurplusDialog(SurplusView(1, 200_000, 130_154, 8, ())),
+    "what a PA costs": lambda s, sig, **_k: PaCostDialog(s, date(2026, 4, 6)),
+    "uplift": lambda s, sig, **_k: UpliftDialog(s, date(2026, 4, 6)),
 }
 
 
@@ -334,6 +353,8 @@ def test_every_window_class_is_covered():
         "ProviderDialog", "ArrangementDialog", "TransactionDialog", "LinkDialog", "StatementPeriodDialog",
         "MoneySettingsDialog", "StatementImportDialog", "AgreeBudgetDialog", "GoBackDialog",
         "ReviewDecisionDialog", "MainWindow", "NoRecordsWindow", "ExportDialog", "NearDuplicatesDialog",
+        "ContributionDialog", "ContributionPaymentDialog", "FinancialAssessmentDialog", "SurplusDialog",
+        "PaCostDialog", "UpliftDialog",
     }  # fmt: skip
     ui = pathlib.Path(__file__).resolve().parents[2] / "ui"
     windows = set()
