@@ -438,12 +438,16 @@ def extract_records(
                 plans[person_id] = (version, plan_id, at)
         plan_owner = {p[1]: person for person, p in plans.items()}
         planned: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+        costs: dict[tuple[int, str, str], Fraction] = {}  # rates and hours repeat from plan to plan
         for plan_id, category, unit, quantity, frequency in rows("items"):
             if plan_id in plan_owner:
                 category = category if category in SUPPORT_CATEGORIES else "other"
-                planned[plan_owner[plan_id]][category] += annual_cost(
-                    unit, Decimal(quantity), Frequency(frequency)
-                )
+                cost = costs.get((unit, quantity, frequency))
+                if cost is None:
+                    cost = costs[(unit, quantity, frequency)] = annual_cost(
+                        unit, Decimal(quantity), Frequency(frequency)
+                    )
+                planned[plan_owner[plan_id]][category] += cost
 
         # The newest management recorded by the end of the period, per person.
         managements: dict[int, tuple[int, int, datetime]] = {}  # person -> (cycle no, management id, at)

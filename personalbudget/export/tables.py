@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 from personalbudget.domain.management import DeliveryMechanism, SaltCategory, salt_category
 from personalbudget.domain.money import round_half_up
@@ -557,7 +558,12 @@ def published_localities(records: Sequence[PersonRecord], rules: DisclosureRules
 
 
 def _salt(record: PersonRecord) -> str:
-    mechanisms = {DeliveryMechanism(m) for m, _p in record.delivery_mechanisms}
+    return _salt_of(record.delivery_mechanisms)
+
+
+@lru_cache(maxsize=4096)  # a handful of combinations, asked about for every person in several tables
+def _salt_of(delivery_mechanisms: tuple[tuple[str, int], ...]) -> str:
+    mechanisms = {DeliveryMechanism(m) for m, _p in delivery_mechanisms}
     category = salt_category(mechanisms)
     return category.value if category else NOT_RECORDED
 
@@ -648,10 +654,12 @@ def build_tables(
     # 5. planned spend by support category
     notes = []
     categories = list(SUPPORT_CATEGORIES)
-    groups = [
-        [p for r in records for c, p in r.planned_by_category if c == category and p > 0]
-        for category in categories
-    ]
+    by_category: dict[str, list[int]] = {category: [] for category in categories}
+    for r in records:  # one pass, in the records' order (each category once a record)
+        for c, p in r.planned_by_category:
+            if p > 0 and c in by_category:
+                by_category[c].append(p)
+    groups = [by_category[category] for category in categories]
     category_people = [protect_count(len(g), rules) for g in groups]
     stats, exposed = _statistic_line(groups, rules, category_people)
     rows = []
