@@ -1,24 +1,39 @@
 """How each report and export that grows with the data grows: measured at its usual size, and at
-10 and 100 times it, with the time per unit at each size (flat = linear growth).
+10 and 100 times it, with the time per unit at each size, the growth factor from 10x to 100x and
+a verdict (linear, or worse than linear).
 
-  statement_pdf  a budget statement PDF; usual: a year of 1,000 transactions (100x: 100,000)
-  ledger_view    the step 6 ledger page opened on that ledger (shown and painted)
-  plan_pdf       a care and support plan PDF; usual: 10 support items and 5 outcomes
-  review_pdf     a review PDF; usual: 5 outcomes rated
-  export         every anonymised aggregate table; usual: a caseload of 20 people
+  statement_pdf    a budget statement PDF; usual: a year of 1,000 transactions (100x: 100,000)
+  ledger_view      the step 6 ledger page opened on that ledger (shown and painted)
+  plan_pdf         a care and support plan PDF; usual: 10 support items and 5 outcomes
+  review_pdf       a review PDF; usual: 5 outcomes rated
+  export           every anonymised aggregate table, written and recorded in the release register;
+                   usual: a team's caseload of 500 people (100x: 50,000), beside a raw-SQL floor
+                   for the same figures measured in the same process (target: <= 3x the floor)
+  export_small     the same at the small caseloads where disclosure control searches hardest
+                   (20, 100 and 200 people)
+  export_releases  the export of 5,000 people after 0, 5 and 20 earlier releases of other periods
+                   (target: the time does not grow with the releases)
 
-Targets (issue 16): the statement of 100,000 transactions in <= 10 s and <= 400 MB, of 5,000 in
-<= 2 s. Each measurement runs in its own process, so the peak memory is that size's own. Usage:
+The caseloads for ``export`` are a 500-person demo caseload, built once, copied 10 and 100 times
+over by SQL (new ids, no NHS numbers) and cached in ``$PB_GROWTH_CACHE`` (default
+/tmp/pb-growth-cache): later runs reuse them.
 
-    .venv/bin/python benchmarks/growth_benchmarks.py [--only statement_pdf] [--export-base 20]
+Targets (issues 16 and 18): the statement of 100,000 transactions in <= 10 s and <= 400 MB, of
+5,000 in <= 2 s; the export of 50,000 people in <= 3 s and <= 3x its floor. Times are CPU seconds
+of the measuring process (the machine is shared; the wall clock is printed beside them). Each
+measurement runs in its own process, so the peak memory is that size's own. Usage:
+
+    .venv/bin/python benchmarks/growth_benchmarks.py [--only statement_pdf] [--only export]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,15 +47,32 @@ os.environ.setdefault("PERSONALBUDGET_PASSPHRASE", "benchmark passphrase (synthe
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-USUAL = {"statement_pdf": 1_000, "ledger_view": 1_000, "plan_pdf": 10, "review_pdf": 5, "export": 20}
+SIZES = {
+    "statement_pdf": (1_000, 5_000, 10_000, 100_000),  # 5,000: the busy year the issue names
+    "ledger_view": (1_000, 10_000, 100_000),
+    "plan_pdf": (10, 100, 1_000),
+    "review_pdf": (5, 50, 500),
+    "export": (500, 5_000, 50_000),
+    "export_small": (20, 100, 200),
+    "export_releases": (0, 5, 20),
+}
 UNITS = {
     "statement_pdf": "transactions",
     "ledger_view": "transactions",
     "plan_pdf": "support items",
     "review_pdf": "outcomes",
     "export": "people",
+    "export_small": "people",
+    "export_releases": "earlier releases",
 }
-TARGETS = {("statement_pdf", 100_000): (10.0, 400), ("statement_pdf", 5_000): (2.0, None)}
+TARGETS = {  # (kind, size) -> (CPU seconds, peak MB, times the floor)
+    ("statement_pdf", 100_000): (10.0, 400, None),
+    ("statement_pdf", 5_000): (2.0, None, None),
+    ("export", 50_000): (3.0, None, 3.0),
+}
+CACHE = Path(os.environ.get("PB_GROWTH_CACHE", "/tmp/pb-growth-cache"))
+BASE_PEOPLE = 500
+RELEASES_PEOPLE = 5_000
 
 
 def _services(workdir: Path):  # type: ignore[no-untyped-def]
@@ -85,6 +117,8 @@ def _measure(kind: str, n: int, workdir: Path) -> float:
     """Seconds for one ``kind`` at size ``n`` (the data is built first and not timed)."""
     from tests.core.money_helpers import living_person
 
+    if kind in ("export", "export_small", "export_releases"):
+        return _measure_export(kind, n, workdir)  # on a copy of a cached caseload
     services = _services(workdir)
     if kind in ("statement_pdf", "ledger_view"):
         pid = living_person(services)
@@ -158,17 +192,202 @@ def _measure(kind: str, n: int, workdir: Path) -> float:
         started = _start()
         services.reports.write_review(pid, workdir / "review.pdf")
         return _stop(started)
-    if kind == "export":
-        from personalbudget.services.demo_service import build_demo_caseload
-        from personalbudget.services.export_service import financial_year
-
-        build_demo_caseload(services.context, people=n, seed=1)
-        exporter = services.export
-        start, end = financial_year(services.context.clock.today())
-        started = _start()
-        exporter.export(start, end, workdir / "aggregates")
-        return _stop(started)
     raise SystemExit(f"unknown measurement {kind}")
+
+
+# -- caseloads for the export ---------------------------------------------------------------------
+
+# Tables copied when a caseload is multiplied: everything that hangs off a person. The audit trail,
+# users, settings, providers, saved mappings and earlier releases are the caseload's own, not copied.
+_NOT_COPIED = {
+    "audit_event",
+    "app_user",
+    "export_release",
+    "setting",
+    "statement_mapping",
+    "provider",
+    "alembic_version",
+}
+
+
+def _demo_caseload(people: int) -> Path:
+    """A demo caseload of ``people``, built once and cached (the demo takes tens of ms a person)."""
+    folder = CACHE / f"demo-{people}"
+    if (folder / "done").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    from personalbudget.services.demo_service import build_demo_caseload
+
+    services = _services(folder)
+    build_demo_caseload(services.context, people=people, seed=1)
+    services.context.db.close()
+    (folder / "done").write_text("built\n")
+    return folder
+
+
+def _multiplied_caseload(people: int) -> Path:
+    """A caseload of ``people``: the 500-person demo caseload copied over by SQL, each copy with new
+    ids (and no NHS number), built once and cached."""
+    if people <= BASE_PEOPLE:
+        return _demo_caseload(people)
+    if people % BASE_PEOPLE:
+        raise SystemExit(f"caseloads above {BASE_PEOPLE} are multiples of it, not {people}")
+    folder = CACHE / f"caseload-{people}"
+    if (folder / "done").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    base = _demo_caseload(BASE_PEOPLE)
+    shutil.copytree(base, folder, ignore=shutil.ignore_patterns("done", "*.lock", "*.owner"))
+    from sqlmodel import SQLModel
+
+    import personalbudget.storage.export_models
+    import personalbudget.storage.models
+    import personalbudget.storage.money_models
+    import personalbudget.storage.review_models  # noqa: F401  (the tables' metadata)
+
+    services = _services(folder)
+    copies = people // BASE_PEOPLE
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in _NOT_COPIED]
+    with services.context.db.session() as session:
+        connection = session.connection()
+        offsets = {
+            t.name: connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {t.name}").scalar_one()
+            for t in tables
+        }
+        for table in tables:  # parents before children
+            columns, values = [], []
+            for column in table.columns:
+                columns.append(column.name)
+                targets = [fk.column.table.name for fk in column.foreign_keys]
+                if column.name == "id":
+                    values.append(f"id + copy.n * {offsets[table.name]}")
+                elif targets and targets[0] in offsets:
+                    values.append(f"{column.name} + copy.n * {offsets[targets[0]]}")
+                elif table.name == "person" and column.name == "nhs_number":
+                    values.append("NULL")
+                else:
+                    values.append(column.name)
+            connection.exec_driver_sql(
+                f"WITH RECURSIVE copy(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copy WHERE n < {copies - 1}) "
+                f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                f"FROM {table.name}, copy WHERE {table.name}.id <= {offsets[table.name]}"
+            )
+    services.context.db.close()
+    (folder / "done").write_text("built\n")
+    return folder
+
+
+def _copy_caseload(source: Path, workdir: Path) -> None:
+    for file in source.glob("growth.db*"):
+        if file.suffix not in (".lock", ".owner"):
+            shutil.copy2(file, workdir / file.name)
+
+
+# The floor: the same figures as the published tables (people counted and budgets, plans, spending
+# and reviews summed by the same groups), straight from SQL, with no disclosure control, no register
+# and no files. What the export may cost is measured against it.
+_FLOOR_SQL = (
+    # the newest budget agreed by the end of the period, per person, and its people by reason, age and place
+    """WITH budget AS (
+         SELECT c.person_id, b.id, b.budget_type, max(c.number) FROM agreed_budget b
+         JOIN plan_cycle c ON c.id = b.cycle_id WHERE b.agreed_at < :end GROUP BY c.person_id)
+       SELECT p.primary_support_reason, p.locality,
+              (CAST(strftime('%Y', :stop) AS INTEGER) - CAST(strftime('%Y', p.date_of_birth) AS INTEGER)) / 10,
+              count(*), sum(s.annual_pence), b.budget_type
+       FROM budget b JOIN person p ON p.id = b.person_id JOIN budget_stream s ON s.agreed_budget_id = b.id
+       GROUP BY 1, 2, 3, 6""",
+    # funding streams
+    """WITH budget AS (
+         SELECT c.person_id, b.id, max(c.number) FROM agreed_budget b
+         JOIN plan_cycle c ON c.id = b.cycle_id WHERE b.agreed_at < :end GROUP BY c.person_id)
+       SELECT s.stream, count(*), sum(s.annual_pence) FROM budget b
+       JOIN budget_stream s ON s.agreed_budget_id = b.id GROUP BY 1""",
+    # delivery mechanisms, from the newest management per person
+    """WITH managed AS (
+         SELECT c.person_id, m.id, max(c.number) FROM budget_management m
+         JOIN plan_cycle c ON c.id = m.cycle_id WHERE m.recorded_at < :end GROUP BY c.person_id)
+       SELECT s.option, p.locality, count(*), sum(s.annual_pence) FROM managed m
+       JOIN management_share s ON s.management_id = m.id JOIN person p ON p.id = m.person_id GROUP BY 1, 2""",
+    # planned support by category, from the newest agreed plan per person
+    """WITH plan AS (
+         SELECT person_id, id, max(version) FROM support_plan WHERE status = 'agreed' GROUP BY person_id)
+       SELECT i.category, i.frequency, count(DISTINCT plan.person_id), sum(i.unit_cost_pence * i.quantity)
+       FROM plan JOIN plan_support_item i ON i.plan_id = plan.id GROUP BY 1, 2""",
+    # spending in the period by category
+    """SELECT coalesce(i.category, nullif(t.category, '')), count(DISTINCT t.person_id), -sum(t.amount_pence)
+       FROM ledger_transaction t LEFT JOIN plan_support_item i ON i.id = t.plan_item_id
+       WHERE t.amount_pence < 0 AND t.posted_on >= :start AND t.posted_on <= :stop GROUP BY 1""",
+    # outcomes and their ratings at reviews completed in the period, and review timeliness
+    """SELECT o.outcome_code, o.rating, count(*) FROM review r JOIN review_outcome o ON o.review_id = r.id
+       WHERE r.status = 'completed' AND r.completed_at >= :start AND r.completed_at < :end GROUP BY 1, 2""",
+    """SELECT r.completed_at <= r.due_on, count(*) FROM review r
+       WHERE r.status = 'completed' AND r.completed_at >= :start AND r.completed_at < :end GROUP BY 1""",
+    """SELECT next_review_due < :stop, count(*) FROM plan_cycle WHERE status = 'open' GROUP BY 1""",
+    """SELECT g.category, g.locality, count(*) FROM market_gap g JOIN review r ON r.id = g.review_id
+       WHERE r.status = 'completed' AND r.completed_at >= :start AND r.completed_at < :end GROUP BY 1, 2""",
+)
+
+
+def _floor(services, start: date, end: date) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds of the raw-SQL floor (the best of three: it is short and the machine is shared)."""
+    from sqlalchemy import text
+
+    params = {
+        "start": start.isoformat(),
+        "stop": end.isoformat(),
+        "end": (end + timedelta(days=1)).isoformat(),
+    }
+    best = math.inf
+    with services.context.db.session() as session:
+        connection = session.connection()
+        for _run in range(3):
+            began = time.process_time()
+            for sql in _FLOOR_SQL:
+                connection.execute(text(sql), params).all()
+            best = min(best, time.process_time() - began)
+    return best
+
+
+def _measure_export(kind: str, n: int, workdir: Path) -> float:
+    from personalbudget.export.release_register import DatabaseRegisterStore, ReleaseEntry, ReleaseRegister
+    from personalbudget.services.export_service import ExportService, financial_year
+
+    people = RELEASES_PEOPLE if kind == "export_releases" else n
+    _copy_caseload(_multiplied_caseload(people) if kind != "export_small" else _demo_caseload(n), workdir)
+    services = _services(workdir)
+    exporter = ExportService(services.context, services.settings)
+    start, end = financial_year(services.context.clock.today())
+    if kind == "export_releases":
+        # Earlier releases of earlier years, each drawing on that year's records, recorded as the
+        # register records a release (not timed).
+        from personalbudget.export.dataset import extract_records
+
+        rules = exporter.rules()
+        store = DatabaseRegisterStore(services.context.db)
+        for back in range(1, n + 1):
+            first, last = date(start.year - back, 4, 1), date(start.year - back + 1, 3, 31)
+            records = extract_records(services.context, first, last)
+            store.append(
+                ReleaseEntry(
+                    at=services.context.clock.now(),
+                    period_from=first,
+                    period_to=last,
+                    status="published",
+                    table_ids=("people_by_reason",),
+                    content_hash=f"earlier-{back}",
+                    people_hashes=ReleaseRegister(store, rules.threshold).hash_people(records, rules),
+                    rules="",
+                )
+            )
+    if kind == "export":
+        _EXTRA["floor_cpu_seconds"] = round(_floor(services, start, end), 3)
+    started = _start()
+    exporter.export(start, end, workdir / "aggregates")
+    return _stop(started)
+
+
+_EXTRA: dict[str, float] = {}
 
 
 def _one(kind: str, n: int) -> dict:
@@ -187,53 +406,110 @@ def _one(kind: str, n: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _verdict(kind: str, results: list[dict]) -> str:
+    """How the CPU time grows from the 10x size to the 100x one: n^b, and linear when b <= 1.15 (a
+    fixed cost makes small sizes cost more a unit, so the first size is not used)."""
+    timed = [r for r in results if "cpu_seconds" in r and r["size"] > 0]
+    if kind == "export_releases":
+        none, most = results[0], results[-1]
+        if "cpu_seconds" not in none or "cpu_seconds" not in most:
+            return "not measured"
+        extra = most["cpu_seconds"] - none["cpu_seconds"]
+        each = 1000 * extra / max(most["size"], 1)
+        flat = most["cpu_seconds"] <= none["cpu_seconds"] * 1.25
+        return f"{each:+.0f} ms CPU an earlier release: " + (
+            "independent of the releases (within 25%)" if flat else "grows with the releases"
+        )
+    if len(timed) < 2:
+        return "not measured"
+    small, large = timed[-2], timed[-1]
+    if small["cpu_seconds"] <= 0:
+        return "too fast to tell"
+    size_ratio = large["size"] / small["size"]
+    time_ratio = large["cpu_seconds"] / small["cpu_seconds"]
+    exponent = math.log(max(time_ratio, 1e-9)) / math.log(size_ratio)
+    growth = f"{time_ratio:.1f}x the time for {size_ratio:.0f}x the size (n^{exponent:.2f})"
+    return growth + (": linear" if exponent <= 1.15 else ": WORSE THAN LINEAR")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="PersonalBudget growth benchmark")
-    parser.add_argument("--only", choices=sorted(USUAL), action="append")
-    parser.add_argument("--export-base", type=int, default=USUAL["export"])
+    parser.add_argument("--only", choices=sorted(SIZES), action="append")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    if args.child and args.child[0] == "caseload":
+        _multiplied_caseload(int(args.child[1]))
+        return 0
     if args.child:
         kind, n, folder = args.child[0], int(args.child[1]), Path(args.child[2])
         seconds = _measure(kind, n, folder)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         cpu = round(_CPU.get("seconds", 0.0), 3)
-        print(json.dumps({"size": n, "seconds": round(seconds, 3), "cpu_seconds": cpu, "peak_mb": peak}))
+        print(
+            json.dumps(
+                {"size": n, "seconds": round(seconds, 3), "cpu_seconds": cpu, "peak_mb": peak, **_EXTRA}
+            )
+        )
         return 0
-    usual = dict(USUAL, export=args.export_base)
     report: dict[str, dict] = {}
-    for kind in args.only or list(USUAL):
-        sizes = [usual[kind], usual[kind] * 10, usual[kind] * 100]
-        if kind == "statement_pdf":
-            sizes.insert(2, 5_000)  # the busy year the issue names
-        results = [_one(kind, n) for n in sizes]
+    for kind in args.only or list(SIZES):
+        if kind.startswith("export"):  # build (or find) the cached caseloads first, outside the timing
+            for size in (
+                SIZES["export"]
+                if kind == "export"
+                else (RELEASES_PEOPLE,)
+                if kind == "export_releases"
+                else ()
+            ):
+                subprocess.run(
+                    [sys.executable, __file__, "--child", "caseload", str(size), "-"],
+                    check=True,
+                    env=dict(os.environ, PERSONALBUDGET_HOME=str(CACHE / "home")),
+                )
+        results = [_one(kind, n) for n in SIZES[kind]]
         base = results[0]
         for result in results:
-            if "seconds" in result and "seconds" in base and base["seconds"] > 0:
-                result["ms_per_unit"] = round(1000 * result["seconds"] / result["size"], 4)
-                result["x_time_for_x_size"] = (
-                    f"{result['seconds'] / base['seconds']:.1f}x for {result['size'] // base['size']}x"
-                )
+            if "seconds" in result and "seconds" in base and base["cpu_seconds"] > 0 and result["size"] > 0:
+                result["ms_per_unit"] = round(1000 * result["cpu_seconds"] / result["size"], 4)
+                if base["size"] > 0:
+                    result["x_time_for_x_size"] = (
+                        f"{result['cpu_seconds'] / base['cpu_seconds']:.1f}x for {result['size'] / base['size']:.0f}x"
+                    )
+            if "floor_cpu_seconds" in result and result["floor_cpu_seconds"] > 0:
+                result["x_floor"] = round(result["cpu_seconds"] / result["floor_cpu_seconds"], 1)
             target = TARGETS.get((kind, result["size"]))
             if target and "seconds" in result:
-                result["within_target"] = result["cpu_seconds"] <= target[0] and (
-                    target[1] is None or result["peak_mb"] <= target[1]
+                seconds, megabytes, floors = target
+                result["target"] = (
+                    f"<= {seconds} s"
+                    + (f", <= {megabytes} MB" if megabytes else "")
+                    + (f", <= {floors}x the floor" if floors else "")
                 )
-        report[kind] = {"unit": UNITS[kind], "results": results}
-        print(
-            f"{kind}: "
-            + "; ".join(
-                f"{r['size']:,} {UNITS[kind]}: "
-                + (
-                    f"{r['seconds']} s ({r['cpu_seconds']} s CPU), {r['peak_mb']} MB, {r.get('ms_per_unit')} ms each"
-                    if "seconds" in r
-                    else r["error"]
+                result["within_target"] = (
+                    result["cpu_seconds"] <= seconds
+                    and (megabytes is None or result["peak_mb"] <= megabytes)
+                    and (floors is None or result.get("x_floor", math.inf) <= floors)
                 )
-                for r in results
-            ),
-            flush=True,
-        )
+        verdict = _verdict(kind, results)
+        report[kind] = {"unit": UNITS[kind], "results": results, "verdict": verdict}
+        print(f"{kind} ({UNITS[kind]}):", flush=True)
+        for r in results:
+            if "seconds" not in r:
+                print(f"  {r['size']:>7,}: {r['error']}", flush=True)
+                continue
+            extra = ""
+            if "x_floor" in r:
+                extra += f", floor {r['floor_cpu_seconds']} s CPU ({r['x_floor']}x)"
+            if "target" in r:
+                extra += f", target {r['target']}: {'met' if r['within_target'] else 'NOT MET'}"
+            per_unit = f", {r['ms_per_unit']} ms each" if "ms_per_unit" in r else ""
+            print(
+                f"  {r['size']:>7,}: {r['cpu_seconds']} s CPU ({r['seconds']} s wall), {r['peak_mb']} MB"
+                f"{per_unit}{extra}",
+                flush=True,
+            )
+        print(f"  growth: {verdict}", flush=True)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
