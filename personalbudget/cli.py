@@ -307,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=_("whether it manages accounts"),
     )
+    for action_parser in account_commands.choices.values():  # --db after the action too
+        _db_option(action_parser, argparse.SUPPRESS)
 
     encrypt = commands.add_parser("encrypt", help=_("encrypt an existing plain caseload database"))
     _db_option(encrypt, argparse.SUPPRESS)
