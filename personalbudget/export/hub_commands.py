@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from personalbudget.clock import SystemClock
+from personalbudget.domain.monitoring import budget_year
 from personalbudget.domain.statement_parsing import parse_date
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.contribution import (
@@ -38,7 +39,6 @@ from personalbudget.export.hub import (
 )
 from personalbudget.export.hub_publish import check_rules, publish_merge
 from personalbudget.i18n import _, ngettext
-from personalbudget.services.export_service import financial_year
 from personalbudget.storage.keys import KeyringSecretStore, SecretStore
 
 OpenServices = Callable[[argparse.Namespace], Any]  # cli._services: the caseload for a command
@@ -118,7 +118,7 @@ def export_contribution(args: argparse.Namespace, open_services: OpenServices) -
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     services = open_services(args)
     try:
-        default_from, default_to = financial_year(services.context.clock.today())
+        default_from, default_to = budget_year(services.context.clock.today())  # the financial year
         start, end = start or default_from, end or default_to
         summary = write_contribution(
             services.context, args.out, hub_public, start, end, services.context.clock.now()
