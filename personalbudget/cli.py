@@ -17,8 +17,9 @@ from dataclasses import replace
 from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from personalbudget import APP_NAME, __version__, self_test
+from personalbudget import APP_NAME, __version__
 from personalbudget.clock import SystemClock
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.roles import Role
@@ -44,9 +45,18 @@ from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_cas
 from personalbudget.services.ledger_service import NearDuplicatesFound
 from personalbudget.services.user_service import AccountView, SignedInUser, UserService
 from personalbudget.storage import audit
-from personalbudget.storage.backup import check_database, make_backup, restore_backup
+from personalbudget.storage.backup import (
+    AFTER_CLOSE_COMMAND,
+    check_database,
+    make_backup,
+    restore_backup,
+    run_after_close,
+)
 from personalbudget.storage.database import Database, encrypt_database, open_database, recover_database
 from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
+
+if TYPE_CHECKING:  # self_test pulls in every service and the PDFs: imported when --self-test runs
+    from personalbudget import self_test
 
 OpenApp = Callable[[Path | None], int]
 RECOVERY_KEY_ENV = "PERSONALBUDGET_RECOVERY_KEY"
@@ -369,6 +379,8 @@ def run(
     keys: DatabaseKeys | None = None,
     check_front_end: self_test.FrontEndCheck | None = None,
 ) -> int:
+    if argv and argv[0] == AFTER_CLOSE_COMMAND:  # the installed app's detached backup on closing
+        return run_after_close(list(argv[1:]))
     set_language(_language_asked_for(argv) or default_language())
     # argparse's own words ("usage:", "options", its errors) come from our catalogue too.
     argparse._ = _  # type: ignore[attr-defined]
@@ -378,6 +390,8 @@ def run(
     if args.self_test:
         if args.command is not None:
             parser.error(_("--self-test runs on its own, without a command"))
+        from personalbudget import self_test
+
         return self_test.main(check_front_end)
     args.keys = keys or default_keys()
     try:

@@ -22,6 +22,8 @@ through ``QAccessible`` and lists every interactive control missing either.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
+    QApplication,
     QCalendarWidget,
     QCheckBox,
     QComboBox,
@@ -536,10 +539,35 @@ class AccessibilityFiller(QObject):
 _filler: AccessibilityFiller | None = None
 
 
+_paused = 0
+
+
 def install_accessibility_filler(app: QObject) -> AccessibilityFiller:
     """Fill in names and descriptions for every window the application shows (once per application)."""
     global _filler
     if _filler is None or _filler.parent() is not app:
         _filler = AccessibilityFiller(app)
-        app.installEventFilter(_filler)
+        if not _paused:
+            app.installEventFilter(_filler)
     return _filler
+
+
+@contextmanager
+def accessibility_filler_paused(app: QObject) -> Iterator[None]:
+    """While the main window is built and first shown, the filler is not asked about each of the tens
+    of thousands of events that makes (each one a call from Qt into Python): afterwards every window
+    on screen gets its names and descriptions in one pass, as a window being shown does."""
+    global _paused
+    filler = install_accessibility_filler(app)
+    if _paused == 0:
+        app.removeEventFilter(filler)
+    _paused += 1
+    try:
+        yield
+    finally:
+        _paused -= 1
+        if _paused == 0 and shiboken6.isValid(filler):
+            app.installEventFilter(filler)
+            for widget in QApplication.topLevelWidgets():
+                if shiboken6.isValid(widget) and widget.isVisible():
+                    filler._fill(widget)

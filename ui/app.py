@@ -31,7 +31,14 @@ from personalbudget.paths import data_dir, default_database_path, resources_dir
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.user_service import SignedInUser, UserService
-from personalbudget.storage.backup import backup_due, make_backup, rotate
+from personalbudget.storage.backup import (
+    backup_due,
+    backup_owed,
+    make_backup,
+    rotate,
+    start_backup_after_close,
+    take_backup_problem,
+)
 from personalbudget.storage.database import Database, classify, encrypt_database, open_database
 from personalbudget.storage.keys import (
     DatabaseKeys,
@@ -40,7 +47,7 @@ from personalbudget.storage.keys import (
     passphrase_from_environment,
 )
 from ui import theme
-from ui.accessibility import install_accessibility_filler
+from ui.accessibility import accessibility_filler_paused, install_accessibility_filler
 from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.app_signals import AppSignals
 from ui.crash_log import CrashLog
@@ -228,11 +235,26 @@ def lock_until_signed_in(window: QWidget, users: UserService, user: SignedInUser
         content.setVisible(True)
 
 
-def start_daily_backup(window: QWidget, db: Database) -> BackgroundTask | None:
-    """The first run of the day makes a checked backup, off the main thread."""
-    if not backup_due(db.path, datetime.now(UTC)):
+def start_daily_backup(window: QWidget, db: Database, keep: int | None = None) -> BackgroundTask | None:
+    """The first run of the day makes a checked backup, off the main thread; so does a start after a
+    backup on closing that never finished."""
+    problem = take_backup_problem(db.path)
+    if problem:  # said once the window is up, without holding up the start
+        message = QMessageBox(
+            QMessageBox.Icon.Warning, _("The backup on closing failed"), problem, parent=window
+        )
+        message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        message.open()
+    if not (backup_due(db.path, datetime.now(UTC)) or backup_owed(db.path)):
         return None
-    task = BackgroundTask(lambda _progress: make_backup(db, "daily"), window)
+
+    def backup(_progress):  # type: ignore[no-untyped-def]
+        made = make_backup(db, "daily")
+        if keep is not None:
+            rotate(db.path, keep)
+        return made
+
+    task = BackgroundTask(backup, window)
     task.failed.connect(
         lambda problem: QMessageBox.warning(window, _("The daily backup failed"), str(problem))
     )
@@ -241,10 +263,11 @@ def start_daily_backup(window: QWidget, db: Database) -> BackgroundTask | None:
 
 
 def backup_on_close(db: Database, keep: int) -> None:
+    """Hand the backup on closing to a process of its own (the caseload must be closed already), so
+    that closing is quick; a problem with it is shown at the next start."""
     try:
-        make_backup(db, "on-close")
-        rotate(db.path, keep)
-    except (PersonalBudgetError, OSError) as problem:
+        start_backup_after_close(db, keep)
+    except OSError as problem:  # not even started: the next start makes it (the backup is owed)
         QMessageBox.warning(None, _("The backup on closing failed"), str(problem))
 
 
@@ -273,10 +296,11 @@ class RunningApp:
             self.lock.deleteLater()
             if self.daily_backup is not None:
                 self.daily_backup.wait()
-            backup_on_close(self.db, self.services.settings.security().backups_kept)
+            keep = self.services.settings.security().backups_kept
         finally:
             self.db.close()
             self.crash_log.stop()
+        backup_on_close(self.db, keep)  # after the caseload is closed: the copy has every change
 
 
 def start_crash_log() -> CrashLog:
@@ -320,15 +344,16 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
             )
         services = build_services(db, clock, user.username, role=user.role)
         signals = AppSignals()
-        window = create_main_window(services, signals)
-        if user.can_manage_users and isinstance(window, MainWindow):
-            accounts = QAction(_("&Accounts…"), window)
-            accounts.setStatusTip(_("See who can sign in, and add a colleague's account"))
-            accounts.triggered.connect(lambda: AccountsDialog(users, user, window).exec())
-            window.add_to_file_menu(accounts)
-        window.show()
-        daily = start_daily_backup(window, db)
+        with accessibility_filler_paused(app):  # the window's controls are named in one pass instead
+            window = create_main_window(services, signals)
+            if user.can_manage_users and isinstance(window, MainWindow):
+                accounts = QAction(_("&Accounts…"), window)
+                accounts.setStatusTip(_("See who can sign in, and add a colleague's account"))
+                accounts.triggered.connect(lambda: AccountsDialog(users, user, window).exec())
+                window.add_to_file_menu(accounts)
+            window.show()
         security = services.settings.security()
+        daily = start_daily_backup(window, db, security.backups_kept)
         lock = InactivityLock(security.lock_minutes, lambda: lock_until_signed_in(window, users, user))
         if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()

@@ -65,6 +65,7 @@ class CaseloadWidget(QWidget):
         super().__init__(parent)
         self._services = services
         self._signals = signals
+        self._chosen = 0  # the person last chosen in the list (kept while a filter hides their row)
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(_("Search by name, NHS number or locality"))
@@ -160,7 +161,7 @@ class CaseloadWidget(QWidget):
     # -- public --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the caseload from the services, keeping the selected person if still there."""
-        keep = self.current_person_id()
+        keep = self.current_person_id() or self._chosen
         self.model.set_rows(self._services.people.list_caseload())
         self._update_count()
         if keep:
@@ -172,7 +173,7 @@ class CaseloadWidget(QWidget):
             return 0
         return int(index.data(PersonIdRole))
 
-    def select_person(self, person_id: int, *, notify: bool = True) -> bool:
+    def select_person(self, person_id: int, *, notify: bool = True, scroll: bool = True) -> bool:
         """Select (and scroll to) a person's row if it is shown; False if it is filtered out."""
         source_row = self.model.row_of_person(person_id)
         if source_row is None:
@@ -189,7 +190,9 @@ class CaseloadWidget(QWidget):
             )
         finally:
             selection.blockSignals(blocked)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self._chosen = person_id
+        if scroll:
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
     def shown_count(self) -> int:
@@ -218,19 +221,35 @@ class CaseloadWidget(QWidget):
 
     # -- slots ---------------------------------------------------------------------------
     def _on_search_changed(self, text: str) -> None:
-        self.proxy.set_search_text(text)
-        self._update_count()
+        self._filter(lambda: self.proxy.set_search_text(text))
 
     def _on_step_changed(self, _index: int) -> None:
-        self.proxy.set_step_filter(int(self.step_combo.currentData()))
-        self._update_count()
+        self._filter(lambda: self.proxy.set_step_filter(int(self.step_combo.currentData())))
 
     def _on_overdue_toggled(self, on: bool) -> None:
-        self.proxy.set_overdue_only(on)
+        self._filter(lambda: self.proxy.set_overdue_only(on))
+
+    def _filter(self, change) -> None:  # type: ignore[no-untyped-def]
+        """Change a filter. The chosen person stays chosen (selected again whenever their row is shown)
+        and nobody else is chosen in their place: filtering never opens another person, so it never
+        rebuilds the workspace."""
+        chosen = self.current_person_id() or self._chosen
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        try:
+            change()
+        finally:
+            selection.blockSignals(blocked)
         self._update_count()
+        if chosen:
+            self.select_person(chosen, notify=False, scroll=False)
+            self._chosen = chosen
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.current_person_changed.emit(int(current.data(PersonIdRole)) if current.isValid() else 0)
+        person_id = int(current.data(PersonIdRole)) if current.isValid() else 0
+        if person_id:
+            self._chosen = person_id
+        self.current_person_changed.emit(person_id)
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -241,7 +260,7 @@ class CaseloadWidget(QWidget):
         self.select_person(person_id, notify=False)
 
     def _update_count(self) -> None:
-        total = self.model.rowCount()
+        total = self.model.total_count()
         shown = self.proxy.rowCount()
         self.count_label.setText(
             ngettext("{shown} of {total} person", "{shown} of {total} people", total).format(

@@ -793,19 +793,22 @@ class CoproductionView(QObject):
         self.action.toggled.connect(mode.set_on)
         window.addAction(self.action)
 
-        self._pages = {type(page): page for page in self._step_pages()}
-        self._build_workspace()
-        self._build_budget()
-        self._build_plan()
-        self._build_agreement()
-        self._build_management()
-        self._build_support()
-        self._build_ledger()
-        self._build_review()
-        for widget in self._staff_only:
-            widget.installEventFilter(self._keep_hidden)
-        for widget in self._person_only:
-            widget.setVisible(False)
+        # The workspace builds its step pages when first needed: each is made ready for the person's
+        # view as it is built, and all of them are built before the view is switched on.
+        self._pages: dict[type, QWidget] = {}
+        self._builders: dict[type, Callable[[], None]] = {
+            BudgetPage: self._build_budget,
+            PlanPage: self._build_plan,
+            AgreementPage: self._build_agreement,
+            ManagementPage: self._build_management,
+            SupportPage: self._build_support,
+            LedgerPage: self._build_ledger,
+            ReviewPage: self._build_review,
+        }
+        self._settle(self._build_workspace)
+        for page in self._step_pages():
+            self._page_created(page)
+        workspace.page_created.connect(self._page_created)
 
         window.installEventFilter(self)  # to save the window's layout with the caseload in it
         mode.changed.connect(self._mode_changed)
@@ -826,7 +829,26 @@ class CoproductionView(QObject):
         return [stack.widget(i) for i in range(stack.count())]
 
     def page(self, page_type: type) -> QWidget | None:
+        if page_type not in self._pages and page_type in self._builders:
+            self.workspace.build_all_pages()
         return self._pages.get(page_type)
+
+    def _page_created(self, page: QWidget) -> None:
+        builder = self._builders.get(type(page))
+        if builder is None or self._pages.get(type(page)) is page:
+            return
+        self._pages[type(page)] = page
+        self._settle(builder)
+
+    def _settle(self, build: Callable[[], None]) -> None:
+        """Run a builder; what it marked staff-only stays hidden in the person's view, and what it
+        made for the person's view is hidden until the view is on."""
+        staff, person = len(self._staff_only), len(self._person_only)
+        build()
+        for widget in self._staff_only[staff:]:
+            widget.installEventFilter(self._keep_hidden)
+        for widget in self._person_only[person:]:
+            widget.setVisible(False)
 
     def _staff(self, *widgets: QWidget, permission: Permission | None = PRACTITIONER_DETAIL) -> None:
         """Hide these in the person's view unless the role rules let the person use them."""
@@ -1018,6 +1040,8 @@ class CoproductionView(QObject):
         self._apply(on)
 
     def _apply(self, on: bool) -> None:
+        if on:
+            self.workspace.build_all_pages()  # the person's view changes every page
         self._keep_hidden.active = on
         self._set_fonts(on)
         self._set_words(on)

@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
     # -- the demo caseload ---------------------------------------------------------------
     def offer_demo_if_empty(self) -> bool:
         """On first run with an empty caseload, offer the demo people. True if loading started."""
-        if self.caseload.model.rowCount() > 0:
+        if self.caseload.model.total_count() > 0:
             return False
         answer = QMessageBox.question(
             self,
@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         if self._demo_task is not None and self._demo_task.is_running():
             return None
         people = DEMO_PEOPLE if people is None else people
-        existing = self.caseload.model.rowCount()
+        existing = self.caseload.model.total_count()
         if confirm:
             text = _("Add {n} made-up people to this caseload?").format(n=people)
             if existing:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -36,6 +37,7 @@ from personalbudget.i18n import _, format_date
 from personalbudget.services import Services
 from personalbudget.services.dto import CycleView, PersonDetails, TransitionView
 from ui import theme
+from ui.accessibility import name_unnamed_controls
 from ui.agreement_page import AgreementPage
 from ui.app_signals import AppSignals
 from ui.budget_page import BudgetPage
@@ -49,6 +51,16 @@ from ui.step_page import StepPage
 from ui.step_stepper_widget import StepStepperWidget
 from ui.support_page import SupportPage
 
+STEP_PAGES: dict[Step, type[QWidget]] = {
+    Step.SET_BUDGET: BudgetPage,
+    Step.PLAN_SUPPORT: PlanPage,
+    Step.AGREE_PLAN: AgreementPage,
+    Step.MANAGE_BUDGET: ManagementPage,
+    Step.ORGANISE_SUPPORT: SupportPage,
+    Step.LIVE_LIFE: LedgerPage,
+    Step.REVIEW: ReviewPage,
+}
+IDLE_BUILD_AFTER_MS = 300  # after the window is shown, before the step pages are built in idle time
 OVERDUE_COLOUR = theme.OVERDUE
 SEPARATOR = "  ·  "
 BLOCKER_COLOUR = theme.WARNING_TEXT
@@ -107,6 +119,7 @@ class PersonWorkspaceWidget(QWidget):
 
     edit_requested = Signal(int)  # the user asked to edit this person's details
     step_shown = Signal(int)  # a step's page was shown (and loaded) for the open person
+    page_created = Signal(QWidget)  # a step's page was built (they are built when first needed)
 
     def __init__(self, services: Services, signals: AppSignals, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,26 +243,20 @@ class PersonWorkspaceWidget(QWidget):
         panel_layout.addWidget(self.blocker_label)
         panel_layout.addLayout(actions)
 
-        # A page per step.
+        # A page per step, each built when it is first needed (or in idle time once the window is up):
+        # until then an empty stand-in keeps its place in the stack.
         self.pages = QStackedWidget()
         self.pages.setObjectName("stepPages")
         self._page_for: dict[Step, QWidget] = {}
+        self._built_pages: set[Step] = set()
         self._loaded_pages: set[Step] = set()  # steps whose page shows the open person
-        real_pages: dict[Step, type[QWidget]] = {
-            Step.SET_BUDGET: BudgetPage,
-            Step.PLAN_SUPPORT: PlanPage,
-            Step.AGREE_PLAN: AgreementPage,
-            Step.MANAGE_BUDGET: ManagementPage,
-            Step.ORGANISE_SUPPORT: SupportPage,
-            Step.LIVE_LIFE: LedgerPage,
-            Step.REVIEW: ReviewPage,
-        }
         for step in Step:
-            page = real_pages[step](self._services, self._signals)
-            self._page_for[step] = page
-            self.pages.addWidget(page)
-            if not page.accessibleName():  # the page is a Tab stop (to scroll it): say which step it is
-                page.setAccessibleName(_("Step {n} page: {title}").format(n=int(step), title=step.title))
+            stand_in = QWidget()
+            self._page_for[step] = stand_in
+            self.pages.addWidget(stand_in)
+        self._idle_build = QTimer(self)
+        self._idle_build.setInterval(0)
+        self._idle_build.timeout.connect(self._build_next_page)
 
         # Who moved the cycle, and when.
         history_box = QWidget()
@@ -330,11 +337,59 @@ class PersonWorkspaceWidget(QWidget):
         self._loaded_pages.clear()
         self._stack.setCurrentIndex(0)
 
+    def page(self, step: Step) -> QWidget:
+        """A step's page, built now if it has not been yet."""
+        if step not in self._built_pages:
+            self._built_pages.add(step)
+            page = STEP_PAGES[step](self._services, self._signals)
+            if not page.accessibleName():  # the page is a Tab stop (to scroll it): say which step it is
+                page.setAccessibleName(_("Step {n} page: {title}").format(n=int(step), title=step.title))
+            self._replace_page(step, page)
+            name_unnamed_controls(page)
+            self.page_created.emit(page)
+        return self._page_for[step]
+
+    def build_all_pages(self) -> list[QWidget]:
+        """Every step's page, built if need be (co-production mode works on all of them)."""
+        return [self.page(step) for step in Step]
+
+    def pages_built(self) -> bool:
+        return len(self._built_pages) == len(Step)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.pages_built() and not self._idle_build.isActive():
+            # Once the window is up, the pages not built yet are built one per turn of the event loop,
+            # so the first person opened later does not wait for them; a person opened sooner builds
+            # their page at once.
+            QTimer.singleShot(IDLE_BUILD_AFTER_MS, self._idle_build.start)
+
+    def _build_next_page(self) -> None:
+        missing = [step for step in Step if step not in self._built_pages]
+        if not missing:
+            self._idle_build.stop()
+            return
+        current = self.pages.currentWidget()
+        self.page(missing[0])
+        if current is not None and self.pages.currentWidget() is not current:
+            self.pages.setCurrentWidget(current)
+
+    def _replace_page(self, step: Step, page: QWidget) -> None:
+        old = self._page_for[step]
+        was_current = self.pages.currentWidget() is old
+        index = self.pages.indexOf(old)
+        self.pages.insertWidget(index, page)
+        if was_current:
+            self.pages.setCurrentWidget(page)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+        self._page_for[step] = page
+
     def show_step(self, step: Step) -> None:
         """Show a step's page. A real page (one with ``show_person(person_id)``) is loaded
         for the open person the first time it is shown, so opening a person stays quick."""
         self.stepper.set_selected_step(step)
-        page = self._page_for[step]
+        page = self.page(step)
         if self._person is not None and step not in self._loaded_pages:
             assert isinstance(page, StepPage), f"{type(page).__name__} is not a step page"
             self._loaded_pages.add(step)
@@ -348,12 +403,8 @@ class PersonWorkspaceWidget(QWidget):
 
     def set_step_page(self, step: Step, page: QWidget) -> None:
         """Put ``page`` in a step's place (a test's stand-in, for one)."""
-        old = self._page_for[step]
-        index = self.pages.indexOf(old)
-        self.pages.insertWidget(index, page)
-        self.pages.removeWidget(old)
-        old.deleteLater()
-        self._page_for[step] = page
+        self._built_pages.add(step)
+        self._replace_page(step, page)
         self._loaded_pages.discard(step)
         if self._person is not None and self.stepper.selected_step() == step:
             self.show_step(step)

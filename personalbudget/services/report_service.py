@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
 from personalbudget.domain.plan import PlanStatus
 from personalbudget.errors import NotFoundError
 from personalbudget.i18n import _
-from personalbudget.reports.easy_read_report import EasyReadData, write_easy_read_pdf
-from personalbudget.reports.plan_report import PlanReportData, write_plan_pdf
-from personalbudget.reports.review_report import ReviewReportData, write_review_pdf
-from personalbudget.reports.statement_report import StatementReportData, write_statement_pdf
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.charging_service import split_of_cycle, statement_words
 from personalbudget.services.context import ServiceContext
@@ -24,6 +21,12 @@ from personalbudget.services.plan_service import PlanService
 from personalbudget.services.review_service import ReviewService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import AppUser, PlanCycle, SupportPlan
+
+if TYPE_CHECKING:  # the report modules load ReportLab (most of a second): imported when a PDF is made
+    from personalbudget.reports.easy_read_report import EasyReadData
+    from personalbudget.reports.plan_report import PlanReportData
+    from personalbudget.reports.review_report import ReviewReportData
+    from personalbudget.reports.statement_report import StatementReportData
 
 
 class ReportService:
@@ -57,6 +60,8 @@ class ReportService:
         return names.get(self._ctx.actor, self._ctx.actor)
 
     def plan_report(self, person_id: int, version: int | None = None) -> PlanReportData:
+        from personalbudget.reports.plan_report import PlanReportData
+
         person = self._people.get_person(person_id)
         with self._ctx.db.session() as session:
             query = select(SupportPlan.id).where(SupportPlan.person_id == person_id)
@@ -94,10 +99,14 @@ class ReportService:
         return tuple(split.explanation())
 
     def write_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
+        from personalbudget.reports.plan_report import write_plan_pdf
+
         return write_plan_pdf(self.plan_report(person_id, version), out)
 
     def easy_read_report(self, person_id: int, version: int | None = None) -> EasyReadData:
         """The easy read plan: plan ``version``, or else the newest agreed plan, or else the newest."""
+        from personalbudget.reports.easy_read_report import EasyReadData
+
         if version is None:
             with self._ctx.db.session() as session:
                 version = session.exec(
@@ -122,10 +131,14 @@ class ReportService:
 
     def write_easy_read_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         """The plan in easy read (pictures, short sentences, large type) as a PDF."""
+        from personalbudget.reports.easy_read_report import write_easy_read_pdf
+
         return write_easy_read_pdf(self.easy_read_report(person_id, version), out)
 
     def review_report(self, person_id: int, number: int | None = None) -> ReviewReportData:
         """Review ``number`` of a person (1 = first), or the newest."""
+        from personalbudget.reports.review_report import ReviewReportData
+
         view = self._reviews.review_by_number(person_id, number)
         position = next(s.number for s in self._reviews.history(person_id) if s.review_id == view.review_id)
         return ReviewReportData(
@@ -133,9 +146,13 @@ class ReportService:
         )
 
     def write_review(self, person_id: int, out: Path, number: int | None = None) -> Path:
+        from personalbudget.reports.review_report import write_review_pdf
+
         return write_review_pdf(self.review_report(person_id, number), out)
 
     def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
+        from personalbudget.reports.statement_report import StatementReportData
+
         person = self._people.get_person(person_id)
         names = self.display_names()
         return StatementReportData(
@@ -154,4 +171,6 @@ class ReportService:
 
     def write_statement(self, person_id: int, start: date, end: date, out: Path) -> Path:
         """The budget statement for a period as a PDF (opening balance, payments in, spending, closing)."""
+        from personalbudget.reports.statement_report import write_statement_pdf
+
         return write_statement_pdf(self.statement_report(person_id, start, end), out)

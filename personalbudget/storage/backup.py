@@ -8,17 +8,28 @@ is encrypted with the same key as the caseload it came from.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from personalbudget.errors import NotOurDatabaseError, StorageError
+from filelock import FileLock, Timeout
+
+from personalbudget.errors import NotOurDatabaseError, PersonalBudgetError, StorageError
 from personalbudget.i18n import _, ngettext
 from personalbudget.paths import backups_dir
 from personalbudget.storage import audit
-from personalbudget.storage.database import Database, _copy_key_file, classify, copy_database
+from personalbudget.storage.database import (
+    Database,
+    _copy_key_file,
+    classify,
+    copy_database,
+    record_full_check,
+)
 from personalbudget.storage.engine import raw_connect
 from personalbudget.storage.keys import DatabaseKeys, KeyFile, key_file_path
 from personalbudget.storage.lock import DatabaseLock
@@ -35,7 +46,140 @@ def make_backup(db: Database, reason: str = "manual", folder: Path | None = None
     target = folder / f"{db.path.stem}-{reason}-{datetime.now(UTC).strftime(_STAMP)}.db"
     copy_database(db.path, db.key, target, db.key)
     _copy_key_file(db.path, target)
+    if reason in AUTOMATIC_REASONS:  # it stands for a backup on closing that never finished
+        _owed_path(db.path).unlink(missing_ok=True)
     return target
+
+
+# -- the backup on closing, in a process of its own ---------------------------------------------
+# Closing the app does not wait for the backup: the app closes the caseload, then hands the backup
+# to a detached process (the same program, started with this hidden command), which copies the
+# caseload in one read transaction (WAL: the copy is consistent even if the app is opened again
+# meanwhile), checks the copy, keeps it and rotates. A problem is kept in the backups folder and
+# shown when the app next starts; a backup that never finished (the computer was turned off) is
+# made then.
+AFTER_CLOSE_COMMAND = "backup-after-close"
+
+
+def _owed_path(database: Path) -> Path:
+    return backups_dir(database) / f"{database.stem}.backup-owed"
+
+
+def _problem_path(database: Path) -> Path:
+    return backups_dir(database) / f"{database.stem}.backup-problem.txt"
+
+
+def after_close_command(database: Path, keep: int, reason: str = "on-close") -> list[str]:
+    """The command line of the detached backup process (the frozen app runs its own executable)."""
+    if getattr(sys, "frozen", False):  # the installed app: its command line hands the command here
+        program = [sys.executable, AFTER_CLOSE_COMMAND]
+    else:
+        program = [sys.executable, "-m", __name__]
+    return [*program, str(database), "--keep", str(keep), "--reason", reason]
+
+
+def start_backup_after_close(db: Database, keep: int, reason: str = "on-close") -> subprocess.Popen[bytes]:
+    """Hand the backup of a closed caseload to a detached process; returns at once.
+
+    The key reaches the process through a pipe, never its command line or environment.
+    """
+    _owed_path(db.path).parent.mkdir(parents=True, exist_ok=True)
+    _owed_path(db.path).write_text(reason, encoding="utf-8")
+    options: dict[str, object] = {}
+    if not getattr(sys, "frozen", False):  # the child imports this same copy of the program
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH")
+        options["env"] = os.environ | {"PYTHONPATH": root + (os.pathsep + path if path else "")}
+    if os.name == "nt":
+        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS  # type: ignore[attr-defined]
+    else:
+        options["start_new_session"] = True  # not stopped by the terminal or session the app ran in
+    process = subprocess.Popen(
+        after_close_command(db.path, keep, reason),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **options,  # type: ignore[call-overload]
+    )
+    assert process.stdin is not None
+    try:
+        process.stdin.write(((db.key.hex() if db.key else "") + "\n").encode("ascii"))
+        process.stdin.close()
+    except OSError:  # it could not start properly: the next start makes the backup it owes
+        pass
+    return process
+
+
+def backup_closed_caseload(
+    database: Path, key: bytes | None, keep: int, reason: str = "on-close"
+) -> Path | None:
+    """What the detached process does: a checked backup of ``database``, then rotation.
+
+    Never raises: a problem is written down for the app to show at its next start.
+    """
+    running = FileLock(str(_owed_path(database)) + ".lock", timeout=0)  # held while this backup runs
+    try:
+        folder = backups_dir(database)
+        folder.mkdir(parents=True, exist_ok=True)
+        running.acquire()
+        if classify(database) == "new":  # gone (moved, deleted) since the app closed it
+            raise NotOurDatabaseError(_("There is no caseload at {file} to back up.").format(file=database))
+        target = folder / f"{database.stem}-{reason}-{datetime.now(UTC).strftime(_STAMP)}.db"
+        copy_database(database, key, target, key)
+        _copy_key_file(database, target)
+        rotate(database, keep)
+    except Exception as problem:  # sqlite3 and sqlcipher3 raise their own; every one is reported
+        message = (
+            str(problem) if isinstance(problem, PersonalBudgetError | OSError) else type(problem).__name__
+        )
+        with contextlib.suppress(OSError):
+            _problem_path(database).write_text(message, encoding="utf-8")
+        return None
+    finally:
+        running.release()
+    _owed_path(database).unlink(missing_ok=True)
+    _problem_path(database).unlink(missing_ok=True)
+    return target
+
+
+def run_after_close(argv: list[str]) -> int:
+    """The hidden command ``DATABASE --keep N --reason R``; the key comes on stdin (hex, or an empty
+    line for a plain caseload)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=AFTER_CLOSE_COMMAND, add_help=False)
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--keep", type=int, default=DEFAULT_KEEP)
+    parser.add_argument("--reason", choices=AUTOMATIC_REASONS, default="on-close")
+    args = parser.parse_args(argv)
+    line = sys.stdin.readline().strip()
+    key = bytes.fromhex(line) if line else None
+    return 0 if backup_closed_caseload(args.database, key, args.keep, args.reason) is not None else 1
+
+
+def backup_owed(database: Path) -> bool:
+    """A backup on closing was started and never finished (or failed), and is not still running:
+    one should be made now."""
+    if not _owed_path(database).exists():
+        return False
+    running = FileLock(str(_owed_path(database)) + ".lock", timeout=0)
+    try:
+        running.acquire()
+    except Timeout:
+        return False  # the process making it is still at work
+    running.release()
+    return True
+
+
+def take_backup_problem(database: Path) -> str | None:
+    """What went wrong with the last backup on closing (once: the note is removed)."""
+    path = _problem_path(database)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    path.unlink(missing_ok=True)
+    return text or None
 
 
 def automatic_backups(database: Path) -> list[Path]:
@@ -85,26 +229,41 @@ def check_database(db: Database) -> CheckReport:
     report = CheckReport()
     connection = db.connect_raw(read_only=True)
     try:
-        report.integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-        if report.integrity != "ok":
-            report.problems.append(
-                _("The database failed its integrity check: {detail}").format(detail=report.integrity)
-            )
-        report.foreign_key_problems = len(connection.execute("PRAGMA foreign_key_check").fetchall())
-        if report.foreign_key_problems:
-            report.problems.append(
-                ngettext(
-                    "{n} record points at a record that does not exist.",
-                    "{n} records point at records that do not exist.",
-                    report.foreign_key_problems,
-                ).format(n=report.foreign_key_problems)
-            )
-        if db.audited:
-            report.audit = audit.verify(connection)
-            report.problems.extend(report.audit.problems)
+        _check_into(report, connection, db)
+    except (
+        Exception
+    ) as problem:  # a page that cannot even be read (sqlite3 and sqlcipher3 each raise their own)
+        if report.integrity == "ok":
+            report.integrity = str(problem)
+        report.problems.append(
+            _("The database is damaged and could not be read to the end: {detail}").format(detail=problem)
+        )
     finally:
         connection.close()
+    if report.integrity == "ok" and not report.problems:
+        record_full_check(db.engine)
     return report
+
+
+def _check_into(report: CheckReport, connection, db: Database) -> None:  # type: ignore[no-untyped-def]
+    """integrity_check, foreign_key_check and the audit trail, into ``report``."""
+    report.integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    if report.integrity != "ok":
+        report.problems.append(
+            _("The database failed its integrity check: {detail}").format(detail=report.integrity)
+        )
+    report.foreign_key_problems = len(connection.execute("PRAGMA foreign_key_check").fetchall())
+    if report.foreign_key_problems:
+        report.problems.append(
+            ngettext(
+                "{n} record points at a record that does not exist.",
+                "{n} records point at records that do not exist.",
+                report.foreign_key_problems,
+            ).format(n=report.foreign_key_problems)
+        )
+    if db.audited:
+        report.audit = audit.verify(connection)
+        report.problems.extend(report.audit.problems)
 
 
 def keep_current_before_restore(database: Path, keys: DatabaseKeys | None) -> Path | None:
@@ -165,3 +324,7 @@ def restore_backup(backup: Path, database: Path, keys: DatabaseKeys | None) -> N
             key_file_path(database).unlink(missing_ok=True)
     finally:
         lock.release()
+
+
+if __name__ == "__main__":  # the detached backup on closing (see start_backup_after_close)
+    sys.exit(run_after_close(sys.argv[1:]))

@@ -10,18 +10,14 @@ backups folder. New databases are encrypted (SQLCipher) when a key policy
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
@@ -35,24 +31,62 @@ from personalbudget.storage.engine import key_pragma, make_engine, raw_connect
 from personalbudget.storage.keys import DatabaseKeys, KeyFile, WrongKeyError, key_file_path, key_from_recovery
 from personalbudget.storage.lock import DatabaseLock
 
+if TYPE_CHECKING:  # Alembic is imported only when a migration (or a check of one) is needed
+    from alembic.config import Config
+
 APPLICATION_ID = 0x50424731  # "PBG1", set by the first migration
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The full check of every page (PRAGMA quick_check) is not paid at every opening: it runs when the
+# last session did not close (a crash), when no full check has passed for this long, and a backup
+# checks its copy of every page; `personalbudget check` runs the full integrity_check on demand.
+FULL_CHECK_EVERY = timedelta(days=7)
+_REVISION_LINE = re.compile(r"""^(down_)?revision\s*=\s*(?:["']([^"']+)["']|None)\s*$""", re.MULTILINE)
 
 
 audit.install()
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def _quick_head() -> str | None:
+    """The newest migration, read from the migration files without loading Alembic (which costs a
+    noticeable part of a second at every start); None when the files do not give one clear answer."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for file in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = {
+            bool(m.group(1)): m.group(2) for m in _REVISION_LINE.finditer(file.read_text(encoding="utf-8"))
+        }
+        if False not in found or True not in found or found[False] is None:
+            continue  # not a migration (an __init__), or one written in a way this reader does not know
+        revisions.add(found[False])
+        if found[True] is not None:
+            parents.add(found[True])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if "alembic_version" not in sa_inspect(connection).get_table_names():
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 class Database:
@@ -178,17 +212,25 @@ def _open_locked(
                 "has been changed. Open it from the app (which encrypts a new caseload) or choose another file."
             ).format(file=path.name)
         )
+    fully_checked = False
     if state != "new":
-        _check_contents(path, key)
+        fully_checked = _check_contents(path, key, full=lock.stale or None)
     engine = make_engine(path, key)
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        _check_not_newer(path, current)
-        if current is not None and current != upgrade_to and _is_behind(current, upgrade_to):
-            backup_before_migrating(path, current, key)
-        if current != upgrade_to:
-            migrate(engine, upgrade_to)
+        current = _current_revision(engine)
+        up_to_date = current is not None and upgrade_to == "head" and current == _quick_head()
+        if not up_to_date:
+            from alembic.runtime.migration import MigrationContext
+
+            with engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+            _check_not_newer(path, current)
+            if current is not None and current != upgrade_to and _is_behind(current, upgrade_to):
+                backup_before_migrating(path, current, key)
+            if current != upgrade_to:
+                migrate(engine, upgrade_to)
+        if fully_checked and up_to_date:  # (after a migration, the next opening checks the new schema)
+            record_full_check(engine)
     except SQLAlchemyDatabaseError as problem:
         engine.dispose()
         raise CorruptDatabaseError(_damaged_message(path)) from problem
@@ -230,6 +272,8 @@ def classify(path: Path) -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` in one transaction."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -317,8 +361,38 @@ def _damaged_encrypted_message(path: Path) -> str:
     ).format(file=path.name, folder=folder)
 
 
-def _check_contents(path: Path, key: bytes | None) -> None:
-    """Look inside read-only, so a file we refuse is left exactly as it was."""
+def record_full_check(engine: Engine, when: datetime | None = None) -> None:
+    """Note that a check of every page of this file has just passed (so the next openings skip it).
+
+    Kept in the file's own header (SQLite's user_version, as minutes since 1970), not in a table: it
+    travels with the file, and no record changes.
+    """
+    minutes = int((when or datetime.now(UTC)).timestamp() // 60)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA user_version = {minutes}")
+
+
+def full_check_due(last: datetime | None, now: datetime | None = None) -> bool:
+    """True when no full check has passed within FULL_CHECK_EVERY (or none is recorded)."""
+    if last is None:
+        return True
+    elapsed = (now or datetime.now(UTC)) - last
+    return not timedelta(0) <= elapsed < FULL_CHECK_EVERY  # a time in the future is not trusted either
+
+
+def last_full_check(connection) -> datetime | None:  # type: ignore[no-untyped-def]
+    """When a full check of this file last passed, from a DB-API connection (None: never)."""
+    minutes = connection.execute("PRAGMA user_version").fetchone()[0]
+    return datetime.fromtimestamp(minutes * 60, UTC) if minutes > 0 else None
+
+
+def _check_contents(path: Path, key: bytes | None, *, full: bool | None = True) -> bool:
+    """Look inside read-only, so a file we refuse is left exactly as it was.
+
+    ``full``: True checks every page (PRAGMA quick_check), False only the first pages and the schema,
+    None decides by the schedule (a full check when none has passed within FULL_CHECK_EVERY).
+    Returns whether the full check ran (and passed).
+    """
     try:
         connection = raw_connect(path, key, read_only=True)
     except Exception as problem:
@@ -342,7 +416,9 @@ def _check_contents(path: Path, key: bytes | None) -> None:
             tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
                 0
             ]
-            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+            if full is None:
+                full = full_check_due(last_full_check(connection))
+            result = connection.execute("PRAGMA quick_check").fetchone()[0] if full else "ok"
         except Exception as problem:
             raise CorruptDatabaseError(_damaged_message(path)) from problem
     finally:
@@ -356,11 +432,15 @@ def _check_contents(path: Path, key: bytes | None) -> None:
         )
     if result != "ok":
         raise CorruptDatabaseError(_damaged_message(path))
+    return bool(full)
 
 
 def _check_not_newer(path: Path, current: str | None) -> None:
     if current is None:
         return
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(current)
     except CommandError:
@@ -373,6 +453,8 @@ def _check_not_newer(path: Path, current: str | None) -> None:
 
 
 def _is_behind(current: str, target: str) -> bool:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     target_rev = script.get_current_head() if target == "head" else target
     return any(rev.revision == current for rev in script.iterate_revisions(target_rev, "base")) and (

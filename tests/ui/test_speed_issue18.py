@@ -1,0 +1,62 @@
+"""Issue 18: filtering never rebuilds the workspace, and step pages are built when first needed."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import add_person
+from ui.budget_page import BudgetPage
+from ui.caseload_table_model import Column
+
+
+def test_a_filter_that_hides_the_open_person_opens_no_one_else(qtbot, window, services):
+    ann = add_person(services, "Ann Smith")
+    add_person(services, "Bob Jones")
+    window.caseload.refresh()
+    assert window.open_person(ann.id)
+    opened = []
+    window.workspace.show_person = lambda person_id: opened.append(person_id) or True  # type: ignore[method-assign]
+    window.caseload.search_edit.setText("bob")  # Ann's row is filtered out
+    assert window.caseload.shown_count() == 1
+    window.caseload.step_combo.setCurrentIndex(1)
+    window.caseload.overdue_check.setChecked(True)
+    window.caseload.overdue_check.setChecked(False)
+    window.caseload.step_combo.setCurrentIndex(0)
+    window.caseload.search_edit.clear()
+    assert opened == []  # nobody else was opened, nothing was rebuilt
+    assert window.workspace.person_id() == ann.id
+    assert window.caseload.current_person_id() == ann.id  # chosen again once the row is back
+
+
+def test_search_narrows_as_letters_are_typed_and_widens_when_deleted(window, services):
+    for name in ("Ann Smith", "Anna Bell", "Annwen Price", "Bob Jones"):
+        add_person(services, name)
+    window.caseload.refresh()
+    shown = []
+    for text in ("a", "an", "ann", "anna", "ann", "ann bel", "ann", "", "999"):
+        window.caseload.search_edit.setText(text)
+        shown.append(
+            sorted(
+                window.caseload.proxy.index(r, Column.NAME).data()
+                for r in range(window.caseload.shown_count())
+            )
+        )
+    assert shown[2] == ["Ann Smith", "Anna Bell", "Annwen Price"]
+    assert shown[3] == ["Anna Bell"]
+    assert shown[4] == shown[2]  # a letter deleted: the rows come back
+    assert shown[5] == ["Anna Bell"]  # two words: both must appear
+    assert shown[7] == ["Ann Smith", "Anna Bell", "Annwen Price", "Bob Jones"]
+    assert window.caseload.count_label.text() == "0 of 4 people"
+
+
+def test_step_pages_are_built_when_first_needed(qtbot, window, services):
+    assert not window.workspace.pages_built()  # no one chosen yet: no page was built
+    person = add_person(services, "Ann Smith")
+    window.caseload.refresh()
+    assert window.open_person(person.id)
+    assert isinstance(window.workspace.pages.currentWidget(), BudgetPage)
+    built = []
+    window.workspace.page_created.connect(built.append)
+    pages = window.workspace.build_all_pages()
+    assert window.workspace.pages_built() and len(pages) == 7
+    assert len(built) == 6 and not any(isinstance(page, BudgetPage) for page in built)
+    assert all(page.accessibleName() for page in pages)
+    assert isinstance(window.workspace.pages.currentWidget(), BudgetPage)  # still the page on show
