@@ -7,9 +7,11 @@ rules for counting nouns and mutations ("cant a thair ar hugain o bunnoedd ...")
 
 from __future__ import annotations
 
+from babel import Locale
+from babel.numbers import format_currency
 from num2words import num2words
 
-from personalbudget.i18n import current_locale
+from personalbudget.i18n import _, current_locale
 
 _CY_ONE = {"ceiniog": "un geiniog", "un punt": "un bunt"}
 
@@ -36,3 +38,36 @@ def money_in_words(pence: int, locale: str | None = None) -> str:
     if rest:
         parts.append(f"{num2words(rest, lang='en')} {'penny' if rest == 1 else 'pence'}")
     return sign + " and ".join(parts)
+
+
+def pounds(pence: int, locale: str | None = None) -> str:
+    """Whole pence as whole pounds in figures, rounded half up to the pound: 17308 -> '£173'.
+
+    For the person's view and the easy read plan, where a figure in pence is hard to read; the
+    staff view and the statements keep the exact amount."""
+    if not isinstance(pence, int) or isinstance(pence, bool):
+        raise TypeError("money is held as whole pence (int)")
+    where = locale or current_locale()
+    whole = (abs(pence) + 50) // 100
+    pattern = Locale.parse(where).currency_formats["standard"].pattern.split(";")[0]
+    pattern = pattern.replace(".00", "")
+    figure = format_currency(whole, "GBP", format=pattern, currency_digits=False, locale=where)
+    return ("-" + figure) if pence < 0 and whole else figure
+
+
+def is_whole_pounds(pence: int) -> bool:
+    return pence % 100 == 0
+
+
+def about(pence: int, locale: str | None = None) -> str:
+    """An amount to the pound, with "about" when it was rounded: 'about £173', '£50'."""
+    if is_whole_pounds(pence):
+        return pounds(pence, locale)
+    return _("about {money}").format(money=pounds(pence, locale))
+
+
+def about_a_week(pence: int, locale: str | None = None) -> str:
+    """A weekly amount to the pound: 'about £173 a week'."""
+    if is_whole_pounds(pence):
+        return _("{money} a week").format(money=pounds(pence, locale))
+    return _("about {money} a week").format(money=pounds(pence, locale))

@@ -67,3 +67,45 @@ SUPPORT_CATEGORIES: dict[str, str] = {
     "health_support": N_("Health support"),
     "other": N_("Other"),
 }
+
+# -- plain names, beside the official ones (issue 19) ---------------------------------------------
+# What the person sees in co-production mode and the easy read plan: no statutory codes or
+# regulation wording. Every code above has one; tests/core/test_person_view.py checks.
+
+CARE_ACT_OUTCOMES_PLAIN: dict[str, str] = {
+    "a": N_("Eating and drinking"),
+    "b": N_("Keeping clean"),
+    "c": N_("Using the toilet"),
+    "d": N_("Getting dressed"),
+    "e": N_("Being safe at home"),
+    "f": N_("Looking after my home"),
+    "g": N_("Family and friends"),
+    "h": N_("Work, learning and volunteering"),
+    "i": N_("Getting out and about"),
+    "j": N_("Looking after a child"),
+}
+
+SUPPORT_CATEGORIES_PLAIN: dict[str, str] = {
+    "personal_care": N_("Help with washing and dressing"),
+    "personal_assistant": N_("A personal assistant"),
+    "day_opportunities": N_("Things to do in the day"),
+    "short_breaks": N_("Short breaks"),
+    "community_activities": N_("Going out and having fun"),
+    "transport": N_("Getting about"),
+    "domestic": N_("Help at home"),
+    "equipment": N_("Equipment"),
+    "assistive_technology": N_("Technology that helps"),
+    "work_learning": N_("Work and learning"),
+    "health_support": N_("Health"),
+    "other": N_("Other help"),
+}
+
+
+def plain_outcome(code: str) -> str:
+    """The plain name of a Care Act outcome (untranslated: pass it to ``_``); '' for no code."""
+    return CARE_ACT_OUTCOMES_PLAIN.get(code, "")
+
+
+def plain_category(code: str) -> str:
+    """The plain name of a support category (untranslated); an unknown code is 'Other help'."""
+    return SUPPORT_CATEGORIES_PLAIN.get(code, SUPPORT_CATEGORIES_PLAIN["other"])
