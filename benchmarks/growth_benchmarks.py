@@ -248,9 +248,15 @@ def _multiplied_caseload(people: int) -> Path:
 
     services = _services(folder)
     copies = people // BASE_PEOPLE
-    tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in _NOT_COPIED]
     with services.context.db.session() as session:
         connection = session.connection()
+        present = {
+            name
+            for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        tables = [
+            t for t in SQLModel.metadata.sorted_tables if t.name in present and t.name not in _NOT_COPIED
+        ]
         offsets = {
             t.name: connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {t.name}").scalar_one()
             for t in tables
