@@ -29,23 +29,24 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, current_locale, set_language
 from personalbudget.paths import data_dir, default_database_path, resources_dir
 from personalbudget.services import Services, build_services
-from personalbudget.services.context import ActingDatabase
-from personalbudget.services.user_service import SignedInUser, UserService
-from personalbudget.storage.backup import (
-    backup_due,
-    backup_owed,
-    make_backup,
-    rotate,
-    start_backup_after_close,
-    take_backup_problem,
-)
-from personalbudget.storage.database import Database, classify, encrypt_database, open_database
-from personalbudget.storage.keys import (
+from personalbudget.services.caseload_file import (
+    Database,
     DatabaseKeys,
     KeyringSecretStore,
     WrongKeyError,
+    backup_due,
+    backup_owed,
+    classify,
+    encrypt_database,
+    make_backup,
+    open_database,
     passphrase_from_environment,
+    rotate,
+    sign_in_users,
+    start_backup_after_close,
+    take_backup_problem,
 )
+from personalbudget.services.user_service import SignedInUser, UserService
 from ui import theme
 from ui.accessibility import accessibility_filler_paused, install_accessibility_filler
 from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
@@ -327,7 +328,7 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
         return EXIT_DATABASE_ERROR
     try:
         clock = SystemClock()
-        users = UserService(ActingDatabase(db, "sign-in"), clock)
+        users = sign_in_users(db, clock)
         user = sign_in_from_environment(users) or sign_in(users)
         if user is not None and user.must_change_password:  # after a reset: their own password first
             change = ChangePasswordDialog(users, user)

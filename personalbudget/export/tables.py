@@ -656,9 +656,9 @@ def build_tables(
     categories = list(SUPPORT_CATEGORIES)
     by_category: dict[str, list[int]] = {category: [] for category in categories}
     for r in records:  # one pass, in the records' order (each category once a record)
-        for c, p in r.planned_by_category:
-            if p > 0 and c in by_category:
-                by_category[c].append(p)
+        for category_code, category_pence in r.planned_by_category:
+            if category_pence > 0 and category_code in by_category:
+                by_category[category_code].append(category_pence)
     groups = [by_category[category] for category in categories]
     category_people = [protect_count(len(g), rules) for g in groups]
     stats, exposed = _statistic_line(groups, rules, category_people)

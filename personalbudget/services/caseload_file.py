@@ -11,7 +11,14 @@ from __future__ import annotations
 from personalbudget.clock import Clock
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.user_service import UserService
-from personalbudget.storage.backup import backup_due, make_backup, rotate
+from personalbudget.storage.backup import (
+    backup_due,
+    backup_owed,
+    make_backup,
+    rotate,
+    start_backup_after_close,
+    take_backup_problem,
+)
 from personalbudget.storage.database import Database, classify, encrypt_database, open_database
 from personalbudget.storage.keys import (
     MIN_PASSPHRASE,
@@ -28,6 +35,7 @@ __all__ = [
     "KeyringSecretStore",
     "WrongKeyError",
     "backup_due",
+    "backup_owed",
     "classify",
     "encrypt_database",
     "make_backup",
@@ -35,6 +43,8 @@ __all__ = [
     "passphrase_from_environment",
     "rotate",
     "sign_in_users",
+    "start_backup_after_close",
+    "take_backup_problem",
 ]
 
 SIGN_IN_ACTOR = "sign-in"  # who the audit trail names for what happens before anyone has signed in

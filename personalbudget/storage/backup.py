@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -245,7 +246,7 @@ def check_database(db: Database) -> CheckReport:
     return report
 
 
-def _check_into(report: CheckReport, connection, db: Database) -> None:  # type: ignore[no-untyped-def]
+def _check_into(report: CheckReport, connection: Any, db: Database) -> None:
     """integrity_check, foreign_key_check and the audit trail, into ``report``."""
     report.integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
     if report.integrity != "ok":

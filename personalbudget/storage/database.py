@@ -380,7 +380,7 @@ def full_check_due(last: datetime | None, now: datetime | None = None) -> bool:
     return not timedelta(0) <= elapsed < FULL_CHECK_EVERY  # a time in the future is not trusted either
 
 
-def last_full_check(connection) -> datetime | None:  # type: ignore[no-untyped-def]
+def last_full_check(connection: Any) -> datetime | None:
     """When a full check of this file last passed, from a DB-API connection (None: never)."""
     minutes = connection.execute("PRAGMA user_version").fetchone()[0]
     return datetime.fromtimestamp(minutes * 60, UTC) if minutes > 0 else None
