@@ -357,12 +357,12 @@ def _floor(services, start: date, end: date) -> float:  # type: ignore[no-untype
 
 def _measure_export(kind: str, n: int, workdir: Path) -> float:
     from personalbudget.export.release_register import DatabaseRegisterStore, ReleaseEntry, ReleaseRegister
-    from personalbudget.services.export_service import ExportService, financial_year
+    from personalbudget.services.export_service import financial_year
 
     people = RELEASES_PEOPLE if kind == "export_releases" else n
     _copy_caseload(_multiplied_caseload(people) if kind != "export_small" else _demo_caseload(n), workdir)
     services = _services(workdir)
-    exporter = ExportService(services.context, services.settings)
+    exporter = services.export
     start, end = financial_year(services.context.clock.today())
     if kind == "export_releases":
         # Earlier releases of earlier years, each drawing on that year's records, recorded as the

@@ -379,13 +379,13 @@ def time_export(path: Path, workdir: Path, repeats: int) -> dict[str, list[float
     """Export every aggregate table of the caseload for its financial year, ``repeats`` times."""
     from personalbudget.clock import SystemClock
     from personalbudget.services import build_services
-    from personalbudget.services.export_service import ExportService, financial_year
+    from personalbudget.services.export_service import financial_year
     from personalbudget.storage.database import open_database
 
     db = open_database(path, _keys())
     try:
         services = build_services(db, SystemClock(), "benchmark")
-        exporter = ExportService(services.context, services.settings)
+        exporter = services.export
         start, end = financial_year(services.context.clock.today())
         times = []
         for run in range(repeats):
