@@ -459,13 +459,20 @@ class ReleaseRegister:
         return people
 
     @staticmethod
-    def _people(hashes: Iterable[str]) -> dict[str, tuple[str, dict[str, str] | None]]:
-        """key hash -> (record hash, group hash -> contribution hash, or None in old entries)."""
+    def _people(
+        hashes: Iterable[str], parsed: dict[str, tuple[str, str, dict[str, str] | None]] | None = None
+    ) -> dict[str, tuple[str, dict[str, str] | None]]:
+        """key hash -> (record hash, group hash -> contribution hash, or None in old entries).
+        ``parsed`` keeps each hash once read (this release's people, compared with every earlier one)."""
         people: dict[str, tuple[str, dict[str, str] | None]] = {}
         for h in hashes:
-            key, whole, *rest = h.split(":")
-            groups = {t[:12]: t[12:] for t in rest[0].split(".") if t} if rest else None
-            people[key] = (whole, groups)
+            known = parsed.get(h) if parsed is not None else None
+            if known is None:
+                key, whole, *rest = h.split(":")
+                known = (key, whole, {t[:12]: t[12:] for t in rest[0].split(".") if t} if rest else None)
+                if parsed is not None:
+                    parsed[h] = known
+            people[known[0]] = (known[1], known[2])
         return people
 
     @staticmethod
@@ -499,8 +506,12 @@ class ReleaseRegister:
         return ReleaseRegister._groups_changed(gone, new)
 
     @staticmethod
-    def _groups_changed(gone: Iterable[str], new: Iterable[str]) -> dict[str, int]:
-        before, after = ReleaseRegister._people(gone), ReleaseRegister._people(new)
+    def _groups_changed(
+        gone: Iterable[str],
+        new: Iterable[str],
+        parsed: dict[str, tuple[str, str, dict[str, str] | None]] | None = None,
+    ) -> dict[str, int]:
+        before, after = ReleaseRegister._people(gone), ReleaseRegister._people(new, parsed)
         changed: dict[str, int] = {}
         for key in before.keys() | after.keys():
             old = before[key][1] if key in before else {}
@@ -585,6 +596,9 @@ class ReleaseRegister:
                 )
         now_without_groups = self._without_groups(people_hashes)
         money_now: set[str] | None = None
+        parsed_now: dict[
+            str, tuple[str, str, dict[str, str] | None]
+        ] = {}  # read once for every earlier release
         for entry in published:
             overlapping = periods_overlap(entry.period_from, entry.period_to, period_from, period_to)
             if now_without_groups or self._without_groups(entry.people_hashes):
@@ -592,7 +606,7 @@ class ReleaseRegister:
                 by_group = {"all": self.people_changed(entry.people_hashes, people_hashes)}
             else:
                 gone, new = self._differing(entry.people_hashes, people_hashes)
-                by_group = self._groups_changed(gone, new)
+                by_group = self._groups_changed(gone, new, parsed_now)
                 if not overlapping:
                     # Another period (the next quarter or year): its counts are new figures, protected
                     # by rounding and suppression, but a sum or median of money that a few people
