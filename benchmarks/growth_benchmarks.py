@@ -476,7 +476,14 @@ def main() -> int:
         results = [_one(kind, n) for n in SIZES[kind]]
         base = results[0]
         for result in results:
-            if "seconds" in result and "seconds" in base and base["cpu_seconds"] > 0 and result["size"] > 0:
+            per_unit = kind != "export_releases"  # there the size is the releases, not what is exported
+            if (
+                per_unit
+                and "seconds" in result
+                and "seconds" in base
+                and base["cpu_seconds"] > 0
+                and result["size"] > 0
+            ):
                 result["ms_per_unit"] = round(1000 * result["cpu_seconds"] / result["size"], 4)
                 if base["size"] > 0:
                     result["x_time_for_x_size"] = (
