@@ -28,7 +28,7 @@ from personalbudget.domain.ras import STREAM_LABELS
 from personalbudget.domain.roles import Permission, allowed
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import N_, _, format_date, format_money
 from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.dto import PlanView
@@ -37,6 +37,7 @@ from ui.app_signals import AppSignals
 from ui.confirm_dialog import confirm_action
 from ui.money_widgets import title_label
 from ui.plan_pdf_export import export_plan_pdf
+from ui.step_page import PersonView
 from ui.workers import BackgroundTask
 
 APPROVER_ROLES = ("Team manager", "Funding panel", "Senior practitioner", "NHS continuing healthcare panel")
@@ -54,6 +55,7 @@ class AgreementPage(QScrollArea):
         self.setWidgetResizable(True)
 
         title = title_label(_("Step 3: Agree plan"))
+        self._title = title
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -125,6 +127,17 @@ class AgreementPage(QScrollArea):
         layout.addLayout(buttons)
         layout.addStretch(1)
         self.setWidget(content)
+
+    def person_view(self) -> PersonView:
+        """The plain summary (``domain/person_view.agreement_summary``) in place of the plan as
+        submitted; the decision is for an approver, the full PDF for staff."""
+        view = PersonView(anchor=self.summary)
+        view.staff(self._title, self.summary, self.waiting_note)
+        view.staff(self.decision_box, permission=Permission.DECIDE_PLAN)
+        view.staff(self.print_button, permission=Permission.PRINT)
+        view.say(self.print_button, N_("Print my plan"))
+        view.say(self.easy_read_button, N_("Print my plan in easy read"))
+        return view
 
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id

@@ -34,13 +34,14 @@ from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
 from personalbudget.domain.roles import Permission, allowed
 from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, format_date, format_money, ngettext
+from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.charging_service import ContributionView
 from personalbudget.services.dto import BudgetView
 from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
 from ui.financial_assessment_dialog import FinancialAssessmentDialog
+from ui.step_page import PersonView
 from ui.text_wrap import wrap_text
 from ui.theme import MUTED_TEXT
 from ui.uplift_dialog import UpliftDialog
@@ -82,6 +83,7 @@ class BudgetPage(QScrollArea):
         )
         intro.setWordWrap(True)
         intro.setStyleSheet(f"color: {MUTED_TEXT};")
+        self._intro = intro
 
         self.budget_type = QComboBox()
         self.budget_type.setAccessibleName(_("Type of budget"))
@@ -172,7 +174,8 @@ class BudgetPage(QScrollArea):
         summary.setObjectName("budgetSummary")
         summary.setFrameShape(QFrame.Shape.StyledPanel)
         right = QVBoxLayout(summary)
-        right.addWidget(QLabel(_("Indicative budget")))
+        self._figure_title = QLabel(_("Indicative budget"))
+        right.addWidget(self._figure_title)
         right.addWidget(self.figure)
         right.addWidget(self.figure_note)
         right.addWidget(self.breakdown)
@@ -191,6 +194,7 @@ class BudgetPage(QScrollArea):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(questionnaire)
+        self._questionnaire = questionnaire
         splitter.addWidget(summary_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -201,6 +205,18 @@ class BudgetPage(QScrollArea):
         layout.addWidget(splitter, 1)
 
     # -- public ------------------------------------------------------------------------------
+    def person_view(self) -> PersonView:
+        """The person answers one question at a time (``ui/coproduction.py``), in place of the
+        questionnaire by areas with its points; the money is said in the plain summary."""
+        view = PersonView(anchor=self._questionnaire)
+        view.staff(self._questionnaire, self.budget_type, self.breakdown, self.agreed_label)
+        view.staff(self.figure, self.figure_note, self.contribution_label, self.uplift_button)
+        view.staff(self.agree_button, permission=Permission.AGREE_BUDGET)
+        view.staff(self.contribution_button, permission=Permission.ASSESS)
+        view.say(self._intro, N_("Answer the questions one at a time."))
+        view.say(self._figure_title, N_("The money you could have"))
+        return view
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:

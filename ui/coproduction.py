@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QBoxLayout,
     QButtonGroup,
     QFormLayout,
     QFrame,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QLineEdit,
     QMainWindow,
     QPlainTextEdit,
     QProgressBar,
@@ -43,13 +45,21 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
-from personalbudget.domain.plan import PlanStatus, SupportItemEntry, cost_items, cost_plan
+from personalbudget.domain.person_view import STEP_TITLES as PERSON_STEP_TITLES
+from personalbudget.domain.person_view import (
+    PlainSummary,
+    agreement_summary,
+    budget_summary,
+    management_summary,
+)
+from personalbudget.domain.plan import SupportItemEntry, cost_items, cost_plan
 from personalbudget.domain.ras import Domain, Question, RasDefinition
 from personalbudget.domain.roles import Permission, Role, allowed
-from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
+from personalbudget.domain.vocabularies import plain_category
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import N_, _, format_date, format_money, ngettext
-from personalbudget.plain_language import money_in_words
+from personalbudget.i18n import N_, _, format_date, ngettext
+from personalbudget.paths import resources_dir
+from personalbudget.plain_language import about, about_a_week
 from personalbudget.services import Services
 from ui import theme
 from ui.accessibility import chain_after, layout_holding
@@ -59,25 +69,19 @@ from ui.ledger_page import LedgerPage
 from ui.management_page import ManagementPage
 from ui.plan_page import PlanPage
 from ui.review_page import ReviewPage
+from ui.step_page import PersonView
 from ui.support_page import SupportPage
 
 FONT_SCALE = 1.35  # text in the person's view, against the user's own font size
 SHORTCUT = "Ctrl+Shift+P"
 SETTINGS_KEY = "coproduction/{user}"
+PICTURE_SIZE = 48  # the easy read pictures beside what the person is told, in pixels
+AMOUNT_SETTING = "coproduction/amount_shown"  # "end" (after the last question) or "live"
 PERSON_ROLE = Role.INDIVIDUAL  # the role rules say what the person may see and do
 PRACTITIONER_DETAIL = None  # shown to staff only, whatever the role allows (points, audit, internals)
 
 # -- plain words, kept in one place --------------------------------------------------------------
 
-STEP_TITLES = {
-    Step.SET_BUDGET: N_("How much money you can have"),
-    Step.PLAN_SUPPORT: N_("Your plan: what matters to you and the help you want"),
-    Step.AGREE_PLAN: N_("Agreeing your plan"),
-    Step.MANAGE_BUDGET: N_("How your money is looked after"),
-    Step.ORGANISE_SUPPORT: N_("Getting your help in place"),
-    Step.LIVE_LIFE: N_("Living your life: your money in and out"),
-    Step.REVIEW: N_("Checking how things are going"),
-}
 STEP_SHORT_TITLES = {  # short enough for the row of steps
     Step.SET_BUDGET: N_("Your money"),
     Step.PLAN_SUPPORT: N_("Your plan"),
@@ -98,82 +102,33 @@ STEP_EXPLANATIONS = {
     Step.LIVE_LIFE: N_("The money paid in, the money spent, and what is left."),
     Step.REVIEW: N_("Say what is working and what is not, so things can change if they need to."),
 }
-PLAN_SECTIONS = (  # the plan page's tabs, in order
-    N_("What matters to you"),
-    N_("What you want to achieve"),
-    N_("The help you want and what it costs"),
-    N_("People who help you: family, friends and community"),
-    N_("Keeping safe"),
-    N_("If things go wrong"),
-)
-PLAIN_WORDS = {  # the staff wording on a label, button, tab or column -> the plain wording
-    "Answer each question together with the person. The indicative budget on the right changes as you "
-    "go, and shows how it is worked out.": N_(
-        "The money you could have is shown on the right. It changes as you answer."
-    ),
-    "Indicative budget": N_("The money you could have"),
-    "Outcomes": N_("What I want to achieve"),
-    "Costed support": N_("The help I want"),
-    "Family and community": N_("People who help me"),
-    "Risks": N_("Keeping safe"),
-    "Contingency": N_("If things go wrong"),
-    "Care Act outcome": N_("Part of my life"),
-    "What I want to achieve": N_("What I want to achieve"),
-    "Category": N_("Kind of help"),
-    "Unit cost (£)": N_("Cost each time (£)"),
-    "Quantity": N_("How many"),
-    "Add outcome": N_("Add something I want to achieve"),
-    "Add support item": N_("Add some help"),
-    "Add help": N_("Add someone who helps"),
-    "Add risk": N_("Add a worry"),
-    "Risk": N_("What could go wrong"),
-    "How it is managed": N_("What keeps me safe"),
-    "Save draft": N_("Save for now"),
-    "Step 3: Agree plan": N_("Agreeing your plan"),
-    "Step 7: Review and learn": N_("Checking how things are going"),
-    "Print support plan (PDF)...": N_("Print my plan"),
-    "Arrangements": N_("Who helps me"),
-    "Employer checklist": N_("Being an employer"),
-    "Plan item": N_("Help in my plan"),
-    "Delivered by": N_("Who gives it"),
-    "From": N_("Starting"),
-    "Rate": N_("Cost each time"),
-    "Ledger": N_("Money in and out"),
-    "Against the plan": N_("My spending and my plan"),
-    "Statement PDF…": N_("Print a statement"),
-    "Outcomes: how far is each met?": N_("What I wanted to achieve: how is it going?"),
-    "What is working and not working": N_("What is working and what is not"),
-    "Spending against the plan": N_("Money spent compared with my plan"),
-    "Risks revisited": N_("Keeping safe: what has changed?"),
-    "Earlier reviews": N_("Earlier check-ins"),
-    "Working (person):": N_("Working for me:"),
-    "Not working (person):": N_("Not working for me:"),
-    "Print review (PDF)...": N_("Print this check-in"),
-    "Outcome": N_("What I wanted"),
-    "In the person's words": N_("In your own words"),
-    "In the person's own words: what is important to them, what a good day looks like.": N_(
-        "In your own words: what is important to you, and what a good day looks like."
-    ),
-    "What happens if support fails: who steps in, who to call.": N_(
-        "What happens if your help does not come: who steps in, and who to call."
-    ),
-    "How far met": N_("How it is going"),
-    "What the person says": N_("What I say"),
-    "Item": N_("Help"),
-}
 
 
 def weekly_in_words(pence: int) -> str:
-    """An amount a week in figures and words: '£123.45 a week — one hundred and twenty-three
-    pounds and forty-five pence a week'."""
-    return _("{figure} a week — {words} a week").format(
-        figure=format_money(pence), words=money_in_words(pence)
-    )
+    """An amount a week to the pound, as the person is told it: 'about £173 a week'."""
+    return about_a_week(pence)
 
 
 def amount_in_words(pence: int) -> str:
-    """An amount in figures and words: '£12.00 — twelve pounds'."""
-    return _("{figure} — {words}").format(figure=format_money(pence), words=money_in_words(pence))
+    """An amount to the pound: 'about £12', '£50'."""
+    return about(pence)
+
+
+def summary_html(summary: PlainSummary) -> str:
+    """What the person is told (``domain/person_view``), one thing a line, with the easy read
+    picture for each kind of help beside it."""
+    rows = []
+    for told in summary.told:
+        text = escape(told.sentence())
+        if told.heading:
+            text = f"<b>{text}</b>"
+        picture = resources_dir() / "easy_read" / f"{told.picture}.png" if told.picture else None
+        if picture is not None and picture.exists():
+            image = f"<img src='{picture.as_uri()}' width='{PICTURE_SIZE}' height='{PICTURE_SIZE}'>"
+            rows.append(f"<tr><td style='padding:4px'>{image}</td><td style='padding:4px'>{text}</td></tr>")
+        else:
+            rows.append(f"<tr><td></td><td style='padding:4px'>{text}</td></tr>")
+    return f"<table cellspacing='0'>{''.join(rows)}</table>" if rows else ""
 
 
 def weekly_of_annual(annual: int | Fraction) -> int:
@@ -502,13 +457,16 @@ class PlanSectionSteps(QWidget):
     def go_to(self, index: int) -> None:
         self._page.tabs.setCurrentIndex(max(0, min(index, self.count() - 1)))
 
+    def refresh(self) -> None:
+        """The part's name again (the page's plain tab names come in as the view switches on)."""
+        self._section_changed(self.index())
+
     def set_budget(self, annual_pence: int | None) -> None:
         self._budget_annual = annual_pence
         self.update_money()
 
     def _section_changed(self, index: int) -> None:
-        names = [_(name) for name in PLAN_SECTIONS]
-        name = names[index] if 0 <= index < len(names) else self._page.tabs.tabText(index)
+        name = self._page.tabs.tabText(index)  # the page's own plain name for the part
         self.title.setText(
             _("Part {n} of {total}: {name}").format(n=index + 1, total=self.count(), name=name)
         )
@@ -562,7 +520,7 @@ class PlanSectionSteps(QWidget):
             except ValidationError:
                 continue
             costed.append(item)
-            what = entry.description.strip() or _(SUPPORT_CATEGORIES.get(entry.category, "")) or _("Help")
+            what = entry.description.strip() or _(plain_category(entry.category))
             lines.append(_("{what}: {money}").format(what=what, money=weekly_in_words(item.weekly_pence)))
         costing = cost_plan(costed, self._budget_annual)
         text = _("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))
@@ -629,9 +587,11 @@ def _set_column_title(table: QTableWidget, column: int, text: str) -> None:
         item.setText(text)
 
 
-def _labels(root: QWidget, *texts: str) -> list[QLabel]:
-    wanted = {_(t) for t in texts}
-    return [label for label in root.findChildren(QLabel) if label.text() in wanted]
+def _tabs_of(tab_page: QWidget) -> QTabWidget | None:
+    """The tab widget that holds ``tab_page`` as one of its pages."""
+    stack = tab_page.parentWidget()
+    tabs = stack.parentWidget() if stack is not None else None
+    return tabs if isinstance(tabs, QTabWidget) and tabs.indexOf(tab_page) >= 0 else None
 
 
 def _insert_after(anchor: QWidget, widget: QWidget, offset: int = 1) -> None:
@@ -772,7 +732,9 @@ class CoproductionView(QObject):
         self._keep_hidden = _KeepHidden(self)
         self._staff_only: list[QWidget] = []  # hidden in the person's view
         self._person_only: list[QWidget] = []  # shown only in the person's view
-        self._hidden_tabs: list[tuple[QTabWidget, int]] = []
+        self._hidden_tabs: list[QWidget] = []  # tab pages whose tabs are hidden
+        self._views: dict[type, PersonView] = {}  # what each page declared (StepPage.person_view)
+        self._summaries: dict[type, QLabel] = {}  # each page's plain summary, placed by the page's anchor
         self._hidden_columns: list[tuple[QTableView, int]] = []
         self._splitter_sizes: list[int] = []  # the main window's panes before the caseload was hidden
         self._no_focus: dict[QWidget, Qt.FocusPolicy] = {}  # take no focus in the person's view
@@ -902,132 +864,102 @@ class CoproductionView(QObject):
         self._staff(ws.cycle_panel)  # cycle number and step rules; the review date is in the heading
         self._staff(ws.history.parentWidget())  # who changed what, and when
 
+    # -- each page's own person view ---------------------------------------------------------------------
+    def _declare(self, page: QWidget) -> PersonView:
+        """What the page says about its person view (``StepPage.person_view``): its staff-only parts
+        hidden, its tabs and columns as it says, and the place for the person's own parts."""
+        view = page.person_view()  # type: ignore[attr-defined]
+        self._views[type(page)] = view
+        self._staff(*(w for w, permission in view.staff_only if not person_may(permission)))
+        for tab_page in view.staff_tabs:
+            self._hidden_tabs.append(tab_page)
+        self._hidden_columns += view.staff_columns
+        return view
+
+    def _place(self, view: PersonView, widget: QWidget, stretch: int = 0) -> None:
+        """Put one of the person's parts just before the page's anchor, in whatever holds it."""
+        anchor = view.anchor
+        if anchor is None:
+            return
+        holder = anchor.parentWidget()
+        if isinstance(holder, QSplitter):
+            index = holder.indexOf(anchor)
+            holder.insertWidget(index, widget)
+            holder.setStretchFactor(index, 3)
+            return
+        layout = layout_holding(holder.layout() if holder is not None else None, anchor)
+        if isinstance(layout, QBoxLayout):
+            layout.insertWidget(layout.indexOf(anchor), widget, stretch)
+
+    def _summary_label(self, page: QWidget, name: str) -> QLabel:
+        label = _words_label(name, rich=True)
+        label.setObjectName("personSummary")
+        self._summaries[type(page)] = label
+        self._place(self._views[type(page)], label)
+        self._person_only.append(label)
+        return label
+
     def _build_budget(self) -> None:
         page = self.page(BudgetPage)
         if not isinstance(page, BudgetPage):
             return
+        view = self._declare(page)
         self.questions = QuestionByQuestion(page, self._services.budget.ras)
-        questionnaire = page.next_button.parentWidget()
-        splitter = questionnaire.parentWidget()
-        assert isinstance(splitter, QSplitter)
-        splitter.insertWidget(0, self.questions)
-        splitter.setStretchFactor(0, 3)
+        self._place(view, self.questions, 1)
         self._person_only.append(self.questions)
         self.questions.tab_anchor = page.budget_type  # Tab: the steps, the answers, Previous, Next
         self.questions.answered.connect(self._refresh_budget_words)
-        self.budget_words = _words_label(_("The money you could have, in words"))
-        _insert_after(page.figure, self.budget_words)
-        self._person_only.append(self.budget_words)
-        self._staff(questionnaire)  # replaced by one question at a time
-        self._staff(page.budget_type, page.breakdown, page.agreed_label)  # points, prices, who agreed
-        self._staff(page.agree_button, permission=Permission.AGREE_BUDGET)
-        self._staff(page.contribution_button, permission=Permission.ASSESS)
+        self.budget_words = self._summary_label(page, _("The money you could have, in words"))
 
     def _build_plan(self) -> None:
         page = self.page(PlanPage)
         if not isinstance(page, PlanPage):
             return
+        view = self._declare(page)
         self.plan_steps = PlanSectionSteps(page)
-        _insert_after(page.tabs, self.plan_steps, offset=0)
+        self._place(view, self.plan_steps)
         self._person_only.append(self.plan_steps)
-        self._staff(page.tabs.tabBar())  # one part at a time instead
         for widget in (page.tabs, page.tabs.tabBar()):  # no Tab stop on the hidden tabs (a trap)
             self._no_focus[widget] = widget.focusPolicy()
-        self._staff(page.status_label, page.cost_label)  # versions; the cost is in words below
         bar = layout_holding(page.widget().layout(), page.save_button)
         if isinstance(bar, QHBoxLayout):  # the buttons keep their size when the cost line is hidden
             bar.insertStretch(bar.indexOf(page.save_button), 0)
             stops = [bar.itemAt(i).widget() for i in range(bar.count())]
             stops = [w for w in stops if w is not None and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
             self.plan_steps.tab_anchor = stops[-1] if stops else None  # the bar's last button
-        self._staff(page.submit_button, permission=Permission.SUBMIT_PLAN)
-        self._staff(page.save_button, permission=Permission.EDIT_PLAN)
 
     def _build_agreement(self) -> None:
         page = self.page(AgreementPage)
-        if not isinstance(page, AgreementPage):
-            return
-        self.agreement_words = _words_label(_("Your plan and its cost, in plain words"), rich=True)
-        _insert_after(page.summary, self.agreement_words)
-        self._person_only.append(self.agreement_words)
-        self._staff(page.summary, page.waiting_note)  # versions, who submitted and decided
-        self._staff(*_labels(page, "Step 3: Agree plan"))  # the heading above says it plainly
-        self._staff(page.decision_box, permission=Permission.DECIDE_PLAN)
-        self._staff(page.print_button, permission=Permission.PRINT)
+        if isinstance(page, AgreementPage):
+            self._declare(page)
+            self.agreement_words = self._summary_label(page, _("Your plan and its cost, in plain words"))
 
     def _build_management(self) -> None:
         page = self.page(ManagementPage)
-        if not isinstance(page, ManagementPage):
-            return
-        self.management_words = _words_label(_("How your money is looked after, in plain words"), rich=True)
-        _insert_after(page.status_label, self.management_words, offset=0)
-        self._person_only.append(self.management_words)
-        self._staff(page.status_label, page.totals_label, page.salt_label)  # who recorded it, reporting codes
-        self._staff(
-            page.options_box,
-            page.schedule_box,
-            page.account_box,
-            page.note,
-            page.record_button,
-            *_labels(page, "Note:"),
-            permission=Permission.MANAGE_MONEY,
-        )
+        if isinstance(page, ManagementPage):
+            self._declare(page)
+            self.management_words = self._summary_label(
+                page, _("How your money is looked after, in plain words")
+            )
 
     def _build_support(self) -> None:
         page = self.page(SupportPage)
-        if not isinstance(page, SupportPage):
-            return
-        self.support_words = _words_label(_("Who gives you each kind of help, in plain words"), rich=True)
-        _insert_after(page.tabs, self.support_words, offset=0)
-        self._person_only.append(self.support_words)
-        self._staff(
-            page.arrange_button,
-            page.end_button,
-            page.carry_button,
-            page.confirm_button,
-            page.add_provider_button,
-            page.edit_provider_button,
-            page.retire_button,
-            page.save_employer_button,
-            permission=Permission.MANAGE_MONEY,
-        )
-        self._hidden_tabs.append((page.tabs, page.tabs.indexOf(page.providers_table.parentWidget())))
-        self._hidden_columns.append((page.providers_table, 5))  # registration numbers
+        if isinstance(page, SupportPage):
+            self._declare(page)
+            self.support_words = self._summary_label(
+                page, _("Who gives you each kind of help, in plain words")
+            )
 
     def _build_ledger(self) -> None:
         page = self.page(LedgerPage)
-        if not isinstance(page, LedgerPage):
-            return
-        self.balance_words = _words_label(_("Your balance, in words"))
-        _insert_after(page.alerts_label, self.balance_words, offset=0)
-        self._person_only.append(self.balance_words)
-        self._staff(
-            page.import_button,
-            page.add_button,
-            page.link_button,
-            page.more_button,
-            page.settings_button,
-            page.save_rules_button,
-            page.apply_rules_button,
-            permission=Permission.MANAGE_MONEY,
-        )
-        self._staff(page.statement_button, permission=Permission.PRINT)
-        self._hidden_tabs.append((page.tabs, page.tabs.indexOf(page.rules.parentWidget())))
+        if isinstance(page, LedgerPage):
+            self._declare(page)
+            self.balance_words = self._summary_label(page, _("Your balance, in words"))
 
     def _build_review(self) -> None:
         page = self.page(ReviewPage)
-        if not isinstance(page, ReviewPage):
-            return
-        self._staff(page.start_box)  # the review's reason is for the records
-        self._staff(*_labels(page, "Step 7: Review and learn"))  # the heading above says it plainly
-        self._staff(page.decision_box, page.complete_button, permission=Permission.MOVE_STEPS)
-        self._staff(page.working_practitioner, page.not_working_practitioner)  # the practitioner's notes
-        self._staff(
-            page.gaps,
-            page.add_gap_button,
-            page.remove_gap_button,
-            *_labels(page, "Support wanted but not found"),
-        )  # market gaps are for commissioners
+        if isinstance(page, ReviewPage):
+            self._declare(page)
 
     # -- switching ------------------------------------------------------------------------------------
     def is_on(self) -> bool:
@@ -1055,13 +987,17 @@ class CoproductionView(QObject):
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus if on else policy)
         if not on and hasattr(self, "plan_steps"):
             self.plan_steps.restore_tab_stops()
-        for tabs, index in self._hidden_tabs:
-            if index >= 0:
-                tabs.setTabVisible(index, not on)
+        for tab_page in self._hidden_tabs:
+            tabs = _tabs_of(tab_page)
+            if tabs is not None:
+                tabs.setTabVisible(tabs.indexOf(tab_page), not on)
         for table, column in self._hidden_columns:
             table.setColumnHidden(column, on)
         for widget in self._person_only:
             widget.setVisible(on)
+        for view in self._views.values():
+            for switch in view.on_switch:
+                switch(on)
         # The banner's "Leave co-production mode" is the way out: no second button with the same name.
         self.toggle_button.setVisible(not on)
         self.workspace.stepper.set_titles({s: _(t) for s, t in STEP_SHORT_TITLES.items()} if on else None)
@@ -1134,38 +1070,46 @@ class CoproductionView(QObject):
 
     # -- plain words --------------------------------------------------------------------------------------
     def _set_words(self, on: bool) -> None:
+        """Each page's plain words on the widgets it named (``PersonView``), and back."""
         if not on:
             for owner, setter, text in reversed(self._texts):
                 if shiboken6.isValid(owner):
                     setter(text)
             self._texts.clear()
             return
-        plain = {_(source): _(target) for source, target in PLAIN_WORDS.items()}
 
-        def swap(owner: QObject, text: str, setter: Callable[[str], None]) -> None:
-            if text in plain and plain[text] != text:
-                self._texts.append((owner, setter, text))
-                setter(plain[text])
+        def put(owner: QObject, old: str, setter: Callable[[str], None], plain: str) -> None:
+            self._texts.append((owner, setter, old))
+            setter(_(plain))
 
-        root = self.workspace
-        for label in root.findChildren(QLabel):
-            swap(label, label.text(), label.setText)
-        for button in root.findChildren(QPushButton):
-            swap(button, button.text(), button.setText)
-        for edit in root.findChildren(QPlainTextEdit):
-            swap(edit, edit.placeholderText(), edit.setPlaceholderText)
-        for box in root.findChildren(QGroupBox):
-            swap(box, box.title(), box.setTitle)
-        for tabs in root.findChildren(QTabWidget):
-            for i in range(tabs.count()):
-                swap(tabs, tabs.tabText(i), lambda text, t=tabs, i=i: t.setTabText(i, text))
-        # A column's title is looked up each time, never kept: a table item held from Python outlives
-        # the item, and its address may be given to a new widget.
-        for table in root.findChildren(QTableWidget):
-            for i in range(table.columnCount()):
-                title = _column_title(table, i)
+        for view in self._views.values():
+            for widget, plain in view.words:
+                if isinstance(widget, (QLabel, QAbstractButton)):
+                    put(widget, widget.text(), widget.setText, plain)
+                elif isinstance(widget, QGroupBox):
+                    put(widget, widget.title(), widget.setTitle, plain)
+                elif isinstance(widget, (QPlainTextEdit, QLineEdit)):
+                    put(widget, widget.placeholderText(), widget.setPlaceholderText, plain)
+            for tab_page, plain in view.tab_words:
+                tabs = _tabs_of(tab_page)
+                if tabs is not None:
+                    i = tabs.indexOf(tab_page)
+                    put(
+                        tabs,
+                        tabs.tabText(i),
+                        lambda text, t=tabs, p=tab_page: t.setTabText(t.indexOf(p), text),
+                        plain,
+                    )
+            for field, plain in view.label_words:
+                label = _form_label(field)
+                if isinstance(label, QLabel):
+                    put(label, label.text(), label.setText, plain)
+            # A column's title is looked up each time, never kept: a table item held from Python
+            # outlives the item, and its address may be given to a new widget.
+            for table, column, plain in view.column_words:
+                title = _column_title(table, column) if isinstance(table, QTableWidget) else None
                 if title is not None:
-                    swap(table, title, lambda text, t=table, i=i: _set_column_title(t, i, text))
+                    put(table, title, lambda text, t=table, i=column: _set_column_title(t, i, text), plain)
 
     # -- the person's words and figures -------------------------------------------------------------------
     def _step_shown(self, step: int) -> None:
@@ -1178,7 +1122,9 @@ class CoproductionView(QObject):
             return
         self.banner.set_person(person.name)
         step = Step(step)
-        self.heading.setText(_("Step {n} of 7: {title}").format(n=int(step), title=_(STEP_TITLES[step])))
+        self.heading.setText(
+            _("Step {n} of 7: {title}").format(n=int(step), title=_(PERSON_STEP_TITLES[step]))
+        )
         explanation = _(STEP_EXPLANATIONS[step])
         cycle = ws.cycle()
         if cycle is not None and cycle.is_open and cycle.next_review_due is not None:
@@ -1200,6 +1146,7 @@ class CoproductionView(QObject):
         elif step == Step.PLAN_SUPPORT and hasattr(self, "plan_steps"):
             agreed = self._services.budget.get_budget(person_id).agreed
             self.plan_steps.set_budget(agreed.annual_pence if agreed else None)
+            self.plan_steps.refresh()
             self.plan_steps.order_tab_stops()
         elif step == Step.AGREE_PLAN and hasattr(self, "agreement_words"):
             self.agreement_words.setText(self._agreement_html(person_id))
@@ -1237,88 +1184,24 @@ class CoproductionView(QObject):
 
     def _refresh_budget_words(self) -> None:
         page = self.page(BudgetPage)
-        if not isinstance(page, BudgetPage) or not self.workspace.person_id():
+        person_id = self.workspace.person_id()
+        if not isinstance(page, BudgetPage) or not person_id:
             return
-        indicative = page.indicative()
-        text = _("About {money}.").format(money=weekly_in_words(indicative.weekly_pence))
-        agreed = self._services.budget.get_budget(self.workspace.person_id()).agreed
-        if agreed is not None:
-            text += "\n" + _("Your agreed budget is {money}.").format(
-                money=weekly_in_words(agreed.weekly_pence)
-            )
-        split = self._services.charging.split(self.workspace.person_id())
-        if split is not None and split.person_annual_pence:
-            text += "\n" + _("The council pays {council}. You pay {person} towards it.").format(
-                council=weekly_in_words(split.council_weekly_pence),
-                person=weekly_in_words(split.person_weekly_pence),
-            )
-        self.budget_words.setText(text)
+        budget = self._services.budget.get_budget(person_id)
+        indicative = budget.indicative
+        live = QSettings().value(AMOUNT_SETTING, "end") == "live"
+        done = indicative is not None and indicative.answered >= indicative.questions
+        summary = budget_summary(budget, self._services.charging.split(person_id), show_amount=live or done)
+        self.budget_words.setText(summary_html(summary))
 
     def _agreement_html(self, person_id: int) -> str:
         plan = self._services.plans.get_plan(person_id)
-        if plan is None:
-            return escape(_("Your plan has not been written yet."))
-        status = {
-            PlanStatus.DRAFT: _("Your plan is still being written."),
-            PlanStatus.SUBMITTED: _("Your plan has been sent to be agreed. We are waiting for the answer."),
-            PlanStatus.AGREED: _("Your plan has been agreed."),
-            PlanStatus.RETURNED: _("Your plan was sent back to be changed."),
-        }[plan.status]
-        parts = [f"<p><b>{escape(status)}</b></p>"]
-        last = plan.decisions[-1] if plan.decisions else None
-        if last is not None and last.text:
-            parts.append(f"<p>{escape(_('What the council said:'))} {escape(last.text)}</p>")
-        costing = plan.costing
-        money = [_("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))]
-        if plan.budget is not None:
-            money.append(_("Your budget is {money}.").format(money=weekly_in_words(plan.budget.weekly_pence)))
-        parts.append("".join(f"<p>{escape(line)}</p>" for line in money))
-        lines = [
-            _("{what}: {money}").format(
-                what=item.description or _(SUPPORT_CATEGORIES.get(item.category, "")),
-                money=weekly_in_words(item.weekly_pence),
-            )
-            for item in costing.items
-        ]
-        if lines:
-            parts.append(f"<p>{escape(_('The help in your plan:'))}</p>{_bullets(lines)}")
-        return "".join(parts)
+        cycle = self.workspace.cycle()
+        due = cycle.next_review_due if cycle is not None else None
+        return summary_html(agreement_summary(plan, due))
 
     def _management_html(self, person_id: int) -> str:
-        view = self._services.management.get_management(person_id)
-        parts = []
-        if view.budget_annual_pence is not None:
-            parts.append(
-                _("Your budget is {money}.").format(
-                    money=weekly_in_words(weekly_of_annual(view.budget_annual_pence))
-                )
-            )
-        if not view.recorded_for_this_cycle:
-            parts.append(_("How your money is looked after has not been chosen yet."))
-        html = "".join(f"<p>{escape(p)}</p>" for p in parts)
-        if view.recorded_for_this_cycle and view.shares:
-            lines = []
-            for share in view.shares:
-                line = _("{way}: {money}").format(
-                    way=share.option.label, money=weekly_in_words(weekly_of_annual(share.annual_pence))
-                )
-                if share.held_by:
-                    line += " " + _("(held by {who})").format(who=share.held_by)
-                lines.append(line)
-            html += f"<p>{escape(_('Your money is looked after like this:'))}</p>{_bullets(lines)}"
-        if view.recorded_for_this_cycle and view.schedule is not None:
-            html += (
-                "<p>"
-                + escape(
-                    _("Each payment is {money}, {how_often}, from {date}.").format(
-                        money=amount_in_words(view.schedule.amount_pence),
-                        how_often=view.schedule.frequency.label,
-                        date=format_date(view.schedule.first_payment),
-                    )
-                )
-                + "</p>"
-            )
-        return html
+        return summary_html(management_summary(self._services.management.get_management(person_id)))
 
     def _support_html(self, person_id: int) -> str:
         view = self._services.support.get_support(person_id)
@@ -1329,7 +1212,7 @@ class CoproductionView(QObject):
             item = entry.item
             who = "; ".join(a.provider_name for a in entry.arrangements if a.current)
             weekly = weekly_in_words(weekly_of_annual(item.annual))
-            what = item.description or _(SUPPORT_CATEGORIES.get(item.category, ""))
+            what = item.description or _(plain_category(item.category))
             if who:
                 lines.append(_("{what}, from {who}: {money}").format(what=what, who=who, money=weekly))
             else:

@@ -44,6 +44,7 @@ from personalbudget.domain.monitoring import (
     Status,
     budget_year,
 )
+from personalbudget.domain.roles import Permission
 from personalbudget.domain.surplus import SurplusForm
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
@@ -67,6 +68,7 @@ from ui.plan_table_widget import Column as RuleColumn
 from ui.plan_table_widget import PlanTableWidget
 from ui.spend_chart_widget import SpendChartWidget
 from ui.statement_import_dialog import StatementImportDialog
+from ui.step_page import PersonView
 from ui.theme import MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
 from ui.workers import BackgroundTask
@@ -172,8 +174,9 @@ class LedgerPage(QScrollArea):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(_("The budget account"))
-        self.tabs.addTab(self._build_ledger_tab(), _("Ledger"))
-        self.tabs.addTab(self._build_plan_tab(), _("Against the plan"))
+        self._ledger_tab, self._plan_tab = self._build_ledger_tab(), self._build_plan_tab()
+        self.tabs.addTab(self._ledger_tab, _("Ledger"))
+        self.tabs.addTab(self._plan_tab, _("Against the plan"))
         self.tabs.addTab(self._build_chart_tab(), _("Chart"))
         self.tabs.addTab(self._build_rules_tab(), _("Rules"))
         self.tabs.addTab(self._build_contribution_tab(), _("Contribution"))
@@ -490,6 +493,30 @@ class LedgerPage(QScrollArea):
         while dialog.exec() == QDialog.DialogCode.Accepted:
             if self.record_surplus_decision(dialog.form()):
                 return
+
+    def person_view(self) -> PersonView:
+        """The balance said in the person's words in place of the figures; the rules and the
+        actions on the account are for whoever manages the money."""
+        view = PersonView(anchor=self.alerts_label)
+        view.staff(self.balance_label, self.forecast_label)
+        view.staff_tabs.append(self.rules.parentWidget())
+        view.staff(
+            self.import_button,
+            self.add_button,
+            self.link_button,
+            self.more_button,
+            self.settings_button,
+            self.save_rules_button,
+            self.apply_rules_button,
+            permission=Permission.MANAGE_MONEY,
+        )
+        view.staff(self.statement_button, permission=Permission.PRINT)
+        view.tab_words += [
+            (self._ledger_tab, N_("Money in and out")),
+            (self._plan_tab, N_("My spending and my plan")),
+        ]
+        view.say(self.statement_button, N_("Print a statement"))
+        return view
 
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id

@@ -41,6 +41,7 @@ from personalbudget.domain.management import (
     suggested_payment,
 )
 from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
+from personalbudget.domain.roles import Permission
 from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
@@ -48,6 +49,7 @@ from personalbudget.services.dto import ManagementView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.step_page import PersonView
 from ui.text_wrap import wrap_text
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
@@ -214,12 +216,29 @@ class ManagementPage(QScrollArea):
         layout.addWidget(self.options_box)
         layout.addWidget(self.schedule_box)
         layout.addWidget(self.account_box)
-        layout.addWidget(QLabel(_("Note:")))
+        self._note_label = QLabel(_("Note:"))
+        layout.addWidget(self._note_label)
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.setWidget(content)
 
     # -- public ------------------------------------------------------------------------------
+    def person_view(self) -> PersonView:
+        """The plain summary (``domain/person_view.management_summary``) in place of the form,
+        its checks and the reporting codes, which are for staff."""
+        view = PersonView(anchor=self.status_label)
+        view.staff(self.status_label, self.totals_label, self.salt_label, self.pots_label)
+        view.staff(
+            self.options_box,
+            self.schedule_box,
+            self.account_box,
+            self._note_label,
+            self.note,
+            self.record_button,
+            permission=Permission.MANAGE_MONEY,
+        )
+        return view
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:

@@ -35,9 +35,15 @@ from personalbudget.domain.plan import (
     cost_items,
     cost_plan,
 )
-from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
+from personalbudget.domain.roles import Permission
+from personalbudget.domain.vocabularies import (
+    CARE_ACT_OUTCOMES,
+    CARE_ACT_OUTCOMES_PLAIN,
+    SUPPORT_CATEGORIES,
+    SUPPORT_CATEGORIES_PLAIN,
+)
 from personalbudget.errors import PersonalBudgetError, ValidationError
-from personalbudget.i18n import _, format_money
+from personalbudget.i18n import N_, _, format_money
 from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.dto import PlanView
@@ -46,6 +52,7 @@ from ui.confirm_dialog import confirm_action
 from ui.pa_cost_dialog import PaCostDialog
 from ui.plan_pdf_export import export_plan_pdf
 from ui.plan_table_widget import Column, PlanTableWidget
+from ui.step_page import PersonView
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.workers import BackgroundTask
 
@@ -176,6 +183,66 @@ class PlanPage(QScrollArea):
         self.contingency.textChanged.connect(self._content_changed)
 
     # -- public ------------------------------------------------------------------------------
+    def person_view(self) -> PersonView:
+        """One part of the plan at a time (``ui/coproduction.py``): the tabs' names, the tables'
+        columns and buttons in the person's words, the parts of life and kinds of help by their
+        plain names, the lines' costs said in the plain summary rather than in pence."""
+        view = PersonView(anchor=self.tabs)
+        view.staff(self.tabs.tabBar(), self.status_label, self.cost_label, self.pa_cost_button)
+        view.staff(self.submit_button, permission=Permission.SUBMIT_PLAN)
+        view.staff(self.save_button, permission=Permission.EDIT_PLAN)
+        view.staff_columns += [(self.items.table, ITEM_WEEK_COLUMN), (self.items.table, ITEM_YEAR_COLUMN)]
+        for part, plain in (
+            (self.what_matters, N_("What matters to you")),
+            (self.outcomes, N_("What I want to achieve")),
+            (self.items, N_("The help I want")),
+            (self.informal, N_("People who help me")),
+            (self.risks, N_("Keeping safe")),
+            (self.contingency, N_("If things go wrong")),
+        ):
+            view.tab_words.append((part, plain))
+        view.say(self.outcomes.add_button, N_("Add something I want to achieve"))
+        view.say(self.items.add_button, N_("Add some help"))
+        view.say(self.informal.add_button, N_("Add someone who helps"))
+        view.say(self.risks.add_button, N_("Add a worry"))
+        view.say(self.save_button, N_("Save for now"))
+        view.say(
+            self.what_matters,
+            N_("In your own words: what is important to you, and what a good day looks like."),
+        )
+        view.say(
+            self.contingency, N_("What happens if your help does not come: who steps in, and who to call.")
+        )
+        view.column_words += [
+            (self.items.table, 3, N_("Cost each time (£)")),
+            (self.items.table, 4, N_("How many")),
+            (self.risks.table, 0, N_("What could go wrong")),
+            (self.risks.table, 1, N_("What keeps me safe")),
+            (self.informal.table, 0, N_("Who helps")),
+        ]
+        view.on_switch.append(self._plain_choices)
+        return view
+
+    def _plain_choices(self, on: bool) -> None:
+        """The parts of life and kinds of help by their plain names in the person's view."""
+        outcomes = CARE_ACT_OUTCOMES_PLAIN if on else CARE_ACT_OUTCOMES
+        categories = SUPPORT_CATEGORIES_PLAIN if on else SUPPORT_CATEGORIES
+        self.outcomes.set_column(
+            0,
+            Column(
+                _("Part of my life") if on else _("Care Act outcome"),
+                tuple((code, _(text) if on else f"{code}) {_(text)}") for code, text in outcomes.items()),
+            ),
+        )
+        self.items.set_column(
+            0,
+            Column(
+                _("Kind of help") if on else _("Category"), tuple((k, _(v)) for k, v in categories.items())
+            ),
+        )
+        self.outcomes.set_rows(self.outcomes.rows())
+        self.items.set_rows(self.items.rows())
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:

@@ -35,9 +35,10 @@ from personalbudget.domain.review import (
     MarketGap,
     OutcomeRating,
 )
+from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date, format_money, ngettext
+from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.dto import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
@@ -45,6 +46,7 @@ from ui.app_signals import AppSignals
 from ui.money_widgets import title_label
 from ui.pdf_export import save_pdf
 from ui.review_decision_dialog import DECISION_EXPLANATIONS
+from ui.step_page import PersonView
 from ui.text_wrap import wrap_text
 from ui.workers import BackgroundTask
 
@@ -69,6 +71,7 @@ class ReviewPage(QScrollArea):
         self.setWidgetResizable(True)
 
         title = title_label(_("Step 7: Review and learn"))
+        self._title = title
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(_("About this review"))
@@ -188,21 +191,25 @@ class ReviewPage(QScrollArea):
 
         record_layout = QVBoxLayout(self.record)
         record_layout.setContentsMargins(0, 0, 0, 0)
-        for heading, widget in (
-            (_("Outcomes: how far is each met?"), self.outcomes),
-            (_("What is working and not working"), None),
-        ):
-            record_layout.addWidget(self._heading(heading))
-            if widget is not None:
-                record_layout.addWidget(widget)
+        self._headings = {  # kept, so the person's view can give each its plain words
+            "outcomes": self._heading(_("Outcomes: how far is each met?")),
+            "working": self._heading(_("What is working and not working")),
+            "spend": self._heading(_("Spending against the plan")),
+            "gaps": self._heading(_("Support wanted but not found")),
+            "risks": self._heading(_("Risks revisited")),
+            "earlier": self._heading(_("Earlier reviews")),
+        }
+        record_layout.addWidget(self._headings["outcomes"])
+        record_layout.addWidget(self.outcomes)
+        record_layout.addWidget(self._headings["working"])
         record_layout.addLayout(views)
-        record_layout.addWidget(self._heading(_("Spending against the plan")))
+        record_layout.addWidget(self._headings["spend"])
         record_layout.addWidget(self.spend_title)
         record_layout.addWidget(self.spend)
-        record_layout.addWidget(self._heading(_("Support wanted but not found")))
+        record_layout.addWidget(self._headings["gaps"])
         record_layout.addWidget(self.gaps)
         record_layout.addLayout(gap_buttons)
-        record_layout.addWidget(self._heading(_("Risks revisited")))
+        record_layout.addWidget(self._headings["risks"])
         record_layout.addWidget(self.risks)
         record_layout.addWidget(self.decision_box)
         record_layout.addLayout(buttons)
@@ -217,7 +224,7 @@ class ReviewPage(QScrollArea):
         layout.addWidget(self.summary)
         layout.addWidget(self.start_box)
         layout.addWidget(self.record)
-        layout.addWidget(self._heading(_("Earlier reviews")))
+        layout.addWidget(self._headings["earlier"])
         layout.addWidget(self.history)
         layout.addStretch(1)
         self.setWidget(content)
@@ -235,6 +242,37 @@ class ReviewPage(QScrollArea):
     @property
     def review(self) -> ReviewView | None:
         return self._review
+
+    def person_view(self) -> PersonView:
+        """The person's own views in their words; the practitioner's notes, the reason for the
+        review, the decision and the market gaps (for commissioners) are for staff."""
+        view = PersonView(anchor=self.summary)
+        view.staff(self._title, self.start_box, self.working_practitioner, self.not_working_practitioner)
+        view.staff(self.decision_box, self.complete_button, permission=Permission.MOVE_STEPS)
+        view.staff(self.gaps, self.add_gap_button, self.remove_gap_button, self._headings["gaps"])
+        for key, plain in (
+            ("outcomes", N_("What I wanted to achieve: how is it going?")),
+            ("working", N_("What is working and what is not")),
+            ("spend", N_("Money spent compared with my plan")),
+            ("risks", N_("Keeping safe: what has changed?")),
+            ("earlier", N_("Earlier check-ins")),
+        ):
+            view.say(self._headings[key], plain)
+        view.say(self.working_person, N_("In your own words"))
+        view.say(self.not_working_person, N_("In your own words"))
+        view.say(self.save_button, N_("Save for now"))
+        view.say(self.print_button, N_("Print this check-in"))
+        view.label_words += [
+            (self.working_person, N_("Working for me:")),
+            (self.not_working_person, N_("Not working for me:")),
+        ]
+        view.column_words += [
+            (self.outcomes, 0, N_("What I wanted")),
+            (self.outcomes, 1, N_("How it is going")),
+            (self.outcomes, 2, N_("What I say")),
+            (self.spend, 0, N_("Help")),
+        ]
+        return view
 
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id

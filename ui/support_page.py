@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import EmployerForm, PaEntry, ReminderLevel
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
+from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.support_service import EmployerView, ProviderView, SupportView
 from ui.accessibility import name_unnamed_controls
@@ -46,6 +47,7 @@ from ui.money_widgets import (
 )
 from ui.person_dialog import DateFormatError, format_uk_date, parse_uk_date
 from ui.provider_dialog import ProviderDialog
+from ui.step_page import PersonView
 from ui.theme import OVERDUE
 from ui.theme import colour as theme_colour
 
@@ -187,6 +189,7 @@ class SupportPage(QScrollArea):
         self.tabs.addTab(arrangements, _("Arrangements"))
         self.tabs.addTab(directory, _("Providers and PAs"))
         self.tabs.addTab(employer, _("Employer checklist"))
+        self._arrangements_tab, self._directory_tab, self._employer_tab = arrangements, directory, employer
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -195,6 +198,34 @@ class SupportPage(QScrollArea):
         self.setWidget(content)
 
     # -- public ------------------------------------------------------------------------------
+    def person_view(self) -> PersonView:
+        """Who gives each kind of help, in the plain summary; the directory of providers (with
+        registration numbers) and the rates in pence are for staff."""
+        view = PersonView(anchor=self.tabs)
+        view.staff_tabs.append(self._directory_tab)
+        view.staff(
+            self.arrange_button,
+            self.end_button,
+            self.carry_button,
+            self.confirm_button,
+            self.add_provider_button,
+            self.edit_provider_button,
+            self.retire_button,
+            self.save_employer_button,
+            permission=Permission.MANAGE_MONEY,
+        )
+        view.staff_columns += [(self.items_table, 1), (self.items_table, 4)]  # amounts in pence
+        view.tab_words += [
+            (self._arrangements_tab, N_("Who helps me")),
+            (self._employer_tab, N_("Being an employer")),
+        ]
+        view.column_words += [
+            (self.items_table, 0, N_("Help in my plan")),
+            (self.items_table, 2, N_("Who gives it")),
+            (self.items_table, 3, N_("Starting")),
+        ]
+        return view
+
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
         try:

@@ -156,21 +156,47 @@ def test_questionnaire_one_question_at_a_time_saves_like_the_full_one(
     assert [b for b in questions.answer_buttons() if b.isChecked()]
 
 
-def test_budget_money_in_words_beside_the_weekly_figure(opened, services, person):
+def test_budget_amount_is_said_at_the_end_of_the_questions(opened, services, person):
     opened.coproduction.set_on(True)
-    questions = opened.coproduction_view.questions
+    view = opened.coproduction_view
+    questions = view.questions
     questions.choose(questions.question().answers[-1].id)
     weekly = page_of(opened, BudgetPage).indicative().weekly_pence
-    text = opened.coproduction_view.budget_words.text()
     assert weekly > 0
-    assert weekly_in_words(weekly) in text
-    assert f"{format_money(weekly)} a week — {money_in_words(weekly)} a week" in text
+    assert weekly_in_words(weekly) not in view.budget_words.text()  # not changing at each answer
+    assert "shown after the last question" in view.budget_words.text()
+    while questions.index() < questions.count() - 1 or not questions.question().id:
+        questions.choose(questions.question().answers[0].id)
+        if questions.index() == questions.count() - 1:
+            break
+        questions.next()
+    questions.choose(questions.question().answers[0].id)
+    weekly = page_of(opened, BudgetPage).indicative().weekly_pence
+    text = view.budget_words.text()
+    assert "Your answers give " + weekly_in_words(weekly) in text
+    assert format_money(weekly) not in text or weekly % 100 == 0  # to the pound, no pence
+
+
+def test_budget_amount_live_when_the_setting_says_so(opened, services, person):
+    from PySide6.QtCore import QSettings
+
+    from ui.coproduction import AMOUNT_SETTING
+
+    QSettings().setValue(AMOUNT_SETTING, "live")
+    try:
+        opened.coproduction.set_on(True)
+        questions = opened.coproduction_view.questions
+        questions.choose(questions.question().answers[-1].id)
+        weekly = page_of(opened, BudgetPage).indicative().weekly_pence
+        assert "Your answers give " + weekly_in_words(weekly) in opened.coproduction_view.budget_words.text()
+    finally:
+        QSettings().remove(AMOUNT_SETTING)
 
 
 def test_weekly_in_words():
-    assert weekly_in_words(12345) == (
-        "£123.45 a week — one hundred and twenty-three pounds and forty-five pence a week"
-    )
+    assert weekly_in_words(12345) == "about £123 a week"
+    assert weekly_in_words(5000) == "£50 a week"
+    assert "pence" not in weekly_in_words(12345) and money_in_words(12345).endswith("pence")
 
 
 @pytest.fixture
@@ -209,7 +235,7 @@ def test_plan_goes_one_part_at_a_time(planning):
             break
         steps.next_button.click()
     assert seen[0] == "Part 1 of 6: What matters to you"
-    assert seen[2] == "Part 3 of 6: The help you want and what it costs"
+    assert seen[2] == "Part 3 of 6: The help I want"
     assert len(seen) == plan.tabs.count() == 6
     steps.previous_button.click()
     assert plan.tabs.currentIndex() == 4
