@@ -15,12 +15,14 @@ from fractions import Fraction
 from html import escape
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QBoxLayout,
     QButtonGroup,
+    QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSplitter,
+    QTabBar,
     QTableView,
     QTableWidget,
     QTabWidget,
@@ -44,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.domain.lifecycle import Step
-from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
 from personalbudget.domain.person_view import STEP_TITLES as PERSON_STEP_TITLES
 from personalbudget.domain.person_view import (
     PlainSummary,
@@ -60,6 +63,7 @@ from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import N_, _, format_date, ngettext
 from personalbudget.paths import resources_dir
 from personalbudget.plain_language import about, about_a_week
+from personalbudget.reports.easy_read_report import HOW_OFTEN
 from personalbudget.services import Services
 from ui import theme
 from ui.accessibility import chain_after, layout_holding
@@ -170,6 +174,11 @@ class CoproductionMode(QObject):
 
     def toggle(self) -> None:
         self.set_on(not self._on)
+
+    def amount_live(self) -> bool:
+        """Whether the money the answers give changes at each answer ("live") or is said after the
+        last question (the default: a figure that moves at each answer is hard to follow)."""
+        return self._settings is not None and self._settings.value(AMOUNT_SETTING, "end") == "live"
 
 
 # -- small widgets ----------------------------------------------------------------------------------
@@ -365,7 +374,7 @@ class QuestionByQuestion(QWidget):
             button.setChecked(answer.id == chosen)
             self.group.addButton(button)
             self.answers_layout.addWidget(button)
-            button.setMinimumHeight(button.sizeHint().height() + 12)
+            button.setMinimumHeight(max(button.sizeHint().height() + 12, TARGET + 12))  # a big button
         self._order_tab_stops()
         self.answers_box.setAccessibleName(_("Answers to: {question}").format(question=_(question.text)))
         self.previous_button.setEnabled(self._index > 0)
@@ -472,7 +481,7 @@ class PlanSectionSteps(QWidget):
         )
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < self.count() - 1)
-        self.item_words.setVisible(index == self.ITEMS_SECTION)
+        self.item_words.setVisible(index == self._page.tabs.indexOf(self._page.items))
         self.update_money()
         self.order_tab_stops()
 
@@ -521,7 +530,19 @@ class PlanSectionSteps(QWidget):
                 continue
             costed.append(item)
             what = entry.description.strip() or _(plain_category(entry.category))
-            lines.append(_("{what}: {money}").format(what=what, money=weekly_in_words(item.weekly_pence)))
+            cost = (
+                about(item.annual_pence)
+                if item.frequency == Frequency.ONE_OFF
+                else weekly_in_words(item.weekly_pence)
+            )
+            lines.append(
+                _("{what}: {money}. Who helps: {who}. How often: {how_often}.").format(
+                    what=what,
+                    money=cost,
+                    who=item.provider or _("not chosen yet"),
+                    how_often=_(HOW_OFTEN[item.frequency]),
+                )
+            )
         costing = cost_plan(costed, self._budget_annual)
         text = _("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))
         if self._budget_annual is not None:
@@ -539,6 +560,48 @@ class PlanSectionSteps(QWidget):
 
 
 # -- keeping staff-only controls hidden ------------------------------------------------------------------
+
+
+TARGET = 44  # the smallest a control may be in the person's view, in pixels (WCAG 2.5.5)
+TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QTabBar)
+
+
+class _BigTargets(QObject):
+    """Every control in the person's view at least ``TARGET`` pixels each way (and table rows tall
+    enough for the controls in them); the sizes are put back when the view is left."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._sizes: dict[int, tuple[QWidget, QSize]] = {}
+        self._rows: dict[int, tuple[QHeaderView, int]] = {}
+
+    def apply(self, root: QWidget) -> None:
+        for widget in root.findChildren(QWidget):
+            if not isinstance(widget, TARGET_TYPES) or isinstance(widget.parentWidget(), QTabBar):
+                continue
+            if id(widget) not in self._sizes:
+                self._sizes[id(widget)] = (widget, widget.minimumSize())
+            widget.setMinimumSize(max(widget.minimumWidth(), TARGET), max(widget.minimumHeight(), TARGET))
+        for view in root.findChildren(QTableView):
+            rows = view.verticalHeader()
+            if id(rows) not in self._rows:
+                self._rows[id(rows)] = (rows, rows.defaultSectionSize())
+            rows.setMinimumSectionSize(TARGET + 4)
+            rows.setDefaultSectionSize(max(rows.defaultSectionSize(), TARGET + 4))
+            for row in range(view.model().rowCount() if view.model() is not None else 0):
+                if view.rowHeight(row) < TARGET + 4:
+                    view.setRowHeight(row, TARGET + 4)
+
+    def restore(self) -> None:
+        for widget, size in self._sizes.values():
+            if shiboken6.isValid(widget):
+                widget.setMinimumSize(size)
+        for rows, size in self._rows.values():
+            if shiboken6.isValid(rows):
+                rows.setMinimumSectionSize(-1)
+                rows.setDefaultSectionSize(size)
+        self._sizes.clear()
+        self._rows.clear()
 
 
 class _KeepHidden(QObject):
@@ -740,6 +803,7 @@ class CoproductionView(QObject):
         self._no_focus: dict[QWidget, Qt.FocusPolicy] = {}  # take no focus in the person's view
         self._was_hidden: dict[int, bool] = {}
         self._larger_text = _LargerText(self)
+        self._big_targets = _BigTargets(self)
         self._header_minimums: dict[QHeaderView, int] = {}
         self._texts: list[tuple[QObject, Callable[[str], None], str]] = []
         self._refreshing = False
@@ -1061,8 +1125,10 @@ class CoproductionView(QObject):
     def _set_fonts(self, on: bool) -> None:
         if on:
             self._larger_text.start(self.workspace)
+            self._big_targets.apply(self.workspace)
         else:
             self._larger_text.stop()
+            self._big_targets.restore()
             for header, height in self._header_minimums.items():
                 if shiboken6.isValid(header):
                     header.setMinimumHeight(height)
@@ -1135,6 +1201,7 @@ class CoproductionView(QObject):
         self._show_caseload(False)
         try:
             self._refresh_step(step, person.id)
+            self._big_targets.apply(self.workspace)  # the controls the page has made since
         except PersonalBudgetError as problem:  # the page itself has said what went wrong
             self.window.statusBar().showMessage(str(problem), 8000)
 
@@ -1189,7 +1256,7 @@ class CoproductionView(QObject):
             return
         budget = self._services.budget.get_budget(person_id)
         indicative = budget.indicative
-        live = QSettings().value(AMOUNT_SETTING, "end") == "live"
+        live = self.mode.amount_live()
         done = indicative is not None and indicative.answered >= indicative.questions
         summary = budget_summary(budget, self._services.charging.split(person_id), show_amount=live or done)
         self.budget_words.setText(summary_html(summary))

@@ -177,20 +177,15 @@ def test_budget_amount_is_said_at_the_end_of_the_questions(opened, services, per
     assert format_money(weekly) not in text or weekly % 100 == 0  # to the pound, no pence
 
 
-def test_budget_amount_live_when_the_setting_says_so(opened, services, person):
-    from PySide6.QtCore import QSettings
-
+def test_budget_amount_live_when_the_setting_says_so(opened, services, person, settings):
     from ui.coproduction import AMOUNT_SETTING
 
-    QSettings().setValue(AMOUNT_SETTING, "live")
-    try:
-        opened.coproduction.set_on(True)
-        questions = opened.coproduction_view.questions
-        questions.choose(questions.question().answers[-1].id)
-        weekly = page_of(opened, BudgetPage).indicative().weekly_pence
-        assert "Your answers give " + weekly_in_words(weekly) in opened.coproduction_view.budget_words.text()
-    finally:
-        QSettings().remove(AMOUNT_SETTING)
+    settings.setValue(AMOUNT_SETTING, "live")
+    opened.coproduction.set_on(True)
+    questions = opened.coproduction_view.questions
+    questions.choose(questions.question().answers[-1].id)
+    weekly = page_of(opened, BudgetPage).indicative().weekly_pence
+    assert "Your answers give " + weekly_in_words(weekly) in opened.coproduction_view.budget_words.text()
 
 
 def test_weekly_in_words():
