@@ -362,6 +362,8 @@ class MainWindow(QMainWindow):
             self.caseload.step_combo.setCurrentIndex(0)
             self.caseload.overdue_check.setChecked(False)
             self.caseload.select_person(person_id, notify=False)
+        # A person just added is worked on next: show the workspace even if My work was in front.
+        self.right_stack.setCurrentWidget(self.workspace)
         self.workspace.show_person(person_id)
         self._update_actions()
 
