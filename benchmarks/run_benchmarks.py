@@ -432,8 +432,10 @@ def _in_child(kind: str, path: str, args: argparse.Namespace) -> dict[str, list[
         "--seed",
         str(args.seed),
     ]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=dict(os.environ)).stdout
-    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env=dict(os.environ))
+    if done.returncode != 0:
+        raise SystemExit(f"the {kind} measurements failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 # -- summary -------------------------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ def check_database(db: Database) -> CheckReport:
     finally:
         connection.close()
     if report.integrity == "ok" and not report.problems:
-        record_full_check(db.engine)
+        record_full_check(db.path)
     return report
 
 

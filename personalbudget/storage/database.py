@@ -9,6 +9,7 @@ backups folder. New databases are encrypted (SQLCipher) when a key policy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -230,7 +231,7 @@ def _open_locked(
             if current != upgrade_to:
                 migrate(engine, upgrade_to)
         if fully_checked and up_to_date:  # (after a migration, the next opening checks the new schema)
-            record_full_check(engine)
+            record_full_check(path)
     except SQLAlchemyDatabaseError as problem:
         engine.dispose()
         raise CorruptDatabaseError(_damaged_message(path)) from problem
@@ -361,15 +362,19 @@ def _damaged_encrypted_message(path: Path) -> str:
     ).format(file=path.name, folder=folder)
 
 
-def record_full_check(engine: Engine, when: datetime | None = None) -> None:
-    """Note that a check of every page of this file has just passed (so the next openings skip it).
+def check_note_path(path: Path) -> Path:
+    return path.with_name(path.name + ".checked")
 
-    Kept in the file's own header (SQLite's user_version, as minutes since 1970), not in a table: it
-    travels with the file, and no record changes.
+
+def record_full_check(path: Path, when: datetime | None = None) -> None:
+    """Note that a check of every page of ``path`` has just passed (so the next openings skip it).
+
+    Kept beside the file, not in it (so opening changes nothing inside the caseload), and tied to this
+    very file: a file put in its place (a restore, a copy) is checked again at its first opening.
     """
-    minutes = int((when or datetime.now(UTC)).timestamp() // 60)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"PRAGMA user_version = {minutes}")
+    stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
+    with contextlib.suppress(OSError):  # (then the next opening checks again: nothing is lost)
+        check_note_path(path).write_text(f"{stamp} {path.stat().st_ino}\n", encoding="utf-8")
 
 
 def full_check_due(last: datetime | None, now: datetime | None = None) -> bool:
@@ -380,10 +385,16 @@ def full_check_due(last: datetime | None, now: datetime | None = None) -> bool:
     return not timedelta(0) <= elapsed < FULL_CHECK_EVERY  # a time in the future is not trusted either
 
 
-def last_full_check(connection: Any) -> datetime | None:
-    """When a full check of this file last passed, from a DB-API connection (None: never)."""
-    minutes = connection.execute("PRAGMA user_version").fetchone()[0]
-    return datetime.fromtimestamp(minutes * 60, UTC) if minutes > 0 else None
+def last_full_check(path: Path) -> datetime | None:
+    """When a full check of this file last passed (None: never, or the note is for another file)."""
+    try:
+        stamp, inode = check_note_path(path).read_text(encoding="utf-8").split()
+        when = datetime.fromisoformat(stamp)
+        if int(inode) != path.stat().st_ino:
+            return None
+    except (OSError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _check_contents(path: Path, key: bytes | None, *, full: bool | None = True) -> bool:
@@ -417,7 +428,7 @@ def _check_contents(path: Path, key: bytes | None, *, full: bool | None = True) 
                 0
             ]
             if full is None:
-                full = full_check_due(last_full_check(connection))
+                full = full_check_due(last_full_check(path))
             result = connection.execute("PRAGMA quick_check").fetchone()[0] if full else "ok"
         except Exception as problem:
             raise CorruptDatabaseError(_damaged_message(path)) from problem

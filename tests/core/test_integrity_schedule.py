@@ -20,29 +20,23 @@ from personalbudget.storage.backup import (
     start_backup_after_close,
     take_backup_problem,
 )
-from personalbudget.storage.database import FULL_CHECK_EVERY, full_check_due, last_full_check, open_database
+from personalbudget.storage.database import (
+    FULL_CHECK_EVERY,
+    full_check_due,
+    last_full_check,
+    open_database,
+    record_full_check,
+)
 from personalbudget.storage.lock import owner_path
 from tests.core.helpers import person_form
 
 
-def stamp(db_path, key):
-    from personalbudget.storage.engine import raw_connect
-
-    connection = raw_connect(db_path, key, read_only=True)
-    try:
-        return last_full_check(connection)
-    finally:
-        connection.close()
+def stamp(db_path, _key):
+    return last_full_check(db_path)
 
 
-def set_stamp(db_path, key, when):
-    from personalbudget.storage.engine import raw_connect
-
-    connection = raw_connect(db_path, key)
-    try:
-        connection.execute(f"PRAGMA user_version = {int(when.timestamp() // 60)}")
-    finally:
-        connection.close()
+def set_stamp(db_path, _key, when):
+    record_full_check(db_path, when)
 
 
 def test_the_schedule():
@@ -64,7 +58,7 @@ def test_a_passed_check_is_kept_in_the_file_and_the_next_openings_skip_it(db_pat
     old = datetime.now(UTC) - timedelta(days=3)
     set_stamp(db_path, key, old)
     open_database(db_path, keys).close()
-    assert stamp(db_path, key) == old.replace(second=0, microsecond=0)  # within the week: not checked again
+    assert stamp(db_path, key) == old.replace(microsecond=0)  # within the week: not checked again
 
 
 def test_after_a_crash_the_full_check_runs(db_path, keys):
