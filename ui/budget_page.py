@@ -208,11 +208,11 @@ class BudgetPage(QScrollArea):
     def person_view(self) -> PersonView:
         """The person answers one question at a time (``ui/coproduction.py``), in place of the
         questionnaire by areas with its points; the money is said in the plain summary."""
-        view = PersonView(anchor=self._questionnaire)
+        view = PersonView(anchor=self._questionnaire, summary_anchor=self.figure)
         view.staff(self._questionnaire, self.budget_type, self.breakdown, self.agreed_label)
         view.staff(self.figure, self.figure_note, self.contribution_label, self.uplift_button)
         view.staff(self.agree_button, permission=Permission.AGREE_BUDGET)
-        view.staff(self.contribution_button, permission=Permission.ASSESS)
+        view.staff(self.contribution_button)  # the financial assessment is recorded by staff
         view.say(self._intro, N_("Answer the questions one at a time."))
         view.say(self._figure_title, N_("The money you could have"))
         return view

@@ -129,7 +129,7 @@ def summary_html(summary: PlainSummary) -> str:
         picture = resources_dir() / "easy_read" / f"{told.picture}.png" if told.picture else None
         if picture is not None and picture.exists():
             image = f"<img src='{picture.as_uri()}' width='{PICTURE_SIZE}' height='{PICTURE_SIZE}'>"
-            rows.append(f"<tr><td style='padding:4px'>{image}</td><td style='padding:4px'>{text}</td></tr>")
+            rows.append(f"<tr><td style='padding:4px'>{image}</td><td style='padding:4px' valign='middle'>{text}</td></tr>")
         else:
             rows.append(f"<tr><td></td><td style='padding:4px'>{text}</td></tr>")
     return f"<table cellspacing='0'>{''.join(rows)}</table>" if rows else ""
@@ -940,9 +940,11 @@ class CoproductionView(QObject):
         self._hidden_columns += view.staff_columns
         return view
 
-    def _place(self, view: PersonView, widget: QWidget, stretch: int = 0) -> None:
+    def _place(
+        self, view: PersonView, widget: QWidget, stretch: int = 0, anchor: QWidget | None = None
+    ) -> None:
         """Put one of the person's parts just before the page's anchor, in whatever holds it."""
-        anchor = view.anchor
+        anchor = anchor or view.anchor
         if anchor is None:
             return
         holder = anchor.parentWidget()
@@ -959,7 +961,8 @@ class CoproductionView(QObject):
         label = _words_label(name, rich=True)
         label.setObjectName("personSummary")
         self._summaries[type(page)] = label
-        self._place(self._views[type(page)], label)
+        view = self._views[type(page)]
+        self._place(view, label, anchor=view.summary_anchor)
         self._person_only.append(label)
         return label
 
@@ -1113,6 +1116,10 @@ class CoproductionView(QObject):
         if not ws.is_showing_person():
             return
         shown = ws.shown_step()
+        plan = self._pages.get(PlanPage)
+        if isinstance(plan, PlanPage) and plan.has_unsaved_changes():
+            self._step_shown(int(shown))  # keep what is being written: a reload would lose it
+            return
         self._refreshing = True
         try:
             ws.show_person(ws.person_id())

@@ -36,6 +36,7 @@ class PersonView:
     column_words: list[tuple[QTableView, int, str]] = field(default_factory=list)
     label_words: list[tuple[QWidget, str]] = field(default_factory=list)
     anchor: QWidget | None = None
+    summary_anchor: QWidget | None = None  # where the plain summary goes, when not by ``anchor``
     on_switch: list[Callable[[bool], None]] = field(default_factory=list)
 
     def staff(self, *widgets: QWidget, permission: Permission | None = None) -> PersonView:

@@ -12,7 +12,7 @@ from personalbudget.domain.lifecycle import ReviewDecision, Step, StepStatus
 from personalbudget.domain.person import RepresentativeForm
 from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.review_page import ReviewPage
-from ui.step_page import StepPage
+from ui.step_page import PersonView, StepPage
 
 from .conftest import add_person, set_cycle, walk_to
 
@@ -205,6 +205,9 @@ class RecordingPage(QLabel):
 
     def show_person(self, person_id: int) -> None:
         self.shown.append(person_id)
+
+    def person_view(self) -> PersonView:
+        return PersonView()
 
 
 def test_real_step_pages_load_the_person_when_first_shown(qtbot, workspace, services, ann):
