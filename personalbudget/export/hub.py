@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import secrets
 import uuid
@@ -38,6 +37,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from personalbudget.errors import PersonalBudgetError
+from personalbudget.export.hub_keys import derive_key
 from personalbudget.export.pseudonymise import Pseudonymiser
 from personalbudget.i18n import _
 from personalbudget.storage.keys import (
@@ -76,12 +76,6 @@ def key_id_for(hub_id: str, public_raw: bytes) -> str:
     for part in (hub_id.encode("ascii"), public_raw):
         digest.update(len(part).to_bytes(4, "big") + part)
     return digest.hexdigest()[:32]
-
-
-def derive_key(secret: bytes, purpose: str) -> bytes:
-    """A 256-bit key for one purpose (pseudonyms, the ledger's encryption, its authentication),
-    derived from the hub secret by HMAC-SHA256: knowing one derived key says nothing of another."""
-    return hmac.new(secret, b"personalbudget/hub-secret/v1\x00" + purpose.encode(), hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:

@@ -2,7 +2,7 @@
 
 A contribution must let the hub count a person seen on two laptops once. Since issue 15 the
 key that pseudonymises people is a **secret of the hub** (derived from the hub secret kept with
-its private key; ``hub.derive_key``): a key every laptop holds is no secret, and with the one in
+its private key; ``hub_keys.derive_key``): a key every laptop holds is no secret, and with the one in
 ``hub-public-key.json`` every NHS number in the hub's files was recovered by trying them all.
 
 - On a **laptop**, each person gets a *transit identifier* (``transit_identifier``): a

@@ -65,7 +65,7 @@ from personalbudget.domain.management import DeliveryMechanism, salt_category
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
 from personalbudget.export.disclosure import DisclosureRules
-from personalbudget.export.hub import derive_key
+from personalbudget.export.hub_keys import derive_key
 from personalbudget.export.tables import NOT_RECORDED, OTHER_LOCALITIES, published_localities
 from personalbudget.i18n import _, ngettext
 from personalbudget.storage.export_models import ExportRelease
@@ -583,7 +583,8 @@ class ReleaseRegister:
                 return RegisterDecision(
                     False,
                     _(
-                        "Refused by the rule against differencing (PRIVACY.md rule 6): the period {start} to "
+                        "Refused by the rule against differencing (rule 6 of docs/security.md): "
+                        "the period {start} to "
                         "{end} was published on {when} with different disclosure rules ({earlier}), and "
                         "combining two roundings of the same figures could reveal them. Use the same rules "
                         "as the release of {start} to {end}, or choose a period that does not overlap it."
@@ -622,12 +623,14 @@ class ReleaseRegister:
                 return RegisterDecision(
                     False,
                     ngettext(
-                        "Refused by the rule against differencing (PRIVACY.md rule 6): compared with the "
+                        "Refused by the rule against differencing (rule 6 of docs/security.md): "
+                        "compared with the "
                         "release of {start} to {end} published on {when}, {groups} published group has had "
                         "between 1 and {most} people added, removed or changed, so comparing the two "
                         "releases could reveal them. Wait until more has changed, or re-publish exactly "
                         "the earlier tables.",
-                        "Refused by the rule against differencing (PRIVACY.md rule 6): compared with the "
+                        "Refused by the rule against differencing (rule 6 of docs/security.md): "
+                        "compared with the "
                         "release of {start} to {end} published on {when}, {groups} published groups have had "
                         "between 1 and {most} people added, removed or changed, so comparing the two "
                         "releases could reveal them. Wait until more has changed, or re-publish exactly "
