@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -36,13 +36,18 @@ from reportlab.platypus import (
 
 from personalbudget.domain.management import ManagementOption
 from personalbudget.domain.money import Frequency
-from personalbudget.domain.plan import BudgetFit, CostedItem, PlanStatus
+from personalbudget.domain.plan import BudgetFit, CostedItem, Decision, PlanStatus
 from personalbudget.domain.results import BudgetView, ManagementView, PersonDetails, PlanView
-from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
+from personalbudget.domain.vocabularies import (
+    REPRESENTATIVE_ROLES,
+    SUPPORT_CATEGORIES,
+    plain_category,
+    plain_outcome,
+)
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import N_, _, format_date, format_money, ngettext
+from personalbudget.i18n import N_, _, format_date, ngettext
 from personalbudget.paths import resources_dir
-from personalbudget.plain_language import money_in_words
+from personalbudget.plain_language import about, money_in_words
 from personalbudget.reports.pdf_common import FONT, FONT_BOLD, INK, numbered_canvas, write_pdf
 
 BODY_SIZE = 18  # easy read asks for at least 14-16 point; 18 reads comfortably
@@ -222,10 +227,22 @@ class _Story:
 
 
 def _money_lines(row: _Row, pence: int, figures: str, words: str) -> _Row:
-    """Money as a bold figure, then the same in words on its own line."""
-    row.say(figures.format(money=format_money(pence)), "bold")
-    row.say(words.format(words=money_in_words(pence)))
+    """Money to the pound as a bold figure ("about £116"), then the same in words on its own line
+    (easy read: no pence; the full plan has the exact amounts)."""
+    row.say(figures.format(money=about(pence)), "bold")
+    whole = (abs(pence) + 50) // 100 * 100 * (1 if pence >= 0 else -1)
+    row.say(words.format(words=money_in_words(whole)))
     return row
+
+
+def first_review(data: EasyReadData) -> date | None:
+    """The date of the first check: the cycle's, or worked out from the day the plan was agreed."""
+    if data.next_review_due is not None:
+        return data.next_review_due
+    agreed = data.plan.agreed if data.plan.status == PlanStatus.AGREED else None
+    if agreed is None:
+        return None
+    return agreed.decided_at.date() + timedelta(weeks=data.first_review_weeks)
 
 
 def write_easy_read_pdf(data: EasyReadData, out: Path) -> Path:
@@ -276,6 +293,10 @@ def _cover(s: _Story, data: EasyReadData, name: str) -> None:
             _("This plan was agreed on {date}.").format(date=day(agreed.decided_at.date())),
             "bold",
         )
+        if agreed.decision == Decision.APPROVE_WITH_CONDITIONS and agreed.text.strip():
+            status.say(_("It was agreed on these conditions:"))
+            for line in sentences(agreed.text):
+                status.say(line, "bold")
     else:
         status.say(_("This plan is not agreed yet."), "bold")
         status.say(_("It may still change."))
@@ -296,7 +317,8 @@ def _about_me(s: _Story, data: EasyReadData, name: str) -> None:
     if content.outcomes:
         goals = _Row(picture_path("what_matters")).say(_("What I want to do:"), "bold")
         for outcome in content.outcomes:
-            goals.say("•  " + outcome.description)
+            name = plain_outcome(outcome.outcome_code)
+            goals.say("•  " + (f"{_(name)}: {outcome.description}" if name else outcome.description))
         s.row(goals)
 
 
@@ -363,7 +385,7 @@ def _help_i_get(s: _Story, data: EasyReadData) -> None:
 def _item_row(item: CostedItem) -> _Row:
     row = _Row(category_picture(item.category))
     row.say(item.description, "bold")
-    row.say(_("Type of help: {category}").format(category=_(SUPPORT_CATEGORIES.get(item.category, "Other"))))
+    row.say(_("Type of help: {category}").format(category=_(plain_category(item.category))))
     row.say(_("Who gives it: {who}").format(who=item.provider or _("not chosen yet")))
     row.say(_("How often it is paid: {when}").format(when=_(HOW_OFTEN[item.frequency])))
     if item.frequency == Frequency.ONE_OFF:
@@ -378,12 +400,18 @@ def _people(s: _Story, data: EasyReadData) -> None:
     if not informal and not representatives:
         s.row(_Row(picture_path("people_who_help")).say(_("No one is written down yet.")))
         return
+    roles = {rep.name.strip().casefold(): rep for rep in representatives}
     for help_entry in informal:
         row = _Row(picture_path("people_who_help")).say(help_entry.who, "bold")
+        same = roles.pop(help_entry.who.strip().casefold(), None)  # each person listed once
+        if same is not None:
+            row.say(_(REPRESENTATIVE_ROLES.get(same.role, same.role)))
         for line in sentences(help_entry.description):
             row.say(line)
+        if same is not None and same.phone:
+            row.say(_("Phone: {phone}").format(phone=same.phone))
         s.row(row)
-    for rep in representatives:
+    for rep in roles.values():
         row = _Row(picture_path("people_who_help")).say(rep.name, "bold")
         row.say(_(REPRESENTATIVE_ROLES.get(rep.role, rep.role)))
         if rep.phone:
@@ -417,9 +445,10 @@ def _if_things_go_wrong(s: _Story, data: EasyReadData) -> None:
 def _review(s: _Story, data: EasyReadData) -> None:
     s.heading(_("When we will check how it is going"))
     row = _Row(picture_path("review"))
-    if data.next_review_due is not None:
+    due = first_review(data)
+    if due is not None:
         row.say(_("We will meet to check how my plan is going."))
-        row.say(_("This will be by {date}.").format(date=day(data.next_review_due)), "bold")
+        row.say(_("This will be by {date}.").format(date=day(due)), "bold")
     else:
         row.say(_("We will meet to check how my plan is going."))
         row.say(

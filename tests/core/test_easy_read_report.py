@@ -104,18 +104,20 @@ def test_the_easy_read_plan_has_every_section_and_the_plan_in_it(easy_pdf):
     assert "This plan is about Gwenllïan." in text and "Ŵyn-Price" not in text  # first name only
     assert "This plan was agreed on 23 November 2026." in text
     assert "Staying at home and going to choir" in text and "Get to choir on Tuesdays" in text
-    # The items: what, who, how often and what they cost a week, in figures and in words.
-    assert "PA hours" in text and "Personal assistant" in text and "Who gives it: not chosen yet" in text
-    assert "It costs £55.00 a week." in text and "That is fifty-five pounds a week." in text
+    # The items: what, who, how often and what they cost a week, to the pound in figures and words,
+    # each kind of help by its plain name.
+    assert "PA hours" in text and "A personal assistant" in text and "Who gives it: not chosen yet" in text
+    assert "It costs £55 a week." in text and "That is fifty-five pounds a week." in text
     assert "Respite nights" in text and "Who gives it: Westgate" in text
     assert "How often it is paid: every year" in text
-    assert "It costs £42.55 a week." in text  # £130.15 x 17 a year / 52
-    assert "forty-two pounds and fifty-five pence a week" in text
-    assert "It costs £35.99 once." in text and "thirty-five pounds and ninety-nine pence" in text
-    assert "All my help costs £98.24 a week." in text and "This is less than my budget." in text
+    assert "It costs about £43 a week." in text  # £130.15 x 17 a year / 52 = £42.55
+    assert "That is forty-three pounds a week." in text
+    assert "It costs about £36 once." in text and "thirty-six pounds" in text
+    assert "All my help costs about £98 a week." in text and "This is less than my budget." in text
+    assert "pence" not in text and "£98.24" not in text
     # My money: the agreed budget a week and a year, and who looks after it, in plain words.
-    assert "£100.00 a week" in text and "That is one hundred pounds a week." in text
-    assert "£5,200.00 a year" in text and "five thousand, two hundred pounds a year" in text
+    assert "£100 a week" in text and "That is one hundred pounds a week." in text
+    assert "£5,200 a year" in text and "five thousand, two hundred pounds a year" in text
     assert "The money is paid to me." in text
     assert "Bryn Vale Home Care Ltd looks after the money for me." in text
     # People, keeping safe, if things go wrong, the review, signatures.
@@ -128,6 +130,24 @@ def test_the_easy_read_plan_has_every_section_and_the_plan_in_it(easy_pdf):
         assert who in text
     pages = len(PdfReader(easy_pdf).pages)
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+
+
+def test_the_conditions_the_plain_outcomes_and_each_person_once(services, approver, tmp_path):
+    from personalbudget.domain.plan import OutcomeEntry
+
+    pid = services.people.add_person(person_form(name="Ann Jones")).id
+    services.budget.save_answers(pid, "personal_budget", answers(services))
+    services.budget.agree_budget(pid, {"social_care": 520000}, reason="Agreed")
+    plan = good_plan("55.00")
+    plan.outcomes.append(OutcomeEntry("i", "Go to the pub quiz"))
+    services.plans.save_draft(pid, plan)
+    services.plans.submit(pid)
+    approver.plans.decide(pid, Decision.APPROVE_WITH_CONDITIONS, "Check the PA hours in March.", "Team manager")
+    text = pdf_text(services.reports.write_easy_read_plan(pid, tmp_path / "conditions.pdf"))
+    assert "It was agreed on these conditions: Check the PA hours in March." in text
+    assert "Getting out and about: Go to the pub quiz" in text
+    assert "Making use of necessary facilities" not in text and " i) " not in text
+    assert "This will be by" in text  # a real date, not "8 weeks after"
 
 
 def test_every_line_is_large_type(easy_pdf):
