@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 from personalbudget import APP_NAME, __version__
 from personalbudget.clock import SystemClock
+from personalbudget.domain.dates_and_amounts import parse_date
 from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.roles import Role
-from personalbudget.domain.statement_parsing import StatementError, parse_date
+from personalbudget.domain.statement_parsing import StatementError
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export import hub_commands
 from personalbudget.i18n import (

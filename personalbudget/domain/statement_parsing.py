@@ -1,4 +1,5 @@
-"""Reading bank and prepaid-card statements: CSV (with a column mapping) and OFX.
+"""Reading bank and prepaid-card statements: CSV (with a column mapping), and which format a file
+is in (OFX, QIF and Santander's text download are read by ``statement_formats``).
 
 Pure and Qt-free. A statement is read completely before anything is saved: any
 problem is reported with its row and column and nothing is imported. UK
@@ -18,85 +19,62 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
-from typing import NamedTuple
 
-from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import N_, _, format_money, format_number, ngettext
+# The dates and amounts, and what reading any statement gives, have their own modules (below the bank
+# formats as well as this CSV reader); the ``X as X`` imports re-export them for this module's callers.
+from personalbudget.domain.dates_and_amounts import (
+    DATE_EXAMPLES as DATE_EXAMPLES,
+)
+from personalbudget.domain.dates_and_amounts import (
+    DATE_FORMATS as DATE_FORMATS,
+)
+from personalbudget.domain.dates_and_amounts import (
+    DEFAULT_MAX_TRANSACTION_PENCE as DEFAULT_MAX_TRANSACTION_PENCE,
+)
+from personalbudget.domain.dates_and_amounts import (
+    AmountProblem as AmountProblem,
+)
+from personalbudget.domain.dates_and_amounts import (
+    DateProblem as DateProblem,
+)
+from personalbudget.domain.dates_and_amounts import (
+    check_amount_size as check_amount_size,
+)
+from personalbudget.domain.dates_and_amounts import (
+    parse_amount as parse_amount,
+)
+from personalbudget.domain.dates_and_amounts import (
+    parse_date as parse_date,
+)
+from personalbudget.domain.statement_formats.ofx import looks_like_ofx, utf16_text
+from personalbudget.domain.statement_formats.ofx import parse_ofx as read_ofx
+from personalbudget.domain.statement_formats.qif import looks_like_qif, parse_qif
+from personalbudget.domain.statement_formats.santander import looks_like_santander, parse_santander
+from personalbudget.domain.statement_rows import ENCODINGS as ENCODINGS
+from personalbudget.domain.statement_rows import MAX_BYTES as MAX_BYTES
+from personalbudget.domain.statement_rows import MAX_ROWS as MAX_ROWS
+from personalbudget.domain.statement_rows import PROGRESS_EVERY as PROGRESS_EVERY
+from personalbudget.domain.statement_rows import ImportCancelled as ImportCancelled
+from personalbudget.domain.statement_rows import ParsedStatement as ParsedStatement
+from personalbudget.domain.statement_rows import Progress as Progress
+from personalbudget.domain.statement_rows import RowProblem as RowProblem
+from personalbudget.domain.statement_rows import SkippedRow as SkippedRow
+from personalbudget.domain.statement_rows import StatementError as StatementError
+from personalbudget.domain.statement_rows import StatementRow as StatementRow
+from personalbudget.domain.statement_rows import decode as decode
+from personalbudget.i18n import N_, _, format_number, ngettext
 
-MAX_ROWS = 100_000
-MAX_BYTES = 64 * 1024 * 1024
 MAX_REPORTED = 20  # problems listed one by one; the rest are counted
-PROGRESS_EVERY = 5_000
 
-Progress = Callable[[int, int], bool]  # (done, total) -> carry on?
-
-ENCODINGS: dict[str, str] = {
-    "auto": N_("Work it out (UTF-8, else Windows-1252)"),
-    "utf-8": N_("UTF-8"),
-    "utf-8-sig": N_("UTF-8 with byte-order mark"),
-    "cp1252": N_("Windows-1252 (older Excel and bank exports)"),
-}
 DELIMITERS: dict[str, str] = {
     ",": N_("Comma (,)"),
     ";": N_("Semicolon (;)"),
     "\t": N_("Tab"),
     "|": N_("Vertical bar (|)"),
 }
-DATE_FORMATS: dict[str, str] = {
-    "auto": N_("Work it out (UK, day first)"),
-    "dmy": N_("Day/month/year, e.g. 31/03/2026 or 1/3/26"),
-    "ymd": N_("Year-month-day, e.g. 2026-03-31"),
-    "d_mon_y": N_("Day month-name year, e.g. 1 Mar 2026"),
-    "mdy": N_("Month/day/year (US), e.g. 03/31/2026"),
-}
-
-
-class ImportCancelled(PersonalBudgetError):
-    """The person cancelled the import; nothing was saved."""
-
-    def __init__(self) -> None:
-        super().__init__(_("The import was cancelled. Nothing was imported."))
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """What is wrong, and where: ``row`` counts records as a spreadsheet shows them (the header is row 1)."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def describe(self) -> str:
-        if self.row is not None and self.column:
-            return _("Row {row}, column '{column}': {message}").format(
-                row=self.row, column=self.column, message=self.message
-            )
-        if self.row is not None:
-            return _("Row {row}: {message}").format(row=self.row, message=self.message)
-        return self.message
-
-
-class StatementError(PersonalBudgetError):
-    """A statement that cannot be imported. Nothing from it has been saved."""
-
-    def __init__(self, summary: str, problems: Iterable[RowProblem] = (), total_problems: int | None = None):
-        self.summary = summary
-        self.problems = list(problems)
-        self.total_problems = total_problems if total_problems is not None else len(self.problems)
-        lines = [summary, *(p.describe() for p in self.problems[:5])]
-        if self.total_problems > 5:
-            more = self.total_problems - 5
-            lines.append(
-                ngettext("…and {n} more problem.", "…and {n} more problems.", more).format(
-                    n=format_number(more)
-                )
-            )
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -142,36 +120,6 @@ class ColumnMapping:
         return out
 
 
-class StatementRow(NamedTuple):
-    row: int
-    posted_on: date
-    amount_pence: int  # + money in, - money out
-    description: str
-    bank_id: str = ""  # the bank's own id for the transaction (OFX FITID, Monzo's transaction id)
-
-
-class SkippedRow(NamedTuple):
-    row: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class ParsedStatement:
-    file_format: str  # csv | ofx | qif | santander
-    encoding: str
-    rows: tuple[StatementRow, ...]
-    skipped: tuple[SkippedRow, ...] = ()
-    account: str = ""  # what the file says about the account (masked), if anything
-
-    @property
-    def first_date(self) -> date | None:
-        return min((r.posted_on for r in self.rows), default=None)
-
-    @property
-    def last_date(self) -> date | None:
-        return max((r.posted_on for r in self.rows), default=None)
-
-
 @dataclass(frozen=True)
 class CsvPreview:
     """The start of a CSV file as the mapping dialog shows it."""
@@ -205,10 +153,6 @@ def sniff_format(data: bytes) -> str:
                 "This is a PDF. Download the statement from the bank as CSV or OFX (sometimes called 'Money' or 'Quicken') instead."
             )
         )
-    from personalbudget.domain.statement_formats.ofx import looks_like_ofx, utf16_text
-    from personalbudget.domain.statement_formats.qif import looks_like_qif
-    from personalbudget.domain.statement_formats.santander import looks_like_santander
-
     text = utf16_text(data[:4096])
     if text is None:
         text = head.decode("cp1252", errors="replace")
@@ -219,220 +163,6 @@ def sniff_format(data: bytes) -> str:
     if looks_like_santander(text):
         return "santander"
     return "csv"
-
-
-def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """The file's text and the encoding used, or StatementError saying what is wrong and where."""
-    if len(data) > MAX_BYTES:
-        raise StatementError(
-            _(
-                "The file is {size} MB; a statement can be at most {limit} MB. Split it into smaller files."
-            ).format(size=format_number(len(data) // (1024 * 1024)), limit=MAX_BYTES // (1024 * 1024))
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, used = data.decode("utf-16"), "utf-16"
-    elif encoding == "auto":
-        try:
-            text, used = data.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, used = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as problem:
-                raise StatementError(
-                    _(
-                        "The file cannot be read as text: it is neither UTF-8 nor Windows-1252 "
-                        "(row {row} has the byte 0x{byte:02X}). It may not be a statement, or it may be "
-                        "damaged. Export it from the bank again as CSV."
-                    ).format(row=data[: problem.start].count(b"\n") + 1, byte=data[problem.start]),
-                    [
-                        RowProblem(
-                            data[: problem.start].count(b"\n") + 1,
-                            None,
-                            _("unreadable byte 0x{byte:02X}").format(byte=data[problem.start]),
-                        )
-                    ],
-                ) from None
-    else:
-        codec = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
-        try:
-            text, used = data.decode(codec), encoding
-        except (UnicodeDecodeError, LookupError) as problem:
-            start = getattr(problem, "start", 0)
-            row = data[:start].count(b"\n") + 1
-            raise StatementError(
-                _(
-                    "The file is not in the {encoding} encoding chosen (row {row} cannot be read). "
-                    "Choose 'Work it out' or another encoding, e.g. Windows-1252, and try again."
-                ).format(encoding=_(ENCODINGS.get(encoding, encoding)), row=row),
-                [RowProblem(row, None, _("cannot be read as {encoding}").format(encoding=encoding))],
-            ) from None
-    if "\x00" in text[:65536]:
-        raise StatementError(
-            _(
-                "The file cannot be read as text (it holds zero bytes, as UTF-16 files without a "
-                "byte-order mark and binary files do). Save it from the bank or spreadsheet as CSV "
-                "in UTF-8 and try again."
-            )
-        )
-    return text, used
-
-
-# -- dates and amounts --------------------------------------------------------------------------
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + "$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$|^(\d{4})(\d{2})(\d{2})$")
-_D_MON_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ \-]+([A-Za-z]{3,9})\.?[ \-,]+(\d{4}|\d{2})" + _TIME + "$")
-
-DATE_EXAMPLES = N_("e.g. 31/03/2026, 1/3/26, 2026-03-31 or 1 Mar 2026")
-
-
-class DateProblem(ValueError):
-    pass
-
-
-def _year(text: str) -> int:
-    return 2000 + int(text) if len(text) == 2 else int(text)
-
-
-def _make_date(year: int, month: int, day: int, text: str) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise DateProblem(
-            _("'{text}' is not a real date (day {day}, month {month}, year {year}).").format(
-                text=text, day=day, month=month, year=year
-            )
-        ) from None
-
-
-def parse_date(text: str, fmt: str = "auto") -> date:
-    """A statement date, UK day-first unless the US format is chosen; DateProblem says why not."""
-    value = text.strip()
-    if fmt in ("auto", "dmy", "mdy"):
-        match = _DMY.match(value)
-        if match:
-            first, second, year = int(match[1]), int(match[2]), _year(match[3])
-            if fmt == "mdy":
-                return _make_date(year, first, second, value)
-            return _make_date(year, second, first, value)
-    if fmt in ("auto", "ymd"):
-        match = _YMD.match(value)
-        if match:
-            if match[1]:
-                return _make_date(int(match[1]), int(match[2]), int(match[3]), value)
-            return _make_date(int(match[4]), int(match[5]), int(match[6]), value)
-    if fmt in ("auto", "d_mon_y"):
-        match = _D_MON_Y.match(value)
-        if match:
-            month = _MONTHS.get(match[2].lower())
-            if month is not None:
-                return _make_date(_year(match[3]), month, int(match[1]), value)
-    if not value:
-        raise DateProblem(_("the date is missing."))
-    if fmt == "auto":
-        raise DateProblem(
-            _("'{text}' is not a date in a format we know ({examples}).").format(
-                text=value, examples=_(DATE_EXAMPLES)
-            )
-        )
-    raise DateProblem(
-        _("'{text}' does not match the date format chosen ({format}).").format(
-            text=value, format=_(DATE_FORMATS[fmt])
-        )
-    )
-
-
-_AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<dec>\d+))?$")
-MAX_DIGITS = 10  # pounds: more digits than any personal budget account could ever move at once
-DEFAULT_MAX_TRANSACTION_PENCE = 100_000_00  # the caseload setting's default: £100,000 in one transaction
-
-
-class AmountProblem(ValueError):
-    pass
-
-
-def parse_amount(text: str) -> int:
-    """A statement amount in pence: "1,234.50", "(12.00)", "-5.00", "£5", "12.00 DR", "3.10 CR"."""
-    value = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
-    if not value:
-        raise AmountProblem(_("the amount is missing."))
-    negative = False
-    upper = value.upper()
-    if upper.endswith("DR"):
-        negative, value = True, value[:-2]
-    elif upper.endswith("CR"):
-        value = value[:-2]
-    if value.startswith("(") and value.endswith(")"):
-        negative, value = not negative, value[1:-1]
-    if value.startswith(("-", "+")):
-        negative, value = (value[0] == "-") != negative, value[1:]
-    elif value.endswith("-"):
-        negative, value = not negative, value[:-1]
-    for symbol in ("£", "GBP", "gbp"):
-        if value.startswith(symbol):
-            value = value[len(symbol) :]
-    if value.startswith(("-", "+")):  # "£-5.00"
-        negative, value = (value[0] == "-") != negative, value[1:]
-    match = _AMOUNT.match(value)
-    if not value or not match or (match["num"] is None and match["dec"] is None):
-        raise AmountProblem(
-            _("'{text}' is not an amount of money (e.g. 1,234.50, -5.00 or (12.00)).").format(
-                text=text.strip()
-            )
-        )
-    decimals = match["dec"] or ""
-    if len(decimals) > 2:
-        raise AmountProblem(
-            _("'{text}' has more than two decimal places; amounts are in pounds and pence.").format(
-                text=text.strip()
-            )
-        )
-    pounds = (match["num"] or "0").replace(",", "").lstrip("0")
-    if len(pounds) > MAX_DIGITS:
-        raise AmountProblem(
-            _("'{text}' is far too large to be one payment; check the column and the file.").format(
-                text=text.strip()[:40]
-            )
-        )
-    pence = int(pounds or "0") * 100 + int(decimals.ljust(2, "0"))
-    return -pence if negative else pence
-
-
-def check_amount_size(pence: int | Decimal, text: str, max_pence: int | None) -> str | None:
-    """Why an amount cannot be a real transaction (beyond the caseload's limit for one), or None."""
-    size = -pence if pence < 0 else pence  # abs(), typed for int and Decimal alike
-    if size >= 10 ** (MAX_DIGITS + 2):
-        return _("'{text}' is far too large to be one payment; check the column and the file.").format(
-            text=text.strip()[:40]
-        )
-    if max_pence is not None and size > max_pence:
-        return _(
-            "{amount} is more than {limit}, the most one transaction can be (a setting). "
-            "Check the amount; if it is right, raise the limit in the settings."
-        ).format(amount=format_money(int(size)), limit=format_money(max_pence))
-    return None
 
 
 # -- CSV -------------------------------------------------------------------------------------------
@@ -910,8 +640,6 @@ def parse_csv(
 
 def parse_ofx(data: bytes, progress: Progress | None = None, max_pence: int | None = None) -> ParsedStatement:
     """Every transaction of an OFX statement (bank or card): see ``statement_formats.ofx``."""
-    from personalbudget.domain.statement_formats.ofx import parse_ofx as read_ofx
-
     return read_ofx(data, progress, max_pence)
 
 
@@ -932,11 +660,7 @@ def parse_statement(
     if kind in ("qif", "santander"):
         text, used = decode(data)
         if kind == "qif":
-            from personalbudget.domain.statement_formats.qif import parse_qif
-
             return parse_qif(text, used, max_pence)
-        from personalbudget.domain.statement_formats.santander import parse_santander
-
         return parse_santander(text, used, max_pence)
     if mapping is None:
         raise StatementError(_("Say which columns hold the date, description and amount (a column mapping)."))

@@ -14,7 +14,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from personalbudget.domain.statement_parsing import (
+from personalbudget.domain.dates_and_amounts import check_amount_size
+from personalbudget.domain.statement_rows import (
     MAX_BYTES,
     PROGRESS_EVERY,
     ImportCancelled,
@@ -23,7 +24,6 @@ from personalbudget.domain.statement_parsing import (
     RowProblem,
     StatementError,
     StatementRow,
-    check_amount_size,
     decode,
 )
 from personalbudget.i18n import _

@@ -7,17 +7,19 @@ Only bank, card and cash accounts are read; investment records are refused.
 
 from __future__ import annotations
 
-from personalbudget.domain.statement_parsing import (
+from personalbudget.domain.dates_and_amounts import (
     AmountProblem,
     DateProblem,
+    check_amount_size,
+    parse_amount,
+    parse_date,
+)
+from personalbudget.domain.statement_rows import (
     ParsedStatement,
     RowProblem,
     SkippedRow,
     StatementError,
     StatementRow,
-    check_amount_size,
-    parse_amount,
-    parse_date,
 )
 from personalbudget.i18n import _
 

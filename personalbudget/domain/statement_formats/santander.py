@@ -4,16 +4,18 @@ The separators are no-break spaces and the file is Windows-1252."""
 
 from __future__ import annotations
 
-from personalbudget.domain.statement_parsing import (
+from personalbudget.domain.dates_and_amounts import (
     AmountProblem,
     DateProblem,
+    check_amount_size,
+    parse_amount,
+    parse_date,
+)
+from personalbudget.domain.statement_rows import (
     ParsedStatement,
     RowProblem,
     StatementError,
     StatementRow,
-    check_amount_size,
-    parse_amount,
-    parse_date,
 )
 from personalbudget.i18n import _
 
