@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from personalbudget.clock import SystemClock
+from personalbudget.domain.dates_and_amounts import parse_date
 from personalbudget.domain.monitoring import budget_year
-from personalbudget.domain.statement_parsing import parse_date
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.contribution import (
     ANONYMISED_NOTICE,
