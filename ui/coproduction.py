@@ -129,7 +129,9 @@ def summary_html(summary: PlainSummary) -> str:
         picture = resources_dir() / "easy_read" / f"{told.picture}.png" if told.picture else None
         if picture is not None and picture.exists():
             image = f"<img src='{picture.as_uri()}' width='{PICTURE_SIZE}' height='{PICTURE_SIZE}'>"
-            rows.append(f"<tr><td style='padding:4px'>{image}</td><td style='padding:4px' valign='middle'>{text}</td></tr>")
+            rows.append(
+                f"<tr><td style='padding:4px'>{image}</td><td style='padding:4px' valign='middle'>{text}</td></tr>"
+            )
         else:
             rows.append(f"<tr><td></td><td style='padding:4px'>{text}</td></tr>")
     return f"<table cellspacing='0'>{''.join(rows)}</table>" if rows else ""
@@ -807,6 +809,8 @@ class CoproductionView(QObject):
         self._header_minimums: dict[QHeaderView, int] = {}
         self._texts: list[tuple[QObject, Callable[[str], None], str]] = []
         self._refreshing = False
+        self._staff_title: str | None = None  # the window's title and File menu's name in the full view
+        self._staff_menu_title: str | None = None
 
         self.action = QAction(_("&Co-production mode"), window)
         self.action.setCheckable(True)
@@ -1071,20 +1075,24 @@ class CoproductionView(QObject):
         self._set_window(on)
         self._reload()
         self.window.statusBar().showMessage(
-            _("Co-production mode is on") if on else _("Co-production mode is off"), 4000
+            _("This is your view: plain words and bigger text.") if on else _("Back to the full view."), 4000
         )
 
     def _set_window(self, on: bool) -> None:
         """The caseload (other people's names) and staff-only menu items are hidden while a person is open."""
         window = self.window
         self._show_caseload(not (on and self.workspace.is_showing_person()))
-        keep = {
-            getattr(window, "print_plan_action", None),
-            getattr(window, "quit_action", None),
-            self.action,
-        }
+        keep = {getattr(window, "print_plan_action", None), self.action}  # no Quit in the person's view
         menus = window.menuBar().actions()
         file_menu = menus[0].menu() if menus else None
+        if menus:
+            if on and self._staff_menu_title is None:
+                self._staff_menu_title = menus[0].text()
+                menus[0].setText(_("&My plan"))
+            elif not on and self._staff_menu_title is not None:
+                menus[0].setText(self._staff_menu_title)
+                self._staff_menu_title = None
+        self._set_title(on)
         staff_actions = (
             [a for a in file_menu.actions() if a not in keep and not a.isSeparator()] if file_menu else []
         )
@@ -1094,6 +1102,19 @@ class CoproductionView(QObject):
                 staff_actions.append(action)
         for action in staff_actions:
             action.setVisible(not on)
+
+    def _set_title(self, on: bool) -> None:
+        """The window's title in the person's words while the view is on, and back."""
+        window = self.window
+        person = self.workspace.person() if self.workspace.is_showing_person() else None
+        if on:
+            if self._staff_title is None:
+                self._staff_title = window.windowTitle()
+            title = _("{name}'s plan").format(name=person.name) if person is not None else _("Your plan")
+            window.setWindowTitle(title)
+        elif self._staff_title is not None:
+            window.setWindowTitle(self._staff_title)
+            self._staff_title = None
 
     def _show_caseload(self, show: bool) -> None:
         """The caseload pane (other people's names) beside the workspace, at the width it had."""
@@ -1194,6 +1215,7 @@ class CoproductionView(QObject):
             self.banner.set_person("")
             return
         self.banner.set_person(person.name)
+        self._set_title(True)
         step = Step(step)
         self.heading.setText(
             _("Step {n} of 7: {title}").format(n=int(step), title=_(PERSON_STEP_TITLES[step]))

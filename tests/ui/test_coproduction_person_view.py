@@ -198,3 +198,17 @@ def test_every_control_in_the_person_view_is_at_least_44_pixels(qtbot, window, s
         ]
         assert small == [], (step, small)
     window.coproduction.set_on(False)
+
+
+def test_the_window_speaks_to_the_person_and_has_no_quit(window, agreed):
+    title, file_menu = window.windowTitle(), window.menuBar().actions()[0].text()
+    quit_action = getattr(window, "quit_action", None)
+    window.coproduction.set_on(True)
+    assert window.windowTitle() == "Ffion Jenkins's plan"
+    assert window.menuBar().actions()[0].text() == "&My plan"
+    if quit_action is not None:
+        assert not quit_action.isVisible()
+    window.coproduction.set_on(False)
+    assert window.windowTitle() == title and window.menuBar().actions()[0].text() == file_menu
+    if quit_action is not None:
+        assert quit_action.isVisible()
