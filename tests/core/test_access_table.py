@@ -5,9 +5,11 @@ cannot be forgotten: it is either person-scoped (and must refuse) or listed belo
 from __future__ import annotations
 
 import inspect
+import shutil
 
 import pytest
 
+from personalbudget.clock import FixedClock
 from personalbudget.domain.plan import Decision
 from personalbudget.domain.roles import Role
 from personalbudget.errors import PermissionDeniedError, ValidationError
@@ -15,6 +17,9 @@ from personalbudget.services import Services, build_services
 from personalbudget.services.access import BREAK_GLASS_ROLES, NotYourPersonError
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.user_service import UserService
+from personalbudget.storage.database import open_database
+from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
+from tests.conftest import FIXED_NOW
 from tests.core.helpers import person_form
 from tests.core.test_budget_and_plan_services import answers, good_plan
 
@@ -69,8 +74,37 @@ def _listed(key: str) -> bool:
     return key in CASELOAD_WIDE or key.split(".")[0] + ".*" in CASELOAD_WIDE
 
 
+@pytest.fixture(scope="module")
+def _caseload_file(tmp_path_factory: pytest.TempPathFactory):
+    """The caseload below, built once for the module (seven accounts' passwords take seconds to
+    hash) in a file of its own; each test gets a copy of the file, so what one test changes no other
+    sees."""
+    folder = tmp_path_factory.mktemp("access-caseload")
+    store = MemorySecretStore()
+    path = folder / "caseload.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PERSONALBUDGET_HOME", str(folder / "pb-home"))
+        db = open_database(path, DatabaseKeys(store, passphrase=lambda _creating: None))
+        try:
+            built = _build_caseload(db, FixedClock(FIXED_NOW))
+            key = db.key
+        finally:
+            db.close()
+    assert key is not None and not path.with_name(path.name + "-wal").exists()
+    return path, key, built
+
+
 @pytest.fixture
-def caseload(db, clock):
+def caseload(db_path, keys, clock, _caseload_file):
+    path, key, built = _caseload_file
+    shutil.copyfile(path, db_path)
+    keys.store(db_path, key)  # this test's own keyring entry and key file
+    db = open_database(db_path, keys)
+    yield {**built, "db": db, "clock": clock}
+    db.close()
+
+
+def _build_caseload(db, clock):
     users = UserService(ActingDatabase(db, "setup"), clock)
     manager = users.create_user("pat", "Pat Worker", PASSWORD, Role.PRACTITIONER)
     users.create_user("sam", "Sam Other", PASSWORD, Role.PRACTITIONER, by=manager)
@@ -105,7 +139,7 @@ def caseload(db, clock):
         "plan_id": stranger_plan.plan_id,
         "cycle_id": sam.lifecycle.get_cycle(stranger).cycle_id,
     }
-    return {"mine": mine, "stranger": stranger, "ids": ids, "db": db, "clock": clock}
+    return {"mine": mine, "stranger": stranger, "ids": ids}
 
 
 def as_account(caseload, role: Role) -> Services:
