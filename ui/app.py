@@ -236,6 +236,16 @@ def lock_until_signed_in(window: QWidget, users: UserService, user: SignedInUser
         content.setVisible(True)
 
 
+def staff_signs_in(window: QWidget, users: UserService, user: SignedInUser) -> bool:
+    """Leaving the person's view (co-production mode): the member of staff signed in enters their
+    password again, so the person cannot open the full view (other people's records) on their own."""
+    if not users.has_users():
+        return True
+    dialog = SignInDialog(users, locked_user=user.username, parent=window)
+    dialog.setWindowTitle(_("Back to the full view: staff sign-in"))
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
 def start_daily_backup(window: QWidget, db: Database, keep: int | None = None) -> BackgroundTask | None:
     """The first run of the day makes a checked backup, off the main thread; so does a start after a
     backup on closing that never finished."""
@@ -352,6 +362,8 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
                 accounts.setStatusTip(_("See who can sign in, and add a colleague's account"))
                 accounts.triggered.connect(lambda: AccountsDialog(users, user, window).exec())
                 window.add_to_file_menu(accounts)
+            if isinstance(window, MainWindow):
+                window.coproduction_view.leave_check = lambda: staff_signs_in(window, users, user)
             window.show()
         security = services.settings.security()
         daily = start_daily_backup(window, db, security.backups_kept)

@@ -820,7 +820,10 @@ class CoproductionView(QObject):
             _("The person's view: plain words, bigger text, one thing at a time, staff-only things hidden")
         )
         self.action.setChecked(mode.is_on())
-        self.action.toggled.connect(mode.set_on)
+        self.action.toggled.connect(self._action_toggled)
+        # Asked before the person's view is left (set by ui/app.py when the caseload has accounts: a
+        # staff sign-in). Returns whether the full view may be shown.
+        self.leave_check: Callable[[], bool] | None = None
         window.addAction(self.action)
 
         # The workspace builds its step pages when first needed: each is made ready for the person's
@@ -893,7 +896,7 @@ class CoproductionView(QObject):
     def _build_workspace(self) -> None:
         ws = self.workspace
         self.banner = CoproductionBanner()
-        self.banner.leave_requested.connect(lambda: self.mode.set_on(False))
+        self.banner.leave_requested.connect(self.leave)
         ws.layout().insertWidget(0, self.banner)
         # Tab reaches the banner first in the workspace, before the person's details.
         QWidget.setTabOrder(ws.edit_button.previousInFocusChain(), self.banner.leave_button)
@@ -1035,6 +1038,24 @@ class CoproductionView(QObject):
     # -- switching ------------------------------------------------------------------------------------
     def is_on(self) -> bool:
         return self.mode.is_on()
+
+    def leave(self) -> bool:
+        """Back to the full view, once ``leave_check`` (a staff sign-in) agrees; whether it was left."""
+        if not self.mode.is_on():
+            return True
+        if self.leave_check is not None and not self.leave_check():
+            self.action.blockSignals(True)
+            self.action.setChecked(True)
+            self.action.blockSignals(False)
+            return False
+        self.mode.set_on(False)
+        return True
+
+    def _action_toggled(self, checked: bool) -> None:
+        if checked:
+            self.mode.set_on(True)
+        else:
+            self.leave()
 
     def _mode_changed(self, on: bool) -> None:
         self.action.blockSignals(True)

@@ -40,13 +40,32 @@ PENCE = re.compile(r"\d\.\d\d\b|\bpence\b")
 CONDITIONS = "Check the PA hours at the six-week review"
 
 
-def set_mode(window, qtbot, on: bool) -> None:
-    """The View menu's switch (Ctrl+Shift+P does the same); out of it by the banner's button."""
+def set_mode(window, qtbot, on: bool, dialogs=None, password: str = PRACTITIONER[2]) -> None:
+    """The View menu's switch (Ctrl+Shift+P does the same); out of it by the banner's button, with
+    the member of staff's password (the caseload has accounts)."""
     if on:
         menu_action(window, "View", "Co-production mode").trigger()
     else:
+        assert dialogs is not None, "leaving the person's view asks for a staff sign-in"
+        dialogs.expect(QDialog, "staff sign-in", staff_password(password))
         QTest.mouseClick(window.coproduction_view.banner.leave_button, Qt.MouseButton.LeftButton)
+        wait_for_dialogs(qtbot, dialogs)
     qtbot.waitUntil(lambda: window.coproduction.is_on() == on)
+
+
+def wrong_password_then_cancel(dialog) -> None:
+    type_into(dialog.password, "not the password")
+    click(dialog, "Sign in")
+    assert dialog.error.text(), "a wrong password is refused with a reason"
+    click(dialog, "Cancel")
+
+
+def staff_password(password: str):
+    def act(dialog) -> None:
+        type_into(dialog.password, password)
+        click(dialog, "Sign in")
+
+    return act
 
 
 def person_texts(window) -> str:
@@ -92,8 +111,14 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     assert not PENCE.search(words), words
     shots.save("coproduction-step1-your-money")
 
+    # Without the staff password the person's view stays (other people's records are behind it).
+    dialogs.expect(QDialog, "staff sign-in", wrong_password_then_cancel)
+    QTest.mouseClick(view.banner.leave_button, Qt.MouseButton.LeftButton)
+    wait_for_dialogs(qtbot, dialogs)
+    assert window.coproduction.is_on() and not window.splitter.widget(0).isVisible()
+
     # The practitioner agrees the budget in the full view.
-    set_mode(window, qtbot, False)
+    set_mode(window, qtbot, False, dialogs)
     budget = window.workspace.pages.currentWidget()
     dialogs.expect(QDialog, "Agree the budget", press("Agree budget"))
     click(budget, "Agree budget")
@@ -141,7 +166,7 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     type_into(plan.contingency, "My sister Mair will help if the PA cannot come")
 
     # The practitioner puts in the PA's hourly rate and submits the plan in the full view.
-    set_mode(window, qtbot, False)
+    set_mode(window, qtbot, False, dialogs)
     assert plan.items.rows()[0][1] == "PA hours for washing and dressing"  # nothing lost in the switch
     fill_cell(plan.items.table, 0, 3, "14.50")
     assert "Planned: £116.00 a week" in plan.cost_label.text(), plan.cost_label.text()
@@ -151,7 +176,7 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     assert "PA hours for washing and dressing: £116 a week. Who helps: not chosen yet." in words, words
     assert "Your plan costs £116 a week." in steps.total_words.text()
     shots.save("coproduction-step2-the-help-i-want")
-    set_mode(window, qtbot, False)
+    set_mode(window, qtbot, False, dialogs)
     dialogs.expect(QMessageBox, "Submit the plan for agreement", press("Submit"))
     click(plan, "Submit for agreement")
     wait_for_dialogs(qtbot, dialogs)
@@ -161,7 +186,7 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     set_mode(window, qtbot, True)
     assert "We are waiting for the answer." in person_texts(window)
     shots.save("coproduction-step3-waiting")
-    set_mode(window, qtbot, False)
+    set_mode(window, qtbot, False, dialogs)
 
     # An approver decides, with conditions.
     dialogs.expect(QDialog, "Accounts", add_account(*APPROVER, role="Approver"))
@@ -195,4 +220,4 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     assert not PENCE.search(words), words
     assert not [r for r in window.workspace.findChildren(QRadioButton) if r.isVisible()]  # no decision
     shots.save("coproduction-step3-agreed")
-    set_mode(window, qtbot, False)
+    set_mode(window, qtbot, False, dialogs)

@@ -212,3 +212,14 @@ def test_the_window_speaks_to_the_person_and_has_no_quit(window, agreed):
     assert window.windowTitle() == title and window.menuBar().actions()[0].text() == file_menu
     if quit_action is not None:
         assert quit_action.isVisible()
+
+
+def test_leaving_the_person_view_asks_the_leave_check(window, agreed):
+    view = window.coproduction_view
+    asked = []
+    view.leave_check = lambda: asked.append(True) or len(asked) > 1  # refused once, then agreed
+    window.coproduction.set_on(True)
+    window.coproduction_action.trigger()  # the menu item and Ctrl+Shift+P
+    assert window.coproduction.is_on() and window.coproduction_action.isChecked() and asked == [True]
+    view.banner.leave_button.click()
+    assert not window.coproduction.is_on() and not window.coproduction_action.isChecked()
