@@ -373,7 +373,7 @@ def _measure_export(kind: str, n: int, workdir: Path) -> float:
         store = DatabaseRegisterStore(services.context.db)
         for back in range(1, n + 1):
             first, last = date(start.year - back, 4, 1), date(start.year - back + 1, 3, 31)
-            records = extract_records(services.context, first, last)
+            records = extract_records(services.context.db, first, last)
             store.append(
                 ReleaseEntry(
                     at=services.context.clock.now(),

@@ -224,10 +224,20 @@ def audit_release(tables: Sequence[PublishedTable], rules: DisclosureRules) -> A
                 links.append(
                     (people("budget_by_reason", reason), people("people_by_age_and_reason", ALL, reason))
                 )
+    if "contributions_by_reason_and_stream" in by_id and "budget_by_reason" in by_id:
+        for r in by_id["budget_by_reason"].rows:  # each person in one funding column: the same reasons
+            if r.measure == "people" and r.dims != (ALL,):
+                links.append(
+                    (
+                        people("budget_by_reason", r.dims[0]),
+                        people("contributions_by_reason_and_stream", r.dims[0], ALL),
+                    )
+                )
     grand_keys = [
         people("people_by_age_and_reason", ALL, ALL),
         people("people_by_locality_mechanism", ALL, ALL),
         people("reviews_on_time", ALL),
+        people("contributions_by_reason_and_stream", ALL, ALL),
     ]
     links += [(grand_keys[0], g) for g in grand_keys[1:]]
     if "spend_against_plan_by_mechanism" in by_id:

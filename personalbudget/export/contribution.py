@@ -51,6 +51,8 @@ from sqlalchemy import text
 from personalbudget import __version__
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import (
+    CONTRIBUTION_NONE,
+    CONTRIBUTION_UNKNOWN,
     DATASET_SCHEMA_VERSION,
     PersonIdentity,
     PersonRecord,
@@ -69,6 +71,9 @@ _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM
 _MAX_HEADER = 4096
 _KEY_PATTERN = re.compile(rf"^({re.escape(NHS_PREFIX)}|{re.escape(FALLBACK_PREFIX)})[0-9a-f]{{64}}$")
 SUFFIX = ".pbcontrib"
+# In the payload of contributions that carry the person's contribution (charging) in their records;
+# a file from an older release does not, and its people's contributions are unknown at the hub.
+CONTRIBUTION_FIELDS = "contribution_fields"
 
 PSEUDONYMISED_NOTICE = N_(
     "Contributions are pseudonymised personal data for the strategic hub's eyes only; "
@@ -148,19 +153,15 @@ def seal(payload: bytes, hub: HubPublicKey) -> bytes:
 
 
 def build_payload(
-    context: Any, hub: HubPublicKey, period_from: date, period_to: date, now: datetime
+    database: Any, hub: HubPublicKey, period_from: date, period_to: date, now: datetime
 ) -> tuple[bytes, list[PersonRecord]]:
-    """The contribution's plaintext JSON and the records in it."""
-    require = getattr(context, "require", None)
-    if callable(require):  # the permission check before anything is read
-        from personalbudget.domain.roles import Permission
+    """The contribution's plaintext JSON and the records in it, as at ``now``.
 
-        require(Permission.EXPORT_CONTRIBUTION)
-    database = getattr(context, "db", context)
+    Reads every person's records: the caller checks the permission first
+    (``ExportService.contribution``)."""
     key_fn = hub_key_function(database, hub)
-    records = extract_records(context, period_from, period_to, key_fn=key_fn)
-    clock = getattr(context, "clock", None)
-    today = clock.today() if clock is not None else now.date()
+    today = now.date()
+    records = extract_records(database, period_from, period_to, key_fn=key_fn, today=today)
     payload = {
         "kind": PAYLOAD_KIND,
         "schema_version": DATASET_SCHEMA_VERSION,
@@ -172,6 +173,7 @@ def build_payload(
         "data_until": min(today, period_to).isoformat(),  # the data's date (reviews overdue, pro-rating)
         "audit_head": _audit_head(database),
         "record_count": len(records),
+        CONTRIBUTION_FIELDS: True,  # records without the contribution's fields have none recorded
         "records": [r.to_dict() for r in records],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), records
@@ -197,34 +199,40 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_contribution(
-    context: Any, out: Path, hub: HubPublicKey, period_from: date, period_to: date, now: datetime
+    database: Any,
+    out: Path,
+    hub: HubPublicKey,
+    period_from: date,
+    period_to: date,
+    now: datetime,
+    *,
+    actor: str,
 ) -> ContributionSummary:
-    """Extract, pseudonymise, encrypt to the hub and write ``out`` (all or nothing)."""
+    """Extract, pseudonymise, encrypt to the hub and write ``out`` (all or nothing).
+
+    ``database`` is the caseload; the caller (``ExportService.contribution``) has checked that
+    ``actor`` may send person-level records to the hub."""
     if period_to < period_from:
         raise ContributionError(_("The period ends before it starts: check --from and --to."))
-    payload, records = build_payload(context, hub, period_from, period_to, now)
-    database = getattr(context, "db", None)
-    if database is None or not hasattr(database, "session"):
+    payload, records = build_payload(database, hub, period_from, period_to, now)
+    # Person-level data leaves the laptop: the audit trail records who sent how many records
+    # to which hub (counts only). The file is written inside the same transaction, so there is
+    # never a contribution without its audit event.
+    with database.session() as session:
+        if session.info.get("audited"):
+            record_event(
+                session,
+                actor=actor,
+                action="export_contribution",
+                table="contribution",
+                row_id=hub.hub_id,
+                summary={
+                    "people": len(records),
+                    "period_from": period_from.isoformat(),
+                    "period_to": period_to.isoformat(),
+                },
+            )
         _atomic_write(out, seal(payload, hub))
-    else:
-        # Person-level data leaves the laptop: the audit trail records who sent how many records
-        # to which hub (counts only). The file is written inside the same transaction, so there is
-        # never a contribution without its audit event.
-        with database.session() as session:
-            if session.info.get("audited"):
-                record_event(
-                    session,
-                    actor=getattr(context, "actor", "unknown"),
-                    action="export_contribution",
-                    table="contribution",
-                    row_id=hub.hub_id,
-                    summary={
-                        "people": len(records),
-                        "period_from": period_from.isoformat(),
-                        "period_to": period_to.isoformat(),
-                    },
-                )
-            _atomic_write(out, seal(payload, hub))
     return ContributionSummary(
         path=out,
         people=len(records),
@@ -250,6 +258,7 @@ class Contribution:
     app_version: str
     audit_head: str | None
     records: tuple[PersonRecord, ...]
+    carries_contribution: bool = True  # False: from an older release, the contributions are unknown
 
 
 def _not_contribution(path: Path) -> ContributionError:
@@ -360,9 +369,11 @@ def open_contribution(path: Path, hub: Hub) -> Contribution:
         raise _malformed(path, _("the record count does not match the records"))
     records = []
     pseudonymiser = hub.pseudonymiser()
+    carries_contribution = payload.get(CONTRIBUTION_FIELDS) is True
+    without = CONTRIBUTION_NONE if carries_contribution else CONTRIBUTION_UNKNOWN
     for number, raw in enumerate(raw_records, start=1):
         try:
-            record = PersonRecord.from_dict(raw)
+            record = PersonRecord.from_dict(raw, without_contribution=without)
         except (ValueError, TypeError, KeyError):
             # Only the record's number: the values may be personal data.
             raise _malformed(path, _("record {n} is not valid").format(n=number)) from None
@@ -379,6 +390,7 @@ def open_contribution(path: Path, hub: Hub) -> Contribution:
         app_version=str(payload.get("app_version", "")),
         audit_head=head if isinstance(head, str) else None,
         records=tuple(records),
+        carries_contribution=carries_contribution,
     )
 
 
@@ -432,6 +444,18 @@ class MergeResult:
                     "{n} people have no NHS number and were matched on name and date of birth, which is less reliable.",
                     self.fallback_keys,
                 ).format(n=self.fallback_keys)
+            )
+        older = [c for c in self.contributions if not c.carries_contribution]
+        if older:
+            unknown = sum(1 for r in self.records if r.contribution_status == CONTRIBUTION_UNKNOWN)
+            lines.append(
+                ngettext(
+                    "{n} person's contribution is unknown ({files}: made by an older PersonalBudget, without "
+                    "the person's contribution); it is left out of the contribution figures.",
+                    "{n} people's contributions are unknown ({files}: made by an older PersonalBudget, without "
+                    "the person's contribution); they are left out of the contribution figures.",
+                    unknown,
+                ).format(files=", ".join(c.path.name for c in older), n=unknown)
             )
         if len({c.data_until for c in self.contributions}) > 1:
             lines.append(

@@ -27,12 +27,13 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from personalbudget.domain.charging import ContributionStatus
 from personalbudget.domain.management import OPTION_MECHANISMS, DeliveryMechanism, ManagementOption
 from personalbudget.domain.money import Frequency, annual_cost, round_half_up
 from personalbudget.domain.ras import STREAMS
 from personalbudget.domain.review import OUTCOME_RATINGS
-from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, PRIMARY_SUPPORT_REASONS, SUPPORT_CATEGORIES
+from personalbudget.storage.charging_models import PersonContribution
 from personalbudget.storage.models import (
     AgreedBudget,
     BudgetStream,
@@ -61,6 +62,14 @@ REVIEW_TIMELINESS: tuple[str, ...] = (COMPLETED_ON_TIME, COMPLETED_LATE, OVERDUE
 # Spending that is not linked to a plan item or a support category.
 UNLINKED = "unlinked"
 DELIVERY_MECHANISMS: tuple[str, ...] = tuple(m.value for m in DeliveryMechanism)
+
+# The person's assessed contribution (charging) in force at the end of the period. "" when none
+# is recorded; UNKNOWN when the record came from a contribution file of an older release, which
+# did not carry it. Only the three recorded statuses are written out (see ``PersonRecord.to_dict``).
+CONTRIBUTION_RECORDED: tuple[str, ...] = tuple(s.value for s in ContributionStatus)
+CONTRIBUTION_NONE = ""
+CONTRIBUTION_UNKNOWN = "unknown"
+CONTRIBUTION_STATUSES: tuple[str, ...] = (*CONTRIBUTION_RECORDED, CONTRIBUTION_NONE, CONTRIBUTION_UNKNOWN)
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # budget type ids from the RAS file
 
@@ -110,6 +119,10 @@ class PersonRecord:
     - ``market_gaps``: (support category, locality) gaps reported at reviews completed within the
       period, each once.
     - ``review_timeliness``: one of ``REVIEW_TIMELINESS``.
+    - ``contribution_status``: the person's contribution in force at the end of the period
+      (``assessed``, ``awaiting`` or ``nil``; ``""`` none recorded; ``unknown`` from an older
+      release's contribution file, which did not say).
+    - ``weekly_contribution_pence``: the assessed weekly contribution (0 unless ``assessed``).
     - ``plan_version_at``: when the newest of the agreed budget, agreed plan, management or review
       behind this record was made (UTC); the hub keeps the latest record per key.
     """
@@ -128,6 +141,8 @@ class PersonRecord:
     market_gaps: tuple[tuple[str, str], ...] = ()
     review_timeliness: str = NOT_YET_DUE
     plan_version_at: datetime = field(default_factory=lambda: datetime(1970, 1, 1, tzinfo=UTC))
+    contribution_status: str = CONTRIBUTION_NONE
+    weekly_contribution_pence: int = 0
 
     def __post_init__(self) -> None:
         # Canonical form (sorted, merged), so equal content is an equal record with an equal hash.
@@ -149,9 +164,18 @@ class PersonRecord:
     def actual_pence(self) -> int:
         return sum(p for _c, p in self.actual_by_category)
 
+    @property
+    def contribution_known(self) -> bool:
+        """Whether the weekly contribution is known (assessed, or nil: nothing to pay)."""
+        return self.contribution_status in (ContributionStatus.ASSESSED.value, ContributionStatus.NIL.value)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (integers, strings, lists, dicts) with the schema version."""
-        return {
+        """A JSON-safe dict (integers, strings, lists, dicts) with the schema version.
+
+        The contribution fields are written only when a contribution is recorded, so the record of
+        someone without one is exactly what earlier releases wrote (and hashed in their ledgers).
+        """
+        data = {
             "schema_version": DATASET_SCHEMA_VERSION,
             "key": self.key,
             "age_band": self.age_band,
@@ -168,10 +192,20 @@ class PersonRecord:
             "review_timeliness": self.review_timeliness,
             "plan_version_at": self.plan_version_at.astimezone(UTC).isoformat(),
         }
+        if self.contribution_status in CONTRIBUTION_RECORDED:
+            data["contribution_status"] = self.contribution_status
+            data["weekly_contribution_pence"] = self.weekly_contribution_pence
+        return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PersonRecord:
-        """Read ``to_dict`` output back, refusing anything malformed (raises ``ValueError``)."""
+    def from_dict(
+        cls, data: Mapping[str, Any], *, without_contribution: str = CONTRIBUTION_NONE
+    ) -> PersonRecord:
+        """Read ``to_dict`` output back, refusing anything malformed (raises ``ValueError``).
+
+        A record without the contribution fields gets ``without_contribution`` as its status: ``""``
+        (none recorded) from a file that carries them, ``CONTRIBUTION_UNKNOWN`` from an older one.
+        """
         if not isinstance(data, Mapping):
             raise ValueError("a person record must be an object")
         if data.get("schema_version") != DATASET_SCHEMA_VERSION:
@@ -181,8 +215,18 @@ class PersonRecord:
             "budget_streams", "delivery_mechanisms", "planned_by_category", "ledger_kept",
             "actual_by_category", "outcomes_at_review", "market_gaps", "review_timeliness", "plan_version_at",
         }  # fmt: skip
+        contribution_fields = {"contribution_status", "weekly_contribution_pence"}
+        if contribution_fields <= set(data):
+            expected |= contribution_fields
         if set(data) != expected:
             raise ValueError(f"person record fields differ: {sorted(set(data) ^ expected)}")
+        status, weekly = without_contribution, 0
+        if "contribution_status" in data:
+            status, weekly = data["contribution_status"], data["weekly_contribution_pence"]
+            if status not in CONTRIBUTION_RECORDED:
+                raise ValueError("contribution_status must be assessed, awaiting or nil")
+            if type(weekly) is not int:
+                raise ValueError("weekly_contribution_pence must be whole pence")
 
         def money(name: str) -> Pairs:
             value = data[name]
@@ -233,6 +277,8 @@ class PersonRecord:
             market_gaps=tuple(sorted({(g[0], g[1]) for g in gaps})),
             review_timeliness=data["review_timeliness"],
             plan_version_at=at if at.tzinfo else at.replace(tzinfo=UTC),
+            contribution_status=status,
+            weekly_contribution_pence=weekly,
         )
 
 
@@ -270,6 +316,14 @@ def _validate(record: PersonRecord) -> None:
         problems.append(f"unknown review timeliness {record.review_timeliness!r}")
     if record.plan_version_at.tzinfo is None:
         problems.append("plan_version_at must be timezone-aware")
+    if record.contribution_status not in CONTRIBUTION_STATUSES:
+        problems.append(f"unknown contribution status {record.contribution_status!r}")
+    weekly = record.weekly_contribution_pence
+    if record.contribution_status == ContributionStatus.ASSESSED.value:
+        if weekly < 0 or weekly > 10_000_000:
+            problems.append(f"bad weekly contribution ({weekly})")
+    elif weekly != 0:
+        problems.append("a weekly contribution is only for an assessed contribution")
     if problems:
         raise ValueError("invalid person record: " + "; ".join(problems))
 
@@ -307,15 +361,6 @@ def _as_datetime(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _database(context_or_db: Any) -> Any:
-    """The object with ``session()``: a ServiceContext's db (after its permission check), or a db."""
-    require = getattr(context_or_db, "require", None)
-    if callable(require):
-        require(Permission.EXPORT_AGGREGATES)
-        return context_or_db.db
-    return context_or_db
-
-
 def _t(model: Any) -> Any:
     """A model's table (its columns as ``.c``)."""
     return model.__table__
@@ -323,6 +368,7 @@ def _t(model: Any) -> Any:
 
 person_t, cycle_t, budget_t, stream_t = _t(Person), _t(PlanCycle), _t(AgreedBudget), _t(BudgetStream)
 plan_t, decision_t, item_t = _t(SupportPlan), _t(PlanDecision), _t(PlanSupportItem)
+contribution_t = _t(PersonContribution)
 management_t, share_t, transaction_t = _t(BudgetManagement), _t(ManagementShare), _t(LedgerTransaction)
 review_t, outcome_t, gap_t = _t(Review), _t(ReviewOutcome), _t(MarketGapRow)
 
@@ -372,11 +418,18 @@ def _queries(period_from: date, period_to: date) -> dict[str, Select[Any]]:
         ),
         "gaps": select(gap_t.c.review_id, gap_t.c.category, gap_t.c.locality),
         "next_due": select(c.person_id, c.next_review_due).where(c.status == "open"),
+        "contributions": select(
+            contribution_t.c.person_id,
+            contribution_t.c.id,
+            contribution_t.c.status,
+            contribution_t.c.weekly_pence,
+            contribution_t.c.recorded_at,
+        ),
     }
 
 
 def extract_records(
-    context_or_db: Any,
+    database: Any,
     period_from: date,
     period_to: date,
     key_fn: Callable[[PersonIdentity], str] = local_key,
@@ -385,20 +438,16 @@ def extract_records(
 ) -> list[PersonRecord]:
     """The ``PersonRecord`` of every person with a budget agreed by ``period_to``, ordered by key.
 
-    ``context_or_db`` is a ``ServiceContext`` (its role must allow exporting aggregates) or a
-    ``Database``. ``key_fn`` turns a ``PersonIdentity`` into the record's key (default: the local
-    id; the hub passes an HMAC of the NHS number). ``today`` (default: the context's clock, else
-    ``period_to``) caps the date reviews are judged overdue on. Reads the whole caseload in a
-    handful of queries, whatever its size.
+    ``database`` is the caseload (anything with ``session()``). It reads every person's records:
+    the caller checks the permission first (``services/export_service.py``). ``key_fn`` turns a
+    ``PersonIdentity`` into the record's key (default: the local id; the hub's contribution passes
+    a transit identifier). ``today`` (default: ``period_to``) caps the date reviews are judged
+    overdue on. Reads the whole caseload in a handful of queries, whatever its size.
     """
     if period_to < period_from:
         raise ValueError("the period ends before it starts")
-    if today is None:
-        clock = getattr(context_or_db, "clock", None)
-        today = clock.today() if clock is not None else period_to
-    as_of = min(period_to, today)
+    as_of = min(period_to, today or period_to)
     end = datetime.combine(period_to + timedelta(days=1), datetime.min.time(), UTC)  # exclusive
-    database = _database(context_or_db)
 
     queries = _queries(period_from, period_to)
     with database.session() as session:
@@ -504,6 +553,16 @@ def extract_records(
         for person_id, due in rows("next_due"):
             next_due[person_id] = _as_date(due)
 
+        # The contribution in force at the end of the period: the newest recorded by then.
+        contributions: dict[int, tuple[int, str, int]] = {}  # person -> (id, status, weekly pence)
+        for person_id, contribution_id, status, weekly, recorded_at in rows("contributions"):
+            at = _as_datetime(recorded_at)
+            if at is None or at >= end or status not in CONTRIBUTION_RECORDED:
+                continue
+            if person_id not in contributions or contribution_id > contributions[person_id][0]:
+                assessed = status == ContributionStatus.ASSESSED.value
+                contributions[person_id] = (contribution_id, status, int(weekly or 0) if assessed else 0)
+
     records = []  # each record puts its pairs in canonical form itself (__post_init__)
     for person_id, (_number, _budget_id, budget_type, budget_at) in budgets.items():
         _pid, dob, locality, reason, nhs_number = people[person_id]
@@ -538,6 +597,8 @@ def extract_records(
                 market_gaps=tuple(sorted(gaps.get(person_id, set()))),
                 review_timeliness=timeliness,
                 plan_version_at=max(times),
+                contribution_status=contributions[person_id][1] if person_id in contributions else "",
+                weekly_contribution_pence=contributions[person_id][2] if person_id in contributions else 0,
             )
         )
     records.sort(key=lambda r: r.key)

@@ -27,7 +27,6 @@ from personalbudget.export.contribution import (
     ANONYMISED_NOTICE,
     PSEUDONYMISED_NOTICE,
     SUFFIX,
-    write_contribution,
 )
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import (
@@ -120,9 +119,7 @@ def export_contribution(args: argparse.Namespace, open_services: OpenServices) -
     try:
         default_from, default_to = budget_year(services.context.clock.today())  # the financial year
         start, end = start or default_from, end or default_to
-        summary = write_contribution(
-            services.context, args.out, hub_public, start, end, services.context.clock.now()
-        )
+        summary = services.export.contribution(args.out, hub_public, start, end)
     finally:
         services.context.db.close()
     print(

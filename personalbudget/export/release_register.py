@@ -62,11 +62,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select, text
 
 from personalbudget.domain.management import DeliveryMechanism, salt_category
+from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub_keys import derive_key
-from personalbudget.export.tables import NOT_RECORDED, OTHER_LOCALITIES, published_localities
+from personalbudget.export.tables import (
+    FUNDING_COLUMNS,
+    NOT_RECORDED,
+    OTHER_LOCALITIES,
+    funding_of,
+    published_localities,
+)
 from personalbudget.i18n import _, ngettext
 from personalbudget.storage.export_models import ExportRelease
 from personalbudget.storage.models import Setting
@@ -118,6 +125,13 @@ def person_groups(record: PersonRecord, places: set[str]) -> dict[str, str]:
         f"locality|delivery_mechanism={place(record.locality)}|{salt}": "",
         f"review_timeliness={record.review_timeliness}": "",
     }
+    # table 10: the reason x funding cell, with the person's weekly contribution when it is known,
+    # and the funding column. Releases before table 10 did not publish these groups: ``_check``
+    # leaves them out of the comparison with such a release.
+    funding = funding_of(record)
+    cell = f"{CONTRIBUTION_CELL}={record.primary_support_reason}|{funding}"
+    groups[cell] = f"{record.weekly_contribution_pence}" if record.contribution_known else ""
+    groups[f"{CONTRIBUTION_FUNDING}={funding}"] = ""
     if record.planned_annual_pence > 0:
         groups["planned_all"] = f"{record.planned_annual_pence}"
     for stream, pence in record.budget_streams:
@@ -132,6 +146,18 @@ def person_groups(record: PersonRecord, places: set[str]) -> dict[str, str]:
     for support, where in record.market_gaps:
         groups[f"market_gap={support}|{place(where)}"] = ""
     return groups
+
+
+CONTRIBUTION_TABLE = "contributions_by_reason_and_stream"
+CONTRIBUTION_CELL = "primary_support_reason|funding_stream"
+CONTRIBUTION_FUNDING = "funding_stream_combination"
+
+
+def contribution_group_names() -> list[str]:
+    """Every group of the contributions table (table 10), which releases before it did not publish."""
+    return [f"{CONTRIBUTION_CELL}={p}|{f}" for p in PRIMARY_SUPPORT_REASONS for f in FUNDING_COLUMNS] + [
+        f"{CONTRIBUTION_FUNDING}={f}" for f in FUNDING_COLUMNS
+    ]
 
 
 class DifferencingRefusedError(PersonalBudgetError):
@@ -596,6 +622,14 @@ class ReleaseRegister:
                     ),
                 )
         now_without_groups = self._without_groups(people_hashes)
+        salt = self.store.salt()
+        # An earlier release without table 10 did not publish its groups: everyone "joining" them
+        # is no difference anyone could subtract (otherwise the first release with the table would
+        # be refused wherever a cell holds 1 to 7 people).
+        table10 = {
+            hmac.digest(salt, b"group\0" + name.encode(), "sha256").hex()[:12]
+            for name in contribution_group_names()
+        }
         money_now: set[str] | None = None
         parsed_now: dict[
             str, tuple[str, str, dict[str, str] | None]
@@ -618,6 +652,8 @@ class ReleaseRegister:
                         money_now = self.money_groups(people_hashes)
                     money = money_now | self.money_groups(gone)
                     by_group = {g: n for g, n in by_group.items() if g in money}
+                if CONTRIBUTION_TABLE not in entry.table_ids:
+                    by_group = {g: n for g, n in by_group.items() if g not in table10}
             small = sum(1 for n in by_group.values() if 0 < n < self.threshold)
             if small:
                 return RegisterDecision(

@@ -25,6 +25,7 @@ from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 
+from personalbudget.domain.charging import ContributionStatus
 from personalbudget.domain.management import DeliveryMechanism, SaltCategory, salt_category
 from personalbudget.domain.money import round_half_up
 from personalbudget.domain.monitoring import Status, judge
@@ -170,6 +171,14 @@ _OUTCOME = FieldSpec(
 _RATING = FieldSpec(
     "rating", N_("Rating at review"), N_("Fully Met, Partially Met or Not Met; 'All' is the total.")
 )
+_FUNDING = FieldSpec(
+    "funding_streams",
+    N_("Funding streams"),
+    N_(
+        "Where the agreed budget's money comes from: social_care only, health only, joint (both), or "
+        "'Not yet recorded' (no money from either); 'All' is the total."
+    ),
+)
 _TIMELINESS = FieldSpec("review_status", N_("Review status"), N_("Whether reviews happen on time."))
 
 _PEOPLE = MeasureSpec(
@@ -179,6 +188,18 @@ _PEOPLE = MeasureSpec(
 
 def _pounds_measure(name: str, title: str, description: str) -> MeasureSpec:
     return MeasureSpec(name, title, description, "pounds")
+
+
+JOINT_FUNDING = "joint"
+FUNDING_COLUMNS: tuple[str, ...] = (*STREAMS, JOINT_FUNDING, NOT_RECORDED)
+
+
+def funding_of(record: PersonRecord) -> str:
+    """The funding column of a person: the one stream their budget draws on, joint, or none."""
+    streams = [s for s, p in record.budget_streams if p > 0 and s in STREAMS]
+    if len(streams) == 1:
+        return streams[0]
+    return JOINT_FUNDING if streams else NOT_RECORDED
 
 
 SALT_ROWS: tuple[str, ...] = (*tuple(s.value for s in SaltCategory), NOT_RECORDED)
@@ -342,6 +363,33 @@ SPECS: dict[str, TableSpec] = {
             ),
             (_TIMELINESS,),
             (_PEOPLE,),
+        ),
+        TableSpec(
+            "contributions_by_reason_and_stream",
+            N_("The person's contribution by primary support reason and funding stream"),
+            N_(
+                "One count per primary support reason x funding stream: people with a budget, each counted "
+                "once, in the column of the streams their budget draws on; row and column totals ('All'). "
+                "In each cell (not the totals), the total and the median of the assessed weekly "
+                "contribution of the people whose contribution is known (assessed, or nil counted as 0; "
+                "awaiting assessment or not recorded are left out), in whole pence."
+            ),
+            (_PSR, _FUNDING),
+            (
+                _PEOPLE,
+                MeasureSpec(
+                    "total_weekly_contribution_pence",
+                    N_("Total weekly contribution (pence)"),
+                    N_("Sum of the assessed weekly contributions, whole pence."),
+                    "pence",
+                ),
+                MeasureSpec(
+                    "median_weekly_contribution_pence",
+                    N_("Median weekly contribution (pence)"),
+                    N_("Median assessed weekly contribution (nil counted as 0), whole pence."),
+                    "pence",
+                ),
+            ),
         ),
     )
 }
@@ -768,7 +816,69 @@ def build_tables(
     if any(0 < n < rules.threshold for n in counts):
         notes.append(_("Counts of 1 to {t} people suppressed.").format(t=rules.threshold - 1))
     finish("reviews_on_time", rows, notes)
+
+    # 10. the person's contribution by primary support reason x funding stream (after table 9, so the
+    # earlier tables keep their order in every release)
+    finish("contributions_by_reason_and_stream", *_contribution_rows(records, rules))
     return tables
+
+
+def _contribution_rows(
+    records: Sequence[PersonRecord], rules: DisclosureRules
+) -> tuple[list[PublishedRow], list[str]]:
+    """Table 10: people as a two-way table with margins (the reason totals are table 3's people,
+    protected by the same rule), and the weekly contribution's total and median in each cell only.
+
+    No money margin is published, so no hidden cell's sum follows from a total. A cell's statistics
+    are published only where its count is, at least ``min_contributors`` people's contributions are
+    known and no two dominate, and not in a small group where none pays (class disclosure: a total
+    of 0 would say that every one of them pays nothing, a sign of their means). A small group who all
+    pay is published: that they pay says nothing the amounts do not."""
+    notes: list[str] = []
+    reasons = list(PRIMARY_SUPPORT_REASONS)
+    columns = list(FUNDING_COLUMNS)
+    cells = _grid(records, reasons, columns, lambda r: [(r.primary_support_reason, funding_of(r))])
+    people_rows = _two_way(cells, reasons, columns, rules, notes)
+    published = {row.dims: row.value for row in people_rows}
+    known: dict[tuple[str, str], list[int]] = {}
+    for record in records:
+        if record.contribution_known:
+            known.setdefault((record.primary_support_reason, funding_of(record)), []).append(
+                record.weekly_contribution_pence
+            )
+    rows: list[PublishedRow] = []
+    class_hidden = False
+    for row in people_rows:
+        rows.append(row)
+        if ALL in row.dims:
+            continue
+        values = known.get((row.dims[0], row.dims[1]), [])
+        paying = sum(1 for v in values if v > 0)
+        total: Value = 0 if published[row.dims] == 0 else SUPPRESSED
+        middle: Value = SUPPRESSED
+        if published[row.dims] != SUPPRESSED and values:
+            if (
+                paying == 0
+                and class_disclosive(paying, len(values), rules)
+                and len(values) >= rules.threshold
+            ):
+                class_hidden = True
+                total = SUPPRESSED
+            elif statistics_allowed(values, rules):
+                total, middle = sum(values), round_half_up(exact_median(values))
+        rows += [
+            PublishedRow(row.dims, "total_weekly_contribution_pence", total),
+            PublishedRow(row.dims, "median_weekly_contribution_pence", middle),
+        ]
+    if class_hidden:
+        notes.append(_("Contributions suppressed where no one in a small group pays (class disclosure)."))
+    notes.append(
+        _("Contributions only where known: {assessed} or {nil}; awaiting assessment is left out.").format(
+            assessed=ContributionStatus.ASSESSED.value, nil=ContributionStatus.NIL.value
+        )
+    )
+    _note_statistics(notes, rules)
+    return rows, notes
 
 
 def _note_statistics(notes: list[str], rules: DisclosureRules) -> None:

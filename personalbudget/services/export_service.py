@@ -16,8 +16,10 @@ from pathlib import Path
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.audit import audit_release, require_passed
-from personalbudget.export.dataset import extract_records
+from personalbudget.export.contribution import ContributionSummary, write_contribution
+from personalbudget.export.dataset import PersonRecord, extract_records
 from personalbudget.export.disclosure import DisclosureRules
+from personalbudget.export.hub import HubPublicKey
 from personalbudget.export.outputs import ReleaseMetadata, check_destination, content_hash, write_release
 from personalbudget.export.release_register import (
     DatabaseRegisterStore,
@@ -81,9 +83,25 @@ class ExportService:
         self._ctx.require(Permission.EXPORT_AGGREGATES)
         period = self._period(period_from, period_to)
         rules = self.rules()
-        records = extract_records(self._ctx, period.start, period.end)
+        records = self._records(period)
         tables = tuple(build_tables(records, rules, period))
         return ExportPreview(period, rules, tables, content_hash(tables))
+
+    def _records(self, period: Period) -> list[PersonRecord]:
+        """Every person's pseudonymised record (the caller has checked the permission)."""
+        return extract_records(self._ctx.db, period.start, period.end, today=self._ctx.clock.today())
+
+    def contribution(
+        self, out: Path, hub: HubPublicKey, period_from: date, period_to: date
+    ) -> ContributionSummary:
+        """Write this caseload's contribution for the strategic hub to ``out``: every person's
+        pseudonymised record, encrypted to the hub (docs/security.md, "Contributions and the strategic
+        hub"). Only roles that may see people's records may send one (``EXPORT_CONTRIBUTION``), checked
+        before anything is read; the audit trail records who sent how many records to which hub."""
+        self._ctx.require(Permission.EXPORT_CONTRIBUTION)
+        return write_contribution(
+            self._ctx.db, out, hub, period_from, period_to, self._ctx.clock.now(), actor=self._ctx.actor
+        )
 
     def releases(self) -> list[ReleaseEntry]:
         """Every export attempt so far (the release ledger), oldest first."""
@@ -111,7 +129,7 @@ class ExportService:
             return None
         period = self._period(period_from, period_to)
         rules = self.rules()
-        records = extract_records(self._ctx, period.start, period.end)
+        records = self._records(period)
         if not report(1, steps):
             return None
         tables = tuple(build_tables(records, rules, period))

@@ -59,7 +59,17 @@ def record(rng: random.Random, key: str, reasons: int = 5) -> PersonRecord:
         else (),
         review_timeliness=rng.choice(REVIEW_TIMELINESS),
         plan_version_at=AT,
+        **contribution(key),
     )
+
+
+def contribution(key: str) -> dict[str, object]:
+    """The person's contribution, from its own generator: the caseloads of each seed (and what the
+    attacks found in them before table 10) stay as they were."""
+    rng = random.Random(f"contribution-{key}")
+    status = rng.choice(("assessed", "assessed", "nil", "awaiting", ""))
+    weekly = rng.randrange(500, 15_000) if status == "assessed" else 0
+    return {"contribution_status": status, "weekly_contribution_pence": weekly}
 
 
 def caseload(seed: int, hub=None, people: int | None = None) -> tuple[list[PersonRecord], list[str]]:

@@ -43,7 +43,8 @@ def subtract(first, second, changed_people: int) -> list[str]:
             old = before.get((t.spec.id, r.dims, r.measure))
             if SUPPRESSED in (old, r.value) or old is None or "median" in r.measure:
                 continue
-            if r.measure.endswith("_gbp") and old != r.value and "period" not in r.measure:
+            money = r.measure.endswith("_gbp") or r.measure.endswith("_contribution_pence")
+            if money and old != r.value and "period" not in r.measure:
                 found.append(f"{t.spec.id} {r.dims} {r.measure}: {r.value - old}")
     return found
 
@@ -76,7 +77,15 @@ def test_a_second_release_gives_away_nobody_between_them(seed, second, tmp_path)
     assert first is not None
     more = newcomers(seed, hub)
     changed = [replace(people[0], budget_streams=(("social_care", 1_234_500),)), *people[1:]]
-    for label, later in (("newcomers", [*people, *more]), ("one budget changed", changed)):
+    assessed = [  # table 10: one person's weekly contribution assessed anew
+        replace(people[0], contribution_status="assessed", weekly_contribution_pence=12_345),
+        *people[1:],
+    ]
+    for label, later in (
+        ("newcomers", [*people, *more]),
+        ("one budget changed", changed),
+        ("one contribution changed", assessed),
+    ):
         tables = attempt(ledger, second, later, label)
         n = len(more) if label == "newcomers" else 1
         assert tables is None or subtract(first, tables, n) == [], label

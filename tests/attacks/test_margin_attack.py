@@ -37,6 +37,7 @@ PEOPLE_TABLES = {  # tables whose "people" are people with a budget, each counte
     "budget_by_reason",
     "spend_against_plan_by_mechanism",
     "reviews_on_time",
+    "contributions_by_reason_and_stream",  # each person in one funding column: rows are the reasons
 }
 
 
@@ -55,7 +56,7 @@ def margin_attack(csvs: dict[str, list[dict[str, str]]]) -> dict[tuple, tuple[in
         int(r["value"])
         for rows in csvs.values()
         for r in rows
-        if r["value"].isdigit() and "gbp" not in r["measure"]
+        if r["value"].isdigit() and "gbp" not in r["measure"] and "pence" not in r["measure"]
     )
     for table_id, rows in csvs.items():
         for row in rows:

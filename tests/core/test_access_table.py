@@ -55,6 +55,8 @@ CASELOAD_WIDE = {
     "charging.charging_rules": "the council's rules file",
     "uplifts.*": "filtered to the people the account may see (services.access), like the caseload list",
     "export.*": "anonymised, disclosure-controlled aggregates: never a person",
+    "export.contribution": "every person's pseudonymised record, encrypted to the hub so the laptop cannot "
+    "read it back; EXPORT_CONTRIBUTION (practitioners only) is checked before anything is read",
 }
 # Methods that take a session are helpers for other services, called only inside them (a session
 # cannot be had from outside the services).

@@ -114,7 +114,7 @@ def test_records_come_from_the_caseload_without_identifiers(services):
             ),
             {"p": pid, "i": item, "at": datetime(2026, 5, 1, tzinfo=UTC)},
         )
-    [record] = extract_records(services.context, date(2026, 4, 1), date(2027, 3, 31))
+    [record] = extract_records(services.context.db, date(2026, 4, 1), date(2027, 3, 31))
     assert record.key == f"local-{pid}"
     assert record.age_band == "75-84"  # 79 on 31 March 2027
     assert (record.locality, record.primary_support_reason, record.budget_type) == (
@@ -136,18 +136,24 @@ def test_records_come_from_the_caseload_without_identifiers(services):
         assert identifier not in text_of_record
     # A key function (the hub's HMAC) sees the NHS number; the record holds only what it returns.
     [keyed] = extract_records(
-        services.context, date(2026, 4, 1), date(2027, 3, 31), key_fn=lambda who: f"h-{len(who.nhs_number)}"
+        services.context.db,
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+        key_fn=lambda who: f"h-{len(who.nhs_number)}",
     )
     assert keyed.key == "h-10"
 
 
 def test_only_roles_that_may_export_aggregates_can_read_records(db, clock, services):
     agreed_person(services)
-    individual = build_services(db, clock, "someone", role=Role.INDIVIDUAL)
-    with pytest.raises(PermissionDeniedError):
-        extract_records(individual.context, date(2026, 4, 1), date(2027, 3, 31))
+    # The service checks the role before anything is read; the export functions take the database.
+    for role in (Role.INDIVIDUAL, Role.BROKER, Role.APPROVER):
+        refused = build_services(db, clock, "someone", role=role)
+        with pytest.raises(PermissionDeniedError):
+            refused.export.preview(date(2026, 4, 1), date(2027, 3, 31))
     analyst = build_services(db, clock, "analyst", role=Role.ANALYST)
-    assert len(extract_records(analyst.context, date(2026, 4, 1), date(2027, 3, 31))) == 1
+    preview = analyst.export.preview(date(2026, 4, 1), date(2027, 3, 31))
+    assert by_id(preview.tables)["reviews_on_time"].value(ALL, measure="people") == SUPPRESSED  # one person
 
 
 # -- every table for a small caseload, worked out by hand ---------------------------------------------
@@ -455,7 +461,7 @@ def test_no_suppressed_cell_can_be_recovered_from_the_published_margins(base, se
     build_demo_caseload(services.context, people=40, seed=3)
     caseloads = {
         "hand-built": small_caseload(),
-        "demo": extract_records(services.context, date(2026, 4, 1), date(2027, 3, 31)),
+        "demo": extract_records(services.context.db, date(2026, 4, 1), date(2027, 3, 31)),
     }
     checked = 0
     for name, records in caseloads.items():

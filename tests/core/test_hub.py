@@ -26,7 +26,6 @@ from personalbudget.export import contribution as contrib
 from personalbudget.export.contribution import (
     ContributionError,
     merge_contributions,
-    write_contribution,
 )
 from personalbudget.export.dataset import extract_records
 from personalbudget.export.disclosure import DisclosureRules
@@ -237,7 +236,7 @@ def _build_world(root: Path) -> dict:
     for name, specs in laptops.items():
         services = build_caseload(root / f"{name}.db", specs, store)
         paths[name] = root / f"laptop-{name}.pbcontrib"
-        write_contribution(services.context, paths[name], hub.public, *PERIOD, EXPORT_AT)
+        services.export.contribution(paths[name], hub.public, *PERIOD)
         services.context.db.close()
     single = build_caseload(root / "single.db", merged_people, store)
     return {
@@ -267,7 +266,7 @@ def single_records(world):
     pseudonymiser = hub.pseudonymiser()
     rekeyed = [  # as the hub keys them when it opens a file
         replace(r, key=pseudonymiser.person_key(r.key))
-        for r in extract_records(services.context, *PERIOD, key_fn=key_fn)
+        for r in extract_records(services.context.db, *PERIOD, key_fn=key_fn, today=EXPORT_AT.date())
     ]
     return sorted(rekeyed, key=lambda r: r.key)
 
@@ -532,9 +531,7 @@ def test_a_contribution_with_malformed_content_is_rejected(world, tmp_path, chan
 def test_contributions_for_different_periods_are_not_merged(world, tmp_path):
     services = build_caseload(tmp_path / "d.db", make_specs(60, 2), MemorySecretStore())
     other = tmp_path / "d.pbcontrib"
-    write_contribution(
-        services.context, other, world["hub"].public, date(2025, 4, 1), date(2026, 3, 31), EXPORT_AT
-    )
+    services.export.contribution(other, world["hub"].public, date(2025, 4, 1), date(2026, 3, 31))
     services.context.db.close()
     with pytest.raises(ContributionError, match=r"d\.pbcontrib covers 2025-04-01 to 2026-03-31"):
         merge_contributions([*contribution_files(world), other], world["hub"])
@@ -557,7 +554,7 @@ def test_a_contribution_is_not_written_into_a_folder_that_does_not_exist(world, 
     services = world["single"]
     out = tmp_path / "no-such-folder" / "laptop.pbcontrib"
     with pytest.raises(ContributionError, match="does not exist"):
-        write_contribution(services.context, out, world["hub"].public, *PERIOD, EXPORT_AT)
+        services.export.contribution(out, world["hub"].public, *PERIOD)
     assert not out.parent.exists()
 
 
@@ -608,7 +605,7 @@ def test_publishing_a_small_change_to_a_published_period_is_refused_and_recorded
     publish_merge(files, hub, tmp_path / "first", DisclosureRules(), FixedClock(EXPORT_AT))
     services = build_caseload(tmp_path / "d.db", make_specs(70, 2), MemorySecretStore())
     extra = tmp_path / "d.pbcontrib"
-    write_contribution(services.context, extra, hub.public, *PERIOD, EXPORT_AT)
+    services.export.contribution(extra, hub.public, *PERIOD)
     services.context.db.close()
     with pytest.raises(DifferencingRefusedError, match="differencing"):
         publish_merge([*files, extra], hub, tmp_path / "second", DisclosureRules(), FixedClock(EXPORT_AT))
@@ -726,7 +723,7 @@ def test_a_contribution_is_recorded_in_the_audit_trail_with_counts_only(tmp_path
     services = build_caseload(tmp_path / "audited.db", make_specs(0, 3), store)
     try:
         out = tmp_path / "audited.pbcontrib"
-        write_contribution(services.context, out, hub.public, *PERIOD, EXPORT_AT)
+        services.export.contribution(out, hub.public, *PERIOD)
         with services.context.db.session() as session:
             rows = (
                 session.connection()
@@ -755,7 +752,7 @@ def test_the_analyst_role_may_publish_aggregates_but_not_send_person_level_contr
         )
         out = tmp_path / "analyst.pbcontrib"
         with pytest.raises(PermissionDeniedError):
-            write_contribution(analyst.context, out, hub.public, *PERIOD, EXPORT_AT)
+            analyst.export.contribution(out, hub.public, *PERIOD)
         assert not out.exists()
     finally:
         services.context.db.close()

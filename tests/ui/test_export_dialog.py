@@ -102,3 +102,29 @@ def test_changing_the_period_after_the_preview_shows_the_new_preview_before_expo
     with qtbot.waitSignal(task.finished, timeout=30_000):
         pass
     assert (tmp_path / "out").exists()
+
+
+def test_the_preview_shows_the_contributions_table(qtbot, services):
+    """Issue 20: the person's contribution by primary support reason x funding streams is a tab of
+    the preview, with its grain and the rows it will publish (counts and weekly pence)."""
+    from datetime import date
+
+    from personalbudget.domain.charging import ContributionForm
+
+    pid = agreed_person(services)
+    services.charging.record_contribution(
+        pid, ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment", "net")
+    )
+    dialog = ExportDialog(services)
+    qtbot.addWidget(dialog)
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    index = titles.index(SPECS["contributions_by_reason_and_stream"].title)
+    [view] = dialog.tabs.widget(index).findChildren(QTableWidget)
+    assert dialog.preview is not None
+    assert view.rowCount() == len(dialog.preview.tables[index].rows)
+    headers = [view.horizontalHeaderItem(c).text() for c in range(view.columnCount())]
+    assert headers[:2] == ["Primary support reason", "Funding streams"]
+    measures = {view.item(r, 2).text() for r in range(view.rowCount())}
+    assert {"People", "Total weekly contribution (pence)", "Median weekly contribution (pence)"} <= measures
+    values = {view.item(r, 3).text() for r in range(view.rowCount())}
+    assert "4250" not in values and "4,250" not in values  # one person's contribution: suppressed
