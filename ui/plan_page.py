@@ -277,6 +277,8 @@ class PlanPage(QScrollArea):
             status = _("Version {n} · {status}").format(n=self._plan.version, status=self._plan.status.label)
             if self._editable and not self._plan.editable:
                 status += " · " + _("Saving changes makes a new version; this one stays as it is.")
+            if self._editable and self._plan.warnings:
+                status = " ".join([status, *self._plan.warnings])
         if not self._editable and cycle.current_step < Step.PLAN_SUPPORT:
             status += " " + _("The plan can be written once the budget is agreed (step 1).")
         self.status_label.setText(status)
@@ -313,9 +315,10 @@ class PlanPage(QScrollArea):
             return False
         self._dirty = False
         self.easy_read_button.setEnabled(True)
-        self.status_label.setText(
-            _("Version {n} · {status} · saved").format(n=self._plan.version, status=self._plan.status.label)
+        saved = _("Version {n} · {status} · saved").format(
+            n=self._plan.version, status=self._plan.status.label
         )
+        self.status_label.setText(" ".join([saved, *self._plan.warnings]))  # warnings do not stop a save
         self._signals.status_message.emit(_("Plan saved (version {n})").format(n=self._plan.version))
         return True
 

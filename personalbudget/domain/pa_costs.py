@@ -20,6 +20,7 @@ is refused, naming the figure.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -298,6 +299,60 @@ def check_minimum_wage(hourly_pence: int, age: int, starts_on: date, rates: PaRa
                     ),
                 )
             )
+
+
+ADULT_AGE = 18
+
+
+def typed_rate_warnings(lines: Iterable[tuple[str, int, Frequency]], rates: PaRates, on: date) -> list[str]:
+    """Warnings for PA plan lines typed by hand (``(category, unit pence, frequency)``): a personal
+    assistant line costed by the week (an hourly rate x hours a week, as "Cost a PA..." makes them)
+    whose hourly rate is below the National Living Wage on ``on``.
+
+    A warning, not a refusal: a line typed by hand has no PA age, and a younger PA's minimum is
+    lower. Each figure is named: the rate, the National Living Wage, and the lowest adult minimum
+    when the rate is below that too (then it is below the minimum for a PA of any adult age)."""
+    top = rates.minimum_wage(200, on)  # the National Living Wage: the oldest age band's minimum
+    lowest_adult = rates.minimum_wage(ADULT_AGE, on)
+    if top is None:
+        return []
+    warnings: list[str] = []
+    for rate in sorted(
+        {
+            unit
+            for category, unit, frequency in lines
+            if category == PA_CATEGORY and frequency == Frequency.WEEK and 0 < unit < top.hourly_pence
+        }
+    ):
+        if lowest_adult is not None and rate < lowest_adult.hourly_pence:
+            warnings.append(
+                _(
+                    "A personal assistant line at {rate} an hour is below the {label} of {minimum} an hour "
+                    "on {date}, and below {lowest} ({lowest_label}), the lowest legal rate for a PA of any "
+                    "adult age. Check the rate, or cost the PA with 'Cost a PA...'."
+                ).format(
+                    rate=format_money(rate),
+                    label=top.label,
+                    minimum=format_money(top.hourly_pence),
+                    date=format_date(on),
+                    lowest=format_money(lowest_adult.hourly_pence),
+                    lowest_label=lowest_adult.label,
+                )
+            )
+        else:
+            warnings.append(
+                _(
+                    "A personal assistant line at {rate} an hour is below the {label} of {minimum} an hour "
+                    "on {date}: it is legal only for a younger PA. Check the rate, or cost the PA with "
+                    "'Cost a PA...', which asks the PA's age."
+                ).format(
+                    rate=format_money(rate),
+                    label=top.label,
+                    minimum=format_money(top.hourly_pence),
+                    date=format_date(on),
+                )
+            )
+    return warnings
 
 
 def cost_pa(

@@ -125,6 +125,9 @@ class PlanView:
     submitted_by: str
     decisions: tuple[DecisionView, ...]
     editable: bool  # a draft in a cycle at step 2
+    # Warnings in words that do not stop the plan being saved (a PA line typed by hand below the
+    # National Living Wage: pa_costs.typed_rate_warnings).
+    warnings: tuple[str, ...] = ()
 
     @property
     def agreed(self) -> DecisionView | None:

@@ -17,8 +17,11 @@ from sqlmodel import Session, col, select
 
 from personalbudget.domain import review as review_rules
 from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import Frequency
+from personalbudget.domain.pa_costs import PA_CATEGORY, load_pa_rates, rates_file_for, typed_rate_warnings
 from personalbudget.domain.plan import (
     BudgetFit,
+    CostedItem,
     Decision,
     InformalSupportEntry,
     OutcomeEntry,
@@ -32,7 +35,7 @@ from personalbudget.domain.plan import (
 )
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
-from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
+from personalbudget.errors import DefinitionError, FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
@@ -467,6 +470,7 @@ class PlanService:
         decisions = session.exec(
             select(PlanDecision).where(PlanDecision.plan_id == plan.id).order_by(col(PlanDecision.id))
         ).all()
+        items = check_draft(content)
         return PlanView(
             plan_id=plan.id,  # type: ignore[arg-type]
             person_id=plan.person_id,
@@ -474,7 +478,7 @@ class PlanService:
             version=plan.version,
             status=PlanStatus(plan.status),
             content=content,
-            costing=cost_plan(check_draft(content), budget.annual_pence if budget else None),
+            costing=cost_plan(items, budget.annual_pence if budget else None),
             budget=budget,
             over_budget_justification=plan.over_budget_justification,
             created_at=plan.created_at,
@@ -490,7 +494,21 @@ class PlanService:
                 and cycle.status == "open"
                 and cycle.current_step == Step.PLAN_SUPPORT
             ),
+            warnings=tuple(self._rate_warnings(items)),
         )
+
+    def _rate_warnings(self, items: Sequence[CostedItem]) -> list[str]:
+        """A PA line typed by hand below the National Living Wage today: a warning naming the figures
+        (``pa_costs.typed_rate_warnings``). The rates file is read only for a plan with such a line."""
+        lines = [(i.category, i.unit_cost_pence, i.frequency) for i in items]
+        if not any(c == PA_CATEGORY and f == Frequency.WEEK and u > 0 for c, u, f in lines):
+            return []
+        today = self._ctx.clock.today()
+        try:
+            rates = load_pa_rates(rates_file_for(today))
+        except DefinitionError:  # no usable rates file: "Cost a PA..." says so when it is used
+            return []
+        return typed_rate_warnings(lines, rates, today)
 
 
 def check_decision(decision: Decision, text: str, role: str) -> tuple[str, str]:
