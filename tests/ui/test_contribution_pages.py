@@ -78,9 +78,11 @@ def test_the_coproduction_view_says_both_parts_in_words(window, services):
     window.coproduction.set_on(True)
     window.coproduction_view.questions.choose(window.coproduction_view.questions.question().answers[1].id)
     text = window.coproduction_view.budget_words.text()
-    # £163.00 a week = £8,476.00 a year; the person £42.50, the council £163.00 - £42.50 = £120.50.
-    assert f"You pay £42.50 a week — {money_in_words(4250)} a week towards it." in text
-    assert "The council pays £120.50 a week" in text
+    # £163.00 a week = £8,476.00 a year; the person £42.50, the council £163.00 - £42.50 = £120.50,
+    # said to the pound (issue 19).
+    assert "You pay about £43 a week towards it." in text
+    assert "The council pays about £121 a week." in text
+    assert "42.50" not in text and money_in_words(4250) not in text
 
 
 def test_the_uplift_dialog_lists_the_people_before_applying(qtbot, services, signals):

@@ -59,7 +59,7 @@ def test_the_plan_page_saves_then_prints_the_easy_read_plan(qtbot, plan_page, si
     assert messages == ["Plan saved (version 1)", f"Saved the easy read plan to {out}"]
     text = pdf_text(out)
     assert "This plan is about Ffion." in text and "Taxi to chapel" in text
-    assert "It costs £24.00 a week." in text and "That is twenty-four pounds a week." in text
+    assert "It costs £24 a week." in text and "That is twenty-four pounds a week." in text
     assert "This plan is not agreed yet." in text
 
 
