@@ -163,6 +163,7 @@ def test_no_statutory_code_or_pence_in_the_person_view(window, services, agreed,
             (Step.SET_BUDGET, 0),
             *((Step.PLAN_SUPPORT, i) for i in range(6)),
             (Step.AGREE_PLAN, 0),
+            *((s, 0) for s in (Step.MANAGE_BUDGET, Step.ORGANISE_SUPPORT, Step.LIVE_LIFE, Step.REVIEW)),
         ]:
             window.workspace.show_step(step)
             if step == Step.PLAN_SUPPORT:
