@@ -32,7 +32,13 @@ from personalbudget.domain.monitoring import Status, judge
 from personalbudget.domain.ras import STREAMS
 from personalbudget.domain.review import OUTCOME_RATINGS
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, PRIMARY_SUPPORT_REASONS, SUPPORT_CATEGORIES
-from personalbudget.export.dataset import AGE_BANDS, REVIEW_TIMELINESS, UNDER_18, PersonRecord
+from personalbudget.export.dataset import (
+    AGE_BANDS,
+    CONTRIBUTION_UNKNOWN,
+    REVIEW_TIMELINESS,
+    UNDER_18,
+    PersonRecord,
+)
 from personalbudget.export.disclosure import (
     SUPPRESSED,
     DisclosureError,
@@ -872,6 +878,13 @@ def _contribution_rows(
         ]
     if class_hidden:
         notes.append(_("Contributions suppressed where no one in a small group pays (class disclosure)."))
+    if any(r.contribution_status == CONTRIBUTION_UNKNOWN for r in records):
+        notes.append(
+            _(
+                "Some contributions came from an older PersonalBudget that did not record the person's "
+                "contribution: those people are counted, their contributions are unknown and left out."
+            )
+        )
     notes.append(
         _("Contributions only where known: {assessed} or {nil}; awaiting assessment is left out.").format(
             assessed=ContributionStatus.ASSESSED.value, nil=ContributionStatus.NIL.value

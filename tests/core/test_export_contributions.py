@@ -276,6 +276,8 @@ def test_the_hub_merges_contributions_with_the_field_and_older_ones_without_it(t
     t = table(list(merged.records))
     assert t.value(PC, "social_care", measure="people") == 15  # 13 people, unknown ones counted
     assert t.value(PC, "social_care", measure=TOTAL) == sum(2_000 + i for i in range(8))  # 8 known
+    assert any("older PersonalBudget" in note for note in t.notes)  # the published table says so too
+    assert not any("older PersonalBudget" in note for note in table(new).notes)
     # Without an older file, nothing is said.
     only_new = contrib.merge_contributions([tmp_path / "new.pbcontrib"], hub)
     assert "unknown" not in "\n".join(only_new.report_lines())
