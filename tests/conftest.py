@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from personalbudget.clock import FixedClock
 from personalbudget.domain.roles import Role
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import Database, open_database
-from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
+from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore, key_file_path
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -49,10 +50,53 @@ def keys(secret_store: MemorySecretStore) -> DatabaseKeys:
     return DatabaseKeys(secret_store, passphrase=lambda _creating: None)
 
 
+@pytest.fixture(scope="session")
+def _caseload_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """A new caseload made once per test session, as the app makes them (encrypted, every migration
+    run), and its key. Running the migrations is most of what a new caseload costs, so each test's
+    ``db`` starts from a copy of this file instead."""
+    folder = tmp_path_factory.mktemp("caseload-template")
+    store = MemorySecretStore()
+    path = folder / "caseload.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PERSONALBUDGET_HOME", str(folder / "pb-home"))
+        database = open_database(path, DatabaseKeys(store, passphrase=lambda _creating: None))
+        assert database.encrypted and database.key is not None
+        key = database.key
+        database.close()
+    for leftover in (key_file_path(path), path.with_name(path.name + ".lock")):
+        leftover.unlink(missing_ok=True)
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["caseload.db"]  # no -wal to copy
+    return path, key
+
+
 @pytest.fixture
-def db(db_path: Path, keys: DatabaseKeys) -> Iterator[Database]:
-    """A new caseload database, encrypted as the app makes them."""
+def db(
+    request: pytest.FixtureRequest,
+    db_path: Path,
+    keys: DatabaseKeys,
+    secret_store: MemorySecretStore,
+    _caseload_template: tuple[Path, bytes],
+) -> Iterator[Database]:
+    """A new caseload database, encrypted as the app makes them.
+
+    A copy of the session's template, stored under its own database id in this test's keyring, so
+    tests share nothing. Tests marked ``fresh_caseload`` (of the migrations themselves) build it
+    from scratch, as does any test whose keyring is unavailable or whose file already exists."""
+    fresh = request.node.get_closest_marker("fresh_caseload") is not None
+    copied = (
+        not fresh
+        and secret_store.available()
+        and not db_path.exists()
+        and not key_file_path(db_path).exists()
+    )
+    if copied:
+        template, key = _caseload_template
+        shutil.copyfile(template, db_path)
+        keys.store(db_path, key)  # a new database id: the key file and this test's keyring entry
     database = open_database(db_path, keys)
+    if copied:
+        database.created = True  # as when this opening made it
     yield database
     database.close()
 
@@ -67,6 +111,13 @@ def services(db: Database, clock: FixedClock) -> Services:
 def approver(db: Database, clock: FixedClock) -> Services:
     """The same caseload as a signed-in approver (team manager or funding panel)."""
     return build_services(db, clock, actor="test.approver", role=Role.APPROVER)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fresh_caseload: the db fixture builds the caseload by running every migration (not a copy)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -18,6 +18,7 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.fresh_caseload  # (built by the migrations, not copied from the session's template)
 def test_fresh_database_is_built_by_migrations_with_our_pragmas(db):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -27,6 +28,7 @@ def test_fresh_database_is_built_by_migrations_with_our_pragmas(db):
         assert MigrationContext.configure(connection).get_current_revision() == head_revision()
 
 
+@pytest.mark.fresh_caseload  # (built by the migrations, not copied from the session's template)
 def test_migrations_build_exactly_the_tables_the_models_describe(db):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
