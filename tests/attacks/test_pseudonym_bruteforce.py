@@ -19,6 +19,8 @@ import hmac
 import re
 from datetime import date
 
+import pytest
+
 from personalbudget.domain.nhs_number import normalise
 from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub import PUBLIC_KEY_FILE, create_hub
@@ -48,6 +50,7 @@ def key_like_values(blobs: list[bytes]) -> set[bytes]:
     return found
 
 
+@pytest.mark.slow  # about 11 s (three caseloads, every NHS number tried): the full suite runs it
 def test_no_nhs_number_is_found_from_a_laptop_or_a_copy_of_the_hub_folder(tmp_path):
     total_people = 0
     for seed in SEEDS[:3]:
