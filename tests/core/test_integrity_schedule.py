@@ -74,6 +74,7 @@ def test_after_a_crash_the_full_check_runs(db_path, keys):
     assert stamp(db_path, key) > old
 
 
+@pytest.mark.slow  # 300 people added one by one (7-10 s): the full suite runs it
 def test_check_still_finds_damage_that_the_opening_did_not_look_for(db_path, keys, clock):
     from personalbudget.services import build_services
 
