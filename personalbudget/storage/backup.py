@@ -60,6 +60,7 @@ def make_backup(db: Database, reason: str = "manual", folder: Path | None = None
 # shown when the app next starts; a backup that never finished (the computer was turned off) is
 # made then.
 AFTER_CLOSE_COMMAND = "backup-after-close"
+AFTER_CLOSE_WAIT_SECONDS = 600  # how long a backup on closing waits for an earlier one still running
 
 
 def _owed_path(database: Path) -> Path:
@@ -118,7 +119,9 @@ def backup_closed_caseload(
 
     Never raises: a problem is written down for the app to show at its next start.
     """
-    running = FileLock(str(_owed_path(database)) + ".lock", timeout=0)  # held while this backup runs
+    # Held while this backup runs. The app closed again while an earlier backup is still at work
+    # (a quick restart): wait for it, then back up what the later session saved.
+    running = FileLock(str(_owed_path(database)) + ".lock", timeout=AFTER_CLOSE_WAIT_SECONDS)
     try:
         folder = backups_dir(database)
         folder.mkdir(parents=True, exist_ok=True)
