@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError, default_locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_time as _babel_format_time
 from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as _babel_format_percent
 
 from personalbudget.paths import resources_dir
 
@@ -138,3 +139,8 @@ def format_time(value: datetime, locale: str | None = None) -> str:
 
 def format_number(value: int | Decimal, locale: str | None = None) -> str:
     return format_decimal(value, locale=locale or _locale)
+
+
+def format_percent(percent: Decimal, locale: str | None = None) -> str:
+    """``percent`` (3.2 means 3.2%) with the locale's percent sign: "3.2%"; up to three decimals."""
+    return _babel_format_percent(percent / 100, format="#,##0.###%", locale=locale or _locale)

@@ -17,7 +17,7 @@ from typing import Any
 
 from personalbudget.domain.money import round_half_up
 from personalbudget.errors import FieldError, ValidationError
-from personalbudget.i18n import _, format_date, format_money, ngettext
+from personalbudget.i18n import _, format_date, format_money, format_percent, ngettext
 
 MAX_REASON = 2000
 STREAMS = ("social_care", "health")
@@ -103,13 +103,13 @@ class UpliftPreview:
         after = sum(c.after_pence for c in self.changes if c.kind == "budget")
         lines = sum(1 for c in self.changes if c.kind == "plan_line")
         return ngettext(
-            "{percent}% from {date}: {n} person's budget rises from {before} to {after} a year "
+            "{percent} from {date}: {n} person's budget rises from {before} to {after} a year "
             "({lines} plan lines).",
-            "{percent}% from {date}: {n} people's budgets rise from {before} to {after} a year "
+            "{percent} from {date}: {n} people's budgets rise from {before} to {after} a year "
             "({lines} plan lines).",
             len(self.people),
         ).format(
-            percent=format(self.uplift.percent, "f"),
+            percent=format_percent(self.uplift.percent),
             date=format_date(self.uplift.applies_from),
             n=len(self.people),
             before=format_money(before),

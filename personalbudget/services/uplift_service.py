@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -17,7 +18,7 @@ from personalbudget.domain.uplift import (
     uplifted,
 )
 from personalbudget.errors import FieldError, ValidationError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, format_percent
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.money_queries import item_label, plan_in_force
 from personalbudget.storage.charging_models import BudgetUplift, BudgetUpliftChange
@@ -109,8 +110,8 @@ class UpliftService:
                     )
                 )
                 agreed.reason = (agreed.reason + "; " if agreed.reason else "") + _(
-                    "Uplift of {percent}% from {date}: {reason}"
-                ).format(percent=record.percent, date=uplift.applies_from.isoformat(), reason=uplift.reason)
+                    "Uplift of {percent} from {date}: {reason}"
+                ).format(percent=format_percent(Decimal(record.percent)), date=uplift.applies_from.isoformat(), reason=uplift.reason)
                 session.add(agreed)
             session.flush()
             return UpliftRecord(record.id, UpliftPreview(uplift, changes), now, self._ctx.actor)  # type: ignore[arg-type]
