@@ -156,19 +156,20 @@ class BudgetPage(QScrollArea):
         self.contribution_label.setTextFormat(Qt.TextFormat.RichText)
         self.contribution_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.contribution_label.setAccessibleName(_("The person's contribution"))
-        self.contribution_button = QPushButton(_("Record the person's contribution..."))
+        self.contribution_button = QPushButton(_("Contribution..."))  # (the accessible name says it in full)
         self.contribution_button.setAccessibleName(_("Record the person's contribution"))
         self.contribution_button.setAccessibleDescription(
             _("Record the assessed weekly contribution, that it is awaited, or that it is nil.")
         )
         self.contribution_button.clicked.connect(self.ask_contribution)
-        self.uplift_button = QPushButton(_("Apply an uplift to budgets..."))
+        self.uplift_button = QPushButton(_("Uplift budgets..."))
         self.uplift_button.setAccessibleName(_("Apply an uplift to every agreed budget and plan line"))
         self.uplift_button.setAccessibleDescription(
             _("For example the April rate rise: the people affected are listed before it is applied.")
         )
         self.uplift_button.clicked.connect(self.ask_uplift)
-        self.uplift_button.setVisible(allowed(services.context.role, Permission.AGREE_BUDGET))
+        if not allowed(services.context.role, Permission.AGREE_BUDGET):
+            self.uplift_button.hide()  # (setVisible(True) here, before it has a parent, opens it as a window)
         self._contribution: ContributionView | None = None
         summary = QFrame()
         summary.setObjectName("budgetSummary")
@@ -646,7 +647,8 @@ class ContributionDialog(QDialog):
         self.assess_button = QPushButton(_("Work it out with the financial assessment..."))
         self.assess_button.setAccessibleName(_("Work out the contribution with the financial assessment"))
         self.assess_button.clicked.connect(self.ask_assessment)
-        self.assess_button.setVisible(services is not None and not nhs_only)
+        if services is None or nhs_only:
+            self.assess_button.hide()  # (not setVisible(True) before it has a parent: that opens a window)
         form.addRow("", self.assess_button)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -77,7 +77,8 @@ class _OptionRow:
         self.held_by = QLineEdit()
         self.held_by.setPlaceholderText(_("Who holds the money") if option.needs_holder else "")
         self.held_by.setAccessibleName(_("{option}: who holds the money").format(option=option.label))
-        self.held_by.setVisible(option.needs_holder)
+        if not option.needs_holder:
+            self.held_by.hide()  # (not setVisible(True) before it has a parent: that opens it as a window)
         self.check.setToolTip(
             option.explanation
             + "\n"

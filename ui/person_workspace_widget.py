@@ -257,6 +257,9 @@ class PersonWorkspaceWidget(QWidget):
         self._idle_build = QTimer(self)
         self._idle_build.setInterval(0)
         self._idle_build.timeout.connect(self._build_next_page)
+        # The pages are built here, before the history below: a page built once the window is up
+        # joins the end of the window's Tab chain (Tab would reach the history before the page).
+        self.build_all_pages()
 
         # Who moved the cycle, and when.
         history_box = QWidget()
@@ -341,7 +344,7 @@ class PersonWorkspaceWidget(QWidget):
         """A step's page, built now if it has not been yet."""
         if step not in self._built_pages:
             self._built_pages.add(step)
-            page = STEP_PAGES[step](self._services, self._signals)
+            page = STEP_PAGES[step](self._services, self._signals, self.pages)  # never a window of its own
             if not page.accessibleName():  # the page is a Tab stop (to scroll it): say which step it is
                 page.setAccessibleName(_("Step {n} page: {title}").format(n=int(step), title=step.title))
             self._replace_page(step, page)

@@ -59,7 +59,9 @@ def tab_walk(window: QWidget, start: QWidget, limit: int = 400) -> list[QWidget]
     assert first is not None, "nothing has the keyboard focus"
     seen = [first]
     for _ in range(limit):
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()  # None: the window lost activation (a stray top-level window)
+        assert focused is not None, "the keyboard focus was lost after " + " -> ".join(label(w) for w in seen[-3:])
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
         QApplication.processEvents()
         focus = QApplication.focusWidget()
         if focus is first:
