@@ -48,7 +48,7 @@ from ui.accessibility import (
     install_accessibility_filler,
     is_interactive,
 )
-from ui.accounts_dialog import AccountsDialog
+from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.app import NoRecordsWindow
 from ui.budget_page import AgreeBudgetDialog, BudgetPage, ContributionDialog
 from ui.export_dialog import ExportDialog
@@ -73,6 +73,7 @@ from ui.statement_import_dialog import NearDuplicatesDialog
 from ui.support_page import SupportPage
 from ui.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
 from ui.uplift_dialog import UpliftDialog
+from ui.work_queue_page import AllocateDialog, BreakGlassDialog
 from ui.workers import BackgroundTask, show_progress
 
 from .conftest import add_person, walk_to
@@ -287,6 +288,12 @@ DIALOGS: dict[str, Callable[..., QWidget]] = {
         _users(db, clock),
         _users(db, clock).create_user("sian", "Sian Morgan", "long enough", Role.PRACTITIONER),
     ),
+    "change password": lambda s, sig, db, clock, **_k: ChangePasswordDialog(
+        _users(db, clock),
+        _users(db, clock).create_user("sian", "Sian Morgan", "long enough", Role.PRACTITIONER),
+    ),
+    "open someone else's record": lambda s, sig, **_k: BreakGlassDialog(s),
+    "allocate to a worker": lambda s, sig, **_k: AllocateDialog(s, add_person(s, "Ann Smith").id),
     "provider": lambda s, sig, **_k: ProviderDialog(s),
     "arrangement": lambda s, sig, **_k: _arrangement(s, sig),
     "transaction": lambda s, sig, **_k: _transaction(s),
