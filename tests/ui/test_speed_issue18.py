@@ -47,16 +47,20 @@ def test_search_narrows_as_letters_are_typed_and_widens_when_deleted(window, ser
     assert window.caseload.count_label.text() == "0 of 4 people"
 
 
-def test_step_pages_are_built_when_first_needed(qtbot, window, services):
-    assert not window.workspace.pages_built()  # no one chosen yet: no page was built
+def test_step_pages_are_built_with_the_workspace_and_open_no_window_of_their_own(qtbot, window, services):
+    """Built after the window was up, pages joined the end of the Tab order and controls shown before
+    they had a parent opened as stray windows that took the keyboard focus (tests/ui/test_keyboard.py)."""
+    from PySide6.QtWidgets import QApplication
+
+    assert window.workspace.pages_built()
+    pages = window.workspace.build_all_pages()
+    assert len(pages) == 7 and all(page.accessibleName() for page in pages)
+    assert not any(page.isWindow() for page in pages)
+    window.show()
+    qtbot.waitExposed(window)
     person = add_person(services, "Ann Smith")
     window.caseload.refresh()
     assert window.open_person(person.id)
     assert isinstance(window.workspace.pages.currentWidget(), BudgetPage)
-    built = []
-    window.workspace.page_created.connect(built.append)
-    pages = window.workspace.build_all_pages()
-    assert window.workspace.pages_built() and len(pages) == 7
-    assert len(built) == 6 and not any(isinstance(page, BudgetPage) for page in built)
-    assert all(page.accessibleName() for page in pages)
-    assert isinstance(window.workspace.pages.currentWidget(), BudgetPage)  # still the page on show
+    strays = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window and w.isWindow()]
+    assert strays == [], [type(w).__name__ for w in strays]
