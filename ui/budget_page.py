@@ -156,7 +156,7 @@ class BudgetPage(QScrollArea):
         self.contribution_label.setTextFormat(Qt.TextFormat.RichText)
         self.contribution_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.contribution_label.setAccessibleName(_("The person's contribution"))
-        self.contribution_button = QPushButton(_("Contribution..."))  # (the accessible name says it in full)
+        self.contribution_button = QPushButton(_("Record contribution..."))
         self.contribution_button.setAccessibleName(_("Record the person's contribution"))
         self.contribution_button.setAccessibleDescription(
             _("Record the assessed weekly contribution, that it is awaited, or that it is nil.")

@@ -83,7 +83,7 @@ def test_a_contribution_recorded_in_step_one_is_seen_in_step_six(
     answer_every_area(budget, qtbot)
     assert budget.figure.text() == "£163.00 a week"  # £8,476.00 a year
     dialogs.expect(QDialog, "The person's contribution", record_contribution("20.00", WEEKS_BACK))
-    click(budget, "Record the person's contribution")
+    click(budget, "Record contribution")
     wait_for_dialogs(qtbot, dialogs)
     text = budget.contribution_label.text()
     assert "£20.00 a week from" in text, text
