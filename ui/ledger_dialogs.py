@@ -256,9 +256,12 @@ class SurplusDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("A surplus in the account"))
         explanation = wrapped_label(
-            _(
+            ngettext(
+                "The balance of {balance} is {surplus} more than {weeks} week of payments ({limit}). "
+                "Talk with the person first about why, then record what you agreed.",
                 "The balance of {balance} is {surplus} more than {weeks} weeks of payments ({limit}). "
-                "Talk with the person first about why, then record what you agreed."
+                "Talk with the person first about why, then record what you agreed.",
+                view.weeks,
             ).format(
                 balance=format_money(view.balance_pence),
                 surplus=format_money(view.surplus_pence),

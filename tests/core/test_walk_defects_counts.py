@@ -39,6 +39,9 @@ NEVER_ONE = (
     "at least {n} people contribute",
     "Counts of 1-{small}",
     "between columns",
+    "of {year_days} days",  # a year has 365 or 366 days
+    "PA holiday cover: {weeks} weeks a year",  # the statutory 5.6 weeks of the rates file
+    "x {weeks} weeks' statutory holiday",
 )
 
 
