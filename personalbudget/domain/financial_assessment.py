@@ -16,7 +16,6 @@ All arithmetic is in whole pence (the share is an exact fraction, rounded half u
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from personalbudget.domain.money import round_half_up
+from personalbudget.domain.rules_file import read_rules_file, validity_dates
+from personalbudget.domain.rules_file import section as rules_section
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
 from personalbudget.i18n import _, format_money
 
@@ -78,21 +79,11 @@ def default_rules_path() -> Path:
 def load_charging_rules(path: Path | None = None) -> ChargingRules:
     """Read and check a charging rules file, naming every mistake."""
     path = path or default_rules_path()
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise DefinitionError(str(path), [_("the file does not exist")]) from None
-    except tomllib.TOMLDecodeError as problem:
-        raise DefinitionError(str(path), [str(problem)]) from None
+    data = read_rules_file(path)
     problems: list[str] = []
 
     def section(name: str) -> dict[str, Any]:
-        value = data.get(name)
-        if not isinstance(value, dict):
-            problems.append(_("the [{name}] section is missing").format(name=name))
-            return {}
-        return value
+        return rules_section(data, name, problems)
 
     def pence(table: dict[str, Any], key: str, where: str) -> int:
         value = table.get(key)
@@ -109,13 +100,7 @@ def load_charging_rules(path: Path | None = None) -> ChargingRules:
         return value
 
     head, capital, charge, dre = section("rules"), section("capital"), section("charge"), section("dre")
-    dates = {}
-    for key in ("valid_from", "valid_to"):
-        value = head.get(key)
-        if not isinstance(value, date):
-            problems.append(_("rules.{key}: a date such as 2026-04-06").format(key=key))
-            value = date(2000, 1, 1)
-        dates[key] = value
+    dates = validity_dates(head, "rules", problems)
     nation = head.get("nation")
     if nation not in ("england", "wales"):
         problems.append(_("rules.nation: 'england' or 'wales'"))

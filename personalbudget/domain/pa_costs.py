@@ -19,7 +19,6 @@ is refused, naming the figure.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
+from personalbudget.domain.rules_file import read_rules_file, validity_dates
+from personalbudget.domain.rules_file import section as rules_section
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
 from personalbudget.i18n import _, format_date, format_money
 
@@ -119,21 +120,11 @@ def _pence(table: dict[str, Any], key: str, where: str, problems: list[str]) -> 
 
 def load_pa_rates(path: Path) -> PaRates:
     """Read and check a rates file, naming every mistake."""
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise DefinitionError(str(path), [_("the file does not exist")]) from None
-    except tomllib.TOMLDecodeError as problem:
-        raise DefinitionError(str(path), [str(problem)]) from None
+    data = read_rules_file(path)
     problems: list[str] = []
 
     def section(name: str) -> dict[str, Any]:
-        value = data.get(name)
-        if not isinstance(value, dict):
-            problems.append(_("the [{name}] section is missing").format(name=name))
-            return {}
-        return value
+        return rules_section(data, name, problems)
 
     head, holiday, ni, pension = (
         section("rates"),
@@ -148,13 +139,7 @@ def load_pa_rates(path: Path) -> PaRates:
         if not isinstance(value, str) or not value.strip():
             problems.append(_("rates.{key}: give it as text").format(key=key))
         texts[key] = str(value or "")
-    dates = {}
-    for key in ("valid_from", "valid_to"):
-        value = head.get(key)
-        if not isinstance(value, date):
-            problems.append(_("rates.{key}: a date such as 2026-04-06").format(key=key))
-            value = date(2000, 1, 1)
-        dates[key] = value
+    dates = validity_dates(head, "rates", problems)
     if dates["valid_to"] < dates["valid_from"]:
         problems.append(_("rates.valid_to is before rates.valid_from"))
     wages = []

@@ -13,13 +13,13 @@ percentages are applied as fractions and rounded once, as the file says.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.rules_file import read_rules_file
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import DefinitionError, FieldError, ValidationError
 from personalbudget.i18n import N_, _, add_data_translations, format_money, ngettext
@@ -113,16 +113,7 @@ def default_ras_path() -> Path:
 
 def load_ras(path: Path | None = None) -> RasDefinition:
     path = path or default_ras_path()
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise DefinitionError(str(path), [_("the file does not exist")]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as problem:
-        raise DefinitionError(
-            path.name, [_("it is not valid TOML: {problem}").format(problem=problem)]
-        ) from None
-    return parse_ras(data, source=path.name)
+    return parse_ras(read_rules_file(path), source=path.name)
 
 
 def parse_ras(data: dict[str, Any], source: str = "RAS definition") -> RasDefinition:

@@ -109,3 +109,16 @@ def test_a_broken_rates_file_names_every_mistake(tmp_path: Path):
     assert "rates.source" in text and "rates.valid_from" in text and "holiday.weeks" in text
     assert "minimum_wage" in text
     assert pa_costs_dir().name == "pa_costs"
+
+
+def test_a_rules_file_that_is_not_text_is_named_not_a_crash(tmp_path: Path):
+    """A binary or wrongly encoded rates or charging file: a DefinitionError naming the file, as for
+    the RAS file (it used to escape as an unexpected UnicodeDecodeError)."""
+    from personalbudget.domain.financial_assessment import load_charging_rules
+
+    odd = tmp_path / "rules.toml"
+    odd.write_bytes(b"name = \"\xff\xfe caf\xe9\"\n")
+    for load in (load_pa_rates, load_charging_rules):
+        with pytest.raises(DefinitionError) as problem:
+            load(odd)
+        assert "rules.toml" in str(problem.value) and "TOML" in str(problem.value)
