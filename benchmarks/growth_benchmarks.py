@@ -132,7 +132,7 @@ def _measure(kind: str, n: int, workdir: Path) -> float:
 
         from ui.app import application
         from ui.app_signals import AppSignals
-        from ui.ledger_page import LedgerPage
+        from ui.steps.ledger_page import LedgerPage
 
         application()
         page = LedgerPage(services, AppSignals())

@@ -67,7 +67,7 @@ def time_money(workdir: Path, repeats: int) -> dict[str, list[float]]:
     from personalbudget.services.demo_service import build_demo_caseload
     from ui.app import application
     from ui.app_signals import AppSignals
-    from ui.ledger_page import LedgerPage
+    from ui.steps.ledger_page import LedgerPage
 
     app = application()
     db = _open(workdir / "money-benchmark.db")

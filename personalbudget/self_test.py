@@ -238,7 +238,9 @@ def _walk_the_steps(services: Services, folder: Path, timer: _Timer) -> dict[str
         services.plans.save_draft(person.id, draft)
         services.plans.submit(person.id)
         ctx = services.context
-        approver = build_services(ctx.db.database, ctx.clock, "self-test approver", services.budget.ras, role=Role.APPROVER)
+        approver = build_services(
+            ctx.db.database, ctx.clock, "self-test approver", services.budget.ras, role=Role.APPROVER
+        )
         plan = approver.plans.decide(person.id, Decision.APPROVE, "", "Team manager")
         step = services.lifecycle.get_cycle(person.id).current_step
         if plan.status != PlanStatus.AGREED or step != Step.MANAGE_BUDGET:

@@ -49,16 +49,16 @@ from personalbudget.services.caseload_file import (
 from personalbudget.services.user_service import SignedInUser, UserService
 from ui import theme
 from ui.accessibility import accessibility_filler_paused, install_accessibility_filler
-from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.app_signals import AppSignals
 from ui.crash_log import CrashLog
-from ui.export_dialog import ExportDialog
+from ui.dialogs.accounts_dialog import AccountsDialog, ChangePasswordDialog
+from ui.dialogs.export_dialog import ExportDialog
+from ui.dialogs.sign_in_dialog import InactivityLock, SignInDialog, sign_in
+from ui.dialogs.unlock_dialogs import ask_passphrase, show_recovery_key
 from ui.language_settings import restart_if_requested, startup_language
 from ui.main_window import MainWindow
 from ui.qt_translation import install_qt_translator
-from ui.sign_in_dialog import InactivityLock, SignInDialog, sign_in
-from ui.unlock_dialogs import ask_passphrase, show_recovery_key
-from ui.wheel_guard import install_wheel_guard
+from ui.widgets.wheel_guard import install_wheel_guard
 from ui.workers import BackgroundTask
 
 NO_DEMO_PROMPT_ENV = "PERSONALBUDGET_NO_DEMO_PROMPT"

@@ -21,9 +21,9 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.i18n import _, ngettext
 from personalbudget.services import Services
 from ui.app_signals import AppSignals
-from ui.caseload_filter_proxy_model import ALL_STEPS, CaseloadFilterProxyModel
-from ui.caseload_table_model import ENDED_STEP, CaseloadTableModel, Column, PersonIdRole
-from ui.column_fit import FIT_PROPERTY
+from ui.models.caseload_filter_proxy_model import ALL_STEPS, CaseloadFilterProxyModel
+from ui.models.caseload_table_model import ENDED_STEP, CaseloadTableModel, Column, PersonIdRole
+from ui.widgets.column_fit import FIT_PROPERTY
 
 # Default widths (pixels) that fit the usual content without truncating the key columns.
 COLUMN_WIDTHS = {

@@ -67,14 +67,14 @@ from personalbudget.reports.easy_read_report import HOW_OFTEN
 from personalbudget.services import Services
 from ui import theme
 from ui.accessibility import chain_after, layout_holding
-from ui.agreement_page import AgreementPage
-from ui.budget_page import BudgetPage
-from ui.ledger_page import LedgerPage
-from ui.management_page import ManagementPage
-from ui.plan_page import PlanPage
-from ui.review_page import ReviewPage
-from ui.step_page import PersonView
-from ui.support_page import SupportPage
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.management_page import ManagementPage
+from ui.steps.plan_page import PlanPage
+from ui.steps.review_page import ReviewPage
+from ui.steps.step_page import PersonView
+from ui.steps.support_page import SupportPage
 
 FONT_SCALE = 1.35  # text in the person's view, against the user's own font size
 SHORTCUT = "Ctrl+Shift+P"

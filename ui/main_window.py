@@ -29,11 +29,11 @@ from ui.accessibility import install_accessibility_filler, name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.caseload_widget import CaseloadWidget
 from ui.coproduction import CoproductionMode, CoproductionView
-from ui.export_dialog import ExportDialog
+from ui.dialogs.export_dialog import ExportDialog
+from ui.dialogs.person_dialog import PersonDialog
 from ui.language_settings import language_menu
-from ui.person_dialog import PersonDialog
-from ui.person_workspace_widget import PersonWorkspaceWidget
 from ui.plan_pdf_export import export_plan_pdf
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
 from ui.work_queue_page import AllocateDialog, BreakGlassDialog, WorkQueuePage, has_work_queue
 from ui.workers import BackgroundTask, show_progress
 
@@ -216,7 +216,9 @@ class MainWindow(QMainWindow):
         self.break_glass_action.triggered.connect(self.open_someone_else)
         self.break_glass_action.setVisible(BreakGlassDialog.offered(self._services))
         self.allocate_action = QAction(_("Allocate to a &worker…"), self)
-        self.allocate_action.setStatusTip(_("Allocate the open person to a practitioner, and see who had them"))
+        self.allocate_action.setStatusTip(
+            _("Allocate the open person to a practitioner, and see who had them")
+        )
         self.allocate_action.triggered.connect(self.allocate_person)
         self.allocate_action.setVisible(allowed(self._services.context.role, Permission.ALLOCATE))
 

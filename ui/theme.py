@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.column_fit import install_column_fitter
+from ui.widgets.column_fit import install_column_fitter
 
 # -- the normal theme (names kept: modules import them) -------------------------------------
 OVERDUE = "#b3261e"

@@ -1,5 +1,5 @@
 """What a budget statement shows (the PDF a council's direct payment audit asks for): built by the
-monitoring service, rendered by ``reports/statement_report.py``. A result like those of
+monitoring service, rendered by ``reports/budget_statement_report.py``. A result like those of
 ``domain/results.py``: it lives below both, so the report needs no service.
 
 ("Statement" alone means a bank's statement, the file that is imported; this is the budget statement.)

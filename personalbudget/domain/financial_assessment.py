@@ -288,7 +288,9 @@ def assess(form: AssessmentForm, rules: ChargingRules) -> Assessment:
             AssessmentStep(
                 income_kind.label,
                 weekly,
-                _("{income}: {amount} a week counted.").format(income=income_kind.label, amount=money(weekly)),
+                _("{income}: {amount} a week counted.").format(
+                    income=income_kind.label, amount=money(weekly)
+                ),
             )
         )
     assessable = counted + tariff

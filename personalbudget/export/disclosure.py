@@ -414,6 +414,7 @@ def protect_table(
         if not stuck:
             return result
         kind, a, b = stuck[0]
+
         def in_line(i: int, j: int, kind: str = kind, a: int = a, b: int = b) -> bool:
             """Whether cell (i, j) is in the line that gives the total away."""
             if kind == "cell":

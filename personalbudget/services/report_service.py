@@ -23,10 +23,10 @@ from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import AppUser, PlanCycle, SupportPlan
 
 if TYPE_CHECKING:  # the report modules load ReportLab (most of a second): imported when a PDF is made
+    from personalbudget.reports.budget_statement_report import StatementReportData
     from personalbudget.reports.easy_read_report import EasyReadData
     from personalbudget.reports.plan_report import PlanReportData
     from personalbudget.reports.review_report import ReviewReportData
-    from personalbudget.reports.statement_report import StatementReportData
 
 
 class ReportService:
@@ -150,8 +150,8 @@ class ReportService:
 
         return write_review_pdf(self.review_report(person_id, number), out)
 
-    def statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
-        from personalbudget.reports.statement_report import StatementReportData
+    def budget_statement_report(self, person_id: int, start: date, end: date) -> StatementReportData:
+        from personalbudget.reports.budget_statement_report import StatementReportData
 
         person = self._people.get_person(person_id)
         names = self.display_names()
@@ -171,6 +171,6 @@ class ReportService:
 
     def write_statement(self, person_id: int, start: date, end: date, out: Path) -> Path:
         """The budget statement for a period as a PDF (opening balance, payments in, spending, closing)."""
-        from personalbudget.reports.statement_report import write_statement_pdf
+        from personalbudget.reports.budget_statement_report import write_statement_pdf
 
-        return write_statement_pdf(self.statement_report(person_id, start, end), out)
+        return write_statement_pdf(self.budget_statement_report(person_id, start, end), out)

@@ -111,7 +111,11 @@ class UpliftService:
                 )
                 agreed.reason = (agreed.reason + "; " if agreed.reason else "") + _(
                     "Uplift of {percent} from {date}: {reason}"
-                ).format(percent=format_percent(Decimal(record.percent)), date=uplift.applies_from.isoformat(), reason=uplift.reason)
+                ).format(
+                    percent=format_percent(Decimal(record.percent)),
+                    date=uplift.applies_from.isoformat(),
+                    reason=uplift.reason,
+                )
                 session.add(agreed)
             session.flush()
             return UpliftRecord(record.id, UpliftPreview(uplift, changes), now, self._ctx.actor)  # type: ignore[arg-type]

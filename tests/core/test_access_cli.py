@@ -37,8 +37,21 @@ def test_a_carer_account_on_the_command_line_reaches_one_person(tmp_path, capsys
     mine, other = everyone[0], everyone[1]
     monkeypatch.setenv("PERSONALBUDGET_NEW_PASSWORD", "carer password")
     assert (
-        run(["accounts", "--db", db, "add", "carys", "--name", "Carys", "--role", "individual",
-             "--person", str(mine["id"])])
+        run(
+            [
+                "accounts",
+                "--db",
+                db,
+                "add",
+                "carys",
+                "--name",
+                "Carys",
+                "--role",
+                "individual",
+                "--person",
+                str(mine["id"]),
+            ]
+        )
         == 0
     )
     assert run(["accounts", "--db", db, "list"]) == 0
@@ -84,5 +97,7 @@ def test_accounts_disable_enable_role_and_reset_password(tmp_path, capsys, monke
 def test_a_password_is_never_an_argument(tmp_path, capsys):
     db = str(tmp_path / "caseload.db")
     with pytest.raises(SystemExit):
-        run(["accounts", "--db", db, "add", "meg", "--name", "M", "--role", "practitioner", "--password", "x"])
+        run(
+            ["accounts", "--db", db, "add", "meg", "--name", "M", "--role", "practitioner", "--password", "x"]
+        )
     assert "unrecognized arguments" in capsys.readouterr().err

@@ -147,7 +147,9 @@ def test_decisions_need_text_and_role(services, approver, budgeted):
     assert services.plans.get_plan(budgeted).status == PlanStatus.SUBMITTED
 
 
-def test_approval_fixes_the_plan_moves_to_step_four_and_schedules_a_review(services, approver, clock, budgeted):
+def test_approval_fixes_the_plan_moves_to_step_four_and_schedules_a_review(
+    services, approver, clock, budgeted
+):
     services.plans.save_draft(budgeted, good_plan())
     services.plans.submit(budgeted)
     view = approver.plans.decide(

@@ -160,14 +160,19 @@ def test_report_review_prints_a_persons_review(tmp_path, capsys):
     capsys.readouterr()
     at_review = next(p for p in people_json(db_path, capsys) if p["step"] == 7)
     out = tmp_path / "review.pdf"
-    assert run(["report", "review", "--db", str(db_path), "--person", str(at_review["id"]), "--out", str(out)]) == 0
+    assert (
+        run(["report", "review", "--db", str(db_path), "--person", str(at_review["id"]), "--out", str(out)])
+        == 0
+    )
     assert "Wrote" in capsys.readouterr().out
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "Review of the care and support plan" in text and at_review["name"] in text
 
 
 @pytest.mark.slow  # several seconds on its own: not in the fast lane
-@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's /proc, where nobody may create files")
+@pytest.mark.skipif(
+    not Path("/proc/self").exists(), reason="needs Linux's /proc, where nobody may create files"
+)
 def test_a_path_the_system_refuses_is_named_with_what_to_do(tmp_path, capsys):
     db_path = tmp_path / "demo.db"
     assert run(["demo", "--db", str(db_path), "--people", "3", "--seed", "4"]) == 0

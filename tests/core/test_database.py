@@ -106,7 +106,9 @@ def test_a_damaged_database_is_refused_with_advice(db_path, keys, clock, encrypt
     database = open_database(db_path, keys if encrypted else None)
     services = build_services(database, clock, "tester")
     for n in range(200):
-        services.people.add_person(person_form(name=f"Person {n}", nhs_number="", date_of_birth=date(1950, 1, 1)))
+        services.people.add_person(
+            person_form(name=f"Person {n}", nhs_number="", date_of_birth=date(1950, 1, 1))
+        )
     connection = database.connect_raw()
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()

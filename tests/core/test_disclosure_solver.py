@@ -85,9 +85,7 @@ def test_the_search_answers_as_the_first_version_did_even_when_it_runs_out_of_ef
         if not hidden:
             continue
         big = max(sum(map(sum, cells)), 8) * 2
-        domains = {
-            x: (0, 7) if truth[x] == 0 else (1, 7) if truth[x] <= 7 else (8, big) for x in hidden
-        }
+        domains = {x: (0, 7) if truth[x] == 0 else (1, 7) if truth[x] <= 7 else (8, big) for x in hidden}
         for x in hidden:
             for trial in ({**domains, x: (truth[x] + 1, big)}, {**domains, x: (domains[x][0], truth[x] - 1)}):
                 for effort in (3, 40, 2_000):

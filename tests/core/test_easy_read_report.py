@@ -142,7 +142,9 @@ def test_the_conditions_the_plain_outcomes_and_each_person_once(services, approv
     plan.outcomes.append(OutcomeEntry("i", "Go to the pub quiz"))
     services.plans.save_draft(pid, plan)
     services.plans.submit(pid)
-    approver.plans.decide(pid, Decision.APPROVE_WITH_CONDITIONS, "Check the PA hours in March.", "Team manager")
+    approver.plans.decide(
+        pid, Decision.APPROVE_WITH_CONDITIONS, "Check the PA hours in March.", "Team manager"
+    )
     text = pdf_text(services.reports.write_easy_read_plan(pid, tmp_path / "conditions.pdf"))
     assert "It was agreed on these conditions: Check the PA hours in March." in text
     assert "Getting out and about: Go to the pub quiz" in text

@@ -117,7 +117,7 @@ def test_a_rules_file_that_is_not_text_is_named_not_a_crash(tmp_path: Path):
     from personalbudget.domain.financial_assessment import load_charging_rules
 
     odd = tmp_path / "rules.toml"
-    odd.write_bytes(b"name = \"\xff\xfe caf\xe9\"\n")
+    odd.write_bytes(b'name = "\xff\xfe caf\xe9"\n')
     for load in (load_pa_rates, load_charging_rules):
         with pytest.raises(DefinitionError) as problem:
             load(odd)

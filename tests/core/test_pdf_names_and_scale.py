@@ -116,7 +116,18 @@ def test_row_table_lines_break_exactly_where_reportlab_breaks_them():
 
     register_fonts()
     rng = random.Random(16)
-    words = ["CARD", "PAYMENT", "TESCO", "STORES", "2231", "Llanelli", "Ŵyn", "café", "—", "WWWWWWWWWWWWWWWWWWWW"]
+    words = [
+        "CARD",
+        "PAYMENT",
+        "TESCO",
+        "STORES",
+        "2231",
+        "Llanelli",
+        "Ŵyn",
+        "café",
+        "—",
+        "WWWWWWWWWWWWWWWWWWWW",
+    ]
     for font in (FONT, FONT_BOLD):
         metrics = _Metrics(font, 9)
         for _ in range(2000):

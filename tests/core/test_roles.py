@@ -96,7 +96,9 @@ def test_accounts_and_sign_in(db, clock):
         users.sign_in("nobody", "not it")
     assert str(wrong_password.value) == str(no_such_user.value)  # which one was wrong is not said
     connection = db.connect_raw()
-    stored = connection.execute("SELECT password_hash FROM app_user WHERE username = 'sian.morgan'").fetchone()[0]
+    stored = connection.execute(
+        "SELECT password_hash FROM app_user WHERE username = 'sian.morgan'"
+    ).fetchone()[0]
     trail = " ".join(r[0] for r in connection.execute("SELECT summary FROM audit_event"))
     assert "a long password" not in stored and stored.startswith("scrypt$")
     assert stored not in trail and "a long password" not in trail

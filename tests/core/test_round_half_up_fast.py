@@ -16,7 +16,7 @@ def _by_fractions(value):
 
 def test_rounds_as_the_fraction_arithmetic_did():
     rng = random.Random(18)
-    values = [Fraction(rng.randint(-10**12, 10**12), rng.randint(1, 10**5)) for _ in range(20_000)]
+    values = [Fraction(rng.randint(-(10**12), 10**12), rng.randint(1, 10**5)) for _ in range(20_000)]
     values += [Fraction(n, 2) for n in range(-9, 10)] + [0, 7, -7, Decimal("2.5"), Decimal("-2.5")]
     for value in values:
         assert round_half_up(value) == _by_fractions(value), value

@@ -48,13 +48,12 @@ from ui.accessibility import (
     install_accessibility_filler,
     is_interactive,
 )
-from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.app import NoRecordsWindow
-from ui.budget_page import AgreeBudgetDialog, BudgetPage, ContributionDialog
-from ui.export_dialog import ExportDialog
-from ui.financial_assessment_dialog import FinancialAssessmentDialog
-from ui.go_back_dialog import GoBackDialog
-from ui.ledger_dialogs import (
+from ui.dialogs.accounts_dialog import AccountsDialog, ChangePasswordDialog
+from ui.dialogs.export_dialog import ExportDialog
+from ui.dialogs.financial_assessment_dialog import FinancialAssessmentDialog
+from ui.dialogs.go_back_dialog import GoBackDialog
+from ui.dialogs.ledger_dialogs import (
     ContributionPaymentDialog,
     LinkDialog,
     MoneySettingsDialog,
@@ -62,17 +61,18 @@ from ui.ledger_dialogs import (
     SurplusDialog,
     TransactionDialog,
 )
-from ui.ledger_page import LedgerPage
+from ui.dialogs.pa_cost_dialog import PaCostDialog
+from ui.dialogs.person_dialog import PersonDialog
+from ui.dialogs.provider_dialog import ProviderDialog
+from ui.dialogs.review_decision_dialog import ReviewDecisionDialog
+from ui.dialogs.sign_in_dialog import SignInDialog
+from ui.dialogs.statement_import_dialog import NearDuplicatesDialog
+from ui.dialogs.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
+from ui.dialogs.uplift_dialog import UpliftDialog
 from ui.main_window import MainWindow
-from ui.pa_cost_dialog import PaCostDialog
-from ui.person_dialog import PersonDialog
-from ui.provider_dialog import ProviderDialog
-from ui.review_decision_dialog import ReviewDecisionDialog
-from ui.sign_in_dialog import SignInDialog
-from ui.statement_import_dialog import NearDuplicatesDialog
-from ui.support_page import SupportPage
-from ui.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
-from ui.uplift_dialog import UpliftDialog
+from ui.steps.budget_page import AgreeBudgetDialog, BudgetPage, ContributionDialog
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.support_page import SupportPage
 from ui.work_queue_page import AllocateDialog, BreakGlassDialog
 from ui.workers import BackgroundTask, show_progress
 
@@ -571,7 +571,7 @@ def test_a_larger_system_font_is_honoured_without_clipping(qtbot, qapp, services
 # -- colour is never the only signal ------------------------------------------------------------
 def test_overdue_reviews_say_overdue_in_words(window, services, clock):
     from tests.ui.conftest import set_cycle
-    from ui.caseload_table_model import Column
+    from ui.models.caseload_table_model import Column
 
     ann = add_person(services, "Ann Smith")
     set_cycle(services, ann.id, next_review=date(2026, 1, 5))
@@ -599,7 +599,7 @@ def test_the_stepper_shows_status_in_words_and_marks(window, services):
 
 def test_ledger_money_states_are_in_words(qtbot, services, signals, tmp_path):
     """Over or under the plan, alerts, and spending not linked to the plan are all said in words."""
-    from ui.ledger_table_model import Column as LedgerColumn
+    from ui.models.ledger_table_model import Column as LedgerColumn
 
     person = living_person(services)
     page = LedgerPage(services, signals)

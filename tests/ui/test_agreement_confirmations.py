@@ -10,8 +10,8 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import Decision, PlanStatus
 from tests.ui.confirmations import answer_next_box
 from tests.ui.conftest import add_person
-from ui.agreement_page import AgreementPage
-from ui.plan_page import PlanPage
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.plan_page import PlanPage
 
 
 @pytest.fixture

@@ -100,7 +100,9 @@ def test_a_new_caseload_is_encrypted_and_its_recovery_key_shown_once(
     assert len(recovery_keys_shown) == 1  # not again
 
 
-def test_a_plain_caseload_is_offered_encryption(qapp, tmp_path, monkeypatch, message_boxes, recovery_keys_shown):
+def test_a_plain_caseload_is_offered_encryption(
+    qapp, tmp_path, monkeypatch, message_boxes, recovery_keys_shown
+):
     from personalbudget.storage.database import open_database
 
     monkeypatch.setenv(app_module.NO_DEMO_PROMPT_ENV, "1")

@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.services.dto import CaseloadRow
-from ui.caseload_filter_proxy_model import CaseloadFilterProxyModel
-from ui.caseload_table_model import (
+from ui.caseload_widget import CaseloadWidget
+from ui.models.caseload_filter_proxy_model import CaseloadFilterProxyModel
+from ui.models.caseload_table_model import (
     ENDED_STEP,
     OVERDUE_COLOUR,
     CaseloadTableModel,
@@ -20,7 +21,6 @@ from ui.caseload_table_model import (
     PersonIdRole,
     StepRole,
 )
-from ui.caseload_widget import CaseloadWidget
 
 from .conftest import add_person, set_cycle, walk_to
 

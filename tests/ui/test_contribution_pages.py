@@ -9,9 +9,9 @@ from datetime import date
 from personalbudget.domain.charging import ContributionForm
 from personalbudget.domain.management import ManagementOption
 from tests.core.money_helpers import agreed_person, direct_payment
-from ui.budget_page import BudgetPage
-from ui.ledger_page import LedgerPage
-from ui.management_page import ManagementPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.management_page import ManagementPage
 
 ASSESSED = ContributionForm("assessed", "42.50", date(2026, 4, 6), "Financial assessment 2 March 2026", "net")
 
@@ -86,7 +86,7 @@ def test_the_coproduction_view_says_both_parts_in_words(window, services):
 
 
 def test_the_uplift_dialog_lists_the_people_before_applying(qtbot, services, signals):
-    from ui.uplift_dialog import UpliftDialog
+    from ui.dialogs.uplift_dialog import UpliftDialog
 
     pid = agreed_person(services)
     dialog = UpliftDialog(services, date(2026, 4, 6))
@@ -109,8 +109,8 @@ def test_the_uplift_dialog_lists_the_people_before_applying(qtbot, services, sig
 def test_the_financial_assessment_fills_in_the_contribution_and_names_its_rules_file(
     qtbot, services, signals
 ):
-    from ui.budget_page import ContributionDialog
-    from ui.financial_assessment_dialog import FinancialAssessmentDialog
+    from ui.dialogs.financial_assessment_dialog import FinancialAssessmentDialog
+    from ui.steps.budget_page import ContributionDialog
 
     pid = agreed_person(services)
     assessment = FinancialAssessmentDialog(services, 16_269)

@@ -12,10 +12,10 @@ from personalbudget.i18n import format_money
 from personalbudget.plain_language import money_in_words
 from tests.ui.conftest import add_person, walk_to
 from tests.ui.test_accessibility import unnamed_controls
-from ui.budget_page import BudgetPage
 from ui.coproduction import FONT_SCALE, SHORTCUT, CoproductionMode, weekly_in_words
 from ui.main_window import MainWindow
-from ui.plan_page import PlanPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.plan_page import PlanPage
 
 
 def page_of(window: MainWindow, page_type: type) -> QWidget:
@@ -92,7 +92,7 @@ def test_switch_hides_staff_controls_and_shows_them_again(opened, services, pers
 
 
 def test_the_review_page_hides_decisions_and_practitioner_notes(window, services, person):
-    from ui.review_page import ReviewPage
+    from ui.steps.review_page import ReviewPage
 
     walk_to(services, person.id, Step.REVIEW)
     window.caseload.refresh()
@@ -249,7 +249,7 @@ def test_plan_items_and_total_in_words(planning):
 
 
 def test_agreement_page_in_plain_words(planning, services, person):
-    from ui.agreement_page import AgreementPage
+    from ui.steps.agreement_page import AgreementPage
 
     services.plans.submit(person.id, "")
     planning.workspace.show_person(person.id)

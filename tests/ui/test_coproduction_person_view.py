@@ -24,11 +24,11 @@ from personalbudget.domain.plan import OutcomeEntry, PlanDraft, SupportItemEntry
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from tests.ui.conftest import add_person
 from ui.accessibility import layout_holding
-from ui.agreement_page import AgreementPage
-from ui.budget_page import BudgetPage
 from ui.coproduction import TARGET, TARGET_TYPES, person_may, summary_html
-from ui.management_page import ManagementPage
-from ui.plan_page import PlanPage
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.management_page import ManagementPage
+from ui.steps.plan_page import PlanPage
 
 PAGES = (BudgetPage, PlanPage, AgreementPage, ManagementPage)
 PENCE = re.compile(r"\d\.\d\d\b|\bpence\b|\bpenny\b|\bceiniog\b")

@@ -7,8 +7,8 @@ from pypdf import PdfReader
 
 from personalbudget.domain.plan import Decision
 from tests.ui.conftest import add_person
-from ui.agreement_page import AgreementPage
-from ui.plan_page import PlanPage
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.plan_page import PlanPage
 
 
 def pdf_text(path) -> str:

@@ -9,7 +9,7 @@ from personalbudget.export.tables import SPECS
 from personalbudget.services.demo_service import build_demo_caseload
 from tests.core.money_helpers import agreed_person
 from tests.ui.test_accessibility import assert_accessible
-from ui.export_dialog import ExportDialog
+from ui.dialogs.export_dialog import ExportDialog
 
 
 def test_the_dialog_previews_every_table_and_exports_on_a_worker(qtbot, services, tmp_path, message_boxes):
@@ -84,7 +84,9 @@ def test_an_analyst_without_records_can_still_export(qtbot, db, clock):
     assert NoRecordsWindow(Role.ANALYST).export_button is None
 
 
-def test_changing_the_period_after_the_preview_shows_the_new_preview_before_exporting(qtbot, services, tmp_path):
+def test_changing_the_period_after_the_preview_shows_the_new_preview_before_exporting(
+    qtbot, services, tmp_path
+):
     from datetime import date
 
     build_demo_caseload(services.context, people=8, seed=4)

@@ -60,7 +60,9 @@ def tab_walk(window: QWidget, start: QWidget, limit: int = 400) -> list[QWidget]
     seen = [first]
     for _ in range(limit):
         focused = QApplication.focusWidget()  # None: the window lost activation (a stray top-level window)
-        assert focused is not None, "the keyboard focus was lost after " + " -> ".join(label(w) for w in seen[-3:])
+        assert focused is not None, "the keyboard focus was lost after " + " -> ".join(
+            label(w) for w in seen[-3:]
+        )
         QTest.keyClick(focused, Qt.Key.Key_Tab)
         QApplication.processEvents()
         focus = QApplication.focusWidget()
@@ -328,7 +330,7 @@ def test_dialogs_are_keyboard_friendly(qtbot, which, services, signals, db, cloc
 def test_the_ledger_table_opens_the_link_dialog_on_enter(qtbot, services, signals, tmp_path, monkeypatch):
     from tests.core.money_helpers import living_person
     from tests.ui.test_accessibility import STATEMENT
-    from ui.ledger_page import LedgerPage
+    from ui.steps.ledger_page import LedgerPage
 
     page = LedgerPage(services, signals)
     qtbot.addWidget(page)

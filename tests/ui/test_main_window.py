@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 import personalbudget
 from personalbudget.domain.lifecycle import Step
 from ui import main_window
+from ui.dialogs.person_dialog import PersonDialog
 from ui.main_window import MainWindow
-from ui.person_dialog import PersonDialog
 
 from .conftest import add_person, walk_to
 
@@ -238,7 +238,9 @@ def test_table_headings_are_not_clipped_by_the_focus_frame(qtbot, window):
 
     window.show()
     qtbot.waitExposed(window)
-    headers = [h for h in window.findChildren(QHeaderView) if h.isVisible() and h.orientation().name == "Horizontal"]
+    headers = [
+        h for h in window.findChildren(QHeaderView) if h.isVisible() and h.orientation().name == "Horizontal"
+    ]
     assert headers
     for header in headers:
         assert header.contentsRect().height() >= header.fontMetrics().height(), header.parent().objectName()

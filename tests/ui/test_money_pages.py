@@ -16,11 +16,11 @@ from personalbudget.domain.support import ProviderForm
 from personalbudget.services.settings_service import MoneySettings
 from tests.core.money_helpers import agreed_person, direct_payment, item_ids, living_person
 from tests.ui.test_accessibility import unnamed_controls
-from ui.ledger_page import LedgerPage
-from ui.ledger_table_model import Column
-from ui.management_page import ManagementPage
-from ui.person_workspace_widget import PersonWorkspaceWidget
-from ui.support_page import SupportPage
+from ui.models.ledger_table_model import Column
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.management_page import ManagementPage
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
+from ui.steps.support_page import SupportPage
 
 CARD = "4111 1111 1111 1111"
 STATEMENT = (

@@ -8,8 +8,8 @@ from datetime import date
 from PySide6.QtCore import QDate
 
 from tests.core.helpers import person_form
-from ui.pa_cost_dialog import PaCostDialog
-from ui.plan_page import PlanPage
+from ui.dialogs.pa_cost_dialog import PaCostDialog
+from ui.steps.plan_page import PlanPage
 
 
 def person_at_step_two(services) -> int:
@@ -31,7 +31,10 @@ def test_the_dialog_costs_a_pa_and_the_plan_gets_each_line(qtbot, services, sign
     dialog.hours.setText("20")
     dialog.age.setText("30")
     assert not dialog.work_out()
-    assert "below the National Living Wage of £12.71 an hour for a PA aged 30 on 6 Apr 2026" in dialog.result.text()
+    assert (
+        "below the National Living Wage of £12.71 an hour for a PA aged 30 on 6 Apr 2026"
+        in dialog.result.text()
+    )
     assert not dialog.add_button.isEnabled()
     dialog.rate.setText("13.00")
     dialog.starts_on.setDate(QDate(2026, 4, 6))

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from personalbudget.domain.person import RepresentativeForm
-from ui.person_dialog import DateFormatError, PersonDialog, parse_uk_date
+from ui.dialogs.person_dialog import PersonDialog
+from ui.widgets.date_field import DateFormatError, parse_uk_date
 
 from .conftest import add_person
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step, StepStatus
 from personalbudget.domain.person import RepresentativeForm
-from ui.person_workspace_widget import PersonWorkspaceWidget
-from ui.review_page import ReviewPage
-from ui.step_page import PersonView, StepPage
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
+from ui.steps.review_page import ReviewPage
+from ui.steps.step_page import PersonView, StepPage
 
 from .conftest import add_person, set_cycle, walk_to
 

@@ -4,7 +4,7 @@ naming the figures (issue 20); a rate at or above it says nothing."""
 from __future__ import annotations
 
 from tests.ui.test_pa_costs_page import person_at_step_two
-from ui.plan_page import PlanPage
+from ui.steps.plan_page import PlanPage
 
 
 def test_a_pa_line_typed_below_the_national_living_wage_is_saved_with_a_warning(qtbot, services, signals):

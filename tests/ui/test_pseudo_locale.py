@@ -36,17 +36,17 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.user_service import UserService
-from ui.go_back_dialog import GoBackDialog
-from ui.ledger_dialogs import MoneySettingsDialog, StatementPeriodDialog
+from ui.dialogs.go_back_dialog import GoBackDialog
+from ui.dialogs.ledger_dialogs import MoneySettingsDialog, StatementPeriodDialog
+from ui.dialogs.person_dialog import PersonDialog
+from ui.dialogs.provider_dialog import ProviderDialog
+from ui.dialogs.review_decision_dialog import ReviewDecisionDialog
+from ui.dialogs.sign_in_dialog import SignInDialog
+from ui.dialogs.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
 from ui.main_window import DEFAULT_SIZE, MainWindow
-from ui.person_dialog import PersonDialog
-from ui.provider_dialog import ProviderDialog
 from ui.qt_translation import install_qt_translator
-from ui.review_decision_dialog import ReviewDecisionDialog
-from ui.sign_in_dialog import SignInDialog
-from ui.step_stepper_widget import StepButton
-from ui.text_wrap import wrap_lines
-from ui.unlock_dialogs import PassphraseDialog, RecoveryKeyDialog
+from ui.steps.step_stepper_widget import StepButton
+from ui.widgets.text_wrap import wrap_lines
 
 SCREEN = QSize(1366, 768)
 LONGER = 0.35

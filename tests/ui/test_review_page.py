@@ -12,8 +12,8 @@ from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.plan import PlanStatus
 from tests.core.money_helpers import living_person
 from tests.ui.test_accessibility import unnamed_controls
-from ui.person_workspace_widget import PersonWorkspaceWidget
-from ui.review_page import ReviewPage
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
+from ui.steps.review_page import ReviewPage
 
 APRIL_1 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 JUNE_10 = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)

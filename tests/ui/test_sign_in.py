@@ -9,7 +9,7 @@ from personalbudget.services import build_services
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.user_service import UserService
 from ui.app import NoRecordsWindow, create_main_window, lock_until_signed_in
-from ui.sign_in_dialog import InactivityLock, SignInDialog
+from ui.dialogs.sign_in_dialog import InactivityLock, SignInDialog
 
 
 def test_first_account_is_set_up_in_the_dialog(qtbot, db, clock):
@@ -72,7 +72,7 @@ def test_an_analyst_gets_a_window_without_names(qtbot, db, clock, signals, servi
 
 
 def test_an_account_manager_adds_a_colleague(qtbot, db, clock):
-    from ui.accounts_dialog import AccountsDialog
+    from ui.dialogs.accounts_dialog import AccountsDialog
 
     users = UserService(ActingDatabase(db, "setup"), clock)
     manager = users.create_user("sian", "Sian Morgan", "long enough", Role.PRACTITIONER)

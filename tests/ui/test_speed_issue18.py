@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.ui.conftest import add_person
-from ui.budget_page import BudgetPage
-from ui.caseload_table_model import Column
+from ui.models.caseload_table_model import Column
+from ui.steps.budget_page import BudgetPage
 
 
 def test_a_filter_that_hides_the_open_person_opens_no_one_else(qtbot, window, services):

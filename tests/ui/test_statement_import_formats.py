@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 
 from personalbudget.services.ledger_service import TransactionForm
 from tests.core.money_helpers import living_person
-from ui.ledger_page import LedgerPage
+from ui.steps.ledger_page import LedgerPage
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "statements"
 

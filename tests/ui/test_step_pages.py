@@ -10,9 +10,9 @@ from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.plan import Decision, PlanStatus
 from tests.ui.confirmations import answer_next_box
 from tests.ui.conftest import add_person
-from ui.agreement_page import AgreementPage
-from ui.budget_page import BudgetPage
-from ui.plan_page import PlanPage
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.plan_page import PlanPage
 
 
 def answer_everything(page: BudgetPage, services, level: int = 1) -> None:

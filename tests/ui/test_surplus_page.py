@@ -8,7 +8,7 @@ from datetime import date
 from personalbudget.domain.surplus import SurplusForm
 from personalbudget.services.ledger_service import TransactionForm
 from tests.core.money_helpers import agreed_person, direct_payment
-from ui.ledger_page import LedgerPage
+from ui.steps.ledger_page import LedgerPage
 
 
 def test_the_surplus_button_records_the_conversation_and_tells_the_person(

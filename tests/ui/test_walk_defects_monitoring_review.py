@@ -17,9 +17,9 @@ from tests.core.money_helpers import (
     item_ids,
     living_person,
 )
-from ui.ledger_page import LedgerPage
-from ui.person_workspace_widget import PersonWorkspaceWidget
-from ui.review_page import ReviewPage
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
+from ui.steps.review_page import ReviewPage
 
 SHOTS = os.environ.get("PB_SCREENSHOTS", "")  # a folder to save screenshots into, when looking
 

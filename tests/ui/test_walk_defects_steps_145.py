@@ -12,11 +12,11 @@ from personalbudget.domain.management import ManagementOption, ShareEntry
 from personalbudget.domain.support import ArrangementForm, ProviderForm
 from tests.core.money_helpers import agreed_person, arrange_everything, direct_payment
 from tests.ui.conftest import add_person
-from ui.budget_page import BudgetPage
-from ui.management_page import ManagementPage
-from ui.person_workspace_widget import PersonWorkspaceWidget
-from ui.provider_dialog import ProviderDialog
-from ui.support_page import SupportPage
+from ui.dialogs.provider_dialog import ProviderDialog
+from ui.steps.budget_page import BudgetPage
+from ui.steps.management_page import ManagementPage
+from ui.steps.person_workspace_widget import PersonWorkspaceWidget
+from ui.steps.support_page import SupportPage
 
 
 @pytest.fixture

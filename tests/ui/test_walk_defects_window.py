@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.services.demo_service import build_demo_caseload
-from ui.column_fit import FIT_PROPERTY
 from ui.main_window import MainWindow
+from ui.widgets.column_fit import FIT_PROPERTY
 
 from .conftest import add_person
 
@@ -346,7 +346,7 @@ def test_the_recovery_key_dialog_prints_what_it_says_it_can(qtbot, tmp_path, cap
     from pypdf import PdfReader
     from PySide6.QtPrintSupport import QPrinter
 
-    from ui.unlock_dialogs import RecoveryKeyDialog
+    from ui.dialogs.unlock_dialogs import RecoveryKeyDialog
 
     dialog = RecoveryKeyDialog(KEY)
     qtbot.addWidget(dialog)
@@ -369,7 +369,7 @@ def test_print_opens_the_system_print_dialog_and_cancel_prints_nothing(qtbot, tm
     from PySide6.QtCore import QTimer
     from PySide6.QtPrintSupport import QPrintDialog
 
-    from ui.unlock_dialogs import RecoveryKeyDialog
+    from ui.dialogs.unlock_dialogs import RecoveryKeyDialog
 
     dialog = RecoveryKeyDialog(KEY)
     qtbot.addWidget(dialog)
@@ -475,7 +475,7 @@ def test_a_table_with_a_two_letter_heading_fits_its_viewport_exactly(qtbot):
     """Qt widens a section to its minimum size; a narrow "In" column made the ledger scroll by 6px."""
     from PySide6.QtWidgets import QHeaderView, QTableWidget
 
-    from ui.column_fit import install_column_fitter
+    from ui.widgets.column_fit import install_column_fitter
 
     install_column_fitter(QApplication.instance())
     table = QTableWidget(0, 3)

@@ -12,7 +12,7 @@ from personalbudget.services.user_service import UserService
 from personalbudget.services.work_queue_service import WorkKind
 from tests.core.helpers import person_form
 from tests.core.money_helpers import agreed_person, direct_payment
-from ui.accounts_dialog import AccountsDialog, ChangePasswordDialog
+from ui.dialogs.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.main_window import MainWindow
 from ui.work_queue_page import BreakGlassDialog, WorkQueuePage
 

@@ -68,7 +68,9 @@ def upgrade() -> None:
         sa.Column("seen_at", WHEN, nullable=True),
     )
     # Every balance read from the index alone (My work sums the ledgers of thousands of people at once).
-    op.create_index("ix_ledger_transaction_person_amount", "ledger_transaction", ["person_id", "amount_pence"])
+    op.create_index(
+        "ix_ledger_transaction_person_amount", "ledger_transaction", ["person_id", "amount_pence"]
+    )
 
 
 def downgrade() -> None:

@@ -23,9 +23,9 @@ from personalbudget.i18n import _, format_money, format_number
 from personalbudget.services import Services
 from personalbudget.services.support_service import ItemArrangements, SupportView
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
-from ui.provider_dialog import ProviderDialog
+from ui.dialogs.provider_dialog import ProviderDialog
 from ui.theme import colour as theme_colour
+from ui.widgets.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
 
 
 class ArrangementDialog(QDialog):

@@ -28,7 +28,7 @@ from personalbudget.services.charging_service import SurplusView
 from personalbudget.services.ledger_service import LinkChoice, TransactionForm
 from personalbudget.services.settings_service import MoneySettings
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
+from ui.widgets.money_widgets import date_field, form_with_save_cancel, read_date, show_problem, wrapped_label
 
 
 def link_combo(

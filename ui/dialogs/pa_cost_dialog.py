@@ -23,7 +23,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import fill_table, read_only_table, wrapped_label
+from ui.widgets.money_widgets import fill_table, read_only_table, wrapped_label
 
 
 class PaCostDialog(QDialog):

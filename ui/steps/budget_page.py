@@ -40,11 +40,11 @@ from personalbudget.services.charging_service import ContributionView
 from personalbudget.services.dto import BudgetView
 from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
-from ui.financial_assessment_dialog import FinancialAssessmentDialog
-from ui.step_page import PersonView
-from ui.text_wrap import wrap_text
+from ui.dialogs.financial_assessment_dialog import FinancialAssessmentDialog
+from ui.dialogs.uplift_dialog import UpliftDialog
+from ui.steps.step_page import PersonView
 from ui.theme import MUTED_TEXT
-from ui.uplift_dialog import UpliftDialog
+from ui.widgets.text_wrap import wrap_text
 
 # Answers and questions wrap at about this many characters, so the questionnaire never scrolls
 # sideways however long the words (Welsh answers run longer than English ones).

@@ -34,10 +34,10 @@ from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.dto import PlanView
 from personalbudget.services.plan_service import ApprovalSummary, check_decision
 from ui.app_signals import AppSignals
-from ui.confirm_dialog import confirm_action
-from ui.money_widgets import title_label
+from ui.dialogs.confirm_dialog import confirm_action
 from ui.plan_pdf_export import export_plan_pdf
-from ui.step_page import PersonView
+from ui.steps.step_page import PersonView
+from ui.widgets.money_widgets import title_label
 from ui.workers import BackgroundTask
 
 APPROVER_ROLES = ("Team manager", "Funding panel", "Senior practitioner", "NHS continuing healthcare panel")

@@ -1,4 +1,4 @@
-"""What the person's workspace asks of every step's page (ui/person_workspace_widget.py)."""
+"""What the person's workspace asks of every step's page (ui/steps/person_workspace_widget.py)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _
 from personalbudget.services import Services
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import wrapped_label
+from ui.widgets.money_widgets import wrapped_label
 
 
 class FinancialAssessmentDialog(QDialog):

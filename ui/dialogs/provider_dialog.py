@@ -17,7 +17,7 @@ from personalbudget.i18n import _
 from personalbudget.services import Services
 from personalbudget.services.support_service import ProviderView
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import form_with_save_cancel, show_problem
+from ui.widgets.money_widgets import form_with_save_cancel, show_problem
 
 
 class ProviderDialog(QDialog):

@@ -48,11 +48,11 @@ from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
 from personalbudget.services.dto import PlanView
 from ui.app_signals import AppSignals
-from ui.confirm_dialog import confirm_action
-from ui.pa_cost_dialog import PaCostDialog
+from ui.dialogs.confirm_dialog import confirm_action
+from ui.dialogs.pa_cost_dialog import PaCostDialog
 from ui.plan_pdf_export import export_plan_pdf
-from ui.plan_table_widget import Column, PlanTableWidget
-from ui.step_page import PersonView
+from ui.steps.plan_table_widget import Column, PlanTableWidget
+from ui.steps.step_page import PersonView
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.workers import BackgroundTask
 

@@ -48,11 +48,11 @@ from personalbudget.services import Services
 from personalbudget.services.dto import ManagementView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.money_widgets import date_field, read_date, show_problem, wrapped_label
-from ui.step_page import PersonView
-from ui.text_wrap import wrap_text
+from ui.steps.step_page import PersonView
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
+from ui.widgets.money_widgets import date_field, read_date, show_problem, wrapped_label
+from ui.widgets.text_wrap import wrap_text
 
 SHOWN_PAYMENTS = 4
 

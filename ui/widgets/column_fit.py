@@ -32,7 +32,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLineEdit, QListView, QTableView, QWidget
 
-from ui.text_wrap import widest_word
+from ui.widgets.text_wrap import widest_word
 
 FIT_PROPERTY = "pbFitColumns"  # False: the fitter leaves this table's columns alone
 ELIDED_LETTERS = 12  # a text that cannot wrap keeps room for this many letters before "…"

@@ -43,11 +43,11 @@ from personalbudget.services import Services
 from personalbudget.services.dto import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.money_widgets import title_label
+from ui.dialogs.review_decision_dialog import DECISION_EXPLANATIONS
 from ui.pdf_export import save_pdf
-from ui.review_decision_dialog import DECISION_EXPLANATIONS
-from ui.step_page import PersonView
-from ui.text_wrap import wrap_text
+from ui.steps.step_page import PersonView
+from ui.widgets.money_widgets import title_label
+from ui.widgets.text_wrap import wrap_text
 from ui.workers import BackgroundTask
 
 

@@ -15,7 +15,7 @@ from personalbudget.domain.lifecycle import Step, StepStatus
 from personalbudget.i18n import _
 from personalbudget.services.dto import CycleView
 from ui import theme
-from ui.text_wrap import wrap_lines
+from ui.widgets.text_wrap import wrap_lines
 
 DONE_COLOUR = QColor(theme.DONE)
 CURRENT_COLOUR = QColor(theme.CURRENT)

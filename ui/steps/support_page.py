@@ -35,9 +35,14 @@ from personalbudget.services import Services
 from personalbudget.services.support_service import EmployerView, ProviderView, SupportView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.arrangement_dialog import ArrangementDialog
-from ui.column_fit import fit_list_height
-from ui.money_widgets import (
+from ui.dialogs.arrangement_dialog import ArrangementDialog
+from ui.dialogs.provider_dialog import ProviderDialog
+from ui.steps.step_page import PersonView
+from ui.theme import OVERDUE
+from ui.theme import colour as theme_colour
+from ui.widgets.column_fit import fit_list_height
+from ui.widgets.date_field import DateFormatError, format_uk_date, parse_uk_date
+from ui.widgets.money_widgets import (
     date_field,
     fill_table,
     read_date,
@@ -45,11 +50,6 @@ from ui.money_widgets import (
     show_problem,
     wrapped_label,
 )
-from ui.person_dialog import DateFormatError, format_uk_date, parse_uk_date
-from ui.provider_dialog import ProviderDialog
-from ui.step_page import PersonView
-from ui.theme import OVERDUE
-from ui.theme import colour as theme_colour
 
 GAP_TEXT_COLOUR = QColor(OVERDUE)
 

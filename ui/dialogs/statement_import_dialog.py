@@ -51,8 +51,8 @@ from personalbudget.services import Services
 from personalbudget.services.ledger_service import ImportReport, NearDuplicate, NearDuplicatesFound
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.money_widgets import wrapped_label
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
+from ui.widgets.money_widgets import wrapped_label
 from ui.workers import BackgroundTask, ProgressCallback, show_progress
 
 PREVIEW_ROWS = 12

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import _
-from ui.person_dialog import DateField, DateFormatError, parse_uk_date
+from ui.widgets.date_field import DateField, DateFormatError, parse_uk_date
 
 FAR_FUTURE = QDate(2100, 12, 31)
 
@@ -99,7 +99,9 @@ def read_only_table(name: str, headers: list[str], *, stretch: int | None = None
     header = table.horizontalHeader()
     # The stretching column must not be squeezed to nothing by wide neighbours (longer Welsh
     # words, large fonts): past this the table scrolls sideways instead.
-    header.setMinimumSectionSize(max(header.minimumSectionSize(), table.fontMetrics().horizontalAdvance("n" * 12)))
+    header.setMinimumSectionSize(
+        max(header.minimumSectionSize(), table.fontMetrics().horizontalAdvance("n" * 12))
+    )
     for index in range(len(headers)):
         header.setSectionResizeMode(
             index,

@@ -53,7 +53,7 @@ from personalbudget.services.charging_service import ContributionLedger
 from personalbudget.services.ledger_service import LedgerData, MonitoringView, RuleForm
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
-from ui.ledger_dialogs import (
+from ui.dialogs.ledger_dialogs import (
     ContributionPaymentDialog,
     LinkDialog,
     MoneySettingsDialog,
@@ -61,16 +61,16 @@ from ui.ledger_dialogs import (
     SurplusDialog,
     TransactionDialog,
 )
-from ui.ledger_table_model import Column, LedgerTableModel
-from ui.money_widgets import fill_table, read_only_table, show_problem, wrapped_label
+from ui.dialogs.statement_import_dialog import StatementImportDialog
+from ui.models.ledger_table_model import Column, LedgerTableModel
 from ui.pdf_export import save_pdf
-from ui.plan_table_widget import Column as RuleColumn
-from ui.plan_table_widget import PlanTableWidget
-from ui.spend_chart_widget import SpendChartWidget
-from ui.statement_import_dialog import StatementImportDialog
-from ui.step_page import PersonView
+from ui.steps.plan_table_widget import Column as RuleColumn
+from ui.steps.plan_table_widget import PlanTableWidget
+from ui.steps.spend_chart_widget import SpendChartWidget
+from ui.steps.step_page import PersonView
 from ui.theme import MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
+from ui.widgets.money_widgets import fill_table, read_only_table, show_problem, wrapped_label
 from ui.workers import BackgroundTask
 
 ALERT_WORDS = {

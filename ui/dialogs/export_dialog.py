@@ -26,7 +26,14 @@ from personalbudget.i18n import _, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.export_service import ExportPreview, ExportResult, financial_year
 from ui.accessibility import name_unnamed_controls
-from ui.money_widgets import date_field, fill_table, read_date, read_only_table, show_problem, wrapped_label
+from ui.widgets.money_widgets import (
+    date_field,
+    fill_table,
+    read_date,
+    read_only_table,
+    show_problem,
+    wrapped_label,
+)
 from ui.workers import BackgroundTask, show_progress
 
 

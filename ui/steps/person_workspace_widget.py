@@ -1,6 +1,6 @@
 """One person's workspace: who they are, where their cycle is, and the page for each step.
 
-Every step's page is a ``StepPage`` (ui/step_page.py): the workspace calls its
+Every step's page is a ``StepPage`` (ui/steps/step_page.py): the workspace calls its
 ``show_person(person_id)`` the first time the page is shown for the open person, and
 the page refreshes itself from ``AppSignals`` after that.
 """
@@ -38,18 +38,18 @@ from personalbudget.services import Services
 from personalbudget.services.dto import CycleView, PersonDetails, TransitionView
 from ui import theme
 from ui.accessibility import name_unnamed_controls
-from ui.agreement_page import AgreementPage
 from ui.app_signals import AppSignals
-from ui.budget_page import BudgetPage
-from ui.go_back_dialog import GoBackDialog
-from ui.ledger_page import LedgerPage
-from ui.management_page import ManagementPage
-from ui.plan_page import PlanPage
-from ui.review_decision_dialog import ReviewDecisionDialog
-from ui.review_page import ReviewPage
-from ui.step_page import StepPage
-from ui.step_stepper_widget import StepStepperWidget
-from ui.support_page import SupportPage
+from ui.dialogs.go_back_dialog import GoBackDialog
+from ui.dialogs.review_decision_dialog import ReviewDecisionDialog
+from ui.steps.agreement_page import AgreementPage
+from ui.steps.budget_page import BudgetPage
+from ui.steps.ledger_page import LedgerPage
+from ui.steps.management_page import ManagementPage
+from ui.steps.plan_page import PlanPage
+from ui.steps.review_page import ReviewPage
+from ui.steps.step_page import StepPage
+from ui.steps.step_stepper_widget import StepStepperWidget
+from ui.steps.support_page import SupportPage
 
 STEP_PAGES: dict[Step, type[QWidget]] = {
     Step.SET_BUDGET: BudgetPage,

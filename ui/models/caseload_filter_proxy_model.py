@@ -15,7 +15,7 @@ import re
 
 from PySide6.QtCore import QIdentityProxyModel, Qt
 
-from ui.caseload_table_model import ENDED_STEP, CaseloadTableModel, RowFilter
+from ui.models.caseload_table_model import ENDED_STEP, CaseloadTableModel, RowFilter
 
 ALL_STEPS = 0
 _SEPARATORS = re.compile(r"[\s\-]+")

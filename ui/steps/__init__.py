@@ -1,0 +1,1 @@
+"""The seven step pages and the person workspace that holds them."""

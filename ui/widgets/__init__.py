@@ -1,0 +1,1 @@
+"""Reusable widgets: money and date fields, column fitting, the wheel guard, layout helpers."""
