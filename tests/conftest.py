@@ -21,6 +21,9 @@ from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore, key_fil
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
+# The throwaway PostgreSQL cluster of a session: pg_server, pg_template, pg_database, pg_empty_database.
+pytest_plugins = ["tests.postgres_cluster"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

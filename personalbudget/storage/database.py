@@ -273,12 +273,18 @@ def classify(path: Path) -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` in one transaction."""
+    with engine.begin() as connection:
+        migrate_connection(connection, revision)
+
+
+def migrate_connection(connection: Any, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on an open connection, in its transaction (SQLite or
+    PostgreSQL: the same migrations build either)."""
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 def backup_before_migrating(path: Path, revision: str, key: bytes | None) -> Path:

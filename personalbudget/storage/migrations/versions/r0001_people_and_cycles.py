@@ -16,7 +16,8 @@ APPLICATION_ID = 0x50424731  # "PBG1": marks the file as a PersonalBudget databa
 
 
 def upgrade() -> None:
-    op.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    if op.get_bind().dialect.name == "sqlite":  # a team caseload (PostgreSQL) is a database, not a file
+        op.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     op.create_table(
         "person",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -68,6 +69,7 @@ def upgrade() -> None:
         ["person_id"],
         unique=True,
         sqlite_where=sa.text("status = 'open'"),
+        postgresql_where=sa.text("status = 'open'"),
     )
     op.create_table(
         "cycle_step",

@@ -40,6 +40,21 @@ def upgrade() -> None:
         sa.Column("hash", sa.String, nullable=False),
     )
     # Append-only: the database itself refuses to change or remove an audit event.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$"
+        )
+        for action in ("update", "delete"):
+            op.execute(
+                f"CREATE TRIGGER audit_event_no_{action} BEFORE {action.upper()} ON audit_event "
+                "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"
+            )
+        op.execute(  # TRUNCATE skips row triggers: refused by a statement trigger
+            "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()"
+        )
+        return
     op.execute(
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
         "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
@@ -51,6 +66,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE audit_event")  # (takes its triggers with it)
+        op.execute("DROP FUNCTION audit_event_append_only()")
+        op.drop_table("app_user")
+        return
     op.execute("DROP TRIGGER audit_event_no_delete")
     op.execute("DROP TRIGGER audit_event_no_update")
     op.drop_table("audit_event")
