@@ -17,11 +17,12 @@ from datetime import date
 from fractions import Fraction
 
 from personalbudget.domain.charging import BudgetSplit
-from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.lifecycle import ReviewDecision, Step
 from personalbudget.domain.management import ManagementOption
 from personalbudget.domain.money import WEEKS_PER_YEAR, round_half_up
+from personalbudget.domain.monitoring import LineResult, Monitoring, Status
 from personalbudget.domain.plan import BudgetFit, Decision, PlanStatus
-from personalbudget.domain.results import BudgetView, ManagementView, PlanView
+from personalbudget.domain.results import BudgetView, ManagementView, PlanView, ReviewView
 from personalbudget.domain.vocabularies import plain_category, plain_outcome
 from personalbudget.i18n import N_, _, format_date
 from personalbudget.plain_language import about, about_a_week
@@ -260,3 +261,165 @@ def management_summary(view: ManagementView) -> PlainSummary:
             )
         )
     return PlainSummary(Step.MANAGE_BUDGET, tuple(told))
+
+
+# -- step 5 -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpArranged:
+    """One kind of help in the agreed plan and who gives it (step 5), as the person is told it.
+
+    ``who``: the names of whoever gives it now ("" when no one is arranged yet); ``starts_on``: the
+    day the first of them starts, when that is still to come."""
+
+    category: str
+    description: str
+    weekly_pence: int
+    who: str = ""
+    starts_on: date | None = None
+    one_off_pence: int | None = None  # a one-off cost (said as "about £x"), not a cost a week
+
+
+def support_summary(
+    plan_agreed: bool, help_lines: tuple[HelpArranged, ...] | list[HelpArranged]
+) -> PlainSummary:
+    """Who gives each kind of help in the agreed plan, from when, and what is not arranged yet."""
+    if not plan_agreed:
+        return PlainSummary(
+            Step.ORGANISE_SUPPORT, (Told(N_("Your help is arranged once your plan is agreed.")),)
+        )
+    if not help_lines:
+        return PlainSummary(Step.ORGANISE_SUPPORT, (Told(N_("There is no help in your plan to arrange.")),))
+    told = [Told(N_("The help in your plan and who gives it:"), heading=True, picture="help_i_get")]
+    for line in help_lines:
+        words = line.description.strip()
+        what = plain_category(line.category)
+        one_off = line.one_off_pence is not None
+        if line.who:
+            message = N_("{words}: {who} helps you. It costs {money}.")
+            if not words:
+                message = N_("{what}: {who} helps you. It costs {money}.")
+        else:
+            message = N_("{words}: no one is arranged yet. It costs {money}.")
+            if not words:
+                message = N_("{what}: no one is arranged yet. It costs {money}.")
+        told.append(
+            Told(
+                message,
+                weekly_pence=None if one_off else line.weekly_pence,
+                pence=line.one_off_pence,
+                words=words,
+                what=what,
+                who=line.who,
+                picture=line.category or "other",
+            )
+        )
+        if line.who and line.starts_on is not None:
+            told.append(Told(N_("{who} starts on {date}."), who=line.who, on=line.starts_on))
+    if all(line.who for line in help_lines):
+        told.append(Told(N_("All your help is arranged."), heading=True, picture="people_who_help"))
+    else:
+        told.append(
+            Told(N_("Some of your help is not arranged yet."), heading=True, picture="people_who_help")
+        )
+    return PlainSummary(Step.ORGANISE_SUPPORT, tuple(told))
+
+
+# -- step 6 -----------------------------------------------------------------------------------------
+
+SPENDING = {
+    Status.OVER: N_("That is more than your plan says for this time."),
+    Status.ON_TRACK: N_("That is about what your plan says."),
+    Status.UNDER: N_("That is less than your plan says for this time."),
+}
+
+
+def _spending(total: LineResult | None, message: str, since: date | None = None) -> list[Told]:
+    if total is None or (not total.spent_pence and not total.planned_so_far_pence):
+        return []
+    told = [Told(message, pence=total.spent_pence, on=since, picture="my_money")]
+    if total.status in SPENDING and total.planned_so_far_pence:
+        told.append(Told(SPENDING[total.status]))
+    return told
+
+
+def money_summary(
+    has_account: bool, balance_pence: int, monitoring: Monitoring | None = None
+) -> PlainSummary:
+    """The money in the person's account, what was paid in and spent this year against the plan."""
+    if not has_account:
+        return PlainSummary(Step.LIVE_LIFE, (Told(N_("Your money account is not set up yet.")),))
+    if balance_pence < 0:
+        told = [Told(N_("Your account is overdrawn by {money}."), pence=-balance_pence, picture="my_money")]
+        told.append(Told(N_("Someone will talk with you about it.")))
+    else:
+        told = [Told(N_("You have {money} in your account."), pence=balance_pence, picture="my_money")]
+    if monitoring is not None:
+        if monitoring.payments_in_pence > 0:
+            told.append(Told(N_("This year {money} has been paid in."), pence=monitoring.payments_in_pence))
+        told += _spending(monitoring.total, N_("This year you have spent {money} on your help."))
+    return PlainSummary(Step.LIVE_LIFE, tuple(told))
+
+
+# -- step 7 -----------------------------------------------------------------------------------------
+
+HOW_IT_IS_GOING = {
+    "Fully Met": N_("This is going well."),
+    "Partially Met": N_("This is going partly well."),
+    "Not Met": N_("This is not going well yet."),
+}
+WHAT_HAPPENS_NEXT = {
+    ReviewDecision.CONTINUE: N_("Your plan carries on as it is."),
+    ReviewDecision.CHANGE_PLAN: N_("Your plan will be changed."),
+    ReviewDecision.REASSESS: N_("Your budget will be worked out again."),
+    ReviewDecision.END: N_("Your personal budget is ending."),
+}
+
+
+def review_summary(review: ReviewView | None, next_review_due: date | None = None) -> PlainSummary:
+    """The check-in (step 7): when it is, how each thing the person wanted is going, what they said
+    in their own words, the money spent, and what happens next."""
+    told: list[Told] = []
+    if review is None:
+        if next_review_due is not None:
+            told.append(
+                Told(
+                    N_("We will check how things are going by {date}."), on=next_review_due, picture="review"
+                )
+            )
+        else:
+            told.append(Told(N_("No check-in is planned yet."), picture="review"))
+        return PlainSummary(Step.REVIEW, tuple(told))
+    if review.completed and review.completed_at is not None:
+        told.append(
+            Told(N_("Your check-in was done on {date}."), on=review.completed_at.date(), picture="review")
+        )
+    else:
+        told.append(Told(N_("Your check-in is due by {date}."), on=review.due_on, picture="review"))
+    form = review.form
+    for outcome in form.outcomes:
+        name = plain_outcome(outcome.outcome_code)
+        words = outcome.description.strip()
+        if name and words:
+            told.append(Told(N_("{what}: {words}"), what=name, words=words, picture="what_matters"))
+        elif words:
+            told.append(Told(N_("{words}"), words=words, picture="what_matters"))
+        elif name:
+            told.append(Told(N_("{what}"), what=name, picture="what_matters"))
+        if outcome.rating in HOW_IT_IS_GOING:
+            told.append(Told(HOW_IT_IS_GOING[outcome.rating]))
+        if outcome.person_says.strip():
+            told.append(Told(N_("You said: {words}"), words=outcome.person_says.strip()))
+    if form.working_person.strip():
+        told.append(Told(N_("What is working for you: {words}"), words=form.working_person.strip()))
+    if form.not_working_person.strip():
+        told.append(Told(N_("What is not working for you: {words}"), words=form.not_working_person.strip()))
+    told += _spending(
+        review.spend_total, N_("Since {date}, your help has cost {money}."), review.period_start
+    )
+    if review.completed and form.decision is not None:
+        told.append(Told(WHAT_HAPPENS_NEXT[form.decision], heading=True))
+    if review.completed and next_review_due is not None:
+        told.append(Told(N_("Your next check-in is by {date}."), on=next_review_due, picture="review"))
+    return PlainSummary(Step.REVIEW, tuple(told))

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.management import ManagementOption, pot_fits, pot_shortfalls
+from personalbudget.domain.money import Frequency, round_half_up
+from personalbudget.domain.person_view import HelpArranged, PlainSummary, support_summary, weekly_of_annual
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import (
     ArrangementForm,
@@ -228,6 +230,11 @@ class SupportService:
         self._ctx.require(Permission.VIEW_MONEY, person_id)
         with self._ctx.db.session() as session:
             return self._view(session, person_id)
+
+    def person_summary(self, person_id: int) -> PlainSummary:
+        """What the person is told at step 5 (co-production mode, issue 19): who gives each kind
+        of help in the agreed plan, from when, and what is not arranged yet."""
+        return support_summary_of(self.get_support(person_id), self._ctx.clock.today())
 
     def save_arrangement(self, person_id: int, form: ArrangementForm) -> SupportView:
         """Record who delivers a plan item. When no item is left without someone, support is arranged."""
@@ -595,3 +602,25 @@ class SupportService:
                 )
             )
         return EmployerView(person_id, bool(pas), insurer, expires, payroll, pas, reminders)
+
+
+def support_summary_of(view: SupportView, today: date) -> PlainSummary:
+    """``domain.person_view.support_summary`` of a person's arrangements: each item's current
+    providers, and the day they start when it is still to come."""
+    lines = []
+    for entry in view.items:
+        item = entry.item
+        current = [a for a in entry.arrangements if a.current]
+        starts = min((a.starts_on for a in current), default=None)
+        one_off = item.frequency == Frequency.ONE_OFF
+        lines.append(
+            HelpArranged(
+                category=item.category,
+                description=item.description,
+                weekly_pence=weekly_of_annual(item.annual),
+                who=", ".join(dict.fromkeys(a.provider_name for a in current)),
+                starts_on=starts if starts is not None and starts > today else None,
+                one_off_pence=round_half_up(item.annual) if one_off else None,
+            )
+        )
+    return support_summary(view.plan_version is not None, lines)
