@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from personalbudget.i18n import ngettext
+from personalbudget.i18n import _, ngettext
 
 
 class PersonalBudgetError(Exception):
@@ -71,3 +71,49 @@ class DefinitionError(PersonalBudgetError):
         listed = "\n".join(f"  - {p}" for p in problems)
         count = ngettext("{source} has {n} problem:", "{source} has {n} problems:", len(problems))
         super().__init__(count.format(source=source, n=len(problems)) + f"\n{listed}")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a record that someone else changed while it was being edited here: the value
+    both started from, theirs (saved now) and mine (being saved), each as shown to a person."""
+
+    field: str
+    label: str
+    base: str
+    theirs: str
+    mine: str
+
+
+class ConcurrentEditError(PersonalBudgetError):
+    """A save refused because someone else saved the same record since it was read (optimistic
+    concurrency): nothing was written. Says who, when and what, field by field; ``current`` is the
+    record as it is now (the same kind of result the save returns), to reload it or to save over it."""
+
+    def __init__(
+        self,
+        *,
+        record: str,
+        changed_by: str,
+        changed_at: str,
+        fields: tuple[FieldChange, ...],
+        current: object = None,
+        table: str = "",
+        row_id: str = "",
+        current_version: int = 0,
+    ):
+        self.record = record
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.fields = fields
+        self.current = current
+        self.table = table
+        self.row_id = row_id
+        self.current_version = current_version
+        what = ", ".join(f.label for f in fields) or _("nothing you can see here")
+        super().__init__(
+            _(
+                "{who} changed {record} at {when} while you were editing it ({what}). Nothing of yours "
+                "was saved: keep their version, or save yours over it."
+            ).format(who=changed_by, record=record, when=changed_at, what=what)
+        )

@@ -53,6 +53,7 @@ class PersonDetails:
     locality: str
     primary_support_reason: str
     representatives: tuple[RepresentativeDetails, ...]
+    row_version: int = 1  # the version read (optimistic concurrency: give it back when saving)
 
 
 # Step 1: the budget

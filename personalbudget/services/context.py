@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from personalbudget.clock import Clock
 from personalbudget.domain.roles import ACTIONS, Permission, Role, allowed
-from personalbudget.errors import PermissionDeniedError
+from personalbudget.errors import ConcurrentEditError, PermissionDeniedError
 from personalbudget.i18n import _
 from personalbudget.services import access
 from personalbudget.services.access import Scope
@@ -37,13 +38,23 @@ class ActingDatabase:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._database.session() as session:
-            previous = session.info.get("actor")
-            session.info["actor"] = self.actor
-            yield session
-            if previous is not None and previous != self.actor:
-                session.flush()  # attribute this block's changes before handing the session back
-                session.info["actor"] = previous
+        try:
+            with self._database.session() as session:
+                previous = session.info.get("actor")
+                session.info["actor"] = self.actor
+                yield session
+                if previous is not None and previous != self.actor:
+                    session.flush()  # attribute this block's changes before handing the session back
+                    session.info["actor"] = previous
+        except StaleDataError:
+            # Another window saved the same row between this use case's read and its write (the
+            # version checked by the UPDATE no longer matched): nothing of this use case was saved.
+            raise ConcurrentEditError(
+                record=_("this record"),
+                changed_by=_("Someone else"),
+                changed_at=_("a moment ago"),
+                fields=(),
+            ) from None
 
     @property
     def engine(self) -> Engine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Date, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
@@ -14,10 +15,32 @@ from personalbudget.i18n import N_, _
 from personalbudget.services.access import allocate_new_person
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
+from personalbudget.services.edit_check import Resolution, check_unchanged, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
 from personalbudget.storage.models import Person, Representative
 
 _DUPLICATE_NHS = N_("Another person in this caseload already has this NHS number.")
+
+# The fields of a person's details that a save checks against someone else's, as the form names them.
+PERSON_FIELDS = {
+    "name": N_("Name"),
+    "date_of_birth": N_("Date of birth"),
+    "nhs_number": N_("NHS number"),
+    "locality": N_("Locality"),
+    "primary_support_reason": N_("Primary support reason"),
+    "representatives": N_("Family and representatives"),
+}
+
+
+def _representatives(value: object) -> tuple[tuple[str, ...], ...]:
+    reps = value if isinstance(value, tuple | list) else ()
+    return tuple(
+        (r.name, r.role, r.relationship, r.phone, r.email)  # RepresentativeDetails or RepresentativeForm
+        for r in reps
+    )
+
+
+_PERSON_NORMALISE = {"nhs_number": lambda v: v or "", "representatives": _representatives}
 
 _CASELOAD_SQL = text(
     """
@@ -67,11 +90,36 @@ class PeopleService:
             )
             return self._details(session, person)
 
-    def update_person(self, person_id: int, form: PersonForm) -> PersonDetails:
+    def update_person(
+        self,
+        person_id: int,
+        form: PersonForm,
+        *,
+        base: PersonDetails | None = None,
+        resolution: Resolution | None = None,
+    ) -> PersonDetails:
+        """Save changed details. ``base`` is the person as read for the form: if someone else has
+        saved them since, ConcurrentEditError says who, when and what, and nothing is saved (unless
+        ``resolution`` says this save knowingly goes over theirs, which the audit trail records)."""
         self._ctx.require(Permission.EDIT_PEOPLE, person_id)
         clean = validate_person(form, self._ctx.clock.today())
         with self._ctx.db.session() as session:
             person = self._get(session, person_id)
+            if base is not None:
+                theirs = self._details(session, person)
+                check_unchanged(
+                    session,
+                    person,
+                    base.row_version,
+                    record=_("{name}'s details").format(name=theirs.name),
+                    labels=PERSON_FIELDS,
+                    base=values_of(base, PERSON_FIELDS, _PERSON_NORMALISE),
+                    theirs=values_of(theirs, PERSON_FIELDS, _PERSON_NORMALISE),
+                    mine=values_of(clean, PERSON_FIELDS, _PERSON_NORMALISE),
+                    current=lambda: theirs,
+                    actor=self._ctx.actor,
+                    resolution=resolution,
+                )
             self._check_unique_nhs(session, clean.nhs_number, person_id)
             person.name = clean.name
             person.date_of_birth = clean.date_of_birth  # type: ignore[assignment]
@@ -79,6 +127,7 @@ class PeopleService:
             person.locality = clean.locality
             person.primary_support_reason = clean.primary_support_reason
             person.updated_at = self._ctx.clock.now()
+            flag_modified(person, "updated_at")  # a new version even when only the representatives changed
             session.add(person)
             self._replace_representatives(session, person_id, clean)
             self._flush(session)
@@ -177,4 +226,5 @@ class PeopleService:
             representatives=tuple(
                 RepresentativeDetails(r.name, r.role, r.relationship, r.phone, r.email) for r in reps
             ),
+            row_version=person.row_version,
         )

@@ -30,7 +30,7 @@ NOT_AUDITED = {"audit_event", "alembic_version"}
 SAFE_FIELDS = {
     "id", "step", "current_step", "status", "number", "version", "budget_type", "stream", "quantity",
     "frequency", "category", "decision", "outcome_code", "kind", "from_step", "to_step", "position",
-    "next_review_due", "active", "can_manage_users", "role", "mode", "option", "mechanism",
+    "next_review_due", "active", "can_manage_users", "role", "mode", "option", "mechanism", "row_version",
 }  # fmt: skip
 SAFE_SUFFIXES = ("_id", "_pence", "_at", "_on", "_date", "_count", "_weeks")
 

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
+from personalbudget.storage.versioning import version_column, versioned
+
 
 class PersonContribution(SQLModel, table=True):
     """One recorded contribution decision; the newest one for a person is the one in force."""
@@ -18,6 +20,8 @@ class PersonContribution(SQLModel, table=True):
     __tablename__ = "person_contribution"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     person_id: int = Field(
         sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
     )

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from personalbudget.storage.versioning import version_column, versioned
+
 
 def _fk(target: str) -> Column:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=True)
@@ -20,6 +22,8 @@ class Person(SQLModel, table=True):
     __tablename__ = "person"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     name: str = Field(index=True)
     date_of_birth: date
     nhs_number: str | None = Field(default=None, unique=True)
@@ -35,6 +39,8 @@ class Representative(SQLModel, table=True):
     __tablename__ = "representative"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     person_id: int = Field(sa_column=_fk("person.id"))
     position: int = 0
     name: str
@@ -114,6 +120,8 @@ class BudgetAssessment(SQLModel, table=True):
     __tablename__ = "budget_assessment"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     cycle_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False, unique=True
@@ -135,6 +143,8 @@ class AgreedBudget(SQLModel, table=True):
     __tablename__ = "agreed_budget"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     cycle_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("plan_cycle.id", ondelete="CASCADE"), nullable=False, unique=True
@@ -167,6 +177,8 @@ class SupportPlan(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     person_id: int = Field(sa_column=_fk("person.id"))
     cycle_id: int = Field(sa_column=_fk("plan_cycle.id"))
     version: int
@@ -196,6 +208,8 @@ class PlanSupportItem(SQLModel, table=True):
     __tablename__ = "plan_support_item"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     plan_id: int = Field(sa_column=_fk("support_plan.id"))
     position: int
     category: str
@@ -264,6 +278,8 @@ class AuditEvent(SQLModel, table=True):
     """One change, append-only, chained to the one before by a hash."""
 
     __tablename__ = "audit_event"
+    # Who changed a record, and when (optimistic concurrency's refusals): the record's newest events.
+    __table_args__ = (Index("ix_audit_event_row", "table_name", "row_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime

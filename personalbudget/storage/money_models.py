@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from personalbudget.storage.versioning import version_column, versioned
+
 
 def _fk(target: str, *, index: bool = True, unique: bool = False) -> Column:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index, unique=unique)
@@ -26,6 +28,8 @@ class BudgetManagement(SQLModel, table=True):
     __tablename__ = "budget_management"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     cycle_id: int = Field(sa_column=_fk("plan_cycle.id", index=False, unique=True))
     recorded_at: datetime
     recorded_by: str
@@ -88,6 +92,8 @@ class SupportArrangement(SQLModel, table=True):
     __tablename__ = "support_arrangement"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     cycle_id: int = Field(sa_column=_fk("plan_cycle.id"))
     plan_item_id: int = Field(sa_column=_fk("plan_support_item.id"))
     provider_id: int = Field(sa_column=_fk("provider.id"))
@@ -179,6 +185,8 @@ class LedgerTransaction(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     person_id: int = Field(sa_column=_fk("person.id", index=False))
     posted_on: date
     amount_pence: int  # + money in, - money out

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from personalbudget.storage.money_models import _fk, _optional_fk
+from personalbudget.storage.versioning import version_column, versioned
 
 
 class Review(SQLModel, table=True):
@@ -19,6 +20,8 @@ class Review(SQLModel, table=True):
     __tablename__ = "review"
 
     id: int | None = Field(default=None, primary_key=True)
+    __mapper_args__ = versioned  # optimistic concurrency (storage/versioning.py)
+    row_version: int = Field(default=1, sa_column=version_column())
     cycle_id: int = Field(sa_column=_fk("plan_cycle.id"))
     plan_id: int | None = Field(default=None, sa_column=_optional_fk("support_plan.id"))
     reason: str  # REVIEW_REASONS
