@@ -56,6 +56,7 @@ def test_inactivity_locks_and_hides_the_caseload(qtbot, window, db, clock, monke
     lock.check()
     assert seen == [False]
     assert window.centralWidget().isVisible()
+    lock.stop()  # its 15 s timer would otherwise lock a later test's (deleted) window
     lock.deleteLater()
 
 
