@@ -93,6 +93,7 @@ class BudgetView:
     indicative: IndicativeBudget | None
     agreed: AgreedBudgetView | None
     can_edit: bool
+    row_version: int = 0  # the assessment's version read (0: none yet); give it back when saving
 
 
 # Steps 2 and 3: the plan and the decision
@@ -129,6 +130,7 @@ class PlanView:
     # Warnings in words that do not stop the plan being saved (a PA line typed by hand below the
     # National Living Wage: pa_costs.typed_rate_warnings).
     warnings: tuple[str, ...] = ()
+    row_version: int = 0  # the plan row's version read (optimistic concurrency); give it back when saving
 
     @property
     def agreed(self) -> DecisionView | None:
@@ -156,6 +158,7 @@ class ManagementView:
     # the lines not yet arranged; what pot_fits() needs to check the amounts, saved or being typed.
     paid_from: dict[ManagementOption, tuple[PotLine, ...]] = field(default_factory=dict)
     not_yet_paid_from: tuple[PotLine, ...] = ()
+    row_version: int = 0  # this cycle's record's version read (0: none yet); give it back when saving
 
     @property
     def pots(self) -> tuple[PotFit, ...]:

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from personalbudget.domain.lifecycle import Step
@@ -20,14 +21,37 @@ from personalbudget.domain.ras import (
 )
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_money
+from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import BudgetView
+from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.storage.models import AgreedBudget, BudgetAssessment, BudgetStream, PlanCycle
 
 MAX_REASON = 2000
+
+# What a save of step 1 checks against someone else's saves, as the page names it.
+BUDGET_FIELDS = {
+    "budget_type": N_("Kind of budget"),
+    "answers": N_("Assessment answers"),
+    "agreed_annual_pence": N_("Agreed budget (a year)"),
+    "streams": N_("Agreed budget by funding stream"),
+    "reason": N_("Reason for the change"),
+}
+
+
+def _budget_values(view: BudgetView) -> dict[str, Any]:
+    agreed = view.agreed
+    return {
+        "budget_type": view.budget_type,
+        "answers": tuple(f"{k}: {v}" for k, v in sorted(view.answers.items())),
+        "agreed_annual_pence": agreed.annual_pence if agreed else None,
+        "streams": tuple(f"{s.stream}: {format_money(s.annual_pence)}" for s in agreed.streams)
+        if agreed
+        else (),
+        "reason": agreed.reason if agreed else "",
+    }
 
 
 def breakdown_to_json(budget: IndicativeBudget) -> str:
@@ -91,13 +115,29 @@ class BudgetService:
         """The indicative budget for answers not yet saved (the running figure in the questionnaire)."""
         return calculate(self.ras, budget_type, answers)
 
-    def save_answers(self, person_id: int, budget_type: str, answers: dict[str, str]) -> BudgetView:
+    def save_answers(
+        self,
+        person_id: int,
+        budget_type: str,
+        answers: dict[str, str],
+        *,
+        base: BudgetView | None = None,
+        resolution: Resolution | None = None,
+    ) -> BudgetView:
+        """Save the answers; ``base`` (step 1 as read for the form) refuses the save, with who, when
+        and what, if someone else saved step 1 since (see ``services/edit_check``)."""
         self._ctx.require(Permission.ASSESS, person_id)
         indicative = calculate(self.ras, budget_type, answers)  # checks type, questions and answers
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
-            require_step(cycle, Step.SET_BUDGET, _("change the assessment answers"))
             row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
+            if row is not None and base is not None:  # (before the step: someone may have agreed it)
+                mine = _budget_values(base) | {
+                    "budget_type": budget_type,
+                    "answers": tuple(f"{k}: {v}" for k, v in sorted(answers.items())),
+                }
+                self._check(session, cycle, row, base, mine, resolution)
+            require_step(cycle, Step.SET_BUDGET, _("change the assessment answers"))
             row = row or BudgetAssessment(cycle_id=cycle.id)  # type: ignore[call-arg, arg-type]
             row.budget_type = budget_type
             row.answers_json = json.dumps(answers, sort_keys=True)
@@ -105,20 +145,41 @@ class BudgetService:
             row.breakdown_json = breakdown_to_json(indicative)
             row.indicative_weekly_pence = indicative.weekly_pence
             row.updated_at, row.updated_by = self._ctx.clock.now(), self._ctx.actor
+            if row.id is not None:
+                flag_modified(row, "updated_at")  # a new version even when the answers are the same
             session.add(row)
             session.flush()
             return self._view(session, cycle)
 
     def agree_budget(
-        self, person_id: int, agreed_annual: dict[str, int] | None = None, reason: str = ""
+        self,
+        person_id: int,
+        agreed_annual: dict[str, int] | None = None,
+        reason: str = "",
+        *,
+        base: BudgetView | None = None,
+        resolution: Resolution | None = None,
     ) -> BudgetView:
-        """Agree the budget (the indicative one, or per-stream amounts with a reason) and move on to planning."""
+        """Agree the budget (the indicative one, or per-stream amounts with a reason) and move on to planning.
+
+        ``base`` (step 1 as read for the form) refuses the agreement, with who, when and what, if
+        someone else saved step 1 since (see ``services/edit_check``)."""
         self._ctx.require(Permission.AGREE_BUDGET, person_id)
         reason = reason.strip()
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
-            require_step(cycle, Step.SET_BUDGET, _("agree the budget"))
             row = session.exec(select(BudgetAssessment).where(BudgetAssessment.cycle_id == cycle.id)).first()
+            if row is not None and base is not None:  # (before the step: someone may have agreed it)
+                amounts_typed = dict(agreed_annual) if agreed_annual is not None else None
+                if amounts_typed is None and base.indicative is not None:
+                    amounts_typed = {s.stream: s.annual_pence for s in base.indicative.streams}
+                mine = _budget_values(base) | {
+                    "agreed_annual_pence": sum(amounts_typed.values()) if amounts_typed else None,
+                    "streams": tuple(f"{k}: {format_money(v)}" for k, v in (amounts_typed or {}).items()),
+                    "reason": reason,
+                }
+                self._check(session, cycle, row, base, mine, resolution)
+            require_step(cycle, Step.SET_BUDGET, _("agree the budget"))
             if row is None:
                 raise ValidationError(
                     FieldError("answers", _("Answer the assessment questions before agreeing a budget."))
@@ -164,6 +225,8 @@ class BudgetService:
                     )
                 )
             row.breakdown_json = breakdown_to_json(indicative)
+            row.updated_at, row.updated_by = now, self._ctx.actor
+            flag_modified(row, "updated_at")  # agreeing is a new version of step 1 (storage/versioning)
             cycle.budget_agreed_at = now
             move_cycle(
                 session,
@@ -175,6 +238,30 @@ class BudgetService:
                 actor=self._ctx.actor,
             )
             return self._view(session, cycle)
+
+    def _check(
+        self,
+        session: Session,
+        cycle: PlanCycle,
+        row: BudgetAssessment,
+        base: BudgetView,
+        mine: dict[str, Any],
+        resolution: Resolution | None,
+    ) -> None:
+        theirs = self._view(session, cycle)
+        check_unchanged(
+            session,
+            row,
+            base.row_version,
+            record=_("the budget (step 1)"),
+            labels=BUDGET_FIELDS,
+            base=_budget_values(base),
+            theirs=_budget_values(theirs),
+            mine=mine,
+            current=lambda: theirs,
+            actor=self._ctx.actor,
+            resolution=resolution,
+        )
 
     def _check_amounts(self, amounts: dict[str, int], offered: dict[str, int], reason: str) -> None:
         errors = []
@@ -216,4 +303,5 @@ class BudgetService:
             indicative=breakdown_from_json(row.breakdown_json) if row else None,
             agreed=agreed_budget_of(session, cycle.id),  # type: ignore[arg-type]
             can_edit=cycle.status == "open" and cycle.current_step == Step.SET_BUDGET,
+            row_version=row.row_version if row else 0,
         )

@@ -42,10 +42,11 @@ from personalbudget.domain.surplus import (
     check_surplus_decision,
 )
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_date, format_money
+from personalbudget.i18n import N_, _, format_date, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.budget_service import breakdown_from_json
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import management_in_force
 from personalbudget.services.settings_service import SettingsService
@@ -64,6 +65,7 @@ class ContributionRecord:
     recorded_at: datetime
     recorded_by: str
     rules_file: str = ""  # the financial assessment rules file used, when the calculator worked it out
+    record_id: int = 0  # which record (the newest is in force): a save names the one it was read at
 
 
 @dataclass(frozen=True)
@@ -132,13 +134,44 @@ class ChargingService:
         with self._ctx.db.session() as session:
             return self._view(session, person_id)
 
-    def record_contribution(self, person_id: int, form: ContributionForm) -> ContributionView:
-        """Record the person's assessed contribution (or that it is awaited, or nil); the newest is in force."""
+    def record_contribution(
+        self,
+        person_id: int,
+        form: ContributionForm,
+        *,
+        base: ContributionView | None = None,
+        resolution: Resolution | None = None,
+    ) -> ContributionView:
+        """Record the person's assessed contribution (or that it is awaited, or nil); the newest is in force.
+
+        ``base`` (the contribution as read for the form) refuses the save, with who, when and what,
+        if someone else recorded one since (``services/edit_check``)."""
         self._ctx.require(Permission.ASSESS, person_id)
         with self._ctx.db.session() as session:
             cycle = latest_cycle(session, person_id)
             budget_type = self._budget_type(session, cycle.id)  # type: ignore[arg-type]
             contribution = check_contribution(form, budget_type)
+            newest = session.exec(
+                select(PersonContribution)
+                .where(PersonContribution.person_id == person_id)
+                .order_by(col(PersonContribution.id).desc())
+            ).first()
+            if newest is not None and base is not None:
+                read = base.current.record_id if base.current else 0
+                theirs = self._view(session, person_id)
+                check_unchanged(
+                    session,
+                    newest,
+                    newest.row_version if newest.id == read else 0,
+                    record=_("the person's contribution"),
+                    labels=CONTRIBUTION_FIELDS,
+                    base=_contribution_values(base.current),
+                    theirs=_contribution_values(theirs.current),
+                    mine=_contribution_values(contribution),
+                    current=lambda: theirs,
+                    actor=self._ctx.actor,
+                    resolution=resolution,
+                )
             session.add(
                 PersonContribution(
                     person_id=person_id,
@@ -416,7 +449,23 @@ def _record(row: PersonContribution) -> ContributionRecord:
         row.recorded_at,
         row.recorded_by,
         row.rules_file,
+        row.id or 0,
     )
+
+
+# What a new contribution record checks against one someone else recorded meanwhile.
+CONTRIBUTION_FIELDS = {
+    "status": N_("Contribution"),
+    "weekly_pence": N_("Weekly contribution"),
+    "starts_on": N_("From"),
+    "reason": N_("Reason"),
+    "basis": N_("How it is paid"),
+}
+
+
+def _contribution_values(record: ContributionRecord | Contribution | None) -> dict[str, object]:
+    found = record.contribution if isinstance(record, ContributionRecord) else record
+    return {key: getattr(found, key) if found else None for key in CONTRIBUTION_FIELDS}
 
 
 def _history(session: Session, person_id: int) -> tuple[ContributionRecord, ...]:

@@ -56,12 +56,13 @@ def shown(value: Any, key: str = "") -> str:
     if isinstance(value, date):
         return format_date(value)
     if isinstance(value, Enum):
-        return str(value.value)
+        label = getattr(value, "label", None)  # the vocabularies' words, where the value has them
+        return str(label) if isinstance(label, str) else str(value.value)
     if isinstance(value, tuple | list):
         return "; ".join(shown(v) for v in value)
     if is_dataclass(value) and not isinstance(value, type):
-        parts = [getattr(value, f.name) for f in fields(value)]
-        return ", ".join(shown(p) for p in parts if p not in (None, ""))
+        parts = [(f.name, getattr(value, f.name)) for f in fields(value)]
+        return ", ".join(shown(part, name) for name, part in parts if part not in (None, ""))
     return str(value)
 
 

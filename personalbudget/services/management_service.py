@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
@@ -24,10 +25,11 @@ from personalbudget.domain.money import annual_cost
 from personalbudget.domain.review import add_months
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import LifecycleError
-from personalbudget.i18n import _, format_money
+from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import ManagementView
+from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
 from personalbudget.services.money_queries import (
     ManagementInForce,
@@ -44,6 +46,14 @@ from personalbudget.storage.money_models import (
     SupportArrangement,
 )
 
+# What a save of step 4 checks against someone else's, as the page names it.
+MANAGEMENT_FIELDS = {
+    "shares": N_("How the budget is managed"),
+    "schedule": N_("Payment schedule"),
+    "account": N_("Account"),
+    "note": N_("Note"),
+}
+
 
 class ManagementService:
     def __init__(self, context: ServiceContext, settings: SettingsService):
@@ -55,8 +65,18 @@ class ManagementService:
         with self._ctx.db.session() as session:
             return self._view(session, latest_cycle(session, person_id))
 
-    def record_management(self, person_id: int, form: ManagementForm) -> ManagementView:
-        """Record how the budget is managed; at step 4 this completes the step and moves on to step 5."""
+    def record_management(
+        self,
+        person_id: int,
+        form: ManagementForm,
+        *,
+        base: ManagementView | None = None,
+        resolution: Resolution | None = None,
+    ) -> ManagementView:
+        """Record how the budget is managed; at step 4 this completes the step and moves on to step 5.
+
+        ``base`` (step 4 as read for the page) refuses the save, with who, when and what, if someone
+        else recorded it since (``services/edit_check``)."""
         self._ctx.require(Permission.MANAGE_MONEY, person_id)
         dp_months = self._settings.review().direct_payment_first_months
         with self._ctx.db.session() as session:
@@ -74,8 +94,29 @@ class ManagementService:
                     _("The budget has not been agreed yet. Agree the budget in step 1 first.")
                 )
             checked = check_management(form, budget.annual_pence)
+            own = session.exec(select(BudgetManagement).where(BudgetManagement.cycle_id == cycle.id)).first()
+            if own is not None and base is not None:
+                theirs = self._view(session, cycle)
+                check_unchanged(
+                    session,
+                    own,
+                    base.row_version,
+                    record=_("how the budget is managed (step 4)"),
+                    labels=MANAGEMENT_FIELDS,
+                    base=_management_values(base),
+                    theirs=_management_values(theirs),
+                    mine={
+                        "shares": checked.shares,
+                        "schedule": checked.schedule,
+                        "account": checked.account if checked.schedule else None,
+                        "note": checked.note,
+                    },
+                    current=lambda: theirs,
+                    actor=self._ctx.actor,
+                    resolution=resolution,
+                )
             now = self._ctx.clock.now()
-            self._store(session, cycle, checked, now)
+            stored = self._store(session, cycle, checked, now)
             cycle.management_recorded_at = now
             if (
                 cycle.plan_agreed_at is not None
@@ -115,6 +156,7 @@ class ManagementService:
                 can_record=True,
                 paid_from=paid_from,
                 not_yet_paid_from=not_yet,
+                row_version=stored.row_version,
             )
 
     def expected_payments(self, person_id: int, start: date, end: date) -> list[tuple[date, int]]:
@@ -134,17 +176,31 @@ class ManagementService:
             return management_in_force(session, person_id)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _store(self, session: Session, cycle: PlanCycle, checked: CheckedManagement, now: datetime) -> None:
-        old = session.exec(select(BudgetManagement).where(BudgetManagement.cycle_id == cycle.id)).first()
-        if old is not None:
-            session.delete(old)
+    def _store(
+        self, session: Session, cycle: PlanCycle, checked: CheckedManagement, now: datetime
+    ) -> BudgetManagement:
+        management = session.exec(
+            select(BudgetManagement).where(BudgetManagement.cycle_id == cycle.id)
+        ).first()
+        if management is not None:  # recorded again: the same record, a new version, new shares
+            for child in [
+                *session.exec(select(ManagementShare).where(ManagementShare.management_id == management.id)),
+                *session.exec(
+                    select(PaymentScheduleRow).where(PaymentScheduleRow.management_id == management.id)
+                ),
+            ]:
+                session.delete(child)
             session.flush()
-        management = BudgetManagement(
-            cycle_id=cycle.id,  # type: ignore[arg-type]
-            recorded_at=now,
-            recorded_by=self._ctx.actor,
-            note=checked.note,
-        )
+            management.recorded_at, management.recorded_by = now, self._ctx.actor
+            management.note = checked.note
+            flag_modified(management, "recorded_at")
+        else:
+            management = BudgetManagement(
+                cycle_id=cycle.id,  # type: ignore[arg-type]
+                recorded_at=now,
+                recorded_by=self._ctx.actor,
+                note=checked.note,
+            )
         session.add(management)
         session.flush()
         for position, share in enumerate(checked.shares):
@@ -174,6 +230,7 @@ class ManagementService:
                 )
             )
         session.flush()
+        return management
 
     def _view(self, session: Session, cycle: PlanCycle) -> ManagementView:
         budget = agreed_budget_of(session, cycle.id)  # type: ignore[arg-type]
@@ -197,6 +254,7 @@ class ManagementService:
             can_record=cycle.status == "open" and cycle.current_step >= Step.MANAGE_BUDGET,
             paid_from=paid_from,
             not_yet_paid_from=not_yet,
+            row_version=own.row_version if own else 0,
         )
 
 
@@ -232,3 +290,13 @@ def plan_lines_by_pot(
             annual = annual_cost(arrangement.unit_rate_pence, item.quantity, item.frequency)
             paid_from.setdefault(option, []).append(PotLine(item.label, annual))
     return {o: tuple(lines) for o, lines in paid_from.items()}, tuple(not_yet)
+
+
+def _management_values(view: ManagementView) -> dict[str, object]:
+    own = view.recorded_for_this_cycle
+    return {
+        "shares": view.shares if own else (),
+        "schedule": view.schedule if own else None,
+        "account": view.account if own else None,
+        "note": view.note,
+    }

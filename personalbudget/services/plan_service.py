@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain import review as review_rules
@@ -36,10 +37,11 @@ from personalbudget.domain.plan import (
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
 from personalbudget.errors import DefinitionError, FieldError, LifecycleError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_money
+from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
+from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import (
@@ -56,6 +58,34 @@ from personalbudget.storage.models import (
 _PlanPart = TypeVar("_PlanPart", PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk)
 FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
 MAX_DECISION_TEXT = 4000
+
+# The parts of a plan a save checks against someone else's (each support line on its own).
+_PLAN_PARTS = {
+    "what_matters": N_("What matters to the person"),
+    "outcomes": N_("Outcomes"),
+    "informal_support": N_("Support from family and friends"),
+    "risks": N_("Risks"),
+    "contingency": N_("If things go wrong"),
+}
+_LINE = "support_items:"
+
+
+def plan_fields(*contents: PlanDraft) -> dict[str, str]:
+    """The parts of the plan and one field per support line (as many as the longest of ``contents``)."""
+    lines = max((len(c.support_items) for c in contents), default=0)
+    return dict(_PLAN_PARTS) | {f"{_LINE}{i}": _("Support line {n}").format(n=i + 1) for i in range(lines)}
+
+
+def plan_values(content: PlanDraft, labels: dict[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key in labels:
+        if key.startswith(_LINE):
+            index = int(key[len(_LINE) :])
+            values[key] = content.support_items[index] if index < len(content.support_items) else None
+        else:
+            value = getattr(content, key)
+            values[key] = tuple(value) if isinstance(value, list) else value.strip()
+    return values
 
 
 @dataclass(frozen=True)
@@ -239,14 +269,40 @@ class PlanService:
             return self._content(session, previous) if previous else PlanDraft()
 
     # -- changing ----------------------------------------------------------------------------
-    def save_draft(self, person_id: int, draft: PlanDraft) -> PlanView:
-        """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete."""
+    def save_draft(
+        self,
+        person_id: int,
+        draft: PlanDraft,
+        *,
+        base: PlanView | None = None,
+        resolution: Resolution | None = None,
+    ) -> PlanView:
+        """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete.
+
+        ``base`` (the plan as read for the page) refuses the save, with who, when and what (each
+        section and support line), if someone else saved the plan since (``services/edit_check``)."""
         self._ctx.require(Permission.EDIT_PLAN, person_id)
         check_draft(draft)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.PLAN_SUPPORT, _("change the support plan"))
             plan = self._latest_in_cycle(session, cycle)
+            if plan is not None and base is not None:
+                theirs = self._view(session, plan, cycle)
+                labels = plan_fields(base.content, theirs.content, draft)
+                check_unchanged(
+                    session,
+                    plan,
+                    base.row_version if base.plan_id == plan.id else 0,
+                    record=_("the support plan (version {n})").format(n=plan.version),
+                    labels=labels,
+                    base=plan_values(base.content, labels),
+                    theirs=plan_values(theirs.content, labels),
+                    mine=plan_values(draft, labels),
+                    current=lambda: theirs,
+                    actor=self._ctx.actor,
+                    resolution=resolution,
+                )
             now = self._ctx.clock.now()
             if plan is None or plan.status != PlanStatus.DRAFT:
                 plan = self._new_version(
@@ -255,6 +311,7 @@ class PlanService:
             plan.what_matters = draft.what_matters.strip()
             plan.contingency = draft.contingency.strip()
             plan.updated_at = now
+            flag_modified(plan, "updated_at")  # a new version even when only its lines changed
             session.add(plan)
             self._replace_content(session, plan, draft)
             session.flush()
@@ -495,6 +552,7 @@ class PlanService:
                 and cycle.current_step == Step.PLAN_SUPPORT
             ),
             warnings=tuple(self._rate_warnings(items)),
+            row_version=plan.row_version,
         )
 
     def _rate_warnings(self, items: Sequence[CostedItem]) -> list[str]:

@@ -38,8 +38,9 @@ from personalbudget.domain.support import (
     rate_over_plan,
 )
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
-from personalbudget.i18n import _, ngettext
+from personalbudget.i18n import N_, _, ngettext
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
 from personalbudget.services.management_service import plan_lines_by_pot
 from personalbudget.services.money_queries import (
@@ -72,6 +73,16 @@ class ProviderView:
         return self.kind.label
 
 
+# What a change to an arrangement checks against someone else's.
+ARRANGEMENT_FIELDS = {
+    "starts_on": N_("Starts"),
+    "ends_on": N_("Ends"),
+    "unit_rate_pence": N_("Rate"),
+    "funding_option": N_("Paid from"),
+    "note": N_("Note"),
+}
+
+
 @dataclass(frozen=True)
 class ArrangementView:
     id: int
@@ -85,6 +96,7 @@ class ArrangementView:
     funding_option: str
     note: str
     current: bool  # not ended before today
+    row_version: int = 0  # the version read (optimistic concurrency); give it back when changing it
 
 
 @dataclass(frozen=True)
@@ -276,13 +288,38 @@ class SupportService:
             view = self._view(session, person_id, cycle=cycle, management=management)
             return self._mark_in_place(session, cycle, view)
 
-    def end_arrangement(self, person_id: int, arrangement_id: int, ends_on: date) -> SupportView:
+    def end_arrangement(
+        self,
+        person_id: int,
+        arrangement_id: int,
+        ends_on: date,
+        *,
+        base: ArrangementView | None = None,
+        resolution: Resolution | None = None,
+    ) -> SupportView:
+        """End an arrangement. ``base`` (the arrangement as read) refuses the change, with who, when
+        and what, if someone else changed it since (``services/edit_check``)."""
         self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             cycle, _items = self._arranging(session, person_id)
             row = session.get(SupportArrangement, arrangement_id)
             if row is None or row.cycle_id != cycle.id:
                 raise NotFoundError(_("There is no such arrangement for this person."))
+            if base is not None:
+                mine = {key: getattr(row, key) for key in ARRANGEMENT_FIELDS} | {"ends_on": ends_on}
+                check_unchanged(
+                    session,
+                    row,
+                    base.row_version,
+                    record=_("the arrangement with {provider}").format(provider=base.provider_name),
+                    labels=ARRANGEMENT_FIELDS,
+                    base={key: getattr(base, key) for key in ARRANGEMENT_FIELDS},
+                    theirs={key: getattr(row, key) for key in ARRANGEMENT_FIELDS},
+                    mine=mine,
+                    current=lambda: self._view(session, person_id),
+                    actor=self._ctx.actor,
+                    resolution=resolution,
+                )
             if ends_on < row.starts_on:
                 raise ValidationError(FieldError("ends_on", _("The end date is before the start date.")))
             row.ends_on = ends_on
@@ -535,6 +572,7 @@ class SupportService:
                     arrangement.funding_option,
                     arrangement.note,
                     arrangement.ends_on is None or arrangement.ends_on >= today,
+                    arrangement.row_version,
                 )
             )
         is_open = cycle.status == "open"
