@@ -54,6 +54,8 @@ from personalbudget.domain.person_view import (
     agreement_summary,
     budget_summary,
     management_summary,
+    money_summary,
+    review_summary,
 )
 from personalbudget.domain.plan import SupportItemEntry, cost_items, cost_plan
 from personalbudget.domain.ras import Domain, Question, RasDefinition
@@ -945,6 +947,7 @@ class CoproductionView(QObject):
         for tab_page in view.staff_tabs:
             self._hidden_tabs.append(tab_page)
         self._hidden_columns += view.staff_columns
+        self._person_only += view.person_only
         return view
 
     def _place(
@@ -1034,6 +1037,7 @@ class CoproductionView(QObject):
         page = self.page(ReviewPage)
         if isinstance(page, ReviewPage):
             self._declare(page)
+            self.review_words = self._summary_label(page, _("Your check-in, in plain words"))
 
     # -- switching ------------------------------------------------------------------------------------
     def is_on(self) -> bool:
@@ -1272,6 +1276,8 @@ class CoproductionView(QObject):
         elif step == Step.ORGANISE_SUPPORT and hasattr(self, "support_words"):
             self.support_words.setText(self._support_html(person_id))
         elif step == Step.REVIEW:
+            if hasattr(self, "review_words"):
+                self.review_words.setText(self._review_html())
             self._fit_review_tables()
             QTimer.singleShot(0, self._fit_review_tables)  # again once new rows have their larger text
         elif step == Step.LIVE_LIFE and hasattr(self, "balance_words"):
@@ -1321,30 +1327,23 @@ class CoproductionView(QObject):
         return summary_html(management_summary(self._services.management.get_management(person_id)))
 
     def _support_html(self, person_id: int) -> str:
-        view = self._services.support.get_support(person_id)
-        if view.plan_version is None:
-            return escape(_("Your help is arranged once your plan is agreed."))
-        lines = []
-        for entry in view.items:
-            item = entry.item
-            who = "; ".join(a.provider_name for a in entry.arrangements if a.current)
-            weekly = weekly_in_words(weekly_of_annual(item.annual))
-            what = item.description or _(plain_category(item.category))
-            if who:
-                lines.append(_("{what}, from {who}: {money}").format(what=what, who=who, money=weekly))
-            else:
-                lines.append(_("{what}: {money}. Not arranged yet.").format(what=what, money=weekly))
-        return f"<p>{escape(_('The help in your plan and who gives it:'))}</p>{_bullets(lines)}"
+        return summary_html(self._services.support.person_summary(person_id))
+
+    def _review_html(self) -> str:
+        page = self.page(ReviewPage)
+        cycle = self.workspace.cycle()
+        due = cycle.next_review_due if cycle is not None and cycle.is_open else None
+        review = page.review if isinstance(page, ReviewPage) else None
+        return summary_html(review_summary(review, due))
 
     def _refresh_balance(self) -> None:
         page = self.page(LedgerPage)
         ledger = page.ledger() if isinstance(page, LedgerPage) else None
-        if ledger is None or not ledger.has_account:
+        if ledger is None:
             self.balance_words.setText("")
             return
-        balance = ledger.balance
-        if balance < 0:
-            text = _("Your account is overdrawn by {money}.").format(money=amount_in_words(-balance))
-        else:
-            text = _("You have {money} in your account.").format(money=amount_in_words(balance))
-        self.balance_words.setText(text)
+        monitoring = page.monitoring() if isinstance(page, LedgerPage) else None
+        summary = money_summary(
+            ledger.has_account, ledger.balance, monitoring.monitoring if monitoring is not None else None
+        )
+        self.balance_words.setText(summary_html(summary))

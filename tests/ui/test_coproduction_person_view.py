@@ -27,10 +27,22 @@ from ui.accessibility import layout_holding
 from ui.coproduction import TARGET, TARGET_TYPES, person_may, summary_html
 from ui.steps.agreement_page import AgreementPage
 from ui.steps.budget_page import BudgetPage
+from ui.steps.ledger_page import LedgerPage
 from ui.steps.management_page import ManagementPage
 from ui.steps.plan_page import PlanPage
+from ui.steps.review_page import ReviewPage
+from ui.steps.support_page import SupportPage
 
-PAGES = (BudgetPage, PlanPage, AgreementPage, ManagementPage)
+PAGES = (BudgetPage, PlanPage, AgreementPage, ManagementPage, SupportPage, LedgerPage, ReviewPage)
+STEP_OF = {
+    BudgetPage: Step.SET_BUDGET,
+    PlanPage: Step.PLAN_SUPPORT,
+    AgreementPage: Step.AGREE_PLAN,
+    ManagementPage: Step.MANAGE_BUDGET,
+    SupportPage: Step.ORGANISE_SUPPORT,
+    LedgerPage: Step.LIVE_LIFE,
+    ReviewPage: Step.REVIEW,
+}
 PENCE = re.compile(r"\d\.\d\d\b|\bpence\b|\bpenny\b|\bceiniog\b")
 CODE = re.compile(r"(^|\s|\()[a-j]\)\s")
 
@@ -94,28 +106,51 @@ def person_view_state(window, page_type) -> dict:
     return state
 
 
+@pytest.fixture
+def living(services):
+    """A person at step 7: every kind of help arranged, money spent, a check-in under way with the
+    person's own words in it (tests/core/money_helpers.py)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from personalbudget.services.ledger_service import TransactionForm
+    from tests.core.money_helpers import item_ids, living_person
+
+    pid = living_person(services, name="Gwen Price")
+    pa = item_ids(services, pid)["PA hours"]
+    services.ledger.add_transaction(pid, TransactionForm(date(2026, 10, 5), "150.00", False, "Sam", pa))
+    review = services.reviews.open_review(pid)
+    form = replace(review.form, working_person="Sam is kind.", not_working_person="Sam comes late.")
+    services.reviews.save_draft(review.review_id, form)
+    return services.people.get_person(pid)
+
+
 @pytest.mark.parametrize("page_type", PAGES)
 def test_rewording_and_moving_a_page_leaves_the_person_view_unchanged(
-    qtbot, services, signals, settings, agreed, page_type
+    qtbot, request, services, signals, settings, page_type
 ):
     from ui.main_window import MainWindow
+
+    person = request.getfixturevalue("living" if STEP_OF[page_type] > Step.MANAGE_BUDGET else "agreed")
 
     def shown(reword: bool) -> dict:
         window = MainWindow(services, signals, settings)
         qtbot.addWidget(window)
         window.caseload.refresh()
-        window.open_person(agreed.id)
+        window.open_person(person.id)
         page = window.coproduction_view.page(page_type)
         if reword:
             reword_and_move(page)
         window.coproduction.set_on(True)
-        window.workspace.show_step(Step.AGREE_PLAN if page_type is AgreementPage else Step.SET_BUDGET)
+        window.workspace.show_step(STEP_OF[page_type])
         state = person_view_state(window, page_type)
         window.coproduction.set_on(False)
         return state
 
     before, after = shown(False), shown(True)
     assert before["staff hidden"] and all(before["staff hidden"]) and all(before["words"])
+    if page_type in (SupportPage, LedgerPage, ReviewPage):  # the core's summary of the page's step
+        assert before["summary"], page_type
     assert after == before
 
 

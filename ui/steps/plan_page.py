@@ -54,6 +54,7 @@ from ui.plan_pdf_export import export_plan_pdf
 from ui.steps.plan_table_widget import Column, PlanTableWidget
 from ui.steps.step_page import PersonView
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
+from ui.widgets.help_line_editor import HelpLineEditor
 from ui.workers import BackgroundTask
 
 ITEM_UNIT_COST_COLUMN = 3
@@ -109,6 +110,15 @@ class PlanPage(QScrollArea):
             ],
             _("Add support item"),
         )
+        # The same lines one at a time, in the person's words, in the person's view (issue 19).
+        self.help_lines = HelpLineEditor()
+        self.help_lines.setVisible(False)
+        self._writing_help_lines = False
+        items_layout = self.items.layout()
+        assert isinstance(items_layout, QVBoxLayout)  # PlanTableWidget: the table above its buttons
+        items_layout.insertWidget(0, self.help_lines)
+        self.help_lines.changed.connect(self._help_lines_edited)
+        self.items.add_button.clicked.connect(self._help_line_added)
         self.informal = PlanTableWidget(
             _("Help from family, friends and community"),
             [Column(_("Who")), Column(_("What they do"), stretch=True)],
@@ -228,6 +238,7 @@ class PlanPage(QScrollArea):
             (self.informal.table, 0, N_("Who helps")),
         ]
         view.on_switch.append(self._plain_choices)
+        view.person_only.append(self.help_lines)
         return view
 
     def _plain_choices(self, on: bool) -> None:
@@ -423,12 +434,14 @@ class PlanPage(QScrollArea):
         )
         self.informal.set_rows([[s.who, s.description] for s in draft.informal_support])
         self.risks.set_rows([[r.risk, r.how_managed] for r in draft.risks])
+        self.help_lines.set_lines(draft.support_items, self._editable)
 
     def _set_read_only(self, read_only: bool) -> None:
         self.what_matters.setReadOnly(read_only)
         self.contingency.setReadOnly(read_only)
         for table in (self.outcomes, self.items, self.informal, self.risks):
             table.set_read_only(read_only)
+        self.help_lines.set_lines(self.draft().support_items, not read_only)
         self.save_button.setVisible(not read_only)
         self.submit_button.setVisible(not read_only)
         self.pa_cost_button.setVisible(not read_only)
@@ -451,7 +464,27 @@ class PlanPage(QScrollArea):
 
     def _content_changed(self) -> None:
         self._dirty = True
+        if not self._writing_help_lines:  # a line typed in the table: the same line one at a time
+            self.help_lines.set_lines(self.draft().support_items, self._editable)
         self._update_costs()
+
+    def _help_lines_edited(self) -> None:
+        """A line edited one at a time: written to the table, so the draft saved is the same."""
+        rows = [
+            [e.category, e.description, e.provider, e.unit_cost, e.quantity, e.frequency or "", "", ""]
+            for e in self.help_lines.lines()
+        ]
+        self._writing_help_lines = True
+        try:
+            self.items.set_rows(rows)
+            self.items.changed.emit()  # the page's costs and the plain total follow
+        finally:
+            self._writing_help_lines = False
+
+    def _help_line_added(self) -> None:
+        self.help_lines.set_lines(self.draft().support_items, self._editable)
+        if not self.help_lines.isHidden():  # the person's view
+            self.help_lines.go_to_last()
 
     def _costing(self):  # type: ignore[no-untyped-def]
         try:

@@ -26,7 +26,9 @@ class PersonView:
     one question or part at a time) are placed, in whatever layout or splitter holds it.
     ``label_words``: (a form's field, plain wording) put on the label of the field's row.
     ``on_switch``: the page's own changes as the view is switched on (True) or off (False), made
-    before the page shows the person again (e.g. a drop-down's plain choices)."""
+    before the page shows the person again (e.g. a drop-down's plain choices).
+    ``person_only``: the page's own widgets made for the person's view (e.g. costed support one line
+    at a time), shown only in it."""
 
     staff_only: list[tuple[QWidget, Permission | None]] = field(default_factory=list)
     staff_tabs: list[QWidget] = field(default_factory=list)
@@ -38,6 +40,7 @@ class PersonView:
     anchor: QWidget | None = None
     summary_anchor: QWidget | None = None  # where the plain summary goes, when not by ``anchor``
     on_switch: list[Callable[[bool], None]] = field(default_factory=list)
+    person_only: list[QWidget] = field(default_factory=list)
 
     def staff(self, *widgets: QWidget, permission: Permission | None = None) -> PersonView:
         self.staff_only += [(w, permission) for w in widgets]
