@@ -84,7 +84,9 @@ def time_money(workdir: Path, repeats: int) -> dict[str, list[float]]:
     for run, person_id in enumerate(people[:runs]):
         data = statement_csv(ROWS, seed=run)
         started = time.perf_counter()
-        report = services.ledger.import_statement(person_id, data, file_name="bank.csv", mapping=mapping)
+        report = services.statement_imports.import_statement(
+            person_id, data, file_name="bank.csv", mapping=mapping
+        )
         results["import_100k_csv_s"].append(time.perf_counter() - started)
         assert report.added == ROWS, report.lines()
 

@@ -43,7 +43,7 @@ from personalbudget.paths import default_database_path
 from personalbudget.services import Services, build_services
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
-from personalbudget.services.ledger_service import NearDuplicatesFound
+from personalbudget.services.statement_import_service import NearDuplicatesFound
 from personalbudget.services.user_service import AccountView, SignedInUser, UserService
 from personalbudget.storage import audit
 from personalbudget.storage.backup import (
@@ -769,7 +769,7 @@ def _import_statement(args: argparse.Namespace) -> int:
     services = _services(args)
     choice = {"keep": True, "skip": False}.get(args.near_duplicates or "")
     try:
-        report = services.ledger.import_file(
+        report = services.statement_imports.import_file(
             args.person, args.file, args.mapping, keep_near_duplicates=choice
         )
     except StatementError as problem:

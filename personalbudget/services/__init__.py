@@ -44,6 +44,9 @@ class Services:
     management: ManagementService
     support: SupportService
     ledger: LedgerService
+    statement_imports: StatementImportService
+    payee_rules: PayeeRuleService
+    monitoring: MonitoringService
     reviews: ReviewService
     export: ExportService
     charging: ChargingService
@@ -75,21 +78,15 @@ def build_services(
     budget = BudgetService(context, ras or load_ras())
     plans = PlanService(context, settings)
     payee_rules = PayeeRuleService(context, settings)
-    ledger = LedgerService(
-        context,
-        settings,
-        monitoring=MonitoringService(context, settings),
-        payee_rules=payee_rules,
-        statement_imports=StatementImportService(context, settings, payee_rules),
-    )
+    monitoring = MonitoringService(context, settings)
     management = ManagementService(context, settings)
-    reviews = ReviewService(context, settings, ledger, plans)
+    reviews = ReviewService(context, settings, monitoring, plans)
     reports = ReportService(
         context,
         people=people,
         budget=budget,
         plans=plans,
-        ledger=ledger,
+        monitoring=monitoring,
         management=management,
         reviews=reviews,
         settings=settings,
@@ -104,7 +101,10 @@ def build_services(
         settings=settings,
         management=management,
         support=SupportService(context, settings),
-        ledger=ledger,
+        ledger=LedgerService(context, settings, monitoring),
+        statement_imports=StatementImportService(context, settings, payee_rules),
+        payee_rules=payee_rules,
+        monitoring=monitoring,
         reviews=reviews,
         export=ExportService(context, settings),
         charging=ChargingService(context, settings),

@@ -29,7 +29,7 @@ from personalbudget.domain.support import ArrangementForm, EmployerForm, PaEntry
 from personalbudget.services import Services
 from personalbudget.services.demo_life import DemoPeople
 from personalbudget.services.dto import ManagementView
-from personalbudget.services.ledger_service import RuleForm
+from personalbudget.services.payee_rule_service import RuleForm
 from personalbudget.services.support_service import SupportView
 
 # Who delivers an item whose plan names no provider, by kind of support.
@@ -272,7 +272,7 @@ class DemoMoney:
                 day = start + timedelta(days=rng.randrange(max((self.today - start).days, 1)))
                 rows.append((day, -rng.randrange(800, 6500), rng.choice(_SHOPS), None, ""))
         if rules and rng.random() < 0.6:
-            self.services.ledger.save_rules(person_id, rules[:4])
+            self.services.payee_rules.save_rules(person_id, rules[:4])
         rows.sort(key=lambda r: r[0])
         return self.services.ledger.add_rows(person_id, rows, source="demo")
 

@@ -1,69 +1,37 @@
 """Step 6: the ledger of a person's budget account (the money ledger): reading it, transactions
 entered by hand, links to the plan, bulk rows, and the checks for impossible figures.
 
-The other step 6 use cases have services of their own: importing bank statements
-(``statement_import_service``), payee rules (``payee_rule_service``), and monitoring against the
-plan with the budget statement's figures (``monitoring_service``). ``LedgerService`` still answers
-their methods, handing each to its service, so callers written before the split keep working.
+The other step 6 use cases have services of their own, each in ``Services``: importing bank
+statements (``statement_import_service``, ``services.statement_imports``), payee rules
+(``payee_rule_service``, ``services.payee_rules``), and monitoring against the plan with the budget
+statement's figures (``monitoring_service``, ``services.monitoring``). The ledger uses the last only
+to show spending against the plan beside the ledger (``overview``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from pathlib import Path
 
 from sqlmodel import Session, col
 
-from personalbudget.domain.budget_statement import BudgetStatementData, BudgetStatementLine, ImportSummary
 from personalbudget.domain.money import parse_pounds
-from personalbudget.domain.monitoring import (
-    Monitoring,
-    running_balances,
-)
+from personalbudget.domain.monitoring import running_balances
 from personalbudget.domain.roles import Permission
-from personalbudget.domain.statement_parsing import (
-    ColumnMapping,
-    CsvPreview,
-    Progress,
-)
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_money, format_number, ngettext
 from personalbudget.services.context import ServiceContext
-from personalbudget.services.ledger_common import (
-    INSERT_CHUNK,
-    MAX_DESCRIPTION,
-    LedgerServiceBase,
-    LinkChoice,
-    _driver,
-)
+from personalbudget.services.ledger_common import MAX_DESCRIPTION, LedgerServiceBase, LinkChoice, _driver
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import (
     all_agreed_items,
     management_in_force,
     plan_in_force,
 )
-from personalbudget.services.monitoring_service import (
-    MonitoringService,
-    MonitoringView,
-    default_budget_statement_period,
-)
-from personalbudget.services.payee_rule_service import MAX_RULES, PayeeRuleService, RuleForm, RuleView
+from personalbudget.services.monitoring_service import MonitoringService, MonitoringView
 from personalbudget.services.settings_service import SettingsService
-from personalbudget.services.statement_import_service import (
-    FUTURE_GRACE_DAYS,
-    NEAR_DUPLICATE_DAYS,
-    ImportCheck,
-    ImportReport,
-    NearDuplicate,
-    NearDuplicatesFound,
-    SavedMapping,
-    StatementImportService,
-    check_not_in_future,
-)
 from personalbudget.storage.money_models import (
     LedgerTransaction,
 )
@@ -77,11 +45,6 @@ _LEDGER_SQL = (
     "SELECT id, posted_on, description, amount_pence, plan_item_id, nullif(category, ''), source = 'manual' "
     "FROM ledger_transaction WHERE person_id = ? ORDER BY posted_on, id"
 )
-
-# Names from before the split, and before "statement" meant only a bank's statement.
-StatementData = BudgetStatementData
-StatementLine = BudgetStatementLine
-default_statement_period = default_budget_statement_period
 
 
 @dataclass(frozen=True)
@@ -119,21 +82,9 @@ class TransactionForm:
 
 
 class LedgerService(LedgerServiceBase):
-    def __init__(
-        self,
-        context: ServiceContext,
-        settings: SettingsService,
-        *,
-        monitoring: MonitoringService | None = None,
-        payee_rules: PayeeRuleService | None = None,
-        statement_imports: StatementImportService | None = None,
-    ):
+    def __init__(self, context: ServiceContext, settings: SettingsService, monitoring: MonitoringService):
         super().__init__(context, settings)
-        self.monitoring_service = monitoring or MonitoringService(context, settings)
-        self.payee_rules = payee_rules or PayeeRuleService(context, settings)
-        self.statement_imports = statement_imports or StatementImportService(
-            context, settings, self.payee_rules
-        )
+        self._monitoring = monitoring
 
     def ledger(self, person_id: int) -> LedgerData:
         self._ctx.require(Permission.VIEW_MONEY, person_id)
@@ -149,7 +100,7 @@ class LedgerService(LedgerServiceBase):
             data = self._ledger_data(session, person_id)
             if not data.has_account:
                 return data, None
-            return data, self.monitoring_service.monitoring_in(session, person_id, year_start, data.rows)
+            return data, self._monitoring.monitoring_in(session, person_id, year_start, data.rows)
 
     def _ledger_data(self, session: Session, person_id: int) -> LedgerData:
         latest_cycle(session, person_id)
@@ -355,113 +306,12 @@ class LedgerService(LedgerServiceBase):
             )
         return len(rows)
 
-    # -- handed to the services they belong to ---------------------------------------------------------
-    def preview(
-        self, data: bytes, mapping: ColumnMapping | None = None
-    ) -> tuple[CsvPreview, SavedMapping | None]:
-        return self.statement_imports.preview(data, mapping)
-
-    def check_import(self, person_id: int, data: bytes, mapping: ColumnMapping | None = None) -> ImportCheck:
-        return self.statement_imports.check_import(person_id, data, mapping)
-
-    def import_statement(
-        self,
-        person_id: int,
-        data: bytes,
-        *,
-        file_name: str,
-        mapping: ColumnMapping | None = None,
-        mapping_name: str = "",
-        remember_mapping: bool = False,
-        progress: Progress | None = None,
-        keep_near_duplicates: Collection[int] | bool | None = None,
-    ) -> ImportReport:
-        return self.statement_imports.import_statement(
-            person_id,
-            data,
-            file_name=file_name,
-            mapping=mapping,
-            mapping_name=mapping_name,
-            remember_mapping=remember_mapping,
-            progress=progress,
-            keep_near_duplicates=keep_near_duplicates,
-        )
-
-    def import_file(
-        self,
-        person_id: int,
-        path: Path,
-        mapping_name: str | None = None,
-        progress: Progress | None = None,
-        keep_near_duplicates: bool | None = None,
-    ) -> ImportReport:
-        return self.statement_imports.import_file(
-            person_id, path, mapping_name, progress, keep_near_duplicates
-        )
-
-    def imports(self, person_id: int) -> list[ImportSummary]:
-        return self.statement_imports.imports(person_id)
-
-    def undo_import(self, person_id: int, import_id: int) -> int:
-        return self.statement_imports.undo_import(person_id, import_id)
-
-    def mappings(self) -> list[SavedMapping]:
-        return self.statement_imports.mappings()
-
-    def get_mapping(self, name: str) -> SavedMapping:
-        return self.statement_imports.get_mapping(name)
-
-    def mapping_for_columns(self, columns: tuple[str, ...]) -> SavedMapping | None:
-        return self.statement_imports.mapping_for_columns(columns)
-
-    def save_mapping(self, name: str, mapping: ColumnMapping, sample: bytes) -> SavedMapping:
-        return self.statement_imports.save_mapping(name, mapping, sample)
-
-    def rules(self, person_id: int) -> list[RuleView]:
-        return self.payee_rules.rules(person_id)
-
-    def save_rules(self, person_id: int, rules: list[RuleForm]) -> list[RuleView]:
-        return self.payee_rules.save_rules(person_id, rules)
-
-    def apply_rules(self, person_id: int) -> int:
-        return self.payee_rules.apply_rules(person_id)
-
-    def monitoring(self, person_id: int, year_start: date | None = None) -> MonitoringView:
-        return self.monitoring_service.monitoring(person_id, year_start)
-
-    def spend_for_period(self, session: Session, person_id: int, start: date, end: date) -> Monitoring:
-        return self.monitoring_service.spend_for_period(session, person_id, start, end)
-
-    def statement(self, person_id: int, start: date, end: date) -> BudgetStatementData:
-        """The figures of the budget statement for the period (``MonitoringService.budget_statement``)."""
-        return self.monitoring_service.budget_statement(person_id, start, end)
-
 
 __all__ = [
-    "FUTURE_GRACE_DAYS",
     "IMPOSSIBLE_BALANCE_PENCE",
-    "INSERT_CHUNK",
-    "MAX_DESCRIPTION",
-    "MAX_RULES",
-    "NEAR_DUPLICATE_DAYS",
-    "BudgetStatementData",
-    "BudgetStatementLine",
-    "ImportCheck",
-    "ImportReport",
-    "ImportSummary",
     "LedgerData",
     "LedgerRow",
     "LedgerService",
     "LinkChoice",
-    "MonitoringView",
-    "NearDuplicate",
-    "NearDuplicatesFound",
-    "RuleForm",
-    "RuleView",
-    "SavedMapping",
-    "StatementData",
-    "StatementLine",
     "TransactionForm",
-    "check_not_in_future",
-    "default_statement_period",
 ]

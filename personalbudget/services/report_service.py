@@ -14,8 +14,8 @@ from personalbudget.i18n import _
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.charging_service import split_of_cycle, statement_words
 from personalbudget.services.context import ServiceContext
-from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.management_service import ManagementService
+from personalbudget.services.monitoring_service import MonitoringService
 from personalbudget.services.people_service import PeopleService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.review_service import ReviewService
@@ -37,7 +37,7 @@ class ReportService:
         people: PeopleService,
         budget: BudgetService,
         plans: PlanService,
-        ledger: LedgerService,
+        monitoring: MonitoringService,
         management: ManagementService,
         reviews: ReviewService,
         settings: SettingsService,
@@ -46,7 +46,7 @@ class ReportService:
         self._people = people
         self._budget = budget
         self._plans = plans
-        self._ledger = ledger
+        self._monitoring = monitoring
         self._management = management
         self._reviews = reviews
         self._settings = settings
@@ -157,7 +157,7 @@ class ReportService:
         names = self.display_names()
         return StatementReportData(
             person=person,
-            statement=self._ledger.statement(person_id, start, end),
+            statement=self._monitoring.budget_statement(person_id, start, end),
             council=_(self._budget.ras.council),
             generated_at=self._ctx.clock.now(),
             generated_by=self._signed_in_name(names),

@@ -29,13 +29,13 @@ from personalbudget.errors import FieldError, LifecycleError, NotFoundError, Val
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import ReviewForm, ReviewView
-from personalbudget.services.ledger_service import LedgerService
 from personalbudget.services.lifecycle_service import (
     apply_review_decision,
     latest_cycle,
     move_cycle,
     open_cycle_of,
 )
+from personalbudget.services.monitoring_service import MonitoringService
 from personalbudget.services.plan_service import PlanService
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import Person, PlanCycle, PlanOutcome, PlanSupportItem, SupportPlan
@@ -57,11 +57,15 @@ class ReviewSummary:
 
 class ReviewService:
     def __init__(
-        self, context: ServiceContext, settings: SettingsService, ledger: LedgerService, plans: PlanService
+        self,
+        context: ServiceContext,
+        settings: SettingsService,
+        monitoring: MonitoringService,
+        plans: PlanService,
     ):
         self._ctx = context
         self._settings = settings
-        self._ledger = ledger
+        self._monitoring = monitoring
         self._plans = plans
 
     # -- reading -----------------------------------------------------------------------------
@@ -368,7 +372,7 @@ class ReviewService:
             start = self._period_start(session, cycle, plan, end)
         spend: Monitoring | None = None
         if plan is not None:
-            spend = self._ledger.spend_for_period(session, cycle.person_id, start, end)
+            spend = self._monitoring.spend_for_period(session, cycle.person_id, start, end)
         form = ReviewForm(
             outcomes=[
                 OutcomeRating(o.outcome_code, o.description, o.rating, o.person_says)

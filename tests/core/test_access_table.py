@@ -34,12 +34,12 @@ CASELOAD_WIDE = {
     "budget.preview": "a RAS calculation on answers given, no record read",
     "reports.display_names": "the names of accounts, not of people",
     "settings.*": "caseload settings, no person",
-    "ledger.mappings": "statement column mappings, no person",
-    "ledger.get_mapping": "statement column mappings, no person",
-    "ledger.mapping_for_columns": "statement column mappings, no person",
-    "ledger.save_mapping": "statement column mappings, no person",
+    "statement_imports.mappings": "statement column mappings, no person",
+    "statement_imports.get_mapping": "statement column mappings, no person",
+    "statement_imports.mapping_for_columns": "statement column mappings, no person",
+    "statement_imports.save_mapping": "statement column mappings, no person",
     "ledger.impossible_figures": "the integrity check: person ids and amounts only, no names or payees",
-    "ledger.preview": "a statement file read before choosing whose it is; nothing saved",
+    "statement_imports.preview": "a statement file read before choosing whose it is; nothing saved",
     "support.providers": "the directory of providers, no person",
     "support.get_provider": "the directory of providers, no person",
     "support.save_provider": "the directory of providers, no person",
@@ -180,7 +180,9 @@ def _table(db, clock):
 
 def test_every_public_method_is_either_person_scoped_or_listed(db, clock):
     rows = _table(db, clock)
-    assert "people.get_person" in rows and "reports.write_plan" in rows and "ledger.statement" in rows
+    assert (
+        "people.get_person" in rows and "reports.write_plan" in rows and "monitoring.budget_statement" in rows
+    )
     assert len(rows) > 60
 
 

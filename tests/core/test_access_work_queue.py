@@ -133,7 +133,7 @@ def test_a_carer_account_sees_its_people_and_no_one_else(db, clock):
         lambda: carer.people.get_person(other),
         lambda: carer.plans.get_plan(other),
         lambda: carer.reports.write_plan(other, db.path.parent / "x.pdf"),
-        lambda: carer.ledger.statement(other, date(2026, 4, 1), date(2027, 3, 31)),
+        lambda: carer.monitoring.budget_statement(other, date(2026, 4, 1), date(2027, 3, 31)),
     ):
         with pytest.raises(NotYourPersonError, match="only for the person") as refusal:
             reach()

@@ -303,7 +303,7 @@ def test_the_forecast_counts_the_persons_contribution_still_to_come_for_a_net_di
     )
     services.management.record_management(pid, direct_payment(amount="480.77"))
     services.ledger.add_transaction(pid, TransactionForm(date(2026, 4, 6), "480.77", True, "Council DP"))
-    forecast = services.ledger.monitoring(pid).monitoring.forecast
+    forecast = services.monitoring.monitoring(pid).monitoring.forecast
     # Whole weeks from 6 Apr 2026: 33 by 23 Nov, 51 by 31 Mar 2027 (360 days): 18 weeks x £42.50 = £765.00.
     assert forecast.contribution_weeks_to_come == 18
     assert forecast.contributions_to_come_pence == 76_500

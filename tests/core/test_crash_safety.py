@@ -50,7 +50,7 @@ def _writer(db_path, keys, clock, ready_fd: int, living: int) -> None:  # runs i
         n = 0
         while True:
             n += 1
-            services.ledger.import_statement(
+            services.statement_imports.import_statement(
                 living, _statement(f"{os.getpid()}-{n}"), file_name=f"s{n}.csv", mapping=MAPPING
             )
             person = services.people.add_person(

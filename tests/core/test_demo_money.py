@@ -76,7 +76,7 @@ def test_people_living_with_a_direct_payment_have_up_to_a_year_of_transactions(d
         assert all(ledger.link_label(r[4], r[5]) for r in linked)
         linked_rows += len(linked)
         spending_rows += len(spending)
-        statuses.add(demo.ledger.monitoring(row.person_id).monitoring.total.status)
+        statuses.add(demo.monitoring.monitoring(row.person_id).monitoring.total.status)
     assert with_money >= 0.6 * len(living)
     # Most spending is linked to the plan; some is left for the broker to sort out.
     assert 0.6 * spending_rows < linked_rows < spending_rows

@@ -213,13 +213,13 @@ def test_monitoring_through_the_service_follows_the_plan_and_setting(services):
         b"Date,Description,Amount\n06/04/2026,COUNCIL DP,650.77\n04/05/2026,COUNCIL DP,650.77\n"
         b"01/06/2026,COUNCIL DP,650.77\n29/06/2026,COUNCIL DP,650.77\n"
     )
-    services.ledger.import_statement(
+    services.statement_imports.import_statement(
         pid, data, file_name="s.csv", mapping=ColumnMapping("Date", "Description", "Amount")
     )
     services.ledger.add_transaction(
         pid, TransactionForm(date(2026, 5, 1), "300.00", False, "Kitchen World", ids["Kitchen equipment"])
     )
-    view = services.ledger.monitoring(pid)
+    view = services.monitoring.monitoring(pid)
     result = view.monitoring
     assert view.has_plan and view.years == (date(2026, 4, 1),)
     assert [line.label for line in result.lines] == [
@@ -232,7 +232,7 @@ def test_monitoring_through_the_service_follows_the_plan_and_setting(services):
     kinds = {a.kind for a in result.alerts}
     assert AlertKind.PAYMENTS_MISSING in kinds  # only 4 of the schedule's payments are in the ledger
     services.settings.save_money(MoneySettings(surplus_limit_weeks=1))
-    assert AlertKind.SURPLUS in {a.kind for a in services.ledger.monitoring(pid).monitoring.alerts}
+    assert AlertKind.SURPLUS in {a.kind for a in services.monitoring.monitoring(pid).monitoring.alerts}
 
 
 # -- the budget statement ---------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ def statement_person(services):
         b"02/05/2026,Refund from Kitchen World,25.00\n"
         b"04/05/2026,ABERMORLAIS COUNCIL DP,650.77\n"
     )
-    services.ledger.import_statement(
+    services.statement_imports.import_statement(
         pid, data, file_name="april.csv", mapping=ColumnMapping("Date", "Description", "Amount")
     )
     ledger = services.ledger.ledger(pid)
@@ -261,7 +261,7 @@ def statement_person(services):
 
 
 def test_the_statement_adds_up(services, statement_person):
-    s = services.ledger.statement(statement_person, date(2026, 4, 1), date(2026, 5, 31))
+    s = services.monitoring.budget_statement(statement_person, date(2026, 4, 1), date(2026, 5, 31))
     assert s.opening_balance_pence == 10_000
     assert s.payments_in_pence == 2 * 65_077
     assert s.spending_pence == 60_000 - 2_500
@@ -272,7 +272,7 @@ def test_the_statement_adds_up(services, statement_person):
     }
     assert [line.balance_pence for line in s.lines] == [75_077, 15_077, 17_577, 82_654]
     with pytest.raises(ValidationError, match="before its start"):
-        services.ledger.statement(statement_person, date(2026, 5, 1), date(2026, 4, 1))
+        services.monitoring.budget_statement(statement_person, date(2026, 5, 1), date(2026, 4, 1))
 
 
 def pdf_text(path) -> str:
@@ -332,4 +332,4 @@ def test_the_step_six_overview_reads_once_and_agrees_with_the_monitoring(service
     )
     ledger, view = services.ledger.overview(statement_person)
     assert len(ledger.rows) == 6 and ledger.rows[-1][5:] == ("transport", 1)  # a category, entered by hand
-    assert view.monitoring == services.ledger.monitoring(statement_person).monitoring
+    assert view.monitoring == services.monitoring.monitoring(statement_person).monitoring

@@ -34,7 +34,7 @@ def named_accounts(services):
 @pytest.fixture
 def person(named_accounts):
     pid = living_person(named_accounts)
-    named_accounts.ledger.import_statement(
+    named_accounts.statement_imports.import_statement(
         pid,
         b"Date,Description,Amount\n06/04/2026,ABERMORLAIS COUNCIL DP,650.77\n30/04/2026,WAGES SAM JONES,-600.00\n",
         file_name="april.csv",

@@ -21,8 +21,9 @@ from personalbudget.domain.statement_parsing import (
     sniff_format,
 )
 from personalbudget.errors import CorruptDatabaseError
-from personalbudget.services.ledger_service import NearDuplicatesFound, TransactionForm
+from personalbudget.services.ledger_service import TransactionForm
 from personalbudget.services.settings_service import MoneySettings
+from personalbudget.services.statement_import_service import NearDuplicatesFound
 from personalbudget.storage.database import open_database
 from tests.core.money_helpers import living_person
 
@@ -78,7 +79,7 @@ def test_each_banks_published_layout_reads_without_a_hand_made_mapping(name, pay
 
 
 def test_nationwide_account_details_above_the_headings_are_skipped_not_refused(services, living):
-    report = services.ledger.import_file(living, FIXTURES / "nationwide.csv")
+    report = services.statement_imports.import_file(living, FIXTURES / "nationwide.csv")
     assert report.added == 4
     assert [s.row for s in report.skipped] == [1, 2, 3]
     assert {s.reason for s in report.skipped} == {"Account details above the column headings"}
@@ -204,12 +205,15 @@ def test_an_amount_beyond_the_caseloads_limit_is_refused_naming_the_row(services
     data = b"Date,Description,Amount\n01/05/2026,Shop,-1.00\n02/05/2026,Mistake,-150000.00\n"
     mapping = preview_csv(data).suggested
     with pytest.raises(StatementError) as problem:
-        services.ledger.import_statement(living, data, file_name="s.csv", mapping=mapping)
+        services.statement_imports.import_statement(living, data, file_name="s.csv", mapping=mapping)
     assert problem.value.problems[0].row == 3
     assert "£150,000.00 is more than £100,000.00" in str(problem.value)
     assert services.ledger.ledger(living).rows == []
     services.settings.save_money(MoneySettings(max_transaction_pounds=200_000))
-    assert services.ledger.import_statement(living, data, file_name="s.csv", mapping=mapping).added == 2
+    assert (
+        services.statement_imports.import_statement(living, data, file_name="s.csv", mapping=mapping).added
+        == 2
+    )
 
 
 def test_a_hand_entered_amount_beyond_the_limit_is_refused(services, living):
@@ -232,9 +236,9 @@ def test_check_reports_impossible_figures(services, living, db_path, keys, capsy
 
 def test_the_banks_own_id_decides_duplicates_even_when_the_description_changed(services, living):
     first = ofx2(("20260501", "-5.00", "F1", "CARD 1234 TESCO"), ("20260502", "-6.00", "F2", "BUS"))
-    services.ledger.import_statement(living, first.encode(), file_name="a.ofx")
+    services.statement_imports.import_statement(living, first.encode(), file_name="a.ofx")
     renamed = ofx2(("20260501", "-5.00", "F1", "TESCO STORES"), ("20260503", "-7.00", "F3", "TRAIN"))
-    report = services.ledger.import_statement(living, renamed.encode(), file_name="b.ofx")
+    report = services.statement_imports.import_statement(living, renamed.encode(), file_name="b.ofx")
     assert (report.added, report.duplicates) == (1, 1)
     assert len(services.ledger.ledger(living).rows) == 3
 
@@ -245,18 +249,18 @@ def test_a_near_duplicate_is_shown_for_the_person_to_decide(services, living):
     )
     data = b"Date,Description,Amount\n03/05/2026,EASTFIELD LEISURE,-12.50\n04/05/2026,Bus,-2.00\n"
     mapping = preview_csv(data).suggested
-    check = services.ledger.check_import(living, data, mapping)
+    check = services.statement_imports.check_import(living, data, mapping)
     assert [(n.row, n.held_on) for n in check.near_duplicates] == [(2, date(2026, 5, 1))]
     with pytest.raises(NearDuplicatesFound) as problem:  # never silently merged or doubled
-        services.ledger.import_statement(living, data, file_name="s.csv", mapping=mapping)
+        services.statement_imports.import_statement(living, data, file_name="s.csv", mapping=mapping)
     assert problem.value.problems[0].row == 2
     assert len(services.ledger.ledger(living).rows) == 1
-    skipped = services.ledger.import_statement(
+    skipped = services.statement_imports.import_statement(
         living, data, file_name="s.csv", mapping=mapping, keep_near_duplicates=False
     )
     assert (skipped.added, skipped.near_duplicates_skipped) == (1, 1)
-    services.ledger.undo_import(living, skipped.import_id)
-    kept = services.ledger.import_statement(
+    services.statement_imports.undo_import(living, skipped.import_id)
+    kept = services.statement_imports.import_statement(
         living, data, file_name="s.csv", mapping=mapping, keep_near_duplicates={2}
     )
     assert (kept.added, kept.near_duplicates_kept) == (2, 1)

@@ -23,7 +23,8 @@ from personalbudget.domain.statement_parsing import (
     preview_csv,
 )
 from personalbudget.errors import LifecycleError
-from personalbudget.services.ledger_service import RuleForm, TransactionForm
+from personalbudget.services.ledger_service import TransactionForm
+from personalbudget.services.payee_rule_service import RuleForm
 from tests.core.money_helpers import agreed_person, item_ids, living_person
 
 MAPPING = ColumnMapping(date_column="Date", description_column="Description", amount_column="Amount")
@@ -49,7 +50,7 @@ def count(services, pid) -> int:
 
 
 def imports(services, pid) -> int:
-    return len(services.ledger.imports(pid))
+    return len(services.statement_imports.imports(pid))
 
 
 # -- formats --------------------------------------------------------------------------------------
@@ -112,7 +113,9 @@ def test_bad_amounts(text):
 
 
 def test_a_good_statement_imports_with_running_balance(services, living):
-    report = services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
+    report = services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
     assert (report.added, report.duplicates, report.file_format) == (6, 0, "csv")
     assert (report.first_date, report.last_date) == (date(2026, 5, 1), date(2026, 5, 12))
     ledger = services.ledger.ledger(living)
@@ -131,14 +134,14 @@ def test_separate_money_out_and_money_in_columns(services, living):
     mapping = ColumnMapping(
         date_column="Date", description_column="Details", debit_column="Paid out", credit_column="Paid in"
     )
-    services.ledger.import_statement(living, data, file_name="s.csv", mapping=mapping)
+    services.statement_imports.import_statement(living, data, file_name="s.csv", mapping=mapping)
     assert [r[3] for r in services.ledger.ledger(living).rows] == [65077, -1200, -200]
 
 
 def test_card_exports_that_show_spending_as_positive(services, living):
     data = b"Date,Merchant,Amount\n02/05/2026,Shop,12.00\n03/05/2026,Top up,-100.00\n"
     mapping = ColumnMapping("Date", "Merchant", "Amount", spending_positive=True)
-    services.ledger.import_statement(living, data, file_name="card.csv", mapping=mapping)
+    services.statement_imports.import_statement(living, data, file_name="card.csv", mapping=mapping)
     assert [r[3] for r in services.ledger.ledger(living).rows] == [-1200, 10000]
 
 
@@ -171,7 +174,7 @@ def test_preview_suggests_a_mapping_from_the_header(services):
 def rejected(services, pid, data: bytes, mapping=MAPPING) -> StatementError:
     before = count(services, pid)
     with pytest.raises(StatementError) as problem:
-        services.ledger.import_statement(pid, data, file_name="bad.csv", mapping=mapping)
+        services.statement_imports.import_statement(pid, data, file_name="bad.csv", mapping=mapping)
     assert count(services, pid) == before and imports(services, pid) == 0
     return problem.value
 
@@ -274,14 +277,20 @@ def test_cancelling_while_saving_rolls_everything_back(services, living):
         return done < total * 3 // 4  # cancel once more than half is saved
 
     with pytest.raises(ImportCancelled, match="Nothing was imported"):
-        services.ledger.import_statement(living, data, file_name="s.csv", mapping=MAPPING, progress=progress)
+        services.statement_imports.import_statement(
+            living, data, file_name="s.csv", mapping=MAPPING, progress=progress
+        )
     assert max(seen) > len(rows.splitlines())  # saving had started when it was cancelled
     assert count(services, living) == 0 and imports(services, living) == 0
 
 
 def test_importing_again_skips_what_is_already_there(services, living):
-    services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
-    again = services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
+    services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
+    again = services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
     assert (again.added, again.duplicates, again.import_id) == (0, 6, None)
     assert "Skipped 6 rows already in the ledger" in " ".join(again.lines())
     # An overlapping statement: the same two coffees, a third coffee the same day, and a new row.
@@ -292,7 +301,9 @@ def test_importing_again_skips_what_is_already_there(services, living):
         "03/05/2026,COSTA COFFEE,-3.20\n"
         "20/05/2026,Bus,-2.00\n"
     )
-    report = services.ledger.import_statement(living, overlap.encode(), file_name="june.csv", mapping=MAPPING)
+    report = services.statement_imports.import_statement(
+        living, overlap.encode(), file_name="june.csv", mapping=MAPPING
+    )
     assert (report.added, report.duplicates) == (2, 2)
     coffees = [r for r in services.ledger.ledger(living).rows if "costa" in r[2].casefold()]
     assert len(coffees) == 3
@@ -308,7 +319,7 @@ def test_two_identical_rows_in_one_file_both_import():
 
 def test_blank_and_zero_rows_are_skipped_with_reasons(services, living):
     data = b"Date,Description,Amount\n01/05/2026,Shop,-1.00\n,,\n02/05/2026,Card check,0.00\n,Balance carried forward,\n"
-    report = services.ledger.import_statement(living, data, file_name="s.csv", mapping=MAPPING)
+    report = services.statement_imports.import_statement(living, data, file_name="s.csv", mapping=MAPPING)
     assert report.added == 1
     reasons = {s.reason for s in report.skipped}
     assert reasons == {
@@ -322,15 +333,19 @@ def test_undoing_an_import_removes_its_rows_only(services, living):
     services.ledger.add_transaction(
         living, TransactionForm(date(2026, 5, 2), "10.00", False, "Cash for taxi")
     )
-    report = services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
-    assert services.ledger.undo_import(living, report.import_id) == 6
+    report = services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
+    assert services.statement_imports.undo_import(living, report.import_id) == 6
     assert [r[2] for r in services.ledger.ledger(living).rows] == ["Cash for taxi"]
 
 
 def test_the_ledger_needs_management_recorded(services):
     pid = agreed_person(services)
     with pytest.raises(LifecycleError, match="Record it in step 4"):
-        services.ledger.import_statement(pid, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING)
+        services.statement_imports.import_statement(
+            pid, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING
+        )
 
 
 # -- OFX -----------------------------------------------------------------------------------------------
@@ -363,9 +378,9 @@ def test_ofx_statements_import(services, living):
         (date(2026, 5, 2), -250, "SHOP 1"),
         (date(2026, 5, 3), -350, "SHOP 2"),
     ]
-    report = services.ledger.import_statement(living, ofx_statement(3), file_name="may.ofx")
+    report = services.statement_imports.import_statement(living, ofx_statement(3), file_name="may.ofx")
     assert (report.added, report.file_format) == (4, "ofx")
-    again = services.ledger.import_statement(living, ofx_statement(4), file_name="may2.ofx")
+    again = services.statement_imports.import_statement(living, ofx_statement(4), file_name="may2.ofx")
     assert (again.added, again.duplicates) == (1, 4)
 
 
@@ -382,23 +397,25 @@ def test_the_mapping_is_remembered_per_source(services, living):
     mapping = ColumnMapping(
         date_column="Posted", description_column="Payee", debit_column="Out", credit_column="In"
     )
-    services.ledger.import_statement(
+    services.statement_imports.import_statement(
         living, bank, file_name="a.csv", mapping=mapping, mapping_name="Cymru BS", remember_mapping=True
     )
     next_month = b"Posted,Payee,Out,In\n01/06/2026,Council,,650.77\n"
-    preview, saved = services.ledger.preview(next_month)
+    preview, saved = services.statement_imports.preview(next_month)
     assert saved is not None and saved.name == "Cymru BS" and saved.mapping == mapping
     assert preview.suggested.debit_column == "Out"
-    assert [m.name for m in services.ledger.mappings()] == ["Cymru BS"]
+    assert [m.name for m in services.statement_imports.mappings()] == ["Cymru BS"]
 
 
 def test_rules_link_imported_rows_to_the_plan(services, living):
     ids = item_ids(services, living)
-    services.ledger.save_rules(
+    services.payee_rules.save_rules(
         living,
         [RuleForm("sam jones", ids["PA hours"]), RuleForm("eastfield", ids["Gym membership"])],
     )
-    report = services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
+    report = services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
     assert report.categorised == 2
     ledger = services.ledger.ledger(living)
     links = {r[2]: ledger.link_label(r[4], r[5]) for r in ledger.rows}
@@ -406,18 +423,18 @@ def test_rules_link_imported_rows_to_the_plan(services, living):
     assert links["Eastfield Leisure"] == "Community and leisure activities: Gym membership"
     assert links["COSTA COFFEE"] == ""
     # A new rule can be applied to what is already in the ledger.
-    services.ledger.save_rules(living, [RuleForm("costa", None, "other")])
-    assert services.ledger.apply_rules(living) == 2
-    assert services.ledger.rules(living)[0].label == "Other"
+    services.payee_rules.save_rules(living, [RuleForm("costa", None, "other")])
+    assert services.payee_rules.apply_rules(living) == 2
+    assert services.payee_rules.rules(living)[0].label == "Other"
 
 
 def test_rules_are_checked(services, living):
     from personalbudget.errors import ValidationError
 
     with pytest.raises(ValidationError, match="Rule 1: say what the payee contains"):
-        services.ledger.save_rules(living, [RuleForm(" ", None, "other")])
+        services.payee_rules.save_rules(living, [RuleForm(" ", None, "other")])
     with pytest.raises(ValidationError, match="Rule 1: choose the plan item"):
-        services.ledger.save_rules(living, [RuleForm("shop")])
+        services.payee_rules.save_rules(living, [RuleForm("shop")])
 
 
 # -- the command line ----------------------------------------------------------------------------------
@@ -442,7 +459,7 @@ def test_cli_uses_a_named_mapping_and_reports_errors_on_one_line(
     mapping = ColumnMapping(
         date_column="Posted", description_column="Payee", debit_column="Out", credit_column="In"
     )
-    services.ledger.save_mapping("Cymru BS", mapping, bank)
+    services.statement_imports.save_mapping("Cymru BS", mapping, bank)
     statement = tmp_path / "s.csv"
     statement.write_bytes(b"Posted,Payee,Out,In\n02/05/2026,Shop,1.00,\n03/05/2026,Shop,x,\n")
     argv = [
@@ -472,10 +489,12 @@ def test_cli_uses_a_named_mapping_and_reports_errors_on_one_line(
 def test_bulk_changes_are_in_the_audit_trail_without_descriptions(services, living):
     from personalbudget.storage.audit import verify
 
-    report = services.ledger.import_statement(living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING)
+    report = services.statement_imports.import_statement(
+        living, GOOD_CSV.encode(), file_name="may.csv", mapping=MAPPING
+    )
     ids = [r[0] for r in services.ledger.ledger(living).rows]
     services.ledger.link_transactions(living, ids[:2], item_ids(services, living)["PA hours"])
-    services.ledger.undo_import(living, report.import_id)
+    services.statement_imports.undo_import(living, report.import_id)
     with services.context.db.engine.connect() as connection:
         events = connection.exec_driver_sql(
             "SELECT action, summary FROM audit_event WHERE table_name = 'ledger_transaction' ORDER BY id"
@@ -493,11 +512,15 @@ def test_only_roles_that_manage_money_can_change_the_ledger(services, living):
 
     approver = build_services(services.context.db, services.context.clock, "panel", role=Role.APPROVER)
     with pytest.raises(PermissionDeniedError, match="manage payments and statements"):
-        approver.ledger.import_statement(living, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING)
+        approver.statement_imports.import_statement(
+            living, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING
+        )
     assert approver.ledger.ledger(living).rows == []  # but may look
     broker = build_services(services.context.db, services.context.clock, "broker", role=Role.BROKER)
     assert (
-        broker.ledger.import_statement(living, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING).added
+        broker.statement_imports.import_statement(
+            living, GOOD_CSV.encode(), file_name="s.csv", mapping=MAPPING
+        ).added
         == 6
     )
 
@@ -506,6 +529,6 @@ def test_a_transaction_dated_in_the_future_is_refused(services, living):
     """A mistyped year (2030) would sit at the top of the ledger and upset the balance and forecast."""
     data = b"Date,Description,Amount\n01/11/2026,SHOP,-5.00\n01/12/2030,TYPO YEAR,-9.99\n"
     with pytest.raises(StatementError) as problem:
-        services.ledger.import_statement(living, data, file_name="typo.csv", mapping=MAPPING)
+        services.statement_imports.import_statement(living, data, file_name="typo.csv", mapping=MAPPING)
     assert "Row 3" in str(problem.value) and "in the future" in str(problem.value)
-    assert services.ledger.imports(living) == []
+    assert services.statement_imports.imports(living) == []

@@ -136,7 +136,7 @@ def test_the_pot_is_named_from_step_4(services):
         )
     gym = item_ids(services, pid)["Gym membership"]
     services.ledger.add_transaction(pid, TransactionForm(date(2026, 11, 2), "30.00", False, "Eastfield", gym))
-    result = services.ledger.monitoring(pid).monitoring
+    result = services.monitoring.monitoring(pid).monitoring
     labels = [line.label for line in result.lines]
     assert labels[-1].endswith(
         "Gym membership (the plan pays it from Individual service fund held by a provider (Brightside Care))"
@@ -148,15 +148,15 @@ def test_the_pot_is_named_from_step_4(services):
 def test_screen_statement_and_table_agree_on_the_same_ledger(services, tmp_path):
     pid = living_person(services)
     pa = item_ids(services, pid)["PA hours"]
-    planned = {line.key: line for line in services.ledger.monitoring(pid).monitoring.lines}[str(pa)]
+    planned = {line.key: line for line in services.monitoring.monitoring(pid).monitoring.lines}[str(pa)]
     services.ledger.add_transaction(
         pid,
         TransactionForm(
             date(2026, 11, 2), f"{(planned.planned_so_far_pence + 16_161) / 100:.2f}", False, "Sam", pa
         ),
     )
-    screen = services.ledger.monitoring(pid).monitoring
-    statement = services.ledger.statement(pid, date(2026, 4, 1), date(2026, 11, 23))
+    screen = services.monitoring.monitoring(pid).monitoring
+    statement = services.monitoring.budget_statement(pid, date(2026, 4, 1), date(2026, 11, 23))
     assert statement.against_plan is not None
     assert statement.against_plan.rows() == screen.rows()
     pa_row = next(row for row in screen.rows() if "PA hours" in row[0])
@@ -222,7 +222,7 @@ def test_the_review_period_runs_from_when_the_plan_started_to_the_review_date(se
     services.ledger.add_transaction(pid, TransactionForm(date(2026, 10, 5), "150.00", False, "Sam", pa))
     review = services.reviews.open_review(pid)
     assert (review.period_start, review.period_end) == (date(2026, 4, 6), date(2026, 12, 1))
-    step6 = services.ledger.monitoring(pid).monitoring
+    step6 = services.monitoring.monitoring(pid).monitoring
     spent = {line.label: line.spent_pence for line in review.spend}
     assert spent == {line.label: line.spent_pence for line in step6.lines}
     assert review.spend_total.spent_pence == step6.total.spent_pence == 15_000

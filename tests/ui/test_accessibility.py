@@ -36,7 +36,7 @@ from personalbudget.domain.roles import Role
 from personalbudget.services.charging_service import SurplusView
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import build_demo_caseload
-from personalbudget.services.ledger_service import NearDuplicate
+from personalbudget.services.statement_import_service import NearDuplicate
 from personalbudget.services.user_service import UserService
 from tests.core.money_helpers import agreed_person, living_person
 from ui import theme

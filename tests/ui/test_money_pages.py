@@ -263,7 +263,7 @@ def test_import_can_be_cancelled_and_nothing_is_kept(
     with qtbot.waitSignal(task.finished, timeout=60_000):
         pass
     assert "Nothing was imported" in message_boxes.texts("information")[-1]
-    assert services.ledger.ledger(living).rows == [] and services.ledger.imports(living) == []
+    assert services.ledger.ledger(living).rows == [] and services.statement_imports.imports(living) == []
 
 
 def test_a_remembered_mapping_is_offered_for_the_same_source(qtbot, ledger_page, services, living, tmp_path):
@@ -324,7 +324,7 @@ def test_linking_and_rules_then_spend_against_plan(qtbot, ledger_page, services,
     # A rule, edited in the page, links the coffees.
     ledger_page.rules.add_row(["costa", f"item:{ids['Gym membership']}"])
     assert ledger_page.apply_rules() == 2
-    assert [r.contains for r in services.ledger.rules(living)] == ["costa"]
+    assert [r.contains for r in services.payee_rules.rules(living)] == ["costa"]
     ledger_page.unlinked_check.setChecked(True)
     assert [model.data(model.index(r, Column.LINK)) for r in range(model.rowCount())] == [
         "Payment in",

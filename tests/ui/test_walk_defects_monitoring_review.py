@@ -39,7 +39,7 @@ def test_against_the_plan_agrees_with_itself_and_the_chart_table_has_one_row_a_m
     clock.set(datetime(2026, 12, 1, 10, tzinfo=UTC))
     pid = living_person(services)
     pa = item_ids(services, pid)["PA hours"]
-    so_far = {line.key: line for line in services.ledger.monitoring(pid).monitoring.lines}[str(pa)]
+    so_far = {line.key: line for line in services.monitoring.monitoring(pid).monitoring.lines}[str(pa)]
     services.ledger.add_transaction(pid, TransactionForm(date(2026, 4, 6), "8000.00", True, "Council DP"))
     services.ledger.add_transaction(
         pid,
@@ -59,7 +59,7 @@ def test_against_the_plan_agrees_with_itself_and_the_chart_table_has_one_row_a_m
     for r in range(page.plan_table.rowCount()):  # "over" only ever beside "Over plan"
         if "over" in page.plan_table.item(r, 4).text():
             assert page.plan_table.item(r, 5).text() == "Over plan"
-    monitoring = services.ledger.monitoring(pid).monitoring
+    monitoring = services.monitoring.monitoring(pid).monitoring
     assert [
         tuple(page.plan_table.item(r, c).text() for c in range(6)) for r in range(page.plan_table.rowCount())
     ] == monitoring.rows()

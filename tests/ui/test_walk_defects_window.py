@@ -171,7 +171,7 @@ def _people_to_walk(services) -> list[int]:
 
     def richness(person_id: int) -> tuple[int, int]:
         employer = services.support.get_employer(person_id)
-        return (len(employer.reminders), len(services.ledger.rules(person_id)))
+        return (len(employer.reminders), len(services.payee_rules.rules(person_id)))
 
     reviewing = [row.person_id for row in rows if int(row.step) == Step.REVIEW]
     richest = max(later, key=richness)

@@ -48,7 +48,7 @@ from personalbudget.domain.statement_parsing import (
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
-from personalbudget.services.ledger_service import ImportReport, NearDuplicate, NearDuplicatesFound
+from personalbudget.services.statement_import_service import ImportReport, NearDuplicate, NearDuplicatesFound
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
@@ -255,7 +255,7 @@ class StatementImportDialog(QDialog):
             return True
         self.mapping_box.setEnabled(True)
         try:
-            preview, saved = self._services.ledger.preview(data)
+            preview, saved = self._services.statement_imports.preview(data)
         except StatementError as problem:
             self._show_error(problem)
             return True
@@ -352,7 +352,7 @@ class StatementImportDialog(QDialog):
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem(_("A new source"), NEW_SOURCE)
-        for saved in self._services.ledger.mappings():
+        for saved in self._services.statement_imports.mappings():
             self.saved.addItem(saved.name, saved.name)
         self.saved.blockSignals(False)
 
@@ -362,7 +362,7 @@ class StatementImportDialog(QDialog):
         name = self.saved.currentData()
         if not name:
             return
-        saved = self._services.ledger.get_mapping(name)
+        saved = self._services.statement_imports.get_mapping(name)
         self.mapping_name.setText(saved.name)
         self._set_mapping(saved.mapping)
         self._reread()
@@ -386,7 +386,7 @@ class StatementImportDialog(QDialog):
             spending_positive=self.spending_positive.isChecked(),
         )
         try:
-            preview, _saved = self._services.ledger.preview(self._data, wanted)
+            preview, _saved = self._services.statement_imports.preview(self._data, wanted)
         except StatementError as problem:
             self._show_error(problem)
             return
@@ -474,10 +474,10 @@ class StatementImportDialog(QDialog):
         )
         name = self.mapping_name.text().strip() if self._format == "csv" else ""
         data, file_name, person_id = self._data, self._path.name if self._path else "", self._person_id
-        ledger = self._services.ledger
+        imports = self._services.statement_imports
 
         def job(progress: ProgressCallback) -> object:
-            return ledger.import_statement(
+            return imports.import_statement(
                 person_id,
                 data,
                 file_name=file_name,

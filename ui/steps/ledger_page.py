@@ -50,7 +50,9 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.charging_service import ContributionLedger
-from personalbudget.services.ledger_service import LedgerData, MonitoringView, RuleForm
+from personalbudget.services.ledger_service import LedgerData
+from personalbudget.services.monitoring_service import MonitoringView
+from personalbudget.services.payee_rule_service import RuleForm
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.dialogs.ledger_dialogs import (
@@ -543,7 +545,7 @@ class LedgerPage(QScrollArea):
 
     def refresh_monitoring(self, year_start: date | None = None) -> None:
         try:
-            view = self._services.ledger.monitoring(self._person_id, year_start)
+            view = self._services.monitoring.monitoring(self._person_id, year_start)
         except PersonalBudgetError as problem:
             show_problem(self, _("Cannot work out spending against the plan"), problem)
             return
@@ -614,7 +616,7 @@ class LedgerPage(QScrollArea):
             self.refresh()
 
     def ask_undo_import(self) -> None:
-        imports = self._services.ledger.imports(self._person_id)
+        imports = self._services.statement_imports.imports(self._person_id)
         if not imports:
             return
         last = imports[0]
@@ -628,7 +630,7 @@ class LedgerPage(QScrollArea):
             ).format(n=last.rows_added, file=last.file_name, date=format_date(last.imported_at.date())),
         )
         if answer == QMessageBox.StandardButton.Yes:
-            removed = self._services.ledger.undo_import(self._person_id, last.import_id)
+            removed = self._services.statement_imports.undo_import(self._person_id, last.import_id)
             self.refresh()
             self._signals.status_message.emit(
                 ngettext(
@@ -649,7 +651,7 @@ class LedgerPage(QScrollArea):
 
     def save_rules(self) -> bool:
         try:
-            self._services.ledger.save_rules(self._person_id, self.rule_forms())
+            self._services.payee_rules.save_rules(self._person_id, self.rule_forms())
         except PersonalBudgetError as problem:
             show_problem(self, _("The rules were not saved"), problem)
             return False
@@ -660,7 +662,7 @@ class LedgerPage(QScrollArea):
     def apply_rules(self) -> int:
         if not self.save_rules():
             return 0
-        changed = self._services.ledger.apply_rules(self._person_id)
+        changed = self._services.payee_rules.apply_rules(self._person_id)
         self.refresh()
         QMessageBox.information(
             self,
@@ -951,7 +953,7 @@ class LedgerPage(QScrollArea):
             return
         choices = tuple((_link_value(c.plan_item_id, c.category), c.label) for c in self._ledger.choices)
         self.rules.set_column(1, RuleColumn(_("Link to"), choices))  # the plan's items, as choices
-        rules = self._services.ledger.rules(self._person_id)
+        rules = self._services.payee_rules.rules(self._person_id)
         self.rules.set_rows([[r.contains, _link_value(r.plan_item_id, r.category)] for r in rules])
 
     def _filter_changed(self) -> None:
