@@ -9,6 +9,7 @@ from personalbudget.domain.ras import RasDefinition, load_ras
 from personalbudget.domain.roles import Role
 from personalbudget.services.access import AccessService
 from personalbudget.services.budget_service import BudgetService
+from personalbudget.services.changes_service import ChangesService
 from personalbudget.services.charging_service import ChargingService
 from personalbudget.services.context import ActingDatabase, ServiceContext
 from personalbudget.services.export_service import ExportService
@@ -54,6 +55,7 @@ class Services:
     uplifts: UpliftService
     access: AccessService
     work: WorkQueueService
+    changes: ChangesService
 
 
 def build_services(
@@ -112,4 +114,5 @@ def build_services(
         uplifts=UpliftService(context),
         access=access,
         work=WorkQueueService(context, settings, access),
+        changes=ChangesService(context),
     )

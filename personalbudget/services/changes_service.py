@@ -18,7 +18,20 @@ from personalbudget.services.context import ServiceContext
 from personalbudget.services.edit_check import record_kept_theirs
 
 _HEAD_SQL = text("SELECT max(id) FROM audit_event")
-_BY_OTHERS_SQL = text("SELECT count(*) FROM audit_event WHERE id > :seen AND id <= :head AND actor <> :me")
+# The records people think of as one change each (a person's details, a plan, a payment...); the
+# rows that come with them (a plan's lines, the cycle's steps, a person's carers) are not counted
+# again. Any event by others still counts as a change when none of these is among them.
+RECORD_TABLES = (
+    "person", "budget_assessment", "agreed_budget", "support_plan", "plan_decision", "budget_management",
+    "support_arrangement", "ledger_transaction", "review", "person_contribution", "contribution_payment",
+    "provider",
+)  # fmt: skip
+_BY_OTHERS_SQL = text(
+    "SELECT count(*), coalesce(sum(CASE WHEN table_name IN ("
+    + ", ".join(f"'{t}'" for t in RECORD_TABLES)  # (constants)
+    + ") AND action <> 'resolve' THEN 1 ELSE 0 END), 0) "
+    "FROM audit_event WHERE id > :seen AND id <= :head AND actor <> :me"
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +62,11 @@ class ChangesService:
             head = int(connection.execute(_HEAD_SQL).scalar() or 0)
             if head <= seen.head:
                 return ChangeMark(head)
-            others = connection.execute(
+            row = connection.execute(
                 _BY_OTHERS_SQL, {"seen": seen.head, "head": head, "me": self._ctx.actor}
-            ).scalar()
-            return ChangeMark(head, int(others or 0))
+            ).one()
+            events, records = int(row[0] or 0), int(row[1] or 0)
+            return ChangeMark(head, max(records, 1) if events else 0)
 
     def record_kept_theirs(self, conflict: ConcurrentEditError) -> None:
         """The person chose the other person's version over their refused save: recorded."""
