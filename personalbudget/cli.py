@@ -44,6 +44,7 @@ from personalbudget.services import Services, build_services
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import MAX_DEMO_PEOPLE, build_demo_caseload
 from personalbudget.services.statement_import_service import NearDuplicatesFound
+from personalbudget.services.team_caseload import is_team_caseload, open_team_caseload, team_username
 from personalbudget.services.user_service import AccountView, SignedInUser, UserService
 from personalbudget.storage import audit
 from personalbudget.storage.backup import (
@@ -57,6 +58,8 @@ from personalbudget.storage.database import Database, encrypt_database, open_dat
 from personalbudget.storage.keys import DatabaseKeys, KeyringSecretStore, passphrase_from_environment
 
 if TYPE_CHECKING:  # self_test pulls in every service and the PDFs: imported when --self-test runs
+    from sqlalchemy import URL
+
     from personalbudget import self_test
 
 OpenApp = Callable[[Path | None], int]
@@ -65,19 +68,28 @@ USER_ENV = "PERSONALBUDGET_USER"
 PASSWORD_ENV = "PERSONALBUDGET_PASSWORD"
 NEW_PASSWORD_ENV = "PERSONALBUDGET_NEW_PASSWORD"
 EXIT_ERROR = 1
+# Commands about the caseload file itself (its copies, key and pages): not for a team caseload.
+FILE_ONLY_COMMANDS = frozenset({"backup", "restore", "check", "encrypt", "recover"})
 
 
 def _actor() -> str:
     return os.environ.get("PERSONALBUDGET_USER") or getpass.getuser()
 
 
+def _db_location(value: str) -> Path | str:
+    """--db: a caseload file, or a team caseload's postgresql://host/dbname address (kept as given)."""
+    return value.strip() if is_team_caseload(value) else Path(value)  # (checked when it is opened)
+
+
 def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=_db_location,
         default=default,
         metavar="PATH",
-        help=_("the caseload database file (default: {path})").format(path=default_database_path()),
+        help=_(
+            "the caseload database file (default: {path}), or a team caseload's postgresql://host/dbname"
+        ).format(path=default_database_path()),
     )
     _language_option(parser, default)  # every command takes --language too
 
@@ -333,6 +345,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=_("read the recovery key from FILE (or set {env})").format(env=RECOVERY_KEY_ENV),
     )
+    team = commands.add_parser(
+        "team", help=_("a team caseload on a PostgreSQL server: set it up, upload a laptop's caseload to it")
+    )
+    team_commands = team.add_subparsers(dest="team", metavar="ACTION", required=True)
+    setup = team_commands.add_parser(
+        "setup",
+        help=_("create the caseload's schema, roles and policies on an empty database (the DBA runs this)"),
+    )
+    upload = team_commands.add_parser(
+        "upload",
+        help=_("copy a laptop's caseload, with its history and audit trail, to an empty team caseload"),
+    )
+    for team_parser in (setup, upload):
+        team_parser.add_argument("--yes", action="store_true", help=_("do it without asking first"))
+    setup.add_argument(
+        "--db",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
+    upload.add_argument(
+        "--db", type=Path, default=None, metavar="PATH", help=_("the laptop's caseload file to upload")
+    )
+    upload.add_argument(
+        "--to",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
     _language_everywhere(parser)
     return parser
 
@@ -400,6 +443,8 @@ def run(
             if args.language:  # the app reads its language itself; --language overrides the saved one
                 os.environ[LANGUAGE_ENV] = args.language
             return (open_app or _installed_front_end())(args.db)
+        if args.command in FILE_ONLY_COMMANDS:
+            _caseload_file(args)  # a team caseload is refused in words, before anything is opened
         handler = _COMMANDS[args.command]
         return handler(args)
     except PersonalBudgetError as problem:
@@ -450,7 +495,9 @@ def _existing_database(args: argparse.Namespace) -> Database:
 def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
     """Open the caseload for a command. Only commands that make a caseload (demo) may create one:
     a mistyped --db must not quietly become a new, empty caseload."""
-    path = args.db or default_database_path()
+    if is_team_caseload(args.db):
+        return _team_services(args)
+    path = _caseload_file(args)
     if not create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         raise PersonalBudgetError(
             _(
@@ -465,6 +512,34 @@ def _services(args: argparse.Namespace, *, create: bool = False) -> Services:
     user = _sign_in(database)
     if user is None:  # a caseload without accounts: nobody signs in, only roles apply
         return build_services(database, SystemClock(), _actor())
+    return build_services(database, SystemClock(), user.username, role=user.role)
+
+
+def _caseload_file(args: argparse.Namespace) -> Path:
+    """--db as a caseload file (what file-only commands work on: backups, keys, checks of the file)."""
+    if is_team_caseload(args.db):
+        raise PersonalBudgetError(
+            _(
+                "'{command}' works on a caseload file on this computer, and {db} is a team caseload on a "
+                "server. Its backups and checks are the database administrator's (pg_dump): see docs/team.md."
+            ).format(command=args.command, db=args.db)
+        )
+    return Path(args.db) if args.db else default_database_path()
+
+
+def _team_services(args: argparse.Namespace) -> Services:
+    """A team caseload: the person signs in as themselves (their PostgreSQL login role); the password
+    from PERSONALBUDGET_PASSWORD or asked at the terminal goes to the server only. With neither (no
+    terminal), libpq uses what the council set up (Kerberos, a .pgpass)."""
+    name = os.environ.get(USER_ENV, "")
+    password = os.environ.get(PASSWORD_ENV, "")
+    if sys.stdin.isatty():
+        if not name:
+            name = input(_("User name: "))
+        if not password:
+            password = getpass.getpass(_("Password (empty to use the sign-in set up on this computer): "))
+    name = name or team_username(str(args.db)) or _actor()
+    database, user = open_team_caseload(str(args.db), name, password, SystemClock())
     return build_services(database, SystemClock(), user.username, role=user.role)
 
 
@@ -520,7 +595,7 @@ def _new_password(confirm: bool = True) -> str:
 
 def _accounts(args: argparse.Namespace) -> int:
     """``personalbudget accounts list | add | disable | enable | role | reset-password``."""
-    path = args.db or default_database_path()
+    path = _caseload_file(args)
     if not path.exists():
         raise PersonalBudgetError(_("There is no caseload at {file}. Check the path.").format(file=path))
     database = open_database(path, args.keys)
@@ -627,7 +702,7 @@ def _announce_recovery_key(path: Path, recovery_key: str) -> None:
 
 
 def _encrypt(args: argparse.Namespace) -> int:
-    path = args.db or default_database_path()
+    path = _caseload_file(args)
     recovery = encrypt_database(path, args.keys)
     print(_("Encrypted {file}.").format(file=path))
     _announce_recovery_key(path, recovery)
@@ -636,7 +711,7 @@ def _encrypt(args: argparse.Namespace) -> int:
 
 def _recover(args: argparse.Namespace) -> int:
     """Open an encrypted caseload with its recovery key and give it a new key kept on this computer."""
-    path = args.db or default_database_path()
+    path = _caseload_file(args)
     text = os.environ.get(RECOVERY_KEY_ENV, "")
     if args.recovery_key_file:
         text = args.recovery_key_file.read_text(encoding="utf-8")
@@ -830,7 +905,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    target = args.db or default_database_path()
+    target = _caseload_file(args)
     restore_backup(args.backup, target, args.keys)
     print(_("Restored {file} from {backup}.").format(file=target, backup=args.backup))
     return 0
@@ -964,7 +1039,129 @@ _EXPORT_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _server_address(value: object, option: str) -> str:
+    if not is_team_caseload(value):
+        raise PersonalBudgetError(
+            _("{option} must be a team caseload's address, postgresql://host/dbname.").format(option=option)
+        )
+    return str(value)
+
+
+def _go_ahead(args: argparse.Namespace, plan: list[str]) -> bool:
+    """Print what will be done; go on with --yes, or when the person at the terminal says so."""
+    for line in plan:
+        print(line)
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise PersonalBudgetError(_("Nothing was done: run it at a terminal to be asked, or add --yes."))
+    answer = input(_("Go ahead? [y/N] ")).strip().lower()
+    if answer not in (_("y"), _("yes"), "y", "yes"):
+        print(_("Nothing was done."))
+        return False
+    return True
+
+
+def _team(args: argparse.Namespace) -> int:
+    """``personalbudget team setup | upload``: run by the council's database administrator, who
+    connects with their own role (the URL's user; the password from PGPASSWORD, a .pgpass,
+    Kerberos, or asked at the terminal)."""
+    from personalbudget.storage import server, upload
+
+    if args.team == "setup":
+        address = _server_address(args.db, "--db")
+        url = server.server_url(address)
+        plan = [
+            _("On {server}, as {user}:").format(server=server.describe(url), user=url.username or _actor()),
+            _("  1. create the caseload's tables (the migrations, up to schema {head});").format(
+                head=_head_revision()
+            ),
+            _(
+                "  2. apply the server's security: the login roles' groups, grants, row-level security policies"
+            ),
+            _("     and the audit trigger that writes the audit trail on the server;"),
+            _("  all in one transaction. The database must be empty. Nothing else is changed."),
+        ]
+        if not _go_ahead(args, plan):
+            return 0
+        where = server.set_up_team_caseload(_with_dba_password(address))
+        print(
+            _("{server} is set up as a team caseload (schema {head}).").format(
+                server=where, head=_head_revision()
+            )
+        )
+        print(
+            _(
+                "Next: add the team's accounts (each is a PostgreSQL login role), or upload a laptop's "
+                "caseload with 'personalbudget team upload --db FILE --to {address}'."
+            ).format(address=address)
+        )
+        return 0
+    address = _server_address(args.to, "--to")
+    url = server.server_url(address)
+    source_path = _caseload_file(args)
+    if not source_path.exists():
+        raise PersonalBudgetError(
+            _("There is no caseload at {file}. Check the path.").format(file=source_path)
+        )
+    plan = [
+        _("Copy the caseload {file} to the team caseload {server}:").format(
+            file=source_path, server=server.describe(url)
+        ),
+        _("  every record with its history and the audit trail, in one transaction (all or nothing);"),
+        _("  the team caseload must hold no records yet (an empty database is set up first)."),
+        _("  The file on this computer is not changed."),
+    ]
+    if not _go_ahead(args, plan):
+        return 0
+    database = open_database(source_path, args.keys)
+    try:
+        report = upload.upload_caseload(database, _with_dba_password(address))
+    finally:
+        database.close()
+    print(
+        ngettext("Uploaded {n} row to {server}:", "Uploaded {n} rows to {server}:", report.total).format(
+            n=report.total, server=report.target
+        )
+    )
+    for table, count in report.rows.items():
+        if count:
+            print(f"  {table}: {count}")
+    print(_("Check it: personalbudget audit verify --db {address}").format(address=address))
+    return 0
+
+
+def _head_revision() -> str:
+    from personalbudget.storage.database import head_revision
+
+    return head_revision()
+
+
+def _with_dba_password(address: str) -> URL:
+    """The URL as the DBA's connection: libpq's own password sources first; asked at a terminal when
+    the server wants one and none was found."""
+    from personalbudget.storage import server
+
+    url = server.server_url(address)
+    if url.password or os.environ.get("PGPASSWORD") or not sys.stdin.isatty():
+        return url
+    engine = server.make_server_engine(url)
+    try:
+        server.check_reachable(engine, url)
+        return url
+    except server.ServerConnectionError:
+        password = getpass.getpass(
+            _("Password for {user} on {server}: ").format(
+                user=url.username or _actor(), server=server.describe(url)
+            )
+        )
+        return server.server_url(address, password=password)
+    finally:
+        engine.dispose()
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "team": _team,
     "export": _export,
     "hub": hub_commands.run_hub,
     "settings": _settings,

@@ -18,6 +18,7 @@ from personalbudget.domain.roles import Role
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import Database, open_database
 from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore, key_file_path
+from personalbudget.storage.server import open_server_database
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -86,6 +87,11 @@ def db(
     A copy of the session's template, stored under its own database id in this test's keyring, so
     tests share nothing. Tests marked ``fresh_caseload`` (of the migrations themselves) build it
     from scratch, as does any test whose keyring is unavailable or whose file already exists."""
+    if backend(request.config) == "postgresql":  # the same tests on a team caseload (a fresh database)
+        database = open_server_database(request.getfixturevalue("pg_database").superuser_url)
+        yield database
+        database.close()
+        return
     fresh = request.node.get_closest_marker("fresh_caseload") is not None
     copied = (
         not fresh
@@ -116,11 +122,63 @@ def approver(db: Database, clock: FixedClock) -> Services:
     return build_services(db, clock, actor="test.approver", role=Role.APPROVER)
 
 
+BACKEND_ENV = "PERSONALBUDGET_TEST_DB"
+# What only a caseload file has (its encryption, key, lock, backups, crash safety, the file's checks):
+# on the PostgreSQL pass these modules, and tests that ask for the file itself, are skipped.
+FILE_ONLY_MODULES = {
+    "test_backup_and_lock.py",
+    "test_crash_safety.py",
+    "test_database.py",
+    "test_encryption.py",
+    "test_integrity_schedule.py",
+    "test_self_test.py",
+}
+FILE_FIXTURES = {"db_path", "keys", "secret_store", "_caseload_template"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db-backend",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help=f"the caseload the db fixture hands out: an encrypted SQLite file (default) or a database on a "
+        f"throwaway PostgreSQL server (a team caseload); also {BACKEND_ENV}",
+    )
+
+
+def backend(config: pytest.Config) -> str:
+    return config.getoption("--db-backend") or os.environ.get(BACKEND_ENV) or "sqlite"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fresh_caseload: the db fixture builds the caseload by running every migration (not a copy)",
     )
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about the caseload file itself (encryption, key, lock, backups of the file, "
+        "crash safety): skipped on the PostgreSQL pass (--db-backend=postgresql)",
+    )
+
+
+def _skip_file_only(item: pytest.Item) -> None:
+    """On the PostgreSQL pass, skip what is about the caseload file rather than the services."""
+    marker = item.get_closest_marker("sqlite_only")
+    direct = set(getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))
+    if marker is not None:
+        reason = marker.args[0] if marker.args else "about the caseload file"
+    elif item.path.name in FILE_ONLY_MODULES:
+        reason = "about the caseload file (encryption, key, lock, backups, checks)"
+    elif direct & FILE_FIXTURES:
+        reason = "uses the caseload file itself (" + ", ".join(sorted(direct & FILE_FIXTURES)) + ")"
+    elif item.get_closest_marker("fresh_caseload") is not None:
+        reason = "builds a caseload file by running the migrations"
+    elif "db" not in getattr(item, "fixturenames", ()):
+        reason = "does not use the caseload database (the same on either backend)"
+    else:
+        return
+    item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -128,7 +186,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     fixture of four caseloads: they are slow (the fast lane, ``./run-tests -m "not slow"``,
     leaves them out; the full ``./run-tests`` runs them)."""
     acceptance = Path(__file__).parent / "acceptance"
+    on_server = backend(config) == "postgresql"
     for item in items:
+        if on_server:
+            _skip_file_only(item)
         walk = acceptance in item.path.parents
         # The hub's tests share one module fixture that builds three laptops' caseloads and a hub.
         hub_world = item.path.name == "test_hub.py" and "world" in getattr(item, "fixturenames", ())

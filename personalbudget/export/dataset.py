@@ -45,6 +45,7 @@ from personalbudget.storage.models import (
 )
 from personalbudget.storage.money_models import BudgetManagement, LedgerTransaction, ManagementShare
 from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
+from personalbudget.storage.sql import run_compiled
 
 DATASET_SCHEMA_VERSION = 1
 
@@ -452,14 +453,9 @@ def extract_records(
     queries = _queries(period_from, period_to)
     with database.session() as session:
         conn = session.connection()
-        cursor = (
-            conn.connection.driver_connection
-        )  # plain tuples: a caseload of 50,000 reads in a third of the time
 
-        def rows(name: str) -> list[Any]:
-            compiled = queries[name].compile(dialect=conn.dialect)
-            params = [compiled.params[key] for key in compiled.positiontup or ()]
-            return list(cursor.execute(str(compiled), params))
+        def rows(name: str) -> list[Any]:  # plain tuples: a caseload of 50,000 reads in a third of the time
+            return run_compiled(conn, queries[name])
 
         people = {r[0]: r for r in rows("people")}
         # The newest budget agreed by the end of the period, per person.

@@ -31,6 +31,7 @@ from personalbudget.storage.audit import record_event
 from personalbudget.storage.money_models import (
     LedgerTransaction,
 )
+from personalbudget.storage.sql import driver
 
 INSERT_CHUNK = 10_000
 MAX_DESCRIPTION = 500
@@ -41,8 +42,9 @@ def _iso(day: date) -> str:
 
 
 def _driver(session: Session) -> Any:
-    """The DB-API connection under the session's transaction (plain tuples, no result-row overhead)."""
-    return session.connection().connection.driver_connection
+    """The DB-API connection under the session's transaction (plain tuples, no result-row overhead),
+    speaking SQLite's raw SQL on a team caseload's server too (storage/sql.py)."""
+    return driver(session)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import _
-from personalbudget.services.ledger_common import LedgerServiceBase
+from personalbudget.services.ledger_common import LedgerServiceBase, _driver
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import (
     all_agreed_items,
@@ -152,8 +152,8 @@ class PayeeRuleService(LedgerServiceBase):
             if not rules:
                 return 0
             rows = (
-                session.connection()
-                .exec_driver_sql(
+                _driver(session)
+                .execute(
                     "SELECT id, description FROM ledger_transaction "
                     "WHERE person_id = ? AND plan_item_id IS NULL AND category = ''",
                     (person_id,),

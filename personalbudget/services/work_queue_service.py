@@ -26,6 +26,7 @@ from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.services.access import AccessService
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.settings_service import SettingsService
+from personalbudget.storage.sql import driver as raw_driver
 
 REVIEW_HORIZON_DAYS = 28  # reviews due in the next 4 weeks
 STATEMENT_STALE_DAYS = 31  # statements not imported for more than a month
@@ -203,8 +204,7 @@ class WorkQueueService:
         items: list[WorkItem] = []
         with self._ctx.db.session() as session:  # one read: the settings, scope and notices join it
             connection = session.connection()
-            driver = connection.connection.driver_connection
-            assert driver is not None  # an open session's connection
+            driver = raw_driver(connection)  # SQLite's raw SQL on either backend (storage/sql.py)
             money = self._settings.money()
             scope = self._ctx.visible_people()
             people = None if scope.everyone else scope.people
@@ -270,8 +270,7 @@ class WorkQueueService:
         if not people:
             return {}
         marks = ",".join("?" * len(people))
-        driver = connection.connection.driver_connection
-        assert driver is not None  # an open connection
+        driver = raw_driver(connection)
         return dict(driver.execute(f"SELECT id, name FROM person WHERE id IN ({marks})", tuple(people)))
 
     def _money(

@@ -93,6 +93,8 @@ def _current_revision(engine: Engine) -> str | None:
 class Database:
     """An open, checked and up-to-date caseload database."""
 
+    is_server = False  # a team caseload on a PostgreSQL server (storage/server.py) says True
+
     def __init__(self, path: Path, engine: Engine, key: bytes | None = None, recovery_key: str | None = None):
         self.path = path
         self.engine = engine

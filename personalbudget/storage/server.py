@@ -22,10 +22,12 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DBAPIError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _
+from personalbudget.storage.database import Database
 
 CA_FILE_ENV = "PERSONALBUDGET_PG_CA"
 DEFAULT_SSLMODE = "verify-full"
@@ -171,8 +173,10 @@ def apply_server_security(connection: Connection) -> None:
     return None
 
 
-def create_schema(text: str | URL, *, security: bool = True) -> None:
-    """Build the caseload's schema in an empty database with the app's migrations (one transaction)."""
+def create_schema(text: str | URL, *, security: bool = True) -> str:
+    """Build the caseload's schema in an empty database with the app's migrations, then the server's
+    security (one transaction: all or nothing). A database that already has tables is refused.
+    Returns the caseload's name (host/dbname)."""
     from personalbudget.storage.database import migrate_connection
 
     url = server_url(text) if isinstance(text, str) else text
@@ -180,8 +184,95 @@ def create_schema(text: str | URL, *, security: bool = True) -> None:
     try:
         check_reachable(engine, url)
         with engine.begin() as connection:
+            present = table_names(connection)
+            if present:
+                raise ServerConnectionError(
+                    _(
+                        "{server} is not empty (it has {n} tables, such as {table}). Nothing was changed: "
+                        "set up a team caseload in a new, empty database (CREATE DATABASE ...)."
+                    ).format(server=describe(url), n=len(present), table=sorted(present)[0])
+                )
             migrate_connection(connection)
             if security:
                 apply_server_security(connection)
     finally:
         engine.dispose()
+    return describe(url)
+
+
+set_up_team_caseload = create_schema  # what ``personalbudget team setup`` runs
+
+
+class ServerDatabase(Database):
+    """An open team caseload: the same sessions as a laptop's, on the server, as the signed-in role.
+
+    ``path`` is only a name for titles and messages (host/dbname): there is no file, no key, no
+    file lock and no backup here (backups are the database administrator's, with pg_dump)."""
+
+    is_server = True
+
+    def __init__(self, url: URL, engine: Engine):
+        super().__init__(Path(describe(url)), engine, None)
+        self.url = url
+
+    @property
+    def address(self) -> str:
+        """The URL without the password (what the app remembers and shows)."""
+        return self.url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+
+    def connect_raw(self, *, read_only: bool = False) -> Any:
+        """A DB-API (psycopg) connection of its own, read-only when asked."""
+        connection = self.engine.raw_connection()
+        if read_only:
+            cursor = connection.cursor()
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cursor.close()
+        return connection
+
+
+def open_server_database(
+    address: str,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    ca_file: Path | str | None = None,
+) -> ServerDatabase:
+    """Open a team caseload as ``user`` (the app account name is the PostgreSQL login role).
+
+    The schema must be there and up to date (``team setup`` makes it; the app never migrates a
+    server's schema on its own: that is the database administrator's step)."""
+    from personalbudget.storage.database import head_revision
+
+    url = server_url(address, user=user, password=password, ca_file=ca_file)
+    engine = make_server_engine(url)
+    check_reachable(engine, url)
+    try:
+        with engine.connect() as connection:
+            names = table_names(connection)
+            current = (
+                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                if "alembic_version" in names
+                else None
+            )
+    except SQLAlchemyDatabaseError as problem:
+        engine.dispose()
+        raise connection_problem(problem, url) from None
+    if current is None:
+        engine.dispose()
+        raise ServerConnectionError(
+            _(
+                "{server} is not set up as a team caseload yet. The council's database administrator sets it "
+                "up with 'personalbudget team setup --db {address}'."
+            ).format(server=describe(url), address=_without_password(address))
+        )
+    if current != head_revision():
+        engine.dispose()
+        raise ServerConnectionError(
+            _(
+                "The team caseload {server} has schema {revision}, and this version of PersonalBudget needs "
+                "{head}. Nothing has been changed. Ask the database administrator to run "
+                "'personalbudget team setup --db ...' with the newer version (or install the version the "
+                "team uses)."
+            ).format(server=describe(url), revision=current, head=head_revision())
+        )
+    return ServerDatabase(url, engine)

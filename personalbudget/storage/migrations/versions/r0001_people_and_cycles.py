@@ -18,6 +18,10 @@ APPLICATION_ID = 0x50424731  # "PBG1": marks the file as a PersonalBudget databa
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":  # a team caseload (PostgreSQL) is a database, not a file
         op.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    else:  # the caseload list sorts names ignoring case with SQLite's COLLATE NOCASE: the same on the server
+        op.execute(
+            "CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
+        )
     op.create_table(
         "person",
         sa.Column("id", sa.Integer, primary_key=True),
