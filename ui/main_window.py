@@ -67,7 +67,12 @@ class MainWindow(QMainWindow):
         # for screen readers apply to the whole application, dialogs included.
         theme.apply_theme(QApplication.instance(), theme.high_contrast_wanted(self._settings))
         install_accessibility_filler(QApplication.instance())
+        with theme.styled_once_built():  # styled in one pass once whole, not once per level of nesting
+            self._build_window()
 
+    def _build_window(self) -> None:
+        services, signals = self._services, self._signals
+        database = services.context.db.path
         self.caseload = CaseloadWidget(services, signals)
         self.workspace = PersonWorkspaceWidget(services, signals)
 
