@@ -36,6 +36,7 @@ from reportlab.platypus import (
 
 from personalbudget.domain.management import ManagementOption
 from personalbudget.domain.money import Frequency
+from personalbudget.domain.person_view import HelpArranged
 from personalbudget.domain.plan import BudgetFit, CostedItem, Decision, PlanStatus
 from personalbudget.domain.results import BudgetView, ManagementView, PersonDetails, PlanView
 from personalbudget.domain.vocabularies import (
@@ -119,6 +120,9 @@ class EasyReadData:
     first_review_weeks: int
     council: str
     generated_at: datetime
+    # Who gives each item of the plan, as arranged at step 5 (in the plan's order), when printing
+    # the plan in force; empty: the providers the plan names.
+    arranged: tuple[HelpArranged, ...] = ()
 
 
 def picture_path(name: str) -> Path:
@@ -364,8 +368,11 @@ def _help_i_get(s: _Story, data: EasyReadData) -> None:
         s.row(_Row(picture_path("help_i_get")).say(_("No help is written down yet.")))
         return
     s.row(_Row(picture_path("help_i_get")).say(_("This is the help my money pays for.")))
-    for item in costing.items:
-        s.row(_item_row(item))
+    arranged = list(data.arranged) if len(data.arranged) == len(costing.items) else []
+    for index, item in enumerate(costing.items):
+        line = arranged[index] if arranged else None
+        same = line is not None and (line.category, line.description) == (item.category, item.description)
+        s.row(_item_row(item, line if same else None))
     total = _Row(picture_path("my_money"))
     _money_lines(
         total, costing.weekly_pence, _("All my help costs {money} a week."), _("That is {words} a week.")
@@ -382,40 +389,69 @@ def _help_i_get(s: _Story, data: EasyReadData) -> None:
     s.row(total)
 
 
-def _item_row(item: CostedItem) -> _Row:
+def _item_row(item: CostedItem, arranged: HelpArranged | None = None) -> _Row:
     row = _Row(category_picture(item.category))
     row.say(item.description, "bold")
     row.say(_("Type of help: {category}").format(category=_(plain_category(item.category))))
-    row.say(_("Who gives it: {who}").format(who=item.provider or _("not chosen yet")))
+    who = (arranged.who if arranged is not None else "") or item.provider  # arranged, or as planned
+    row.say(_("Who gives it: {who}").format(who=who or _("not chosen yet")))
+    if arranged is not None and arranged.who and arranged.starts_on is not None:
+        row.say(_("{who} starts on {date}.").format(who=arranged.who, date=day(arranged.starts_on)))
     row.say(_("How often it is paid: {when}").format(when=_(HOW_OFTEN[item.frequency])))
     if item.frequency == Frequency.ONE_OFF:
         return _money_lines(row, item.annual_pence, _("It costs {money} once."), _("That is {words}."))
     return _money_lines(row, item.weekly_pence, _("It costs {money} a week."), _("That is {words} a week."))
 
 
+@dataclass
+class _Helper:
+    """One person who helps, once, with every part they play and everything they do."""
+
+    name: str
+    roles: list[str]
+    doing: list[str]
+    phones: list[str]
+
+
+def helpers(data: EasyReadData) -> list[_Helper]:
+    """Family, friends and representatives, each person once (the same name written twice, in
+    another case or with spaces, is the same person): the plan's informal help first, in order."""
+    people: dict[str, _Helper] = {}
+
+    def helper(name: str) -> _Helper:
+        key = " ".join(name.split()).casefold()
+        if key not in people:
+            people[key] = _Helper(" ".join(name.split()), [], [], [])
+        return people[key]
+
+    for help_entry in data.plan.content.informal_support:
+        if help_entry.who.strip():
+            helper(help_entry.who).doing += sentences(help_entry.description)
+    for rep in data.person.representatives:
+        if rep.name.strip():
+            one = helper(rep.name)
+            role = _(REPRESENTATIVE_ROLES.get(rep.role, rep.role))
+            if role not in one.roles:
+                one.roles.append(role)
+            if rep.phone and rep.phone not in one.phones:
+                one.phones.append(rep.phone)
+    return list(people.values())
+
+
 def _people(s: _Story, data: EasyReadData) -> None:
     s.heading(_("People who help me"))
-    informal = data.plan.content.informal_support
-    representatives = data.person.representatives
-    if not informal and not representatives:
+    people = helpers(data)
+    if not people:
         s.row(_Row(picture_path("people_who_help")).say(_("No one is written down yet.")))
         return
-    roles = {rep.name.strip().casefold(): rep for rep in representatives}
-    for help_entry in informal:
-        row = _Row(picture_path("people_who_help")).say(help_entry.who, "bold")
-        same = roles.pop(help_entry.who.strip().casefold(), None)  # each person listed once
-        if same is not None:
-            row.say(_(REPRESENTATIVE_ROLES.get(same.role, same.role)))
-        for line in sentences(help_entry.description):
+    for person in people:
+        row = _Row(picture_path("people_who_help")).say(person.name, "bold")
+        for role in person.roles:
+            row.say(role)
+        for line in person.doing:
             row.say(line)
-        if same is not None and same.phone:
-            row.say(_("Phone: {phone}").format(phone=same.phone))
-        s.row(row)
-    for rep in roles.values():
-        row = _Row(picture_path("people_who_help")).say(rep.name, "bold")
-        row.say(_(REPRESENTATIVE_ROLES.get(rep.role, rep.role)))
-        if rep.phone:
-            row.say(_("Phone: {phone}").format(phone=rep.phone))
+        for phone in person.phones:
+            row.say(_("Phone: {phone}").format(phone=phone))
         s.row(row)
 
 

@@ -248,6 +248,11 @@ class SupportService:
         of help in the agreed plan, from when, and what is not arranged yet."""
         return support_summary_of(self.get_support(person_id), self._ctx.clock.today())
 
+    def help_arranged(self, person_id: int) -> tuple[int | None, list[HelpArranged]]:
+        """The agreed plan's version and who gives each of its items (for the easy read plan)."""
+        view = self.get_support(person_id)
+        return view.plan_version, help_arranged_of(view, self._ctx.clock.today())
+
     def save_arrangement(self, person_id: int, form: ArrangementForm) -> SupportView:
         """Record who delivers a plan item. When no item is left without someone, support is arranged."""
         self._ctx.require(Permission.MANAGE_MONEY, person_id)
@@ -642,9 +647,9 @@ class SupportService:
         return EmployerView(person_id, bool(pas), insurer, expires, payroll, pas, reminders)
 
 
-def support_summary_of(view: SupportView, today: date) -> PlainSummary:
-    """``domain.person_view.support_summary`` of a person's arrangements: each item's current
-    providers, and the day they start when it is still to come."""
+def help_arranged_of(view: SupportView, today: date) -> list[HelpArranged]:
+    """Each item of the agreed plan with its current providers, and the day they start when it is
+    still to come (what ``domain.person_view.support_summary`` and the easy read plan say)."""
     lines = []
     for entry in view.items:
         item = entry.item
@@ -661,4 +666,9 @@ def support_summary_of(view: SupportView, today: date) -> PlainSummary:
                 one_off_pence=round_half_up(item.annual) if one_off else None,
             )
         )
-    return support_summary(view.plan_version is not None, lines)
+    return lines
+
+
+def support_summary_of(view: SupportView, today: date) -> PlainSummary:
+    """``domain.person_view.support_summary`` of a person's arrangements."""
+    return support_summary(view.plan_version is not None, help_arranged_of(view, today))
