@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,14 +47,17 @@ from personalbudget.services.caseload_file import (
     start_backup_after_close,
     take_backup_problem,
 )
+from personalbudget.services.team_caseload import TeamSignIn, is_team_caseload
 from personalbudget.services.user_service import SignedInUser, UserService
 from ui import theme
 from ui.accessibility import accessibility_filler_paused, install_accessibility_filler
 from ui.app_signals import AppSignals
+from ui.change_watch import ChangeWatcher, Refreshed
 from ui.crash_log import CrashLog
 from ui.dialogs.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.dialogs.export_dialog import ExportDialog
 from ui.dialogs.sign_in_dialog import InactivityLock, SignInDialog, sign_in
+from ui.dialogs.team_caseload_dialog import TeamCaseloadDialog, remembered_ca_file
 from ui.dialogs.unlock_dialogs import ask_passphrase, show_recovery_key
 from ui.language_settings import restart_if_requested, startup_language
 from ui.main_window import MainWindow
@@ -249,6 +253,8 @@ def staff_signs_in(window: QWidget, users: UserService, user: SignedInUser) -> b
 def start_daily_backup(window: QWidget, db: Database, keep: int | None = None) -> BackgroundTask | None:
     """The first run of the day makes a checked backup, off the main thread; so does a start after a
     backup on closing that never finished."""
+    if db.is_server:
+        return None  # a team caseload's backups are the database administrator's (pg_dump)
     problem = take_backup_problem(db.path)
     if problem:  # said once the window is up, without holding up the start
         message = QMessageBox(
@@ -276,6 +282,8 @@ def start_daily_backup(window: QWidget, db: Database, keep: int | None = None) -
 def backup_on_close(db: Database, keep: int) -> None:
     """Hand the backup on closing to a process of its own (the caseload must be closed already), so
     that closing is quick; a problem with it is shown at the next start."""
+    if db.is_server:
+        return  # a team caseload's backups are the database administrator's (pg_dump)
     try:
         start_backup_after_close(db, keep)
     except OSError as problem:  # not even started: the next start makes it (the backup is owed)
@@ -296,13 +304,17 @@ class RunningApp:
     lock: InactivityLock
     daily_backup: BackgroundTask | None
     crash_log: CrashLog
+    watcher: ChangeWatcher | None = None  # others' changes to the caseload (ui/change_watch.py)
 
     def shut_down(self) -> None:
         """After the event loop: the backup on close, then the database and the crash log closed."""
+        CURRENT[:] = [running for running in CURRENT if running is not self]
         try:
             # Closing the last window and Quit can both ask to quit; a request left over would
             # end the next event loop at once (a test's, a benchmark's), so drop it.
             QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
+            if self.watcher is not None:
+                self.watcher.stop()
             self.lock.stop()
             self.lock.deleteLater()
             if self.daily_backup is not None:
@@ -331,15 +343,25 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
     """
     app = application()
     crash_log = start_crash_log()
-    path = Path(database_path) if database_path is not None else default_database_path()
-    db = open_caseload(path, keys or app_keys())
+    team = open_team_caseload(str(database_path)) if is_team_caseload(database_path) else None
+    if team is not None and team.database is None:  # the person did not sign in to the server
+        crash_log.stop()
+        return 0
+    if team is not None and team.database is not None:
+        db: Database | None = team.database
+    else:
+        path = Path(database_path) if database_path is not None else default_database_path()
+        db = open_caseload(path, keys or app_keys())
     if db is None:
         crash_log.stop()
         return EXIT_DATABASE_ERROR
     try:
         clock = SystemClock()
-        users = sign_in_users(db, clock)
-        user = sign_in_from_environment(users) or sign_in(users)
+        if team is not None:  # signed in already: the server checked the password
+            users, user = team, team.user
+        else:
+            users = sign_in_users(db, clock)
+            user = sign_in_from_environment(users) or sign_in(users)
         if user is not None and user.must_change_password:  # after a reset: their own password first
             change = ChangePasswordDialog(users, user)
             user = change.signed_in if change.exec() == QDialog.DialogCode.Accepted else None
@@ -364,17 +386,87 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
                 window.add_to_file_menu(accounts)
             if isinstance(window, MainWindow):
                 window.coproduction_view.leave_check = lambda: staff_signs_in(window, users, user)
+            if isinstance(window, MainWindow):
+                add_team_caseload_action(window, lambda: open_team_caseload_from_menu(window))
             window.show()
         security = services.settings.security()
         daily = start_daily_backup(window, db, security.backups_kept)
         lock = InactivityLock(security.lock_minutes, lambda: lock_until_signed_in(window, users, user))
         if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()
+        watcher = watch_for_others(window, services, signals) if isinstance(window, MainWindow) else None
     except BaseException:
         db.close()
         crash_log.stop()
         raise
-    return RunningApp(app, db, users, user, services, signals, window, lock, daily, crash_log)
+    running = RunningApp(app, db, users, user, services, signals, window, lock, daily, crash_log, watcher)
+    CURRENT.append(running)
+    return running
+
+
+def watch_for_others(window: MainWindow, services: Services, signals: AppSignals) -> ChangeWatcher:
+    """Poll for others' changes; show them in the caseload list and My work as they come."""
+    work_page = window.work_page
+
+    def show(refreshed: Refreshed) -> None:
+        if refreshed.rows is not None:
+            window.caseload.show_rows(refreshed.rows, stay=True)
+        if work_page is not None and refreshed.work is not None:
+            work_page.show_queue(refreshed.work, stay=True)
+
+    watcher = ChangeWatcher(services, signals, read_work=work_page is not None, apply=show, parent=window)
+    watcher.start()
+    return watcher
+
+
+def team_ca_file() -> str:
+    """The CA file remembered for team caseloads ("" for none: then the environment or libpq's default)."""
+    return remembered_ca_file(window_settings())
+
+
+def open_team_caseload(address: str) -> TeamSignIn:
+    """Sign in to a team caseload (PERSONALBUDGET_USER/PASSWORD, or the sign-in dialog); its
+    ``database`` is None if the person did not sign in."""
+    team = TeamSignIn(address, SystemClock(), team_ca_file() or None)
+    try:
+        team.user = sign_in_from_environment(team) or sign_in(team)  # type: ignore[arg-type]
+    except PersonalBudgetError as problem:  # the address itself is wrong
+        QMessageBox.critical(None, _("Cannot open the team caseload"), str(problem))
+        team.user = None
+    if team.user is None and team.database is not None:
+        team.database.close()
+        team.database = None
+    return team
+
+
+def add_team_caseload_action(window: MainWindow, on_open: Callable[[], object]) -> QAction:
+    action = QAction(_("Open &team caseload…"), window)
+    action.setObjectName("openTeamCaseloadAction")
+    action.setStatusTip(_("Open the caseload your team shares on the council's server"))
+    action.triggered.connect(on_open)
+    window.add_to_file_menu(action)
+    return action
+
+
+# The app as it runs now: File > Open team caseload… replaces it with the team caseload's.
+CURRENT: list[RunningApp] = []
+
+
+def open_team_caseload_from_menu(window: QWidget) -> RunningApp | None:
+    """Ask for the address (remembered), sign in, and put the team caseload's window in place of this
+    one. This caseload stays open until the new one is on screen; nothing on screen is lost on a refusal."""
+    dialog = TeamCaseloadDialog(window_settings(), window)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    address, _ca = dialog.chosen
+    opened = start_app(address)
+    if not isinstance(opened, RunningApp):
+        return None
+    for old in [r for r in CURRENT if r is not opened]:
+        CURRENT.remove(old)
+        old.window.close()
+        old.shut_down()
+    return opened
 
 
 def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
@@ -386,6 +478,6 @@ def run(database_path: Path | None, keys: DatabaseKeys | None = None) -> int:
         try:
             return running.app.exec()
         finally:
-            running.shut_down()
+            (CURRENT[-1] if CURRENT else running).shut_down()  # the team caseload opened from the menu
     finally:
         restart_if_requested()  # View > Language asked to start again in the new language

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from personalbudget.domain.lifecycle import Step
 from personalbudget.i18n import _, ngettext
 from personalbudget.services import Services
+from personalbudget.services.dto import CaseloadRow
 from ui.app_signals import AppSignals
+from ui.change_cue_widget import ChangeCueWidget
 from ui.models.caseload_filter_proxy_model import ALL_STEPS, CaseloadFilterProxyModel
 from ui.models.caseload_table_model import ENDED_STEP, CaseloadTableModel, Column, PersonIdRole
 from ui.widgets.column_fit import FIT_PROPERTY
@@ -137,6 +139,8 @@ class CaseloadWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        self.change_cue = ChangeCueWidget(signals)  # others' changes, and a caseload out of reach
+        layout.addWidget(self.change_cue)
         layout.addWidget(self.search_edit)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
@@ -161,11 +165,20 @@ class CaseloadWidget(QWidget):
     # -- public --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the caseload from the services, keeping the selected person if still there."""
+        self.show_rows(self._services.people.list_caseload())
+
+    def show_rows(self, rows: list[CaseloadRow], *, stay: bool = False) -> None:
+        """Show the caseload as read, keeping the selected person, the filters and the search as
+        they are; ``stay`` (others' changes, read off the UI thread) also keeps the list scrolled
+        where it was instead of bringing the selected person into view."""
         keep = self.current_person_id() or self._chosen
-        self.model.set_rows(self._services.people.list_caseload())
+        scrolled = self.table.verticalScrollBar().value()
+        self.model.set_rows(rows)
         self._update_count()
         if keep:
-            self.select_person(keep, notify=False)
+            self.select_person(keep, notify=False, scroll=not stay)
+        if stay:
+            self.table.verticalScrollBar().setValue(scrolled)
 
     def current_person_id(self) -> int:
         index = self.table.currentIndex()

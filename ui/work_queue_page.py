@@ -110,12 +110,28 @@ class WorkQueuePage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.queue = self._services.work.my_work()
+            queue = self._services.work.my_work()
         except PersonalBudgetError as problem:
             self.queue = None
             self.tree.clear()
             self.summary.setText(str(problem))
             return
+        self.show_queue(queue)
+
+    def show_queue(self, queue: WorkQueue, *, stay: bool = False) -> None:
+        """Show my work as read; ``stay`` (others' changes, read off the UI thread) keeps the kinds
+        that were open and the chosen entry where they still are."""
+        expanded: set[str] = set()
+        chosen: tuple[str, int] | None = None
+        if stay:
+            for i in range(self.tree.topLevelItemCount()):
+                group = self.tree.topLevelItem(i)
+                if group.isExpanded():
+                    expanded.add(str(group.data(0, KIND_ROLE)))
+            current = self.tree.currentItem()
+            if current is not None and current.data(0, PERSON_ROLE) is not None and current.parent():
+                chosen = (str(current.parent().data(0, KIND_ROLE)), int(current.data(0, PERSON_ROLE)))
+        self.queue = queue
         self.tree.clear()
         first: QTreeWidgetItem | None = None
         for kind in WorkKind:
@@ -142,7 +158,31 @@ class WorkQueuePage(QWidget):
             else _("Nothing is waiting for you. The caseload on the left lists the people you can open.")
         )
         self.open_button.setEnabled(first is not None)
-        if first is not None:
+        if stay:
+            self._return_to(expanded, chosen, first)
+        elif first is not None:
+            self.tree.setCurrentItem(first)
+
+    def _return_to(
+        self, expanded: set[str], chosen: tuple[str, int] | None, first: QTreeWidgetItem | None
+    ) -> None:
+        target = None
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            kind = str(group.data(0, KIND_ROLE))
+            if kind in expanded:
+                self._fill(group)
+                group.setExpanded(True)
+            elif group.isExpanded() and expanded:
+                group.setExpanded(False)  # (opened by the rebuild, not by the person)
+            if chosen is not None and kind == chosen[0]:
+                self._fill(group)
+                for j in range(group.childCount()):
+                    if group.child(j).data(0, PERSON_ROLE) == chosen[1]:
+                        target = group.child(j)
+        if target is not None:
+            self.tree.setCurrentItem(target)
+        elif first is not None:
             self.tree.setCurrentItem(first)
 
     def _fill(self, group: QTreeWidgetItem) -> None:

@@ -7,6 +7,8 @@ and moves the focus to the first field to fix; nothing is saved.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,13 +30,15 @@ from PySide6.QtWidgets import (
 from personalbudget.domain import nhs_number
 from personalbudget.domain.person import PersonForm, RepresentativeForm, validate_person
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS, REPRESENTATIVE_ROLES
-from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
+from personalbudget.errors import ConcurrentEditError, FieldError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services import Services
 from personalbudget.services.dto import PersonDetails
+from personalbudget.services.edit_check import MERGED, SAVED_MINE, Resolution
 from ui import theme
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
+from ui.dialogs.edit_conflict_dialog import BY_FIELD, KEEP_THEIRS, USE_MINE, EditConflictDialog
 from ui.widgets.date_field import DateField, DateFormatError, format_uk_date, parse_uk_date  # noqa: F401  (re-exported for callers)
 
 ERROR_COLOUR = theme.OVERDUE
@@ -56,6 +60,7 @@ class PersonDialog(QDialog):
         self._signals = signals
         self._person = person
         self.saved: PersonDetails | None = None
+        self.conflict_dialog: EditConflictDialog | None = None  # the last one shown (someone else saved)
         title = _("New person") if person is None else _("Edit {name}").format(name=person.name)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -270,7 +275,10 @@ class PersonDialog(QDialog):
             if self._person is None:
                 saved = self._services.people.add_person(form)
             else:
-                saved = self._services.people.update_person(self._person.id, form)
+                found = self._save_changes(form)
+                if found is None:
+                    return False  # someone else's version kept, or back to the form as typed
+                saved = found
         except ValidationError as problem:
             self.show_errors(problem)
             return False
@@ -284,6 +292,57 @@ class PersonDialog(QDialog):
             self._signals.status_message.emit(_("Saved {name}").format(name=saved.name))
         self.accept()
         return True
+
+    # -- someone else saved this person meanwhile (issue 21) ---------------------------------
+    def _save_changes(self, form: PersonForm, resolution: Resolution | None = None) -> PersonDetails | None:
+        assert self._person is not None
+        try:
+            return self._services.people.update_person(
+                self._person.id, form, base=self._person, resolution=resolution
+            )
+        except ConcurrentEditError as conflict:
+            return self._resolve(conflict, form)
+
+    def _resolve(self, conflict: ConcurrentEditError, form: PersonForm) -> PersonDetails | None:
+        """Show who changed what; the form keeps what was typed until the person chooses."""
+        assert self._person is not None
+        current = conflict.current
+        if not isinstance(current, PersonDetails):  # (refused while writing: read them again)
+            current = self._services.people.get_person(self._person.id)
+        dialog = EditConflictDialog(conflict, by_field=True, parent=self)
+        self.conflict_dialog = dialog
+        dialog.exec()
+        if dialog.choice is None:
+            self.general_error.setText(
+                _("Nothing was saved: {who} changed these details meanwhile. Save again to choose.").format(
+                    who=conflict.changed_by
+                )
+            )
+            self.general_error.show()
+            return None
+        if dialog.choice == KEEP_THEIRS:
+            if conflict.table:
+                self._services.changes.record_kept_theirs(conflict)
+            self._person = current
+            self._load(current)
+            self.general_error.setText(
+                _("These are {who}'s details as saved; your changes were not saved.").format(
+                    who=conflict.changed_by
+                )
+            )
+            self.general_error.show()
+            return None
+        mine = [f.field for f in conflict.fields]
+        outcome = SAVED_MINE
+        if dialog.choice == BY_FIELD:
+            mine = [f for f, choice in dialog.field_choices.items() if choice == USE_MINE]
+            theirs = [f for f, choice in dialog.field_choices.items() if choice == KEEP_THEIRS]
+            form = merged_form(form, current, theirs)
+            outcome = MERGED if theirs else SAVED_MINE
+        self._person = current
+        return self._save_changes(
+            form, Resolution(outcome, conflict.current_version or current.row_version, tuple(mine))
+        )
 
     def _validate_rest(self, form: PersonForm, problems: list[FieldError]) -> None:
         """The date could not be read: still show every other problem at once, then stop."""
@@ -355,6 +414,7 @@ class PersonDialog(QDialog):
         return box
 
     def _load(self, person: PersonDetails) -> None:
+        self.reps_table.setRowCount(0)
         self.name_edit.setText(person.name)
         self.dob_field.set_date(person.date_of_birth)
         self.nhs_edit.setText(nhs_number.display(person.nhs_number) if person.nhs_number else "")
@@ -364,3 +424,19 @@ class PersonDialog(QDialog):
             self.add_representative_row(
                 RepresentativeForm(rep.name, rep.role, rep.relationship, rep.phone, rep.email)
             )
+
+
+def merged_form(form: PersonForm, theirs: PersonDetails, fields: list[str]) -> PersonForm:
+    """What was typed, with the ``fields`` chosen as theirs taken from their saved details."""
+    values = {
+        "name": theirs.name,
+        "date_of_birth": theirs.date_of_birth,
+        "nhs_number": theirs.nhs_number or "",
+        "locality": theirs.locality,
+        "primary_support_reason": theirs.primary_support_reason,
+        "representatives": [
+            RepresentativeForm(r.name, r.role, r.relationship, r.phone, r.email)
+            for r in theirs.representatives
+        ],
+    }
+    return replace(form, **{field: values[field] for field in fields if field in values})
