@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands are held at once
 class CaseloadRow:
     """One line of the caseload list."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Date, text
+from datetime import date
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from personalbudget.services.dto import CaseloadRow, PersonDetails, Representati
 from personalbudget.services.edit_check import Resolution, check_unchanged, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
 from personalbudget.storage.models import Person, Representative
+from personalbudget.storage.sql import driver as raw_driver
 
 _DUPLICATE_NHS = N_("Another person in this caseload already has this NHS number.")
 
@@ -42,17 +44,18 @@ def _representatives(value: object) -> tuple[tuple[str, ...], ...]:
 
 _PERSON_NORMALISE = {"nhs_number": lambda v: v or "", "representatives": _representatives}
 
-_CASELOAD_SQL = text(
-    """
+# One pass over each table (the last cycle of each person through the (person_id, number) index),
+# read through the driver's own cursor; the rows are put in order in Python: SQLite's sort of every
+# row by name COLLATE NOCASE cost 1.5 s of the 2 s at 50,000 people.
+_CASELOAD_SQL = """
     SELECT p.id, p.name, p.nhs_number, p.date_of_birth, p.locality, p.primary_support_reason,
            c.current_step, c.status, c.next_review_due
     FROM person p
-    LEFT JOIN plan_cycle c ON c.id = (
-        SELECT c2.id FROM plan_cycle c2 WHERE c2.person_id = p.id ORDER BY c2.number DESC LIMIT 1
-    )
-    ORDER BY p.name COLLATE NOCASE, p.id
-    """
-).columns(date_of_birth=Date, next_review_due=Date)
+    LEFT JOIN (SELECT person_id, max(number) AS number FROM plan_cycle GROUP BY person_id) last
+        ON last.person_id = p.id
+    LEFT JOIN plan_cycle c ON c.person_id = last.person_id AND c.number = last.number
+"""
+_STEPS = {int(step): step for step in Step}
 
 
 class PeopleService:
@@ -144,25 +147,43 @@ class PeopleService:
         today = self._ctx.clock.today()
         rows = []
         scope = self._ctx.visible_people()  # only the people this account may see (services.access)
+        people = None if scope.everyone else scope.people
+        # The same text and dates once each (localities, support reasons, birthdays repeat):
+        # a 50,000-person list holds one copy of each, not one per person.
+        shared: dict[str, str] = {}
+        dates: dict[str, date] = {}
+
+        def day(value: str | None) -> date | None:
+            if value is None:
+                return None
+            found = dates.get(value)
+            if found is None:
+                found = dates[value] = date.fromisoformat(value[:10])
+            return found
+
         with self._ctx.db.engine.connect() as connection:
-            for pid, name, nhs, dob, locality, psr, step, status, due in connection.execute(_CASELOAD_SQL):
-                if pid not in scope:
+            for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
+                _CASELOAD_SQL
+            ):
+                if people is not None and pid not in people:
                     continue
                 is_open = status == "open"
+                review = day(due)
                 rows.append(
                     CaseloadRow(
                         person_id=pid,
                         name=name,
                         nhs_number=nhs,
-                        age=age_on(dob, today),
-                        locality=locality,
-                        primary_support_reason=psr,
-                        step=Step(step) if step else None,
+                        age=age_on(day(dob), today),  # type: ignore[arg-type]
+                        locality=shared.setdefault(locality, locality),
+                        primary_support_reason=shared.setdefault(psr, psr),
+                        step=_STEPS[step] if step else None,
                         cycle_open=is_open,
-                        next_review_due=due,
-                        review_overdue=is_overdue(due, is_open, today),
+                        next_review_due=review,
+                        review_overdue=is_overdue(review, is_open, today),
                     )
                 )
+        rows.sort(key=lambda row: (row.name.casefold(), row.person_id))
         return rows
 
     def localities(self) -> list[str]:
