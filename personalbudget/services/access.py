@@ -29,15 +29,18 @@ from sqlmodel import Session, col, select
 from personalbudget.domain.roles import ACTIONS, Permission, Role
 from personalbudget.errors import FieldError, NotFoundError, PermissionDeniedError, ValidationError
 from personalbudget.i18n import N_, _
+from personalbudget.storage import postgres_security
 from personalbudget.storage.access_models import Allocation, BreakGlass
 from personalbudget.storage.audit import record_event
-from personalbudget.storage.models import AppUser, Person, Setting
+from personalbudget.storage.models import AppUser, Setting
+from personalbudget.storage.postgres_security import BREAK_GLASS_HOURS as BREAK_GLASS_HOURS
+from personalbudget.storage.postgres_security import TEAM_VISIBILITY_KEY as TEAM_VISIBILITY_KEY
 
 if TYPE_CHECKING:
     from personalbudget.services.context import ServiceContext
 
-BREAK_GLASS_HOURS = 12  # a break-glass opening lasts the working day
-TEAM_VISIBILITY_KEY = "access.team_visibility"
+# BREAK_GLASS_HOURS (a break-glass opening lasts the working day) and TEAM_VISIBILITY_KEY are the
+# server's row-level security's too: one value for both (storage/postgres_security.py).
 BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.APPROVER})
 
 
@@ -190,7 +193,7 @@ def check(connection: Connection, actor: str, role: Role, permission: Permission
     """Refuse, naming the action and why, when the account may not reach this person."""
     if not caseload_has_accounts(connection):
         return
-    if connection.execute(text("SELECT 1 FROM person WHERE id = :id"), {"id": person_id}).first() is None:
+    if not postgres_security.person_exists(connection, person_id):  # (on a server, beyond what RLS shows)
         return  # the service says there is no such person
     account = account_of(connection, actor)
     if account is None or not account.active or account.role is not role:
@@ -311,7 +314,7 @@ class AccessService:
             )
         now = self._ctx.clock.now()
         with self._ctx.db.session() as session:
-            if session.get(Person, person_id) is None:
+            if not postgres_security.person_exists(session.connection(), person_id):
                 raise NotFoundError(
                     _("There is no person with id {id} in this caseload.").format(id=person_id)
                 )
@@ -346,8 +349,8 @@ class AccessService:
         if self._ctx.role not in BREAK_GLASS_ROLES:
             return None
         digits = "".join(ch for ch in nhs_number if ch.isdigit())
-        with self._ctx.db.session() as session:
-            return session.exec(select(Person.id).where(Person.nhs_number == digits)).first()
+        with self._ctx.db.session() as session:  # (on a server the person is not yet visible to them)
+            return postgres_security.person_by_nhs_number(session.connection(), digits)
 
     def break_glass_notices(self, days: int = 30) -> list[BreakGlassEntry]:
         """Others who opened my people with break-glass in the last ``days`` days."""

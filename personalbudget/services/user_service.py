@@ -22,8 +22,9 @@ from personalbudget.errors import (
 from personalbudget.i18n import _, format_time
 from personalbudget.services.access import TEAM_VISIBILITY_KEY
 from personalbudget.services.context import ActingDatabase
+from personalbudget.storage import postgres_security
 from personalbudget.storage.access_models import AccountPerson
-from personalbudget.storage.models import AppUser, Person, Setting
+from personalbudget.storage.models import AppUser, Setting
 
 MIN_PASSWORD = 8
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -63,6 +64,26 @@ LOCKOUT_MINUTES_KEY = "accounts.lockout_minutes"
 LOCKOUT_ATTEMPTS = 10  # wrong passwords in a row before the account is locked
 LOCKOUT_MINUTES = 15
 LINKED_ROLES = (Role.INDIVIDUAL, Role.BROKER)
+# A team caseload keeps no password: its server checks it (each account is a login role).
+SERVER_PASSWORD = "server"
+
+
+def _on_server(session: Session) -> bool:
+    """A team caseload whose server has its security set up: accounts are its login roles."""
+    connection = session.connection()
+    return postgres_security.is_server(connection) and postgres_security.secured(connection)
+
+
+def _sync_role(session: Session, user: AppUser, password: str | None = None) -> None:
+    """On a team caseload, the account's login role follows its row (made, enabled, disabled, its
+    role's group); a new password goes to the server as a SCRAM verifier, never kept by the app."""
+    if not _on_server(session):
+        return
+    session.flush()
+    connection = session.connection()
+    postgres_security.sync_account(connection, user.username)
+    if password is not None:
+        postgres_security.set_password(connection, user.username, password)
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -136,11 +157,12 @@ class UserService:
         with self._db.session() as session:
             if session.exec(select(AppUser.id).where(AppUser.username == username)).first() is not None:
                 raise ValidationError(FieldError("username", _("That user name is taken.")))
+            on_server = _on_server(session)
             user = AppUser(
                 username=username,
                 display_name=display_name,
                 role=role.value,
-                password_hash=hash_password(password),
+                password_hash=SERVER_PASSWORD if on_server else hash_password(password),
                 can_manage_users=can_manage_users or first,
                 active=True,
                 created_at=self._clock.now(),
@@ -149,6 +171,7 @@ class UserService:
             session.add(user)
             session.flush()
             self._link(session, user, people, by)
+            _sync_role(session, user, password)
         return SignedInUser(username, display_name, role, user.can_manage_users)
 
     def list_users(self, by: SignedInUser) -> list[SignedInUser]:
@@ -194,6 +217,10 @@ class UserService:
 
     def change_password(self, username: str, old_password: str, new_password: str) -> SignedInUser:
         """The account's own new password (required at the next sign-in after a reset)."""
+        with self._db.session() as session:
+            on_server = _on_server(session)
+        if on_server:  # the server checked the old password when this session signed in
+            return self._change_server_password(username, old_password, new_password)
         self.sign_in(username, old_password)
         if len(new_password) < MIN_PASSWORD:
             raise ValidationError(
@@ -206,6 +233,21 @@ class UserService:
             user.password_hash = hash_password(new_password)
             user.must_change_password = False
             session.add(user)
+            return _signed_in(user)
+
+    def _change_server_password(self, username: str, old_password: str, new_password: str) -> SignedInUser:
+        if len(new_password) < MIN_PASSWORD:
+            raise ValidationError(
+                FieldError("password", _("Use a password of at least {n} characters.").format(n=MIN_PASSWORD))
+            )
+        if new_password == old_password:
+            raise ValidationError(FieldError("password", _("Choose a password different from the old one.")))
+        with self._db.session() as session:
+            user = self._user(session, username)
+            user.must_change_password = False
+            session.add(user)
+            session.flush()
+            postgres_security.set_password(session.connection(), user.username, new_password)
             return _signed_in(user)
 
     # -- managing accounts -------------------------------------------------------------------
@@ -244,6 +286,7 @@ class UserService:
             if active:
                 user.failed_sign_ins, user.locked_until = 0, None
             session.add(user)
+            _sync_role(session, user)
 
     def set_role(
         self, username: str, role: Role, by: SignedInUser, *, can_manage_users: bool | None = None
@@ -267,6 +310,7 @@ class UserService:
             if can_manage_users is not None:
                 user.can_manage_users = can_manage_users
             session.add(user)
+            _sync_role(session, user)
 
     def reset_password(self, username: str, new_password: str, by: SignedInUser) -> None:
         """Give the account a one-time password: its user must choose a new one at the next sign-in."""
@@ -277,10 +321,12 @@ class UserService:
             )
         with self._db.session() as session:
             user = self._user(session, username)
-            user.password_hash = hash_password(new_password)
+            on_server = _on_server(session)
+            user.password_hash = SERVER_PASSWORD if on_server else hash_password(new_password)
             user.must_change_password = True
             user.failed_sign_ins, user.locked_until = 0, None
             session.add(user)
+            _sync_role(session, user, new_password if on_server else None)
 
     def link_people(self, username: str, people: tuple[int, ...], by: SignedInUser) -> None:
         """Link a person, carer or broker account to more people (a carer may represent more than one)."""
@@ -364,7 +410,8 @@ class UserService:
         self, session: Session, user: AppUser, people: tuple[int, ...], by: SignedInUser | None
     ) -> None:
         for person_id in people:
-            if session.get(Person, person_id) is None:
+            # (On a team caseload the manager may not see the person's records, only that they exist.)
+            if not postgres_security.person_exists(session.connection(), person_id):
                 raise ValidationError(
                     FieldError(
                         "people", _("There is no person with id {id} in this caseload.").format(id=person_id)

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from personalbudget.i18n import _
 
 HEAD_KEY = "audit.head"
+# On a team caseload the server appends the app's own events (storage/postgres_security.py).
+SERVER_RECORD_EVENT = "SELECT pb_security.record_event(:action, :table, :row_id, :summary, :person)"
 GENESIS = "0" * 64
 NOT_AUDITED = {"audit_event", "alembic_version"}
 # Fields whose values are safe to copy into the trail; any other field is reported as changed only.
@@ -85,8 +87,24 @@ def event_hash(
 def record_event(
     session: Session, *, actor: str, action: str, table: str, row_id: str, summary: dict[str, Any]
 ) -> None:
-    """Append one event to the trail, in the session's transaction."""
+    """Append one event to the trail, in the session's transaction.
+
+    On a team caseload the server appends it (``storage/postgres_security.py``): the actor is the
+    signed-in role, and the number, time and chain are the server's."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        person = summary.get("person_id")
+        connection.execute(
+            text(SERVER_RECORD_EVENT),
+            {
+                "action": action,
+                "table": table,
+                "row_id": row_id,
+                "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
+                "person": person if isinstance(person, int) else None,
+            },
+        )
+        return
     last = connection.execute(text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
     number, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -120,6 +138,8 @@ def record_event(
 def _after_flush(session: Session, flush_context: Any) -> None:
     if not session.info.get("audited") or session.info.get("audit_bulk"):
         return  # an old schema without the trail, or a bulk load (the demo) that records one summary event
+    if session.get_bind().dialect.name == "postgresql":
+        return  # a team caseload: the server's trigger writes each change's event (no double events)
     actor = session.info.get("actor", "system")
     changes = (
         [("insert", o) for o in session.new]
@@ -170,6 +190,12 @@ def verify(connection: Any) -> AuditReport:
     for index, (number, at, actor, action, table, row_id, summary, prev_hash, digest) in enumerate(
         rows, start=1
     ):
+        if isinstance(at, datetime):  # a server gives a moment, a laptop the text that was hashed
+            at = (
+                (at if at.tzinfo else at.replace(tzinfo=UTC))
+                .astimezone(UTC)
+                .isoformat(timespec="microseconds")
+            )
         if number != index:
             report.problems.append(
                 _("Event {n} is missing (the trail jumps to {m}).").format(n=index, m=number)
@@ -184,7 +210,9 @@ def verify(connection: Any) -> AuditReport:
         expected_prev = digest
     report.events = len(rows)
     report.head = expected_prev
-    head = connection.execute("SELECT value FROM setting WHERE key = ?", (HEAD_KEY,)).fetchone()
+    head = connection.execute(
+        f"SELECT value FROM setting WHERE key = '{HEAD_KEY}'"
+    ).fetchone()  # (a constant)
     recorded = head[0] if head else None
     actual = f"{report.events}:{report.head}" if rows else None
     if recorded != actual:

@@ -290,3 +290,6 @@ class AuditEvent(SQLModel, table=True):
     summary: str  # JSON: which fields changed (values of personal fields are not copied)
     prev_hash: str
     hash: str
+    # The person the event is about (a team caseload's server fills it, for row-level security; not
+    # hashed, so the chain is the same either way). Empty on a laptop.
+    person_id: int | None = Field(default=None, index=True)

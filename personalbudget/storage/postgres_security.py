@@ -1,0 +1,670 @@
+"""The server's own security for a team caseload (PostgreSQL): login roles, row-level security and
+the audit trail written by the server.
+
+Everything here is one set of SQL statements, made from the tables below, that ``team setup``
+applies after the migrations (``storage.server.apply_server_security``) and that can be applied
+again at any time (each statement replaces what it made before). The services keep their own
+checks and messages; this is what stops a modified client, or ``psql``, that connects as an
+account.
+
+**Roles.** Each app account is a PostgreSQL login role of the same name (NOLOGIN while the account
+is disabled), a member of ``pb_account`` and of the group of its app role (``pb_practitioner``,
+``pb_approver``, ``pb_broker``, ``pb_individual`` for the person or their carer, ``pb_analyst``), and
+of ``pb_manager`` when it manages accounts. Accounts never hold CREATEROLE or ADMIN OPTION: the
+login roles are made and changed only by :func:`sync_account` (a function owned by the role that
+ran the setup), which checks that its caller is an active account manager. Passwords reach the
+server only as SCRAM-SHA-256 verifiers made by libpq on the client (:func:`set_password`), so no
+password is in a statement, a log or the app's tables.
+
+**Row-level security on current_user.** Every table has RLS enabled and forced. The person-scoped
+tables (``SCOPES``) show and take only rows of the people the account reaches, by the same
+relationships as ``services/access.py``; :func:`visible_people_sql` is that rule in SQL. The others
+(``SHARED``) say per table who reads and who writes. The role that ran the setup (the DBA's) keeps
+a policy of its own, so migrations and ``team upload`` work; a superuser is never bound by RLS.
+
+**The audit trail.** A trigger on every audited table writes the audit event in the same
+transaction as the change, with the actor taken from the session (never from the client), the
+fields described as ``storage/audit.py`` describes them, and the event chained exactly as
+``audit.event_hash`` chains it, so ``audit verify`` checks a server's trail as it checks a laptop's.
+The app's ORM listener does not write on a team caseload (no double events); the events the app
+writes in words of its own (break-glass with its reason, a contribution, a release) go through
+``pb_security.record_event`` (``audit.SERVER_RECORD_EVENT``), the same chain. Events are appended under a transaction-level lock, so
+two people saving at once get consecutive numbers in the order their transactions commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from personalbudget.domain.roles import Role
+from personalbudget.storage import audit
+
+SCHEMA = "pb_security"
+ACCOUNT_GROUP = "pb_account"
+MANAGER_GROUP = "pb_manager"
+AUDITOR_GROUP = "pb_auditor"  # reads the whole trail (audit verify); granted by the DBA
+ROLE_GROUPS: dict[Role, str] = {role: f"pb_{role.value}" for role in Role}
+ALL_GROUPS = (ACCOUNT_GROUP, MANAGER_GROUP, AUDITOR_GROUP, *ROLE_GROUPS.values())
+BREAK_GLASS_HOURS = 12  # as services/access.py: a break-glass opening lasts the working day
+TEAM_VISIBILITY_KEY = "access.team_visibility"
+# Settings no account may write (the trail's head is the trigger's) and those only managers may.
+PROTECTED_SETTINGS = ("audit.%", "security.%")
+MANAGER_SETTINGS = ("access.%", "accounts.%")
+AUDIT_LOCK = 0x50424155  # "PBAU": the advisory lock that serialises appending to the trail
+_VERIFIER = r"^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$"
+
+# How each person-scoped table names its person: directly (person_id), or through the record it
+# belongs to. The first word is the kind of parent, the second the column that points at it.
+SCOPES: dict[str, tuple[str, str]] = {
+    "person": ("self", "id"),
+    "representative": ("person", "person_id"),
+    "plan_cycle": ("person", "person_id"),
+    "support_plan": ("person", "person_id"),
+    "employer_checklist": ("person", "person_id"),
+    "pa_employment": ("person", "person_id"),
+    "statement_import": ("person", "person_id"),
+    "ledger_transaction": ("person", "person_id"),
+    "categorisation_rule": ("person", "person_id"),
+    "person_contribution": ("person", "person_id"),
+    "contribution_payment": ("person", "person_id"),
+    "surplus_decision": ("person", "person_id"),
+    "budget_uplift_change": ("person", "person_id"),
+    "allocation": ("person", "person_id"),
+    "cycle_step": ("cycle", "cycle_id"),
+    "step_transition": ("cycle", "cycle_id"),
+    "budget_assessment": ("cycle", "cycle_id"),
+    "agreed_budget": ("cycle", "cycle_id"),
+    "budget_management": ("cycle", "cycle_id"),
+    "support_arrangement": ("cycle", "cycle_id"),
+    "review": ("cycle", "cycle_id"),
+    "plan_outcome": ("plan", "plan_id"),
+    "plan_support_item": ("plan", "plan_id"),
+    "plan_informal_support": ("plan", "plan_id"),
+    "plan_risk": ("plan", "plan_id"),
+    "plan_decision": ("plan", "plan_id"),
+    "budget_stream": ("agreed_budget", "agreed_budget_id"),
+    "management_share": ("management", "management_id"),
+    "payment_schedule": ("management", "management_id"),
+    "review_outcome": ("review", "review_id"),
+    "market_gap": ("review", "review_id"),
+}
+# The parents: which table, and the set of its ids the account reaches.
+_PARENT_SETS = {
+    "self": "visible_people",
+    "person": "visible_people",
+    "cycle": "visible_cycles",
+    "plan": "visible_plans",
+    "agreed_budget": "visible_agreed_budgets",
+    "management": "visible_managements",
+    "review": "visible_reviews",
+}
+# The person of a parent record (for the audit event's person).
+_PERSON_OF = {
+    "cycle": "SELECT person_id FROM public.plan_cycle WHERE id = $1",
+    "plan": "SELECT person_id FROM public.support_plan WHERE id = $1",
+    "agreed_budget": "SELECT c.person_id FROM public.agreed_budget b "
+    "JOIN public.plan_cycle c ON c.id = b.cycle_id WHERE b.id = $1",
+    "management": "SELECT c.person_id FROM public.budget_management m "
+    "JOIN public.plan_cycle c ON c.id = m.cycle_id WHERE m.id = $1",
+    "review": "SELECT c.person_id FROM public.review r JOIN public.plan_cycle c ON c.id = r.cycle_id WHERE r.id = $1",
+}
+STAFF = ("practitioner", "approver", "broker")  # who works with records (not the person, not the analyst)
+# Tables that are not about one person: who may read them and who may write them (app roles;
+# "manager" is an account that manages accounts). Special rules are written out below.
+SHARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "provider": ((*STAFF, "individual"), STAFF),
+    "statement_mapping": ((*STAFF, "individual"), ("practitioner", "broker")),
+    "budget_uplift": ((*STAFF, "individual"), ("practitioner",)),
+    "export_release": (("practitioner", "analyst"), ("practitioner", "analyst")),
+}
+SPECIAL = ("app_user", "account_person", "break_glass", "setting", "audit_event")
+NOT_SECURED = ("alembic_version",)  # read-only to accounts (the app checks the schema's version)
+
+
+class UnknownTableError(RuntimeError):
+    """A table the security rules do not know: a new table must be given a rule here first."""
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _array(values: Iterable[str]) -> str:
+    return "ARRAY[" + ", ".join(_lit(v) for v in values) + "]::text[]"
+
+
+def _roles_in(roles: Iterable[str]) -> str:
+    # A scalar subquery: worked out once per statement, not once per row.
+    return f"(SELECT {SCHEMA}.my_role(current_user)) = ANY ({_array(roles)})"
+
+
+# -- the functions -------------------------------------------------------------------------------
+# SECURITY DEFINER functions run as the role that ran the setup, with a fixed search_path. Those
+# that answer for an account are given current_user by the policy and answer only when it is the
+# session's own role (so no account can ask what another reaches).
+
+
+def _functions_sql() -> list[str]:
+    definer = "SECURITY DEFINER SET search_path = pg_catalog, public"
+    since = f"now() - interval '{BREAK_GLASS_HOURS} hours'"
+    safe = _array(sorted(audit.SAFE_FIELDS))
+    suffixes = "(" + "|".join(re.escape(s) for s in audit.SAFE_SUFFIXES) + ")$"
+    person_of_cases = "\n".join(
+        f"      WHEN {_lit(kind)} THEN EXECUTE {_lit(sql)} INTO v_person USING v_parent;"
+        for kind, sql in _PERSON_OF.items()
+    )
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
+        f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
+        # Direct membership (pg_has_role counts a superuser as a member of everything).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.in_group(who name, grp name) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT EXISTS (
+                SELECT 1 FROM pg_auth_members m
+                JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
+                WHERE r.rolname = who AND g.rolname = grp)
+        $$""",
+        # The account of the session's role: active, and its app role agreeing with its group.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.my_account(who name)
+        RETURNS TABLE (id integer, username text, role text, team text, manages boolean)
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT u.id, u.username::text, u.role::text, coalesce(u.team, '')::text,
+                   u.can_manage_users AND {SCHEMA}.in_group(who, {_lit(MANAGER_GROUP)})
+            FROM app_user u
+            WHERE who = session_user AND u.username = who AND u.active
+              AND {SCHEMA}.in_group(who, {_lit(ACCOUNT_GROUP)})
+              AND {SCHEMA}.in_group(who, ('pb_' || u.role)::name)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.my_role(who name) RETURNS text
+        LANGUAGE sql STABLE {definer} AS $$ SELECT role FROM {SCHEMA}.my_account(who) $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_manage(who name) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT coalesce((SELECT manages FROM {SCHEMA}.my_account(who)), false)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_audit(who name) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT who = session_user AND {SCHEMA}.in_group(who, {_lit(AUDITOR_GROUP)})
+        $$""",
+        # The people the account reaches: services/access.py's rules, in SQL.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_people(who name) RETURNS SETOF integer
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE me record; team_on boolean;
+        BEGIN
+            SELECT * INTO me FROM {SCHEMA}.my_account(who);
+            IF NOT FOUND THEN RETURN; END IF;
+            IF me.role = 'practitioner' THEN
+                team_on := coalesce((SELECT value IN ('1', 'true', '"1"', 'True') FROM setting
+                                     WHERE key = {_lit(TEAM_VISIBILITY_KEY)}), false);
+                RETURN QUERY SELECT p.id FROM person p WHERE
+                    NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = p.id AND a.ended_at IS NULL)
+                    OR EXISTS (
+                        SELECT 1 FROM allocation a WHERE a.person_id = p.id AND a.ended_at IS NULL AND (
+                            a.worker = me.username
+                            OR (team_on AND me.team <> ''
+                                AND a.worker IN (SELECT u.username FROM app_user u WHERE u.team = me.team))))
+                    OR EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = p.id
+                               AND b.username = me.username AND b.opened_at >= {since});
+            ELSIF me.role = 'approver' THEN
+                -- A plan this transaction has just decided stays reachable until it ends (the
+                -- decision is written after the plan's new status).
+                RETURN QUERY SELECT p.id FROM person p WHERE
+                    p.id IN (SELECT sp.person_id FROM support_plan sp WHERE sp.status = 'submitted'
+                             OR sp.xmin = xid(pg_current_xact_id_if_assigned()))
+                    OR p.id IN (SELECT sp.person_id FROM support_plan sp
+                                JOIN plan_decision d ON d.plan_id = sp.id WHERE d.decided_by = me.username)
+                    OR EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = p.id
+                               AND b.username = me.username AND b.opened_at >= {since});
+            ELSIF me.role IN ('broker', 'individual') THEN
+                RETURN QUERY SELECT ap.person_id FROM account_person ap WHERE ap.user_id = me.id;
+            END IF;  -- the analyst reaches no one
+        END $$""",
+        # A person with no current allocation (the waiting list), for the row a practitioner has
+        # just added: RLS checks INSERT ... RETURNING against the read policy, before the row is
+        # in the set visible_people worked out at the start of the statement.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.unallocated(pid integer) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = pid AND a.ended_at IS NULL)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_cycles(who name) RETURNS SETOF integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT c.id FROM plan_cycle c WHERE c.person_id IN (SELECT {SCHEMA}.visible_people(who))
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_plans(who name) RETURNS SETOF integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT s.id FROM support_plan s WHERE s.person_id IN (SELECT {SCHEMA}.visible_people(who))
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_agreed_budgets(who name) RETURNS SETOF integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT b.id FROM agreed_budget b WHERE b.cycle_id IN (SELECT {SCHEMA}.visible_cycles(who))
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_managements(who name) RETURNS SETOF integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT m.id FROM budget_management m WHERE m.cycle_id IN (SELECT {SCHEMA}.visible_cycles(who))
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_reviews(who name) RETURNS SETOF integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT r.id FROM review r WHERE r.cycle_id IN (SELECT {SCHEMA}.visible_cycles(who))
+        $$""",
+        # Whether a person exists at all (the services' "no such person" and break-glass), and the
+        # id behind an NHS number (break-glass), for the roles that may break the glass.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.person_exists(pid integer) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT EXISTS (SELECT 1 FROM person WHERE id = pid)
+               AND ({SCHEMA}.my_role(session_user) IS NOT NULL OR {SCHEMA}.in_group(session_user, 'pb_account') = false)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.person_by_nhs_number(digits text) RETURNS integer
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT p.id FROM person p WHERE p.nhs_number = digits
+               AND {SCHEMA}.my_role(session_user) IN ('practitioner', 'approver')
+        $$""",
+        # Appending one event to the chain (audit.event_hash, byte for byte).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.append_event(
+            p_actor text, p_action text, p_table text, p_row_id text, p_summary text, p_person integer)
+        RETURNS integer LANGUAGE plpgsql VOLATILE {definer} AS $$
+        DECLARE last_id integer; last_hash text; v_number integer; v_at text; v_digest text; v_payload text;
+        BEGIN
+            PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
+            SELECT e.id, e.hash INTO last_id, last_hash FROM audit_event e ORDER BY e.id DESC LIMIT 1;
+            v_number := coalesce(last_id, 0) + 1;
+            last_hash := coalesce(last_hash, {_lit(audit.GENESIS)});
+            v_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00';
+            v_payload := '[' || to_json(last_hash)::text || ', ' || v_number::text || ', '
+                || to_json(v_at)::text || ', ' || to_json(p_actor)::text || ', ' || to_json(p_action)::text
+                || ', ' || to_json(p_table)::text || ', ' || to_json(p_row_id)::text || ', '
+                || to_json(p_summary)::text || ']';
+            v_digest := encode(sha256(convert_to(v_payload, 'UTF8')), 'hex');
+            INSERT INTO audit_event (id, at, actor, action, table_name, row_id, summary, prev_hash, hash, person_id)
+            VALUES (v_number, v_at::timestamptz, p_actor, p_action, p_table, p_row_id, p_summary, last_hash,
+                    v_digest, p_person);
+            INSERT INTO setting (key, value) VALUES ({_lit(audit.HEAD_KEY)}, v_number::text || ':' || v_digest)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+            RETURN v_number;
+        END $$""",
+        # Who an event is by: the session's login role; only a session that is not an account
+        # (the DBA's tools) may name another actor (pb.actor), as the app's 'system' jobs do.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.actor() RETURNS text
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT CASE WHEN {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN session_user::text
+                        ELSE coalesce(nullif(current_setting('pb.actor', true), ''), session_user::text) END
+        $$""",
+        # The app's own events in words (break-glass with its reason, a release): any account may
+        # append one, as itself; it cannot change or remove any.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.record_event(
+            p_action text, p_table text, p_row_id text, p_summary text, p_person integer)
+        RETURNS integer LANGUAGE plpgsql VOLATILE {definer} AS $$
+        BEGIN
+            IF p_action IN ('insert', 'update', 'delete') THEN
+                RAISE EXCEPTION 'the server writes the insert, update and delete events itself'
+                    USING ERRCODE = '42501';
+            END IF;
+            RETURN {SCHEMA}.append_event({SCHEMA}.actor(), p_action, p_table, p_row_id, p_summary, p_person);
+        END $$""",
+        # The trigger: one event per changed row, described as storage/audit.py describes it.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_row() RETURNS trigger
+        LANGUAGE plpgsql {definer} AS $$
+        DECLARE
+            pk text[] := string_to_array(TG_ARGV[0], ',');
+            v_kind text := TG_ARGV[1];
+            v_col text := TG_ARGV[2];
+            old_j jsonb; new_j jsonb; row_j jsonb;
+            summary jsonb := '{{}}'::jsonb;
+            k text; before jsonb; after jsonb; shown jsonb;
+            v_row_id text; v_parent integer; v_person integer;
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN old_j := to_jsonb(OLD); END IF;
+            IF TG_OP <> 'DELETE' THEN new_j := to_jsonb(NEW); END IF;
+            row_j := coalesce(new_j, old_j);
+            IF TG_TABLE_NAME = 'setting' AND row_j->>'key' = {_lit(audit.HEAD_KEY)} THEN RETURN NULL; END IF;
+            IF current_setting('pb.audit_bulk', true) = 'on'
+               AND NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN
+                RETURN NULL;  -- the DBA's team upload copies a laptop's trail as it is
+            END IF;
+            FOR k IN SELECT jsonb_object_keys(row_j) ORDER BY 1 LOOP
+                before := CASE WHEN old_j IS NULL THEN 'null'::jsonb ELSE old_j -> k END;
+                after := CASE WHEN new_j IS NULL THEN 'null'::jsonb ELSE new_j -> k END;
+                IF TG_OP = 'UPDATE' AND before = after THEN CONTINUE; END IF;
+                IF TG_OP = 'INSERT' AND after = 'null'::jsonb THEN CONTINUE; END IF;
+                IF k = ANY ({safe}) OR k ~ {_lit(suffixes)} THEN
+                    summary := summary || jsonb_build_object(k, jsonb_build_array(before, after));
+                ELSIF TG_OP = 'UPDATE' THEN
+                    summary := summary || jsonb_build_object(k, 'changed');
+                ELSE
+                    shown := CASE WHEN TG_OP = 'DELETE' THEN before ELSE after END;
+                    IF shown NOT IN ('null'::jsonb, '""'::jsonb) THEN
+                        summary := summary || jsonb_build_object(k, 'set');
+                    END IF;
+                END IF;
+            END LOOP;
+            IF TG_OP = 'UPDATE' AND summary = '{{}}'::jsonb THEN RETURN NULL; END IF;
+            v_row_id := array_to_string(ARRAY(SELECT row_j ->> c FROM unnest(pk) AS c), ',');
+            IF v_kind IN ('self', 'person') THEN
+                v_person := (row_j ->> v_col)::integer;
+            ELSIF v_kind <> '' THEN
+                v_parent := (row_j ->> v_col)::integer;
+                CASE v_kind
+{person_of_cases}
+                    ELSE v_person := NULL;
+                END CASE;
+            END IF;
+            PERFORM {SCHEMA}.append_event({SCHEMA}.actor(), lower(TG_OP), TG_TABLE_NAME::text, v_row_id,
+                                          summary::text, v_person);
+            RETURN NULL;
+        END $$""",
+        # Accounts: the login role made to match its app_user row (existing, enabled, role, manager).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.sync_account(p_username text) RETURNS void
+        LANGUAGE plpgsql VOLATILE {definer} AS $$
+        DECLARE u record; grp text; wanted text[];
+        BEGIN
+            IF {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)})
+               AND NOT {SCHEMA}.i_manage(session_user) THEN
+                RAISE EXCEPTION 'only an active account manager can change accounts' USING ERRCODE = '42501';
+            END IF;
+            SELECT * INTO u FROM app_user WHERE username = p_username;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'there is no account % on this caseload', p_username USING ERRCODE = '42704';
+            END IF;
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_username) THEN
+                IF NOT {SCHEMA}.in_group(p_username, {_lit(ACCOUNT_GROUP)}) THEN
+                    RAISE EXCEPTION 'the server already has a role % that is not an account of a caseload',
+                        p_username USING ERRCODE = '42710';
+                END IF;
+            ELSE
+                EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
+                               'NOBYPASSRLS INHERIT', p_username);
+                EXECUTE format('GRANT %I TO %I', {_lit(ACCOUNT_GROUP)}, p_username);
+            END IF;
+            EXECUTE format('ALTER ROLE %I %s', p_username, CASE WHEN u.active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+            wanted := ARRAY['pb_' || u.role];
+            IF u.can_manage_users THEN wanted := array_append(wanted, {_lit(MANAGER_GROUP)}::text); END IF;
+            FOREACH grp IN ARRAY {_array([MANAGER_GROUP, *ROLE_GROUPS.values()])} LOOP
+                IF grp = ANY (wanted) THEN
+                    IF NOT {SCHEMA}.in_group(p_username, grp) THEN
+                        EXECUTE format('GRANT %I TO %I', grp, p_username);
+                    END IF;
+                ELSIF {SCHEMA}.in_group(p_username, grp) THEN
+                    EXECUTE format('REVOKE %I FROM %I', grp, p_username);
+                END IF;
+            END LOOP;
+        END $$""",
+        # A password, as a SCRAM verifier made by libpq: for one's own role, or by a manager.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.set_password(p_username text, p_verifier text) RETURNS void
+        LANGUAGE plpgsql VOLATILE {definer} AS $$
+        BEGIN
+            IF p_verifier !~ {_lit(_VERIFIER)} THEN
+                RAISE EXCEPTION 'a password is given to the server only as a SCRAM-SHA-256 verifier'
+                    USING ERRCODE = '22023';
+            END IF;
+            IF NOT {SCHEMA}.in_group(p_username, {_lit(ACCOUNT_GROUP)}) THEN
+                RAISE EXCEPTION 'there is no account % on this caseload', p_username USING ERRCODE = '42704';
+            END IF;
+            IF {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) AND session_user <> p_username
+               AND NOT {SCHEMA}.i_manage(session_user) THEN
+                RAISE EXCEPTION 'only an active account manager can set another account''s password'
+                    USING ERRCODE = '42501';
+            END IF;
+            EXECUTE format('ALTER ROLE %I PASSWORD %L', p_username, p_verifier);
+        END $$""",
+    ]
+
+
+# -- the policies ----------------------------------------------------------------------------------
+
+
+def _scoped_policy(table: str, kind: str, column: str) -> list[str]:
+    parents = f"{column} IN (SELECT {SCHEMA}.{_PARENT_SETS[kind]}(current_user))"
+    if table == "person":
+        return [
+            f"CREATE POLICY pb_read ON person FOR SELECT TO {ACCOUNT_GROUP} USING ({parents} "
+            f"OR ({_roles_in(['practitioner'])} AND {SCHEMA}.unallocated(id)))",
+            # A person is added by a practitioner (and is then theirs, or the team's waiting list).
+            f"CREATE POLICY pb_add ON person FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({_roles_in(['practitioner'])})",
+            f"CREATE POLICY pb_change ON person FOR UPDATE TO {ACCOUNT_GROUP} USING ({parents}) WITH CHECK (true)",
+            f"CREATE POLICY pb_remove ON person FOR DELETE TO {ACCOUNT_GROUP} USING "
+            f"({parents} AND {_roles_in(['practitioner'])})",
+        ]
+    if table == "allocation":
+        writers = _roles_in(["practitioner", "approver"])
+        return [
+            f"CREATE POLICY pb_read ON allocation FOR SELECT TO {ACCOUNT_GROUP} "
+            f"USING ({parents} OR worker = current_user::text)",
+            f"CREATE POLICY pb_add ON allocation FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({parents} AND {writers})",
+            f"CREATE POLICY pb_change ON allocation FOR UPDATE TO {ACCOUNT_GROUP} "
+            f"USING ({parents} AND {writers}) WITH CHECK ({writers})",
+        ]
+    return [
+        f"CREATE POLICY pb_rows ON {table} FOR ALL TO {ACCOUNT_GROUP} USING ({parents}) WITH CHECK ({parents})"
+    ]
+
+
+def _shared_policy(table: str, readers: tuple[str, ...], writers: tuple[str, ...]) -> list[str]:
+    return [
+        f"CREATE POLICY pb_read ON {table} FOR SELECT TO {ACCOUNT_GROUP} USING ({_roles_in(readers)})",
+        f"CREATE POLICY pb_add ON {table} FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({_roles_in(writers)})",
+        f"CREATE POLICY pb_change ON {table} FOR UPDATE TO {ACCOUNT_GROUP} "
+        f"USING ({_roles_in(writers)}) WITH CHECK ({_roles_in(writers)})",
+    ]
+
+
+def _special_policies() -> list[str]:
+    me = f"{SCHEMA}.my_account(current_user)"
+    manager = f"(SELECT {SCHEMA}.i_manage(current_user))"
+    people = f"person_id IN (SELECT {SCHEMA}.visible_people(current_user))"
+    protected = " OR ".join(f"key LIKE {_lit(p)}" for p in PROTECTED_SETTINGS)
+    managed = " OR ".join(f"key LIKE {_lit(p)}" for p in MANAGER_SETTINGS)
+    setting_write = f"NOT ({protected}) AND (NOT ({managed}) OR {manager}) AND (SELECT {SCHEMA}.my_role(current_user)) IS NOT NULL"
+    return [
+        # Accounts: one's own row; staff see their colleagues (to allocate, to name who did what);
+        # only managers add or change accounts (and the columns others may touch are granted below).
+        f"CREATE POLICY pb_read ON app_user FOR SELECT TO {ACCOUNT_GROUP} USING (username = current_user::text "
+        f"OR {_roles_in(['practitioner', 'approver'])} OR {manager})",
+        f"CREATE POLICY pb_add ON app_user FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({manager})",
+        f"CREATE POLICY pb_change ON app_user FOR UPDATE TO {ACCOUNT_GROUP} "
+        f"USING (username = current_user::text OR {manager}) WITH CHECK (username = current_user::text OR {manager})",
+        f"CREATE POLICY pb_remove ON app_user FOR DELETE TO {ACCOUNT_GROUP} USING ({manager})",
+        # Links of person, carer and broker accounts to people.
+        f"CREATE POLICY pb_read ON account_person FOR SELECT TO {ACCOUNT_GROUP} "
+        f"USING (user_id = (SELECT id FROM {me}) OR {manager} OR {people})",
+        f"CREATE POLICY pb_add ON account_person FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({manager})",
+        f"CREATE POLICY pb_remove ON account_person FOR DELETE TO {ACCOUNT_GROUP} USING ({manager})",
+        # Break-glass: opened by a practitioner or approver as themselves, for anyone; seen by them,
+        # by the worker told of it, and with the person's records.
+        f"CREATE POLICY pb_read ON break_glass FOR SELECT TO {ACCOUNT_GROUP} USING (username = current_user::text "
+        f"OR allocated_worker = current_user::text OR {people})",
+        f"CREATE POLICY pb_add ON break_glass FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK (username = current_user::text "
+        f"AND {_roles_in(['practitioner', 'approver'])})",
+        f"CREATE POLICY pb_change ON break_glass FOR UPDATE TO {ACCOUNT_GROUP} "
+        f"USING (allocated_worker = current_user::text) WITH CHECK (allocated_worker = current_user::text)",
+        # Settings: everyone reads; the trail's head is the server's; access and lock-out settings are
+        # the managers'.
+        f"CREATE POLICY pb_read ON setting FOR SELECT TO {ACCOUNT_GROUP} USING ((SELECT {SCHEMA}.my_role(current_user)) IS NOT NULL)",
+        f"CREATE POLICY pb_add ON setting FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({setting_write})",
+        f"CREATE POLICY pb_change ON setting FOR UPDATE TO {ACCOUNT_GROUP} USING ({setting_write}) "
+        f"WITH CHECK ({setting_write})",
+        f"CREATE POLICY pb_remove ON setting FOR DELETE TO {ACCOUNT_GROUP} USING ({setting_write})",
+        # The trail: events about a person go with the person's records; the rest to managers, and
+        # the releases to those who export; the whole trail to auditors (audit verify). Nobody
+        # writes it but the server (no INSERT, UPDATE or DELETE is granted).
+        f"CREATE POLICY pb_read ON audit_event FOR SELECT TO {ACCOUNT_GROUP}, {AUDITOR_GROUP} USING ("
+        f"(SELECT {SCHEMA}.i_audit(current_user)) OR (person_id IS NOT NULL AND {people}) OR (person_id IS NULL AND ("
+        f"{manager} OR (table_name = 'export_release' AND {_roles_in(['practitioner', 'analyst'])}))))",
+    ]
+
+
+def _table_kinds(tables: Iterable[str]) -> dict[str, str]:
+    kinds = {}
+    for table in tables:
+        if table in SCOPES:
+            kinds[table] = "scoped"
+        elif table in SHARED:
+            kinds[table] = "shared"
+        elif table in SPECIAL:
+            kinds[table] = "special"
+        elif table in NOT_SECURED:
+            kinds[table] = "none"
+        else:
+            raise UnknownTableError(
+                f"The table {table} has no row-level security rule: add it to storage/postgres_security.py."
+            )
+    return kinds
+
+
+def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setup_role: str) -> list[str]:
+    """Every statement of the server's security, for these tables (all of the caseload's)."""
+    kinds = _table_kinds(tables)
+    secured = sorted(t for t, k in kinds.items() if k != "none")
+    statements = [
+        # The groups: each a NOLOGIN role (an account is a member of pb_account and of one of these).
+        *(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {_lit(g)}) THEN "
+            f"CREATE ROLE {g} NOLOGIN; END IF; END $$"
+            for g in ALL_GROUPS
+        ),
+        "DO $$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); "
+        f"EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}', "
+        "current_database()); END $$",
+        "REVOKE ALL ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        *_functions_sql(),
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.append_event(text, text, text, text, text, integer), "
+        f"{SCHEMA}.audit_row() FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {ACCOUNT_GROUP}, {MANAGER_GROUP}, {AUDITOR_GROUP}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ACCOUNT_GROUP}",
+        f"GRANT SELECT ON audit_event, setting TO {AUDITOR_GROUP}",
+        *(
+            f"GRANT SELECT ON {t} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}"
+            for t in sorted(kinds)
+            if kinds[t] == "none"
+        ),
+    ]
+    for table in secured:
+        if table == "audit_event":
+            statements.append(f"GRANT SELECT ON audit_event TO {ACCOUNT_GROUP}")
+        elif table == "app_user":
+            statements += [
+                f"GRANT SELECT ON app_user TO {ACCOUNT_GROUP}",
+                # Signing in writes one's own counters; nothing else of one's own row.
+                f"GRANT UPDATE (failed_sign_ins, locked_until, last_sign_in_at, must_change_password, "
+                f"password_hash) ON app_user TO {ACCOUNT_GROUP}",
+                f"GRANT INSERT, UPDATE, DELETE ON app_user TO {MANAGER_GROUP}",
+            ]
+        else:
+            statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {ACCOUNT_GROUP}")
+        statements += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        ]
+        statements += _drop_policies(table)
+        # The role that ran the setup (the DBA's: migrations, team upload) is not bound by the rules.
+        statements.append(
+            f"CREATE POLICY pb_setup ON {table} TO {_ident(setup_role)} USING (true) WITH CHECK (true)"
+        )
+        if kinds[table] == "scoped":
+            statements += _scoped_policy(table, *SCOPES[table])
+        elif kinds[table] == "shared":
+            statements += _shared_policy(table, *SHARED[table])
+    statements += _special_policies()
+    # The audit trigger on every audited table.
+    for table in secured:
+        statements.append(f"DROP TRIGGER IF EXISTS pb_audit ON {table}")
+        if table in audit.NOT_AUDITED:
+            continue
+        kind, column = SCOPES.get(table, ("", ""))
+        args = ", ".join(_lit(a) for a in (",".join(primary_keys[table]), kind, column))
+        statements.append(
+            f"CREATE TRIGGER pb_audit AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_row({args})"
+        )
+    return statements
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _drop_policies(table: str) -> list[str]:
+    return [
+        f"DO $$ DECLARE p record; BEGIN FOR p IN SELECT policyname FROM pg_policies "
+        f"WHERE schemaname = 'public' AND tablename = {_lit(table)} LOOP "
+        f"EXECUTE format('DROP POLICY %I ON public.%I', p.policyname, {_lit(table)}); END LOOP; END $$"
+    ]
+
+
+def apply(connection: Connection) -> None:
+    """Apply (or apply again) the server's security to the caseload's database, in the connection's
+    transaction. Run by the role that set the caseload up (it must be able to create roles)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    inspector = sa_inspect(connection)
+    tables = [t for t in inspector.get_table_names()]
+    keys = {t: list(inspector.get_pk_constraint(t)["constrained_columns"]) for t in tables}
+    setup_role = connection.execute(text("SELECT current_user")).scalar_one()
+    raw: Any = connection.connection.dbapi_connection
+    cursor = raw.cursor()  # plain statements: no placeholders
+    try:
+        for statement in security_sql(tables, keys, setup_role):
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+# -- what the app calls on a team caseload ---------------------------------------------------------
+
+
+def is_server(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def secured(connection: Connection) -> bool:
+    """Whether this server caseload has the security applied (the functions exist)."""
+    return bool(
+        connection.execute(
+            text("SELECT to_regprocedure('pb_security.sync_account(text)') IS NOT NULL")
+        ).scalar()
+    )
+
+
+def sync_account(connection: Connection, username: str) -> None:
+    """Make the account's login role match its app_user row (made, enabled or disabled, its group)."""
+    connection.execute(text(f"SELECT {SCHEMA}.sync_account(:u)"), {"u": username})
+
+
+def scram_verifier(connection: Connection, username: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of a password, made here by libpq (the password is never sent)."""
+    driver: Any = connection.connection.driver_connection
+    verifier: bytes = driver.pgconn.encrypt_password(
+        password.encode("utf-8"), username.encode("utf-8"), b"scram-sha-256"
+    )
+    return verifier.decode("ascii")
+
+
+def set_password(connection: Connection, username: str, password: str) -> None:
+    """Give the account's login role this password (as a verifier: see :func:`scram_verifier`)."""
+    verifier = scram_verifier(connection, username, password)
+    connection.execute(text(f"SELECT {SCHEMA}.set_password(:u, :v)"), {"u": username, "v": verifier})
+
+
+def person_exists(connection: Connection, person_id: int) -> bool:
+    """Whether the person is on the caseload at all, even where the account may not see them."""
+    if is_server(connection) and secured(connection):
+        return bool(connection.execute(text(f"SELECT {SCHEMA}.person_exists(:p)"), {"p": person_id}).scalar())
+    return (
+        connection.execute(text("SELECT 1 FROM person WHERE id = :p"), {"p": person_id}).first() is not None
+    )
+
+
+def person_by_nhs_number(connection: Connection, digits: str) -> int | None:
+    """The id behind an NHS number, for opening a record with a reason (break-glass)."""
+    if is_server(connection) and secured(connection):
+        value = connection.execute(text(f"SELECT {SCHEMA}.person_by_nhs_number(:d)"), {"d": digits}).scalar()
+    else:
+        value = connection.execute(
+            text("SELECT id FROM person WHERE nhs_number = :d"), {"d": digits}
+        ).scalar()
+    return None if value is None else int(value)

@@ -1,0 +1,487 @@
+"""The server's own security on a team caseload (issue 21): each account a login role, row-level
+security on current_user, and the audit trail written and chained by the server.
+
+Each role connects *directly* with psycopg (as a modified client would, TLS and its password) or
+with ``psql``, and tries to read and write what it may not. The caseload is a demo caseload built
+on the server by its administrator (the superuser), with accounts made through ``UserService``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from personalbudget.clock import SystemClock
+from personalbudget.domain.roles import Role
+from personalbudget.services import build_services
+from personalbudget.services.context import ActingDatabase
+from personalbudget.services.demo_service import build_demo_caseload
+from personalbudget.services.user_service import SERVER_PASSWORD, SignedInUser, UserService
+from personalbudget.storage import audit, postgres_security
+from personalbudget.storage.server import ServerDatabase, open_server_database
+
+psycopg = pytest.importorskip("psycopg")
+
+PASSWORD = "a long password"
+PEOPLE = 6
+
+# The person of a row of each kind of table, written out again here (not taken from the module
+# under test), so a wrong rule there is caught.
+PERSON_OF_ROW = {
+    "self": "t.id",
+    "person": "t.person_id",
+    "cycle": "(SELECT c.person_id FROM plan_cycle c WHERE c.id = t.cycle_id)",
+    "plan": "(SELECT p.person_id FROM support_plan p WHERE p.id = t.plan_id)",
+    "agreed_budget": "(SELECT c.person_id FROM agreed_budget b JOIN plan_cycle c ON c.id = b.cycle_id "
+    "WHERE b.id = t.agreed_budget_id)",
+    "management": "(SELECT c.person_id FROM budget_management m JOIN plan_cycle c ON c.id = m.cycle_id "
+    "WHERE m.id = t.management_id)",
+    "review": "(SELECT c.person_id FROM review r JOIN plan_cycle c ON c.id = r.cycle_id WHERE r.id = t.review_id)",
+}
+
+
+@dataclass
+class TeamCaseload:
+    database: ServerDatabase  # open as the administrator
+    pg: object  # the PostgresDatabase fixture
+    names: dict[str, str]  # what each account is for -> its user name (roles are the cluster's)
+    people: list[int]
+    manager: SignedInUser
+
+    def url(self, who: str, password: str = PASSWORD) -> str:
+        return self.pg.url(user=self.names[who], password=password)  # type: ignore[attr-defined]
+
+    def connect(self, who: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return psycopg.connect(self.url(who, password), autocommit=True)
+
+    def admin(self):  # type: ignore[no-untyped-def]
+        return self.pg.connect()  # type: ignore[attr-defined]
+
+    def rows_about(self, table: str, person_id: int) -> set[int]:
+        kind, _column = postgres_security.SCOPES[table]
+        with self.admin() as connection:
+            rows = connection.execute(
+                f"SELECT t.id FROM {table} t WHERE {PERSON_OF_ROW[kind]} = %s", (person_id,)
+            )
+            return {r[0] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def team(pg_server, pg_template) -> Iterator[TeamCaseload]:  # type: ignore[no-untyped-def]
+    """One caseload for the module (a demo caseload costs seconds): tests that change it put it back
+    or use accounts of their own."""
+    from tests.postgres_cluster import PostgresDatabase
+
+    name = f"pb_rls_{secrets.token_hex(6)}"  # a database of its own: the security changes its schema
+    with pg_server.connect() as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    pg_database = PostgresDatabase(pg_server, name)
+    database = open_server_database(pg_database.superuser_url)
+    with database.engine.begin() as connection:
+        postgres_security.apply(connection)  # as `team setup` does after the migrations
+        postgres_security.apply(connection)  # and again: applying it twice changes nothing
+    clock = SystemClock()
+    system = build_services(database, clock, actor="dba", system=True)
+    build_demo_caseload(system.context, people=PEOPLE, seed=7)
+    with database.engine.connect() as connection:
+        people = [r[0] for r in connection.exec_driver_sql("SELECT id FROM person ORDER BY id")]
+    suffix = secrets.token_hex(3)
+    names = {
+        key: f"{key}.{suffix}"
+        for key in (
+            "manager",
+            "north1",
+            "north2",
+            "south",
+            "approver",
+            "carer",
+            "broker",
+            "analyst",
+            "duty",
+            "spare",
+        )
+    }
+    users = UserService(ActingDatabase(database, "dba"), clock)
+    manager = users.create_user(names["manager"], "Meg Manager", PASSWORD, Role.PRACTITIONER, team="North")
+    users.create_user(names["north1"], "Nia North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
+    users.create_user(names["north2"], "Ned North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
+    users.create_user(names["south"], "Sam South", PASSWORD, Role.PRACTITIONER, by=manager, team="South")
+    users.create_user(names["approver"], "Ann Approver", PASSWORD, Role.APPROVER, by=manager)
+    users.create_user(names["carer"], "Cai Carer", PASSWORD, Role.INDIVIDUAL, by=manager, people=(people[0],))
+    users.create_user(names["broker"], "Bea Broker", PASSWORD, Role.BROKER, by=manager, people=(people[1],))
+    users.create_user(names["analyst"], "Al Analyst", PASSWORD, Role.ANALYST, by=manager)
+    users.create_user(names["duty"], "Dee Duty", PASSWORD, Role.PRACTITIONER, by=manager, team="East")
+    users.create_user(names["spare"], "Sid Spare", PASSWORD, Role.PRACTITIONER, by=manager, team="East")
+    with database.engine.begin() as connection:  # people 0-2 allocated; the rest on the waiting list
+        for person, worker in ((people[0], "north1"), (people[1], "north2"), (people[2], "south")):
+            connection.exec_driver_sql(
+                "INSERT INTO allocation (person_id, worker, started_at, started_by, reason, ended_by) "
+                "VALUES (%(p)s, %(w)s, now(), 'dba', 'test', '')",
+                {"p": person, "w": names[worker]},
+            )
+    yield TeamCaseload(database, pg_database, names, people, manager)
+    database.close()
+    with pg_server.connect() as connection:  # roles belong to the cluster, not the database
+        connection.execute(f'DROP DATABASE IF EXISTS "{pg_database.name}" WITH (FORCE)')
+        for name in names.values():
+            connection.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def visible(team: TeamCaseload, who: str, table: str) -> set[int]:
+    with team.connect(who) as connection:
+        return {r[0] for r in connection.execute(f"SELECT id FROM {table}")}
+
+
+# -- login roles ----------------------------------------------------------------------------------
+
+
+def test_each_account_is_a_login_role_in_its_groups_with_a_scram_password(team):
+    with team.admin() as connection:
+        row = connection.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolbypassrls, rolpassword FROM pg_authid WHERE rolname = %s",
+            (team.names["carer"],),
+        ).fetchone()
+        groups = {
+            r[0]
+            for r in connection.execute(
+                "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = %s",
+                (team.names["manager"],),
+            )
+        }
+        stored = {r[0] for r in connection.execute("SELECT DISTINCT password_hash FROM app_user")}
+    can_login, superuser, createrole, bypassrls, password = row
+    assert can_login and not superuser and not createrole and not bypassrls
+    assert password.startswith("SCRAM-SHA-256$")  # made by libpq on the client: never the password
+    assert groups == {"pb_account", "pb_practitioner", "pb_manager"}
+    assert stored == {SERVER_PASSWORD}  # the app keeps no password (nor a hash of one)
+    with team.connect("carer") as connection:
+        assert connection.execute("SELECT current_user").fetchone()[0] == team.names["carer"]
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        team.connect("carer", "not the password")
+
+
+def test_disabling_changing_and_resetting_an_account_changes_its_login_role(team):
+    users = UserService(ActingDatabase(team.database, team.names["manager"]), SystemClock())
+    users.set_active(team.names["spare"], False, team.manager)
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        team.connect("spare")
+    users.set_active(team.names["spare"], True, team.manager)
+    users.set_role(team.names["spare"], Role.APPROVER, team.manager)
+    with team.connect("spare") as connection:
+        assert connection.execute("SELECT pg_has_role('pb_approver', 'MEMBER')").fetchone()[0]
+        assert not connection.execute("SELECT pg_has_role('pb_practitioner', 'MEMBER')").fetchone()[0]
+    users.reset_password(team.names["spare"], "one time pass", team.manager)
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        team.connect("spare")
+    team.connect("spare", "one time pass").close()
+
+
+def test_no_account_can_grant_itself_a_role_or_change_accounts(team):
+    with team.connect("carer") as connection:
+        for statement in (
+            "GRANT pb_practitioner TO CURRENT_USER",
+            "GRANT pb_manager TO CURRENT_USER",
+            "ALTER ROLE CURRENT_USER CREATEROLE",
+            "ALTER ROLE CURRENT_USER BYPASSRLS",
+            "SET ROLE pb_practitioner",
+            "UPDATE app_user SET role = 'practitioner', can_manage_users = true WHERE username = current_user",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(statement)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only an active account manager"):
+            connection.execute("SELECT pb_security.sync_account(%s)", (team.names["carer"],))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only an active account manager"):
+            connection.execute(
+                "SELECT pb_security.set_password(%s, %s)",
+                (team.names["analyst"], "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"),
+            )
+        assert connection.execute("SELECT pb_security.my_role(current_user)").fetchone()[0] == "individual"
+    with team.connect("manager") as connection:  # a plain password never reaches the server
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="SCRAM"):
+            connection.execute("SELECT pb_security.set_password(%s, 'plain text')", (team.names["carer"],))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("GRANT pb_manager TO CURRENT_USER")
+
+
+# -- row-level security ------------------------------------------------------------------------
+
+
+def test_a_carer_sees_only_their_persons_rows_in_every_table(team):
+    mine = team.people[0]
+    tables_with_rows = 0
+    for table in sorted(postgres_security.SCOPES):
+        expected = team.rows_about(table, mine)
+        assert visible(team, "carer", table) == expected, table
+        tables_with_rows += bool(expected)
+    assert tables_with_rows >= 15  # the demo person has records in most tables
+    with team.connect("carer") as connection:
+        events = connection.execute("SELECT DISTINCT person_id FROM audit_event").fetchall()
+        accounts = connection.execute("SELECT username FROM app_user").fetchall()
+        links = connection.execute("SELECT person_id FROM account_person").fetchall()
+    assert events == [(mine,)]  # the trail about their person only
+    assert accounts == [(team.names["carer"],)]  # not the names of other people's carers
+    assert links == [(mine,)]
+
+
+def test_a_carer_cannot_write_another_persons_rows(team):
+    mine, other = team.people[0], team.people[3]
+    with team.connect("carer") as connection:
+        assert connection.execute("UPDATE person SET name = 'changed' WHERE id = %s", (other,)).rowcount == 0
+        assert connection.execute("DELETE FROM plan_cycle WHERE person_id = %s", (other,)).rowcount == 0
+        assert (
+            connection.execute(
+                "UPDATE support_plan SET what_matters = 'x' WHERE person_id <> %s", (mine,)
+            ).rowcount
+            == 0
+        )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            connection.execute(  # moving their own person's cycle to another person
+                "UPDATE plan_cycle SET person_id = %s WHERE person_id = %s", (other, mine)
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            connection.execute(
+                "INSERT INTO representative (person_id, position, name, role, relationship, phone, email) "
+                "VALUES (%s, 0, 'x', 'carer', '', '', '')",
+                (other,),
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            connection.execute(  # a person is added only by a practitioner
+                "INSERT INTO person (name, date_of_birth, locality, primary_support_reason, created_at, updated_at) "
+                "VALUES ('x', '1950-01-01', 'x', 'x', now(), now())"
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            connection.execute(  # nor linked to more people by themselves
+                "INSERT INTO account_person (user_id, person_id, linked_at, linked_by) "
+                "SELECT id, %s, now(), 'me' FROM app_user WHERE username = current_user",
+                (other,),
+            )
+    with team.admin() as connection:
+        assert connection.execute("SELECT count(*) FROM person WHERE name = 'changed'").fetchone()[0] == 0
+
+
+def test_an_analyst_sees_no_ones_rows(team):
+    for table in sorted(postgres_security.SCOPES):
+        assert visible(team, "analyst", table) == set(), table
+    with team.connect("analyst") as connection:
+        assert connection.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM break_glass").fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM account_person").fetchone()[0] == 0
+
+
+def test_a_broker_sees_the_people_linked_to_them(team):
+    assert visible(team, "broker", "person") == {team.people[1]}
+    assert visible(team, "broker", "ledger_transaction") == team.rows_about(
+        "ledger_transaction", team.people[1]
+    )
+
+
+def test_a_practitioner_sees_their_people_the_waiting_list_and_with_the_setting_their_team(team):
+    waiting = set(team.people[3:])
+    assert visible(team, "north1", "person") == {team.people[0], *waiting}
+    users = UserService(ActingDatabase(team.database, team.names["manager"]), SystemClock())
+    users.set_team_visibility(True, team.manager)
+    try:
+        # North sees North's people; never South's (allocated in another team), setting or not.
+        assert visible(team, "north1", "person") == {team.people[0], team.people[1], *waiting}
+        assert visible(team, "south", "person") == {team.people[2], *waiting}
+        assert visible(team, "north1", "plan_cycle") == set().union(
+            *(team.rows_about("plan_cycle", p) for p in (team.people[0], team.people[1], *waiting))
+        )
+        with team.connect("north1") as connection:  # the setting is the managers'
+            changed = connection.execute(
+                "UPDATE setting SET value = '0' WHERE key = 'access.team_visibility'"
+            )
+            assert changed.rowcount == 0
+    finally:
+        users.set_team_visibility(False, team.manager)
+
+
+def test_break_glass_opens_a_person_to_a_practitioner_for_the_day(team):
+    other = team.people[2]  # South's
+    with team.connect("duty") as connection:
+        assert connection.execute("SELECT count(*) FROM person WHERE id = %s", (other,)).fetchone()[0] == 0
+        connection.execute(
+            "INSERT INTO break_glass (person_id, username, opened_at, reason, allocated_worker) "
+            "VALUES (%s, current_user, now(), 'duty call at night', '')",
+            (other,),
+        )
+        assert connection.execute("SELECT count(*) FROM person WHERE id = %s", (other,)).fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            connection.execute(  # not in someone else's name
+                "INSERT INTO break_glass (person_id, username, opened_at, reason, allocated_worker) "
+                "VALUES (%s, %s, now(), 'duty call at night', '')",
+                (other, team.names["north1"]),
+            )
+    with team.connect("carer") as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        connection.execute(
+            "INSERT INTO break_glass (person_id, username, opened_at, reason, allocated_worker) "
+            "VALUES (%s, current_user, now(), 'I want to look', '')",
+            (other,),
+        )
+
+
+def test_an_approver_sees_plans_waiting_for_them_and_can_decide_one(team):
+    with team.admin() as connection:
+        connection.execute("UPDATE support_plan SET status = 'draft' WHERE status = 'submitted'")
+        connection.execute("DELETE FROM plan_decision")  # (the demo's decisions were the dba's anyway)
+        waiting = connection.execute(  # someone on the waiting list with a plan
+            "SELECT min(person_id) FROM support_plan WHERE person_id = ANY(%s)", (team.people[3:],)
+        ).fetchone()[0]
+        assert waiting is not None
+        connection.execute(
+            "UPDATE support_plan SET status = 'submitted' WHERE id = (SELECT max(id) FROM support_plan "
+            "WHERE person_id = %s)",
+            (waiting,),
+        )
+    assert visible(team, "approver", "person") == {waiting}
+    with team.connect("approver") as connection:  # the decision, as the service writes it
+        connection.execute("BEGIN")
+        plan = connection.execute("SELECT id FROM support_plan WHERE status = 'submitted'").fetchone()[0]
+        connection.execute("UPDATE support_plan SET status = 'agreed' WHERE id = %s", (plan,))
+        connection.execute(  # written after the plan's new status: still theirs in this transaction
+            "INSERT INTO plan_decision (plan_id, decision, text, role, decided_at, decided_by) "
+            "VALUES (%s, 'approve', '', 'approver', now(), current_user) RETURNING id",
+            (plan,),
+        )
+        connection.execute("COMMIT")
+    assert visible(team, "approver", "person") == {waiting}  # the plans they decided
+
+
+def test_a_carer_connected_with_psql_sees_only_their_persons_rows(team, pg_server):
+    psql = shutil.which("psql") or str(pg_server.bin_dir / "psql")
+    if not os.path.exists(psql):
+        pytest.skip("psql is not installed")
+    url = team.pg.url(user=team.names["carer"], password="")
+    environment = {**os.environ, "PGPASSWORD": PASSWORD}
+    done = subprocess.run(
+        [psql, url, "-X", "-At", "-c", "SELECT id FROM person ORDER BY id", "-c",
+         "SELECT count(*) FROM ledger_transaction WHERE person_id <> " + str(team.people[0]),
+         "-c", "SELECT count(DISTINCT person_id) FROM plan_cycle"],
+        capture_output=True, text=True, env=environment, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(team.people[0]), "0", "1"]
+    done = subprocess.run(
+        [psql, url, "-X", "-At", "-c", "DELETE FROM audit_event"],
+        capture_output=True, text=True, env=environment, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "permission denied" in done.stderr
+
+
+# -- the audit trail -----------------------------------------------------------------------------
+
+
+def _verify(team: TeamCaseload) -> audit.AuditReport:
+    connection = team.database.connect_raw(read_only=True)
+    try:
+        return audit.verify(connection)
+    finally:
+        connection.close()
+
+
+def test_the_server_writes_each_change_s_event_as_the_signed_in_role_and_verify_checks_the_chain(team):
+    before = _verify(team)
+    assert before.ok, before.problems
+    assert before.events > PEOPLE * 10  # the demo's records, each by the trigger
+    with team.connect("north1") as connection:
+        connection.execute("UPDATE person SET name = 'Renamed' WHERE id = %s", (team.people[0],))
+        connection.execute(  # the app's own events in words go through the server too
+            "SELECT pb_security.record_event('break-glass', 'break_glass', '0', '{\"reason\": \"test\"}', %s)",
+            (team.people[0],),
+        )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # but never a change event of its own
+            connection.execute("SELECT pb_security.record_event('update', 'person', '1', '{}', NULL)")
+    with team.admin() as connection:
+        rows = connection.execute(
+            "SELECT actor, action, table_name, summary, person_id FROM audit_event ORDER BY id DESC LIMIT 2"
+        ).fetchall()
+    assert rows[1] == (team.names["north1"], "update", "person", '{"name": "changed"}', team.people[0])
+    assert rows[0][:3] == (team.names["north1"], "break-glass", "break_glass")
+    after = _verify(team)
+    assert after.ok, after.problems
+    assert after.events == before.events + 2
+
+
+def test_nobody_can_change_or_remove_audit_events(team):
+    for who in ("carer", "north1", "manager", "approver", "analyst"):
+        with team.connect(who) as connection:
+            for statement in (
+                "UPDATE audit_event SET summary = '{}'",
+                "DELETE FROM audit_event",
+                "TRUNCATE audit_event",
+                "INSERT INTO audit_event (id, at, actor, action, table_name, row_id, summary, prev_hash, hash) "
+                "VALUES (100000, now(), 'x', 'insert', 'person', '1', '{}', 'x', 'x')",
+                "UPDATE setting SET value = '1:x' WHERE key = 'audit.head'",
+            ):
+                try:
+                    changed = connection.execute(statement).rowcount
+                except psycopg.errors.InsufficientPrivilege:
+                    continue
+                assert changed == 0, (who, statement)
+    with team.admin() as connection, pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+        connection.execute("UPDATE audit_event SET summary = '{}' WHERE id = 1")  # even the administrator
+    assert _verify(team).ok
+
+
+def test_tampering_with_an_event_as_the_administrator_makes_verify_name_it(team):
+    assert _verify(team).ok
+    with team.admin() as connection:  # a superuser can switch the triggers off; the chain still tells
+        connection.execute("SET session_replication_role = replica")
+        actor = connection.execute("SELECT actor FROM audit_event WHERE id = 5").fetchone()[0]
+        connection.execute("UPDATE audit_event SET actor = 'someone else' WHERE id = 5")
+        try:
+            report = _verify(team)
+            assert not report.ok
+            assert report.problems == ["Event 5 has been changed since it was written."]
+        finally:  # put back, for the module's other tests
+            connection.execute("UPDATE audit_event SET actor = %s WHERE id = 5", (actor,))
+    assert _verify(team).ok
+
+
+def test_events_of_people_saving_at_the_same_time_chain_in_commit_order(team):
+    first, second = team.connect("north1"), team.connect("north2")
+    try:
+        first.execute("BEGIN")
+        first.execute("UPDATE person SET name = 'One' WHERE id = %s", (team.people[0],))
+        second.execute("BEGIN")
+        second.execute("SET lock_timeout = '200ms'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):  # waits for the first to commit
+            second.execute("UPDATE person SET name = 'Two' WHERE id = %s", (team.people[1],))
+        second.execute("ROLLBACK")
+        first.execute("COMMIT")
+        second.execute("UPDATE person SET name = 'Two' WHERE id = %s", (team.people[1],))
+    finally:
+        first.close()
+        second.close()
+    assert _verify(team).ok
+
+
+def test_every_table_of_the_caseload_has_a_security_rule():
+    """A new table must be given a rule (person-scoped, shared or special) before it reaches a server."""
+    from sqlmodel import SQLModel
+
+    import personalbudget.storage.database  # noqa: F401  (registers every table)
+
+    tables = set(SQLModel.metadata.tables) | {"alembic_version"}
+    postgres_security.security_sql(sorted(tables), {t: ["id"] for t in tables}, "dba")  # raises if not
+    with pytest.raises(postgres_security.UnknownTableError, match="new_table"):
+        postgres_security.security_sql(["new_table"], {"new_table": ["id"]}, "dba")
+
+
+def test_the_server_hashes_events_exactly_as_the_laptop_does(team):
+    with team.admin() as connection:
+        number, at, actor, action, table, row_id, summary, prev, digest = connection.execute(
+            "SELECT id, at, actor, action, table_name, row_id, summary, prev_hash, hash FROM audit_event "
+            "WHERE id = 2"
+        ).fetchone()
+    text = at.astimezone(UTC).isoformat(timespec="microseconds")
+    assert isinstance(at, datetime) and text.endswith("+00:00")
+    assert audit.event_hash(prev, number, text, actor, action, table, row_id, summary) == digest
