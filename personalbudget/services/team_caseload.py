@@ -81,6 +81,7 @@ class TeamSignIn:
         self._clock = clock
         self._ca_file = ca_file
         self.database: ServerDatabase | None = None
+        self.user: SignedInUser | None = None  # who signed in (set by the caller that asked)
 
     def has_users(self) -> bool:
         return True  # a team caseload's accounts are made by whoever manages them, never at sign-in
@@ -116,6 +117,9 @@ class TeamSignIn:
                     "them (or it is disabled). Ask whoever manages the team's accounts."
                 ).format(name=name)
             )
+        if self.database is not None and self.user is not None and self.user.username == signed_in.username:
+            database.close()  # signing in again (after the inactivity lock): the open caseload stays
+            return signed_in
         if self.database is not None:
             self.database.close()
         self.database = database
