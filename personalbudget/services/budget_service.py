@@ -7,7 +7,6 @@ from dataclasses import asdict
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from personalbudget.domain.lifecycle import Step
@@ -25,7 +24,7 @@ from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import BudgetView
-from personalbudget.services.edit_check import Resolution, check_unchanged
+from personalbudget.services.edit_check import Resolution, check_unchanged, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.storage.models import AgreedBudget, BudgetAssessment, BudgetStream, PlanCycle
 
@@ -146,7 +145,7 @@ class BudgetService:
             row.indicative_weekly_pence = indicative.weekly_pence
             row.updated_at, row.updated_by = self._ctx.clock.now(), self._ctx.actor
             if row.id is not None:
-                flag_modified(row, "updated_at")  # a new version even when the answers are the same
+                touch(session, row, "updated_at")  # a new version even when the answers are the same
             session.add(row)
             session.flush()
             return self._view(session, cycle)
@@ -226,7 +225,7 @@ class BudgetService:
                 )
             row.breakdown_json = breakdown_to_json(indicative)
             row.updated_at, row.updated_by = now, self._ctx.actor
-            flag_modified(row, "updated_at")  # agreeing is a new version of step 1 (storage/versioning)
+            touch(session, row, "updated_at")  # agreeing is a new version of step 1 (storage/versioning)
             cycle.budget_agreed_at = now
             move_cycle(
                 session,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -42,10 +42,12 @@ class ActingDatabase:
             with self._database.session() as session:
                 previous = session.info.get("actor")
                 session.info["actor"] = self.actor
+                _tell_server(session, self.actor, previous)
                 yield session
                 if previous is not None and previous != self.actor:
                     session.flush()  # attribute this block's changes before handing the session back
                     session.info["actor"] = previous
+                    _tell_server(session, previous, self.actor)
         except StaleDataError:
             # Another window saved the same row between this use case's read and its write (the
             # version checked by the UPDATE no longer matched): nothing of this use case was saved.
@@ -77,6 +79,14 @@ class ActingDatabase:
 
     def close(self) -> None:
         self._database.close()
+
+
+def _tell_server(session: Session, actor: str, previous: object) -> None:
+    """On a team caseload, who acts for the server's audit trigger: it believes it only of a login
+    that is not a person's own account (the DBA's tools, the tests' superuser, the app's own jobs);
+    a person's account is always the login itself (storage/postgres_security.py, ``actor()``)."""
+    if actor != previous and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('pb.actor', :actor, true)"), {"actor": actor})
 
 
 @dataclass(frozen=True)

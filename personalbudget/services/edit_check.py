@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel
 
 from personalbudget.errors import ConcurrentEditError, FieldChange
@@ -164,3 +165,10 @@ def values_of(
         value = getattr(obj, key, None)
         out[key] = normalise[key](value) if key in normalise else value
     return out
+
+
+def touch(session: Session, row: SQLModel, attribute: str) -> None:
+    """Make the save a new version of ``row`` even when none of its own columns changed (only the
+    rows that come with it, e.g. a person's carers or a plan's lines)."""
+    if row in session and not session.is_modified(row, include_collections=False):
+        flag_modified(row, attribute)

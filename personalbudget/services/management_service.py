@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
@@ -29,7 +28,7 @@ from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import ManagementView
-from personalbudget.services.edit_check import Resolution, check_unchanged
+from personalbudget.services.edit_check import Resolution, check_unchanged, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of
 from personalbudget.services.money_queries import (
     ManagementInForce,
@@ -193,7 +192,7 @@ class ManagementService:
             session.flush()
             management.recorded_at, management.recorded_by = now, self._ctx.actor
             management.note = checked.note
-            flag_modified(management, "recorded_at")
+            touch(session, management, "recorded_at")
         else:
             management = BudgetManagement(
                 cycle_id=cycle.id,  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain.lifecycle import Step
@@ -16,7 +15,7 @@ from personalbudget.i18n import N_, _
 from personalbudget.services.access import allocate_new_person
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
-from personalbudget.services.edit_check import Resolution, check_unchanged, values_of
+from personalbudget.services.edit_check import Resolution, check_unchanged, touch, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
 from personalbudget.storage.models import Person, Representative
 from personalbudget.storage.sql import driver as raw_driver
@@ -130,7 +129,7 @@ class PeopleService:
             person.locality = clean.locality
             person.primary_support_reason = clean.primary_support_reason
             person.updated_at = self._ctx.clock.now()
-            flag_modified(person, "updated_at")  # a new version even when only the representatives changed
+            touch(session, person, "updated_at")  # a new version even when only the representatives changed
             session.add(person)
             self._replace_representatives(session, person_id, clean)
             self._flush(session)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from personalbudget.domain import review as review_rules
@@ -41,7 +40,7 @@ from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
-from personalbudget.services.edit_check import Resolution, check_unchanged
+from personalbudget.services.edit_check import Resolution, check_unchanged, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import (
@@ -311,7 +310,7 @@ class PlanService:
             plan.what_matters = draft.what_matters.strip()
             plan.contingency = draft.contingency.strip()
             plan.updated_at = now
-            flag_modified(plan, "updated_at")  # a new version even when only its lines changed
+            touch(session, plan, "updated_at")  # a new version even when only its lines changed
             session.add(plan)
             self._replace_content(session, plan, draft)
             session.flush()

@@ -6,8 +6,8 @@ window's (or machine's) on the same row matches no row and fails as a whole (``S
 turned into ``ConcurrentEditError`` by the services). The services also compare the version the
 person's screen was built from with the row's before they change anything (``services/edit_check``).
 
-Who changed a record, and when, comes from the audit trail (each update records its
-``row_version`` before and after).
+Who changed a record, and when, comes from the audit trail: the record's newest events (the
+version itself is not a field of the trail's updates, on a laptop as on a server).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class RowChange:
 
 
 def changes_since(connection: Any, table: str, row_id: str, version: int, limit: int = 50) -> list[RowChange]:
-    """The audited updates of one row that made a version newer than ``version``, oldest first.
+    """The audited changes of one row since it was at ``version``, oldest first (where the trail
+    does not say which version an event made, its newest events: the last is the latest change).
 
     An indexed read (``ix_audit_event_row``) of the row's newest events only."""
     rows = connection.execute(
