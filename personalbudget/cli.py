@@ -527,7 +527,7 @@ def _caseload_file(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_database_path()
 
 
-def _team_services(args: argparse.Namespace) -> Services:
+def _team_sign_in(args: argparse.Namespace) -> tuple[Database, SignedInUser]:
     """A team caseload: the person signs in as themselves (their PostgreSQL login role); the password
     from PERSONALBUDGET_PASSWORD or asked at the terminal goes to the server only. With neither (no
     terminal), libpq uses what the council set up (Kerberos, a .pgpass)."""
@@ -539,7 +539,11 @@ def _team_services(args: argparse.Namespace) -> Services:
         if not password:
             password = getpass.getpass(_("Password (empty to use the sign-in set up on this computer): "))
     name = name or team_username(str(args.db)) or _actor()
-    database, user = open_team_caseload(str(args.db), name, password, SystemClock())
+    return open_team_caseload(str(args.db), name, password, SystemClock())
+
+
+def _team_services(args: argparse.Namespace) -> Services:
+    database, user = _team_sign_in(args)
     return build_services(database, SystemClock(), user.username, role=user.role)
 
 
@@ -595,12 +599,18 @@ def _new_password(confirm: bool = True) -> str:
 
 def _accounts(args: argparse.Namespace) -> int:
     """``personalbudget accounts list | add | disable | enable | role | reset-password``."""
-    path = _caseload_file(args)
-    if not path.exists():
-        raise PersonalBudgetError(_("There is no caseload at {file}. Check the path.").format(file=path))
-    database = open_database(path, args.keys)
+    team_user: SignedInUser | None = None
+    if is_team_caseload(args.db):  # signed in to the server as their own login role first
+        database, team_user = _team_sign_in(args)
+    else:
+        path = _caseload_file(args)
+        if not path.exists():
+            raise PersonalBudgetError(_("There is no caseload at {file}. Check the path.").format(file=path))
+        database = open_database(path, args.keys)
     try:
-        users = UserService(ActingDatabase(database, "accounts"), SystemClock())
+        users = UserService(
+            ActingDatabase(database, team_user.username if team_user else "accounts"), SystemClock()
+        )
         first = not users.has_users()
         if first and args.accounts == "add":
             made = users.create_user(
@@ -611,7 +621,7 @@ def _accounts(args: argparse.Namespace) -> int:
         if first:
             print(_("This caseload has no accounts yet. Add the first with 'personalbudget accounts add'."))
             return 0
-        manager = _sign_in(database)
+        manager = team_user or _sign_in(database)
         assert manager is not None
         users = UserService(ActingDatabase(database, manager.username), SystemClock())
         if args.accounts == "list":

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 # Qt must never need a display in tests; PERSONALBUDGET_HOME keeps tests out of the real data folder.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,7 +19,7 @@ from personalbudget.domain.roles import Role
 from personalbudget.services import Services, build_services
 from personalbudget.storage.database import Database, open_database
 from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore, key_file_path
-from personalbudget.storage.server import open_server_database
+from personalbudget.storage.server import ServerDatabase, server_url
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -87,8 +88,10 @@ def db(
     A copy of the session's template, stored under its own database id in this test's keyring, so
     tests share nothing. Tests marked ``fresh_caseload`` (of the migrations themselves) build it
     from scratch, as does any test whose keyring is unavailable or whose file already exists."""
-    if backend(request.config) == "postgresql":  # the same tests on a team caseload (a fresh database)
-        database = open_server_database(request.getfixturevalue("pg_database").superuser_url)
+    if backend(request.config) == "postgresql":  # the same tests on a team caseload (an emptied database)
+        pg = request.getfixturevalue("pg_database")
+        engine = request.getfixturevalue("_pg_engine")
+        database = _KeptEngineDatabase(server_url(pg.superuser_url), engine)
         yield database
         database.close()
         return
@@ -108,6 +111,23 @@ def db(
         database.created = True  # as when this opening made it
     yield database
     database.close()
+
+
+class _KeptEngineDatabase(ServerDatabase):
+    """A team caseload whose engine (its pool of TLS connections) outlives the test: the next test's
+    database is the same one emptied, so reconnecting each time would only cost time."""
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def _pg_engine(_pg_reusable) -> Iterator[Engine]:
+    from personalbudget.storage.server import make_server_engine
+
+    engine = make_server_engine(server_url(_pg_reusable.server.url(_pg_reusable.name)))
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -174,8 +194,6 @@ def _skip_file_only(item: pytest.Item) -> None:
         reason = "uses the caseload file itself (" + ", ".join(sorted(direct & FILE_FIXTURES)) + ")"
     elif item.get_closest_marker("fresh_caseload") is not None:
         reason = "builds a caseload file by running the migrations"
-    elif "db" not in getattr(item, "fixturenames", ()):
-        reason = "does not use the caseload database (the same on either backend)"
     else:
         return
     item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
@@ -187,6 +205,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     leaves them out; the full ``./run-tests`` runs them)."""
     acceptance = Path(__file__).parent / "acceptance"
     on_server = backend(config) == "postgresql"
+    if on_server:  # the PostgreSQL pass: only what uses the caseload database (the rest is the same)
+        kept = [item for item in items if "db" in getattr(item, "fixturenames", ())]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     for item in items:
         if on_server:
             _skip_file_only(item)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Select, func, select, type_coerce
 
 from personalbudget.domain.charging import ContributionStatus
 from personalbudget.domain.management import OPTION_MECHANISMS, DeliveryMechanism, ManagementOption
@@ -408,7 +408,10 @@ def _queries(period_from: date, period_to: date) -> dict[str, Select[Any]]:
         )
         .join_from(transaction_t, item_t, i.id == t.plan_item_id, isouter=True)
         .where(
-            t.amount_pence < 0, t.posted_on >= period_from.isoformat(), t.posted_on <= period_to.isoformat()
+            t.amount_pence < 0,
+            # ISO text as SQLite holds dates; typed as a date, so the server compares dates with dates.
+            t.posted_on >= type_coerce(period_from.isoformat(), Date),
+            t.posted_on <= type_coerce(period_to.isoformat(), Date),
         )
         .group_by(t.person_id, func.coalesce(i.category, func.nullif(t.category, ""))),
         "reviews": select(c.person_id, review_t.c.id, review_t.c.completed_at, review_t.c.due_on)

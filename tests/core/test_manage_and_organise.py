@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.management import (
@@ -143,9 +144,7 @@ def every_value(services) -> str:
     """Every value in every table, as text."""
     values = []
     with services.context.db.engine.connect() as connection:
-        tables = (
-            connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars().all()
-        )
+        tables = inspect(connection).get_table_names()  # (a caseload file or a team caseload)
         for table in tables:
             for row in connection.exec_driver_sql(f'SELECT * FROM "{table}"'):
                 values.extend(str(v) for v in row)

@@ -181,8 +181,8 @@ def _url(database: PostgresDatabase):
 def test_people_sign_in_to_a_team_caseload_as_their_own_login_role(pg_database: PostgresDatabase) -> None:
     with pg_database.connect() as connection:
         connection.execute("CREATE ROLE \"alex.approver\" LOGIN PASSWORD 'a long password 1'")
-        connection.execute('GRANT ALL ON ALL TABLES IN SCHEMA public TO "alex.approver"')
-        connection.execute('GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "alex.approver"')
+        # An account's groups (what UserService's sync_account gives a login role on a team caseload).
+        connection.execute('GRANT pb_account, pb_approver TO "alex.approver"')
     try:
         server = open_server_database(pg_database.superuser_url)
         with server.engine.begin() as connection:
@@ -231,3 +231,53 @@ def test_the_cli_opens_a_team_caseload_by_its_address(
     address = pg_database.url(password="")
     assert run(["people", "--db", address, "--json"]) == 0
     assert capsys.readouterr().out.strip() == "[]"
+
+
+def test_accounts_added_on_a_team_caseload_sign_in_as_their_own_login_role(
+    pg_empty_database: PostgresDatabase, capsys, monkeypatch
+) -> None:
+    """The DBA sets up the caseload and adds the first account; that person then signs in to the
+    server with their own password (the server checks it) and adds a colleague the same way."""
+    assert run(["team", "setup", "--db", pg_empty_database.superuser_url, "--yes"]) == 0
+    monkeypatch.setenv("PERSONALBUDGET_USER", "postgres")
+    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", pg_empty_database.server.password)
+    monkeypatch.setenv("PERSONALBUDGET_NEW_PASSWORD", "morwenna's own password")
+    address = pg_empty_database.url(password="")
+    roles = ("morwenna.manager", "tomos.approver")
+    try:
+        code = run(
+            [
+                "accounts",
+                "add",
+                "morwenna.manager",
+                "--name",
+                "Morwenna",
+                "--role",
+                "practitioner",
+                "--db",
+                address,
+            ]
+        )
+        assert code == 0, capsys.readouterr().err
+        monkeypatch.setenv("PERSONALBUDGET_USER", "morwenna.manager")
+        monkeypatch.setenv("PERSONALBUDGET_PASSWORD", "morwenna's own password")
+        monkeypatch.setenv("PERSONALBUDGET_NEW_PASSWORD", "tomos's own password")
+        code = run(
+            ["accounts", "add", "tomos.approver", "--name", "Tomos", "--role", "approver", "--db", address]
+        )
+        assert code == 0, capsys.readouterr().err
+        sign_in = TeamSignIn(address, SystemClock())
+        user = sign_in.sign_in("tomos.approver", "tomos's own password")
+        assert user.role is Role.APPROVER
+        assert sign_in.database is not None
+        with sign_in.database.engine.connect() as connection:
+            assert connection.execute(text("SELECT current_user")).scalar() == "tomos.approver"
+        sign_in.database.close()
+        with pytest.raises(Exception, match="did not accept"):
+            TeamSignIn(address, SystemClock()).sign_in("tomos.approver", "morwenna's own password")
+    finally:
+        with pg_empty_database.connect() as connection:
+            for role in roles:
+                if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    connection.execute(f'DROP OWNED BY "{role}"')
+                connection.execute(f'DROP ROLE IF EXISTS "{role}"')
