@@ -15,8 +15,8 @@ from fractions import Fraction
 from html import escape
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -184,6 +186,11 @@ class CoproductionMode(QObject):
         last question (the default: a figure that moves at each answer is hard to follow)."""
         return self._settings is not None and self._settings.value(AMOUNT_SETTING, "end") == "live"
 
+    def set_amount_live(self, live: bool) -> None:
+        if self._settings is not None:
+            self._settings.setValue(AMOUNT_SETTING, "live" if live else "end")
+            self._settings.sync()
+
 
 # -- small widgets ----------------------------------------------------------------------------------
 
@@ -261,6 +268,55 @@ class CoproductionBanner(QFrame):
             ).format(shortcut=QKeySequence(SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText))
         )
         self.setAccessibleDescription(self.text.text())
+
+
+# The easy read picture beside each answer, by the area of life the question is about.
+AREA_PICTURES = {
+    "nutrition": "domestic",
+    "hygiene": "personal_care",
+    "toilet": "personal_care",
+    "clothing": "personal_care",
+    "home_safety": "keeping_safe",
+    "home": "domestic",
+    "relationships": "people_who_help",
+    "work": "work_learning",
+    "community": "community_activities",
+    "parenting": "people_who_help",
+    "health": "health_support",
+    "family_support": "people_who_help",
+    "carer": "people_who_help",
+}
+ANSWER_PICTURE = 40  # the picture on each answer button, in pixels
+
+
+def area_picture(area_id: str) -> QPixmap:
+    """The easy read picture for an area of the questions (``resources/easy_read``)."""
+    folder = resources_dir() / "easy_read"
+    path = folder / f"{AREA_PICTURES.get(area_id, 'about_me')}.png"
+    return QPixmap(str(path if path.is_file() else folder / "about_me.png"))
+
+
+class AnswerButton(QRadioButton):
+    """An answer as a big button with the area's picture: the whole button takes the click, and it
+    still is a radio button to a screen reader (one answer of several)."""
+
+    def __init__(self, text: str, picture: QPixmap, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setObjectName("answerButton")
+        self.setIcon(QIcon(picture))
+        self.setIconSize(QSize(ANSWER_PICTURE, ANSWER_PICTURE))
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Palette colours only, so the buttons read in the normal and the high-contrast theme.
+        self.setStyleSheet(
+            "QRadioButton#answerButton { border: 2px solid palette(mid); border-radius: 8px;"
+            " padding: 6px 10px; background: palette(button); }"
+            "QRadioButton#answerButton:checked { border: 4px solid palette(highlight);"
+            " background: palette(alternate-base); }"
+            "QRadioButton#answerButton:focus { border: 3px dashed palette(highlight); }"
+        )
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
 
 
 class QuestionByQuestion(QWidget):
@@ -368,8 +424,9 @@ class QuestionByQuestion(QWidget):
             button.hide()
             button.deleteLater()
         chosen = self._answers.get(question.id)
+        picture = area_picture(domain.id)
         for answer in question.answers:
-            button = QRadioButton(_(answer.text), self.answers_box)  # no points: those are for staff
+            button = AnswerButton(_(answer.text), picture, self.answers_box)  # no points: for staff
             button.setAccessibleName(_(answer.text))
             button.setAccessibleDescription(_(question.text))
             button.setProperty("question_id", question.id)
@@ -813,6 +870,25 @@ class CoproductionView(QObject):
         self._refreshing = False
         self._staff_title: str | None = None  # the window's title and File menu's name in the full view
         self._staff_menu_title: str | None = None
+        self._menu_words: list[tuple[QAction, str]] = []  # (menu or item, its staff wording) while on
+        self._hidden_actions: dict[QAction, bool] = {}  # staff menu items hidden, and whether they showed
+
+        # The person's own menu items (View and Help), shown only in their view.
+        self.amount_action = QAction(_("Show the money at &each answer"), window)
+        self.amount_action.setCheckable(True)
+        self.amount_action.setChecked(mode.amount_live())
+        self.amount_action.setStatusTip(
+            _(
+                "Off: the money your answers give is shown after the last question, so it does not change at each answer"
+            )
+        )
+        self.amount_action.toggled.connect(self._amount_toggled)
+        self.how_to_action = QAction(_("&How to use this"), window)
+        self.how_to_action.setStatusTip(_("What you can do here, in a few words"))
+        self.how_to_action.triggered.connect(self.show_how_to)
+        self._own_actions = [self.amount_action, self.how_to_action]
+        for action in self._own_actions:
+            action.setVisible(False)
 
         self.action = QAction(_("&Co-production mode"), window)
         self.action.setCheckable(True)
@@ -1103,6 +1179,79 @@ class CoproductionView(QObject):
             _("This is your view: plain words and bigger text.") if on else _("Back to the full view."), 4000
         )
 
+    def _amount_toggled(self, live: bool) -> None:
+        self.mode.set_amount_live(live)
+        if self.mode.is_on() and hasattr(self, "budget_words"):
+            self._refresh_budget_words()
+
+    def show_how_to(self) -> None:
+        QMessageBox.information(
+            self.window,
+            _("How to use this"),
+            "\n\n".join(
+                [
+                    _("This is your plan. It has 7 steps. The row of steps at the top shows where you are."),
+                    _("Go through each step one part at a time. Use Next and Previous."),
+                    _("What you choose is kept. Press Save for now to keep what you have written."),
+                    _("If you are not sure, ask the person helping you."),
+                ]
+            ),
+        )
+
+    def _menus(self) -> dict[str, QMenu]:
+        """The main window's File, View and Help menus, by their place (not their wording)."""
+        window = self.window
+        found = {}
+        for name in ("file_menu", "view_menu"):
+            menu = getattr(window, name, None)
+            if isinstance(menu, QMenu):
+                found[name] = menu
+        bar_menus = [a.menu() for a in window.menuBar().actions()]
+        help_menu = bar_menus[-1] if bar_menus else None
+        if isinstance(help_menu, QMenu) and help_menu not in found.values():
+            found["help_menu"] = help_menu
+        return found
+
+    def _set_menus(self, on: bool) -> None:
+        """View and Help in the person's words, with only what the person uses; back as they were."""
+        for action, text in reversed(self._menu_words):
+            action.setText(text)
+        self._menu_words.clear()
+        menus = self._menus()
+        view_menu, help_menu = menus.get("view_menu"), menus.get("help_menu")
+        for action in self._own_actions:
+            action.setVisible(on)
+        if not on:
+            if hasattr(self, "toggle_button"):  # it follows its action's text: its own short name again
+                self.toggle_button.setText(_("Co-production mode"))
+            return
+        window = self.window
+
+        def say(action: QAction | None, plain: str) -> None:
+            if action is not None:
+                self._menu_words.append((action, action.text()))
+                action.setText(plain)
+
+        if view_menu is not None:
+            say(view_menu.menuAction(), _("&What I see"))
+            if self.amount_action not in view_menu.actions():
+                view_menu.addAction(self.amount_action)
+            for step, action in zip(Step, getattr(window, "step_actions", []), strict=False):
+                say(action, _("Step &{n}: {title}").format(n=int(step), title=_(STEP_SHORT_TITLES[step])))
+            say(getattr(window, "high_contrast_action", None), _("&Clearer colours"))
+            language = getattr(window, "language_menu", None)
+            if isinstance(language, QMenu):
+                say(language.menuAction(), _("&Language"))
+        say(self.action, _("&Back to the full view (staff)"))
+        say(getattr(window, "print_plan_action", None), _("&Print my plan"))
+        if help_menu is not None:
+            say(help_menu.menuAction(), _("&Help"))
+            if self.how_to_action not in help_menu.actions():
+                help_menu.insertAction(
+                    help_menu.actions()[0] if help_menu.actions() else None, self.how_to_action
+                )
+            say(getattr(window, "about_action", None), _("&About this program"))
+
     def _set_window(self, on: bool) -> None:
         """The caseload (other people's names) and staff-only menu items are hidden while a person is open."""
         window = self.window
@@ -1121,12 +1270,18 @@ class CoproductionView(QObject):
         staff_actions = (
             [a for a in file_menu.actions() if a not in keep and not a.isSeparator()] if file_menu else []
         )
-        for name in ("focus_search_action", "overdue_action"):
+        self._set_menus(on)
+        for name in ("focus_search_action", "overdue_action", "my_work_action", "advance_action"):
             action = getattr(window, name, None)
             if action is not None:
                 staff_actions.append(action)
+        # Each staff item back as it was (an item a role is not offered stays hidden).
         for action in staff_actions:
-            action.setVisible(not on)
+            if on:
+                self._hidden_actions.setdefault(action, action.isVisible())
+                action.setVisible(False)
+            elif action in self._hidden_actions:
+                action.setVisible(self._hidden_actions.pop(action))
 
     def _set_title(self, on: bool) -> None:
         """The window's title in the person's words while the view is on, and back."""
@@ -1247,9 +1402,10 @@ class CoproductionView(QObject):
         )
         explanation = _(STEP_EXPLANATIONS[step])
         cycle = ws.cycle()
-        if cycle is not None and cycle.is_open and cycle.next_review_due is not None:
+        # At step 7 the check-in under way says its own date (in the plain summary).
+        if cycle is not None and cycle.is_open and cycle.next_review_due is not None and step != Step.REVIEW:
             explanation += " " + _("Your next check-in is on {date}.").format(
-                date=format_date(cycle.next_review_due)
+                date=format_date(cycle.next_review_due, fmt="long")
             )
         self.explanation.setText(explanation)
         self._show_caseload(False)

@@ -281,6 +281,19 @@ class HelpArranged:
     one_off_pence: int | None = None  # a one-off cost (said as "about £x"), not a cost a week
 
 
+# (someone arranged, the plan's own words for it, a one-off cost): what the person is told.
+HELP_ARRANGED = {
+    (True, True, False): N_("{words}: {who} helps you. It costs {money}."),
+    (True, False, False): N_("{what}: {who} helps you. It costs {money}."),
+    (False, True, False): N_("{words}: no one is arranged yet. It costs {money}."),
+    (False, False, False): N_("{what}: no one is arranged yet. It costs {money}."),
+    (True, True, True): N_("{words}: from {who}. It costs {money} once."),
+    (True, False, True): N_("{what}: from {who}. It costs {money} once."),
+    (False, True, True): N_("{words}: no one is arranged yet. It costs {money} once."),
+    (False, False, True): N_("{what}: no one is arranged yet. It costs {money} once."),
+}
+
+
 def support_summary(
     plan_agreed: bool, help_lines: tuple[HelpArranged, ...] | list[HelpArranged]
 ) -> PlainSummary:
@@ -296,14 +309,7 @@ def support_summary(
         words = line.description.strip()
         what = plain_category(line.category)
         one_off = line.one_off_pence is not None
-        if line.who:
-            message = N_("{words}: {who} helps you. It costs {money}.")
-            if not words:
-                message = N_("{what}: {who} helps you. It costs {money}.")
-        else:
-            message = N_("{words}: no one is arranged yet. It costs {money}.")
-            if not words:
-                message = N_("{what}: no one is arranged yet. It costs {money}.")
+        message = HELP_ARRANGED[(bool(line.who), bool(words), one_off)]
         told.append(
             Told(
                 message,

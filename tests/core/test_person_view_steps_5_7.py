@@ -56,7 +56,7 @@ def test_step_5_says_who_helps_from_when_and_what_is_not_arranged(services):
     assert "Gym membership: Eastfield Leisure helps you. It costs about £7 a week." in english
     assert "Eastfield Leisure starts on 4 January 2027." in english
     assert not any("Sam Jones starts" in s for s in english)  # started in April: nothing to say
-    assert "Kitchen equipment: no one is arranged yet. It costs £300." in english
+    assert "Kitchen equipment: no one is arranged yet. It costs £300 once." in english
     assert english[-1] == "Some of your help is not arranged yet."
     assert any("Sam Jones" in s for s in said["cy_GB"])  # names as written
 
