@@ -113,7 +113,7 @@ class ConcurrentEditError(PersonalBudgetError):
         what = ", ".join(f.label for f in fields) or _("nothing you can see here")
         super().__init__(
             _(
-                "{who} changed {record} at {when} while you were editing it ({what}). Nothing of yours "
+                "{who} changed {record} ({when}) while you were editing it: {what}. Nothing of yours "
                 "was saved: keep their version, or save yours over it."
             ).format(who=changed_by, record=record, when=changed_at, what=what)
         )

@@ -223,6 +223,7 @@ class ReviewView:
     form: ReviewForm
     spend: tuple[LineResult, ...]
     spend_total: LineResult | None
+    row_version: int = 0  # the version read (optimistic concurrency); give it back when saving
 
     @property
     def editable(self) -> bool:

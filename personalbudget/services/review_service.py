@@ -26,9 +26,10 @@ from personalbudget.domain.review import (
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
-from personalbudget.i18n import _
+from personalbudget.i18n import N_, _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import ReviewForm, ReviewView
+from personalbudget.services.edit_check import Resolution, check_unchanged, touch
 from personalbudget.services.lifecycle_service import (
     apply_review_decision,
     latest_cycle,
@@ -53,6 +54,34 @@ class ReviewSummary:
     decision: ReviewDecision | None
     not_met: int
     gaps: int
+
+
+# What a save of a review checks against someone else's, as the page names it.
+REVIEW_FIELDS = {
+    "completed": N_("Completed"),
+    "outcomes": N_("Outcomes"),
+    "method": N_("How the review was done"),
+    "working_person": N_("What is working (the person)"),
+    "not_working_person": N_("What is not working (the person)"),
+    "working_practitioner": N_("What is working (practitioner)"),
+    "not_working_practitioner": N_("What is not working (practitioner)"),
+    "market_gaps": N_("Support that could not be found"),
+    "risks": N_("Risks"),
+    "decision": N_("Decision"),
+    "decision_note": N_("About the decision"),
+}
+
+
+def _review_values(form: ReviewForm) -> dict[str, object]:
+    values: dict[str, object] = {"completed": False}
+    for key in REVIEW_FIELDS:
+        if key == "completed":
+            continue
+        value = getattr(form, key)
+        values[key] = (
+            tuple(value) if isinstance(value, list) else value.strip() if isinstance(value, str) else value
+        )
+    return values
 
 
 class ReviewService:
@@ -164,23 +193,43 @@ class ReviewService:
                 return self._view(session, row)
         return self.request_review(person_id, reason, note)
 
-    def save_draft(self, review_id: int, form: ReviewForm) -> ReviewView:
+    def save_draft(
+        self,
+        review_id: int,
+        form: ReviewForm,
+        *,
+        base: ReviewView | None = None,
+        resolution: Resolution | None = None,
+    ) -> ReviewView:
+        """Save the review as a draft; ``base`` (the review as read for the page) refuses the save,
+        with who, when and what, if someone else saved it since (``services/edit_check``)."""
         self._ctx.require(Permission.MOVE_STEPS, review_id=review_id)
         errors = check_gaps(form.market_gaps, SUPPORT_CATEGORIES)
         if errors:
             raise ValidationError(errors)
         with self._ctx.db.session() as session:
+            row = self._row(session, review_id)
+            self._check(session, row, form, base, resolution)
             row = self._editable(session, review_id)
-            self._store(session, row, form)
+            self._store(session, row, form, draft=True)
             return self._view(session, row)
 
-    def complete(self, review_id: int, form: ReviewForm) -> ReviewView:
-        """Complete the review and apply its decision to the lifecycle, all in one transaction."""
+    def complete(
+        self,
+        review_id: int,
+        form: ReviewForm,
+        *,
+        base: ReviewView | None = None,
+        resolution: Resolution | None = None,
+    ) -> ReviewView:
+        """Complete the review and apply its decision to the lifecycle, all in one transaction.
+        ``base`` as for ``save_draft``: a review someone else saved meanwhile is not completed."""
         self._ctx.require(Permission.MOVE_STEPS, review_id=review_id)
         check_complete(form.outcomes, form.method, form.decision, form.market_gaps, SUPPORT_CATEGORIES)
         assert form.decision is not None
         interval = self._settings.review().review_interval_months
         with self._ctx.db.session() as session:
+            self._check(session, self._row(session, review_id), form, base, resolution)
             row = self._editable(session, review_id)
             if len(form.outcomes) != len(self._outcomes(session, row)):
                 raise ValidationError(FieldError("outcomes", _("Rate each outcome of the agreed plan.")))
@@ -304,6 +353,31 @@ class ReviewService:
             raise NotFoundError(_("There is no review with id {id}.").format(id=review_id))
         return row
 
+    def _check(
+        self,
+        session: Session,
+        row: Review,
+        form: ReviewForm,
+        base: ReviewView | None,
+        resolution: Resolution | None,
+    ) -> None:
+        if base is None:
+            return
+        theirs = self._view(session, row)
+        check_unchanged(
+            session,
+            row,
+            base.row_version,
+            record=_("the review of {name}").format(name=theirs.person_name),
+            labels=REVIEW_FIELDS,
+            base=_review_values(base.form) | {"completed": base.completed},
+            theirs=_review_values(theirs.form) | {"completed": theirs.completed},
+            mine=_review_values(form),
+            current=lambda: theirs,
+            actor=self._ctx.actor,
+            resolution=resolution,
+        )
+
     def _editable(self, session: Session, review_id: int) -> Review:
         row = self._row(session, review_id)
         if row.status != "draft":
@@ -313,7 +387,7 @@ class ReviewService:
             raise LifecycleError(_("This review can no longer be changed: the cycle is not at step 7."))
         return row
 
-    def _store(self, session: Session, row: Review, form: ReviewForm) -> None:
+    def _store(self, session: Session, row: Review, form: ReviewForm, *, draft: bool = False) -> None:
         row.method = form.method
         row.working_person = form.working_person.strip()
         row.not_working_person = form.not_working_person.strip()
@@ -322,6 +396,8 @@ class ReviewService:
         row.risks = form.risks.strip()
         row.decision = form.decision.value if form.decision else ""
         row.decision_note = form.decision_note.strip()
+        if draft:  # a new version even when only its outcomes or gaps changed (completing changes it)
+            touch(session, row, "method")
         session.add(row)
         stored = self._outcomes(session, row)
         for stored_row, entry in zip(stored, form.outcomes, strict=False):
@@ -407,4 +483,5 @@ class ReviewService:
             form=form,
             spend=spend.lines if spend else (),
             spend_total=spend.total if spend else None,
+            row_version=row.row_version,
         )

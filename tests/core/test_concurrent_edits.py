@@ -250,3 +250,29 @@ def test_ending_an_arrangement_someone_else_changed_is_refused(services, other):
     assert [f.field for f in refused.value.fields] == ["ends_on"]
     ended = services.support.get_support(pid).items[0].arrangements[0]
     assert ended.ends_on == date(2026, 9, 30)
+
+
+def test_a_review_draft_saved_meanwhile_is_not_overwritten_nor_completed_over(services, other):
+    from personalbudget.services.dto import ReviewForm
+    from tests.core.money_helpers import living_person
+
+    pid = living_person(services)
+    read = services.reviews.request_review(pid, "Planned")
+    other.reviews.save_draft(read.review_id, ReviewForm(method="Telephone", risks="Stairs"), base=read)
+    with pytest.raises(ConcurrentEditError) as refused:
+        services.reviews.save_draft(read.review_id, ReviewForm(method="Face to face"), base=read)
+    by_field = {f.field: f for f in refused.value.fields}
+    assert set(by_field) == {"method", "risks"}
+    assert (by_field["method"].base, by_field["method"].theirs, by_field["method"].mine) == (
+        "(empty)",
+        "Telephone",
+        "Face to face",
+    )
+    assert services.reviews.get(read.review_id).form.method == "Telephone"
+    again = services.reviews.save_draft(
+        read.review_id,
+        ReviewForm(method="Face to face", risks="Stairs"),
+        base=refused.value.current,
+        resolution=Resolution(MERGED, refused.value.current_version, ("method",)),
+    )
+    assert again.form.method == "Face to face" and again.row_version == refused.value.current_version + 1

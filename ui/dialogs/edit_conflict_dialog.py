@@ -59,7 +59,7 @@ class EditConflictDialog(QDialog):
 
         count = len(conflict.fields)
         self.summary = QLabel(
-            _("{who} saved {record} at {when}, after you opened it.").format(
+            _("{who} saved {record} after you opened it ({when}).").format(
                 who=conflict.changed_by, record=conflict.record, when=conflict.changed_at
             )
             + " "
