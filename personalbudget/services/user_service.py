@@ -186,9 +186,13 @@ class UserService:
         now = self._clock.now()
         with self._db.session() as session:
             user = session.exec(select(AppUser).where(AppUser.username == username.strip().lower())).first()
-            # The same work and the same message whether the name or the password is wrong.
-            stored = user.password_hash if user else hash_password("not a real account")
-            right = password_matches(password, stored)
+            if _on_server(session):  # the server checks the password of its login role
+                right = user is not None and postgres_security.password_accepted(
+                    session.connection(), user.username, password
+                )
+            else:  # the same work and the same message whether the name or the password is wrong
+                stored = user.password_hash if user else hash_password("not a real account")
+                right = password_matches(password, stored)
             if user is None or not user.active:
                 raise SignInError(_("The user name or password is not right. Try again."))
             locked = _aware(user.locked_until)
@@ -217,10 +221,6 @@ class UserService:
 
     def change_password(self, username: str, old_password: str, new_password: str) -> SignedInUser:
         """The account's own new password (required at the next sign-in after a reset)."""
-        with self._db.session() as session:
-            on_server = _on_server(session)
-        if on_server:  # the server checked the old password when this session signed in
-            return self._change_server_password(username, old_password, new_password)
         self.sign_in(username, old_password)
         if len(new_password) < MIN_PASSWORD:
             raise ValidationError(
@@ -230,24 +230,13 @@ class UserService:
             raise ValidationError(FieldError("password", _("Choose a password different from the old one.")))
         with self._db.session() as session:
             user = self._user(session, username)
-            user.password_hash = hash_password(new_password)
+            on_server = _on_server(session)
+            user.password_hash = SERVER_PASSWORD if on_server else hash_password(new_password)
             user.must_change_password = False
             session.add(user)
-            return _signed_in(user)
-
-    def _change_server_password(self, username: str, old_password: str, new_password: str) -> SignedInUser:
-        if len(new_password) < MIN_PASSWORD:
-            raise ValidationError(
-                FieldError("password", _("Use a password of at least {n} characters.").format(n=MIN_PASSWORD))
-            )
-        if new_password == old_password:
-            raise ValidationError(FieldError("password", _("Choose a password different from the old one.")))
-        with self._db.session() as session:
-            user = self._user(session, username)
-            user.must_change_password = False
-            session.add(user)
-            session.flush()
-            postgres_security.set_password(session.connection(), user.username, new_password)
+            if on_server:
+                session.flush()
+                postgres_security.set_password(session.connection(), user.username, new_password)
             return _signed_in(user)
 
     # -- managing accounts -------------------------------------------------------------------

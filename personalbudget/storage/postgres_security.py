@@ -650,6 +650,24 @@ def set_password(connection: Connection, username: str, password: str) -> None:
     connection.execute(text(f"SELECT {SCHEMA}.set_password(:u, :v)"), {"u": username, "v": verifier})
 
 
+def password_accepted(connection: Connection, username: str, password: str) -> bool:
+    """Whether the server takes this password for the account's login role: a connection of its
+    own, to the same server and database with the same TLS settings, is tried and closed at once."""
+    import psycopg
+
+    driver: Any = connection.connection.driver_connection
+    params = driver.info.get_parameters()  # host, port, dbname, sslmode, ... (libpq never gives a password)
+    params.update(user=username, password=password, connect_timeout="10")
+    try:
+        psycopg.connect(**params).close()
+    except psycopg.OperationalError as problem:
+        words = str(problem)
+        if "password authentication failed" in words or "not permitted to log in" in words:
+            return False
+        raise
+    return True
+
+
 def person_exists(connection: Connection, person_id: int) -> bool:
     """Whether the person is on the caseload at all, even where the account may not see them."""
     if is_server(connection) and secured(connection):

@@ -161,16 +161,19 @@ def table_names(connection: Connection) -> list[str]:
     return list(sa_inspect(connection).get_table_names())
 
 
-# The RLS work fills this in: roles, grants, row-level security policies and the server's audit
-# trigger, applied by ``team setup`` in the same transaction as the schema. Until then it adds nothing.
+# Roles, grants, row-level security policies and the server's audit trigger, applied by ``team setup``
+# in the same transaction as the schema (storage/postgres_security.py).
 SecurityHook = Callable[[Connection], None]
 
 
 def apply_server_security(connection: Connection) -> None:
     """Server-side security of a team caseload (roles, grants, policies, the audit trigger).
 
-    Called by ``create_schema`` after the migrations, inside their transaction."""
-    return None
+    Called by ``create_schema`` after the migrations, inside their transaction; applying it again
+    replaces what it made (storage/postgres_security.py)."""
+    from personalbudget.storage import postgres_security
+
+    postgres_security.apply(connection)
 
 
 def create_schema(text: str | URL, *, security: bool = True) -> str:

@@ -485,3 +485,108 @@ def test_the_server_hashes_events_exactly_as_the_laptop_does(team):
     text = at.astimezone(UTC).isoformat(timespec="microseconds")
     assert isinstance(at, datetime) and text.endswith("+00:00")
     assert audit.event_hash(prev, number, text, actor, action, table, row_id, summary) == digest
+
+
+# -- the services, signed in as each role (what the app does on a team caseload) ----------------------
+
+
+def services_as(team: TeamCaseload, who: str, role: Role):  # type: ignore[no-untyped-def]
+    database = open_server_database(team.pg.url(user=team.names[who], password=PASSWORD))  # type: ignore[attr-defined]
+    return build_services(database, SystemClock(), actor=team.names[who], role=role)
+
+
+def test_through_the_services_a_carer_reaches_only_their_person_and_is_told_why(team):
+    from personalbudget.services.access import NotYourPersonError
+
+    services = services_as(team, "carer", Role.INDIVIDUAL)
+    try:
+        assert [row.person_id for row in services.people.list_caseload()] == [team.people[0]]
+        assert services.people.get_person(team.people[0]).id == team.people[0]
+        with pytest.raises(NotYourPersonError, match="only for the person"):  # not "no such person"
+            services.people.get_person(team.people[3])
+    finally:
+        services.context.db.close()
+
+
+def test_through_the_services_a_practitioner_adds_a_person_and_opens_another_with_a_reason(team):
+    from tests.core.helpers import person_form
+
+    services = services_as(team, "duty", Role.PRACTITIONER)
+    try:
+        added = services.people.add_person(person_form(name="Dai Duty", nhs_number="", representatives=[]))
+        assert added.id in {row.person_id for row in services.people.list_caseload()}  # theirs now
+        with team.admin() as connection:
+            worker = connection.execute(
+                "SELECT worker FROM allocation WHERE person_id = %s AND ended_at IS NULL", (added.id,)
+            ).fetchone()
+            nhs = connection.execute(
+                "SELECT nhs_number FROM person WHERE id = %s", (team.people[1],)
+            ).fetchone()[0]
+        assert worker == (team.names["duty"],)
+        other = team.people[1]  # North's
+        if nhs:
+            assert services.access.find_by_nhs_number(nhs) == other
+        services.access.break_glass(other, "Duty call: the person rang at night")
+        assert services.people.get_person(other).id == other
+    finally:
+        services.context.db.close()
+    with team.admin() as connection:
+        event = connection.execute(
+            "SELECT actor, summary, person_id FROM audit_event WHERE action = 'break-glass' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert event[0] == team.names["duty"] and "Duty call" in event[1] and event[2] == other
+
+
+def test_through_the_services_an_approver_agrees_a_plan_written_by_a_practitioner(team):
+    from personalbudget.domain.plan import Decision
+
+    with team.admin() as connection:  # a plan waiting at step 3 (the demo's own plan, submitted)
+        person, plan, cycle = connection.execute(
+            "SELECT p.person_id, p.id, p.cycle_id FROM support_plan p JOIN plan_cycle c ON c.id = p.cycle_id "
+            "WHERE c.status = 'open' AND p.person_id <> ALL(%s) ORDER BY p.id DESC LIMIT 1",
+            (team.people[:3],),
+        ).fetchone()
+        connection.execute("UPDATE support_plan SET status = 'submitted' WHERE id = %s", (plan,))
+        connection.execute("UPDATE plan_cycle SET current_step = 3 WHERE id = %s", (cycle,))
+    services = services_as(team, "approver", Role.APPROVER)
+    try:
+        assert person in {row.person_id for row in services.people.list_caseload()}
+        view = services.plans.decide(person, Decision.APPROVE, "", "Team manager")
+        assert view.status == "agreed"
+    finally:
+        services.context.db.close()
+    with team.admin() as connection:
+        decided = connection.execute(
+            "SELECT decided_by FROM plan_decision WHERE plan_id = %s", (plan,)
+        ).fetchone()
+        actors = {
+            r[0]
+            for r in connection.execute(
+                "SELECT DISTINCT actor FROM audit_event WHERE table_name = 'plan_decision' AND row_id IN (SELECT id::text FROM plan_decision WHERE plan_id = %s)",
+                (plan,),
+            )
+        }
+    assert decided == (team.names["approver"],)
+    assert actors == {team.names["approver"]}  # the server's event, by the signed-in role
+    assert _verify(team).ok
+
+
+def test_signing_in_and_changing_a_password_are_checked_by_the_server(team):
+    from personalbudget.services.user_service import SignInError
+
+    carer = team.names["carer"]
+    database = open_server_database(team.pg.url(user=carer, password=PASSWORD))  # type: ignore[attr-defined]
+    users = UserService(ActingDatabase(database, carer), SystemClock())
+    try:
+        assert users.sign_in(carer, PASSWORD).role is Role.INDIVIDUAL
+        with pytest.raises(SignInError, match="not right"):
+            users.sign_in(carer, "not the password")
+        users.change_password(carer, PASSWORD, "a new long password")
+        team.connect("carer", "a new long password").close()
+        users.change_password(carer, "a new long password", PASSWORD)  # (back, for the other tests)
+    finally:
+        database.close()
+    with team.admin() as connection:
+        assert connection.execute(
+            "SELECT password_hash FROM app_user WHERE username = %s", (carer,)
+        ).fetchone() == (SERVER_PASSWORD,)
