@@ -21,8 +21,9 @@ from personalbudget.domain.monitoring import running_balances
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
-from personalbudget.i18n import _, format_money, format_number, ngettext
+from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
 from personalbudget.services.context import ServiceContext
+from personalbudget.services.edit_check import check_unchanged
 from personalbudget.services.ledger_common import MAX_DESCRIPTION, LedgerServiceBase, LinkChoice, _driver
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import (
@@ -201,7 +202,12 @@ class LedgerService(LedgerServiceBase):
                         col(LedgerTransaction.person_id) == person_id,
                         col(LedgerTransaction.id).in_(chunk),
                     )
-                    .values(plan_item_id=item_id, category=category)
+                    # A new version of each row, as an edit through the ORM makes (storage/versioning.py).
+                    .values(
+                        plan_item_id=item_id,
+                        category=category,
+                        row_version=col(LedgerTransaction.row_version) + 1,
+                    )
                 )
                 changed += result.rowcount
             self._audit(
@@ -212,13 +218,30 @@ class LedgerService(LedgerServiceBase):
             )
             return changed
 
-    def delete_transaction(self, person_id: int, transaction_id: int) -> None:
-        """Remove a transaction entered by hand (imported ones go with their import)."""
+    def delete_transaction(
+        self, person_id: int, transaction_id: int, *, base_version: int | None = None
+    ) -> None:
+        """Remove a transaction entered by hand (imported ones go with their import). With
+        ``base_version`` (the version shown), one someone else changed since is not removed: the
+        refusal says who, when and what (``services/edit_check``)."""
         self._ctx.require(Permission.MANAGE_MONEY, person_id)
         with self._ctx.db.session() as session:
             row = session.get(LedgerTransaction, transaction_id)
             if row is None or row.person_id != person_id:
                 raise NotFoundError(_("There is no such transaction in this ledger."))
+            if base_version is not None:  # (the ledger's rows carry their version, not each field)
+                check_unchanged(
+                    session,
+                    row,
+                    base_version,
+                    record=_("the transaction of {date}").format(date=format_date(row.posted_on)),
+                    labels={},
+                    base={},
+                    theirs={},
+                    mine={},
+                    current=lambda: None,
+                    actor=self._ctx.actor,
+                )
             if row.source != "manual":
                 raise ValidationError(
                     FieldError(

@@ -276,3 +276,36 @@ def test_a_review_draft_saved_meanwhile_is_not_overwritten_nor_completed_over(se
         resolution=Resolution(MERGED, refused.value.current_version, ("method",)),
     )
     assert again.form.method == "Face to face" and again.row_version == refused.value.current_version + 1
+
+
+def test_a_transaction_relinked_meanwhile_is_not_deleted_from_the_version_shown(services, other, db):
+    from personalbudget.services.ledger_service import TransactionForm
+    from tests.core.money_helpers import item_ids, living_person
+
+    pid = living_person(services)
+    tid = services.ledger.add_transaction(pid, TransactionForm(date(2026, 4, 6), "12.00", False, "Taxi"))
+    with db.engine.connect() as connection:
+        shown = connection.execute(
+            text("SELECT row_version FROM ledger_transaction WHERE id = :id"), {"id": tid}
+        ).scalar()
+    gym = item_ids(services, pid)["Gym membership"]
+    assert other.ledger.link_transactions(pid, [tid], gym) == 1  # a new version of the row
+    with pytest.raises(ConcurrentEditError) as refused:
+        services.ledger.delete_transaction(pid, tid, base_version=shown)
+    # (A bulk relink is audited once for the person's ledger, not per row: who is not named.)
+    assert refused.value.changed_by == "Someone else" and refused.value.fields == ()
+    with db.engine.connect() as connection:
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM ledger_transaction WHERE id = :id"), {"id": tid}
+            ).scalar()
+            == 1
+        )
+    services.ledger.delete_transaction(pid, tid, base_version=refused.value.current_version)
+    with db.engine.connect() as connection:
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM ledger_transaction WHERE id = :id"), {"id": tid}
+            ).scalar()
+            == 0
+        )
