@@ -52,6 +52,7 @@ from personalbudget.services.user_service import SignedInUser, UserService
 from ui import theme
 from ui.accessibility import accessibility_filler_paused, install_accessibility_filler
 from ui.app_signals import AppSignals
+from ui.change_watch import ChangeWatcher, Refreshed
 from ui.crash_log import CrashLog
 from ui.dialogs.accounts_dialog import AccountsDialog, ChangePasswordDialog
 from ui.dialogs.export_dialog import ExportDialog
@@ -303,6 +304,7 @@ class RunningApp:
     lock: InactivityLock
     daily_backup: BackgroundTask | None
     crash_log: CrashLog
+    watcher: ChangeWatcher | None = None  # others' changes to the caseload (ui/change_watch.py)
 
     def shut_down(self) -> None:
         """After the event loop: the backup on close, then the database and the crash log closed."""
@@ -311,6 +313,8 @@ class RunningApp:
             # Closing the last window and Quit can both ask to quit; a request left over would
             # end the next event loop at once (a test's, a benchmark's), so drop it.
             QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
+            if self.watcher is not None:
+                self.watcher.stop()
             self.lock.stop()
             self.lock.deleteLater()
             if self.daily_backup is not None:
@@ -390,13 +394,29 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
         lock = InactivityLock(security.lock_minutes, lambda: lock_until_signed_in(window, users, user))
         if os.environ.get(NO_DEMO_PROMPT_ENV) != "1" and allowed(user.role, Permission.BUILD_DEMO):
             window.schedule_demo_offer()
+        watcher = watch_for_others(window, services, signals) if isinstance(window, MainWindow) else None
     except BaseException:
         db.close()
         crash_log.stop()
         raise
-    running = RunningApp(app, db, users, user, services, signals, window, lock, daily, crash_log)
+    running = RunningApp(app, db, users, user, services, signals, window, lock, daily, crash_log, watcher)
     CURRENT.append(running)
     return running
+
+
+def watch_for_others(window: MainWindow, services: Services, signals: AppSignals) -> ChangeWatcher:
+    """Poll for others' changes; show them in the caseload list and My work as they come."""
+    work_page = window.work_page
+
+    def show(refreshed: Refreshed) -> None:
+        if refreshed.rows is not None:
+            window.caseload.show_rows(refreshed.rows, stay=True)
+        if work_page is not None and refreshed.work is not None:
+            work_page.show_queue(refreshed.work, stay=True)
+
+    watcher = ChangeWatcher(services, signals, read_work=work_page is not None, apply=show, parent=window)
+    watcher.start()
+    return watcher
 
 
 def team_ca_file() -> str:
