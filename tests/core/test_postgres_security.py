@@ -431,8 +431,17 @@ def test_nobody_can_change_or_remove_audit_events(team):
     assert _verify(team).ok
 
 
-def test_tampering_with_an_event_as_the_administrator_makes_verify_name_it(team):
+def test_tampering_with_an_event_as_the_administrator_makes_verify_name_it(team, capsys, monkeypatch):
+    from personalbudget.cli import run
+
     assert _verify(team).ok
+    with team.admin() as connection:  # whoever checks the trail is given the whole of it
+        connection.execute(f'GRANT pb_auditor TO "{team.names["manager"]}"')
+    monkeypatch.setenv("PERSONALBUDGET_USER", team.names["manager"])
+    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", PASSWORD)
+    command = ["audit", "verify", "--db", team.pg.url(user=team.names["manager"], password="")]
+    assert run(command) == 0, capsys.readouterr().err
+    assert "Audit trail OK" in capsys.readouterr().out
     with team.admin() as connection:  # a superuser can switch the triggers off; the chain still tells
         connection.execute("SET session_replication_role = replica")
         actor = connection.execute("SELECT actor FROM audit_event WHERE id = 5").fetchone()[0]
@@ -441,6 +450,8 @@ def test_tampering_with_an_event_as_the_administrator_makes_verify_name_it(team)
             report = _verify(team)
             assert not report.ok
             assert report.problems == ["Event 5 has been changed since it was written."]
+            assert run(command) == 1
+            assert "Event 5 has been changed since it was written." in capsys.readouterr().err
         finally:  # put back, for the module's other tests
             connection.execute("UPDATE audit_event SET actor = %s WHERE id = 5", (actor,))
     assert _verify(team).ok
