@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -287,6 +288,7 @@ AREA_PICTURES = {
     "carer": "people_who_help",
 }
 ANSWER_PICTURE = 40  # the picture on each answer button, in pixels
+ANSWER_COLUMNS = 2
 
 
 def area_picture(area_id: str) -> QPixmap:
@@ -351,7 +353,8 @@ class QuestionByQuestion(QWidget):
         _muted(self.help_label)
         self.answers_box = QGroupBox()
         self.answers_box.setAccessibleName(_("Answers"))
-        self.answers_layout = QVBoxLayout(self.answers_box)
+        # The answers as tiles, two a row, so that four big buttons fit a laptop's screen.
+        self.answers_layout = QGridLayout(self.answers_box)
         self.answers_layout.setSpacing(10)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -425,7 +428,7 @@ class QuestionByQuestion(QWidget):
             button.deleteLater()
         chosen = self._answers.get(question.id)
         picture = area_picture(domain.id)
-        for answer in question.answers:
+        for n, answer in enumerate(question.answers):
             button = AnswerButton(_(answer.text), picture, self.answers_box)  # no points: for staff
             button.setAccessibleName(_(answer.text))
             button.setAccessibleDescription(_(question.text))
@@ -434,8 +437,8 @@ class QuestionByQuestion(QWidget):
             button.setEnabled(self._editable)
             button.setChecked(answer.id == chosen)
             self.group.addButton(button)
-            self.answers_layout.addWidget(button)
-            button.setMinimumHeight(max(button.sizeHint().height() + 12, TARGET + 12))  # a big button
+            self.answers_layout.addWidget(button, n // ANSWER_COLUMNS, n % ANSWER_COLUMNS)
+            button.setMinimumHeight(max(button.sizeHint().height() + 8, TARGET + 8))  # a big button
         self._order_tab_stops()
         self.answers_box.setAccessibleName(_("Answers to: {question}").format(question=_(question.text)))
         self.previous_button.setEnabled(self._index > 0)

@@ -136,10 +136,16 @@ class HelpLineEditor(QWidget):
             button.setCheckable(True)
             button.setAccessibleName(_(plain))
             button.setProperty("frequency", frequency.value)
+            button.setObjectName("howOftenButton")
             self.often_group.addButton(button)
             self.often_buttons[frequency] = button
             often_layout.addWidget(button)
         often_layout.addStretch(1)
+        # The chosen answer stands out (palette colours: the high-contrast theme too).
+        self.how_often.setStyleSheet(
+            "QPushButton#howOftenButton:checked { border: 4px solid palette(highlight);"
+            " background: palette(alternate-base); }"
+        )
         self.often_group.buttonClicked.connect(self._edited)
         self.how_long = QLineEdit()
         self.how_long.setAccessibleName(_("How long, in hours, or how many times"))
