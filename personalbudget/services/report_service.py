@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
+from personalbudget.domain.person_view import HelpArranged
 from personalbudget.domain.plan import PlanStatus
-from personalbudget.errors import NotFoundError
+from personalbudget.errors import NotFoundError, PermissionDeniedError
 from personalbudget.i18n import _
 from personalbudget.services.budget_service import BudgetService
 from personalbudget.services.charging_service import split_of_cycle, statement_words
@@ -127,7 +128,19 @@ class ReportService:
             first_review_weeks=self._settings.review().first_review_weeks,
             council=data.council,
             generated_at=data.generated_at,
+            arranged=self._arranged(person_id, data.plan.version),
         )
+
+    def _arranged(self, person_id: int, version: int) -> tuple[HelpArranged, ...]:
+        """Who gives each item of plan ``version`` as arranged at step 5, when it is the plan in
+        force and the account may see the arrangements; else none (the plan's own providers)."""
+        from personalbudget.services.support_service import SupportService
+
+        try:
+            in_force, lines = SupportService(self._ctx, self._settings).help_arranged(person_id)
+        except PermissionDeniedError:
+            return ()
+        return tuple(lines) if in_force == version else ()
 
     def write_easy_read_plan(self, person_id: int, out: Path, version: int | None = None) -> Path:
         """The plan in easy read (pictures, short sentences, large type) as a PDF."""
