@@ -199,15 +199,16 @@ def _functions_sql() -> list[str]:
             IF me.role = 'practitioner' THEN
                 team_on := coalesce((SELECT value IN ('1', 'true', '"1"', 'True') FROM setting
                                      WHERE key = {_lit(TEAM_VISIBILITY_KEY)}), false);
-                RETURN QUERY SELECT p.id FROM person p WHERE
-                    NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = p.id AND a.ended_at IS NULL)
-                    OR EXISTS (
-                        SELECT 1 FROM allocation a WHERE a.person_id = p.id AND a.ended_at IS NULL AND (
-                            a.worker = me.username
-                            OR (team_on AND me.team <> ''
-                                AND a.worker IN (SELECT u.username FROM app_user u WHERE u.team = me.team))))
-                    OR EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = p.id
-                               AND b.username = me.username AND b.opened_at >= {since});
+                RETURN QUERY  -- (as sets: a hash join each, not a look-up per person)
+                    SELECT p.id FROM person p WHERE NOT EXISTS (
+                        SELECT 1 FROM allocation a WHERE a.person_id = p.id AND a.ended_at IS NULL)
+                    UNION
+                    SELECT a.person_id FROM allocation a WHERE a.ended_at IS NULL AND (
+                        a.worker = me.username
+                        OR (team_on AND me.team <> ''
+                            AND a.worker IN (SELECT u.username FROM app_user u WHERE u.team = me.team)))
+                    UNION
+                    SELECT b.person_id FROM break_glass b WHERE b.username = me.username AND b.opened_at >= {since};
             ELSIF me.role = 'approver' THEN
                 -- A plan this transaction has just decided stays reachable until it ends (the
                 -- decision is written after the plan's new status).
@@ -229,6 +230,8 @@ def _functions_sql() -> list[str]:
         LANGUAGE sql STABLE {definer} AS $$
             SELECT NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = pid AND a.ended_at IS NULL)
         $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.last_person_id() RETURNS integer
+        LANGUAGE sql STABLE {definer} AS $$ SELECT coalesce(max(id), 0) FROM person $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_cycles(who name) RETURNS SETOF integer
         LANGUAGE sql STABLE {definer} AS $$
             SELECT c.id FROM plan_cycle c WHERE c.person_id IN (SELECT {SCHEMA}.visible_people(who))
@@ -421,7 +424,9 @@ def _scoped_policy(table: str, kind: str, column: str) -> list[str]:
     if table == "person":
         return [
             f"CREATE POLICY pb_read ON person FOR SELECT TO {ACCOUNT_GROUP} USING ({parents} "
-            f"OR ({_roles_in(['practitioner'])} AND {SCHEMA}.unallocated(id)))",
+            # (only a row newer than any the statement saw: cheap for the rest)
+            f"OR ({_roles_in(['practitioner'])} AND id > (SELECT {SCHEMA}.last_person_id()) "
+            f"AND {SCHEMA}.unallocated(id)))",
             # A person is added by a practitioner (and is then theirs, or the team's waiting list).
             f"CREATE POLICY pb_add ON person FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({_roles_in(['practitioner'])})",
             f"CREATE POLICY pb_change ON person FOR UPDATE TO {ACCOUNT_GROUP} USING ({parents}) WITH CHECK (true)",
