@@ -125,6 +125,8 @@ def budget_summary(
         )
     elif indicative is not None:
         told.append(Told(N_("The money your answers give is shown after the last question.")))
+    elif budget.agreed is None:  # no answer yet
+        told.append(Told(N_("Answer the questions to find out how much money you could have.")))
     if budget.agreed is not None:
         weekly = weekly_of_annual(budget.agreed.annual_pence)
         told.append(Told(N_("Your agreed budget is {money}."), weekly_pence=weekly, picture="my_money"))

@@ -136,3 +136,12 @@ def test_step_7_says_the_check_in_in_the_persons_own_words(services):
     assert "Your plan carries on as it is." in english
     if next_due is not None:
         assert english[-1] == f"Your next check-in is by {i18n.format_date(next_due, fmt='long')}."
+
+
+def test_before_any_answer_the_person_is_told_what_the_questions_are_for(services):
+    from personalbudget.domain.person_view import budget_summary
+    from tests.core.helpers import person_form
+
+    pid = services.people.add_person(person_form(name="Ann Jones")).id
+    summary = budget_summary(services.budget.get_budget(pid), show_amount=False)
+    assert summary.sentences() == ("Answer the questions to find out how much money you could have.",)
