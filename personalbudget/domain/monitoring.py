@@ -191,8 +191,30 @@ def judge(planned: Fraction | int, spent: int, recurring_annual: Fraction | int 
     (it sets the four weeks of the allowance). The screen, the budget statement and the published
     tables all use it, so none of them calls "over" what another calls "on track".
     """
+    if type(planned) is int and type(spent) is int and type(recurring_annual) is int:
+        return _whole_status(planned, spent, recurring_annual)  # an export judges every person
     planned = Fraction(planned)
     return _status(planned, spent, _slack(Fraction(recurring_annual), planned))
+
+
+def _whole_status(planned: int, spent: int, recurring_annual: int) -> Status:
+    """``_status`` for whole pence, by cross-multiplying instead of making Fractions: the same answer
+    (being beyond the largest of the allowances is being beyond each of them)."""
+    if planned == 0:
+        return Status.NOT_PLANNED if spent else Status.ON_TRACK
+
+    def beyond(distance: int, *shares: Fraction) -> bool:
+        return (
+            distance > OVERSPEND_MIN_PENCE
+            and distance * WEEKS_PER_YEAR > recurring_annual * ALLOWANCE_WEEKS
+            and all(distance * share.denominator > planned * share.numerator for share in shares)
+        )
+
+    if beyond(spent - planned, OVERSPEND_TOLERANCE):
+        return Status.OVER
+    if beyond(planned - spent, OVERSPEND_TOLERANCE, UNDERSPEND_SHARE):
+        return Status.UNDER
+    return Status.ON_TRACK
 
 
 def _recurring(lines: Iterable[PlannedLine]) -> Fraction:

@@ -61,7 +61,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select, text
 
-from personalbudget.domain.management import DeliveryMechanism, salt_category
+from personalbudget.domain.management import DeliveryMechanism
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.export.dataset import PersonRecord
@@ -69,8 +69,8 @@ from personalbudget.export.disclosure import DisclosureRules
 from personalbudget.export.hub_keys import derive_key
 from personalbudget.export.tables import (
     FUNDING_COLUMNS,
-    NOT_RECORDED,
     OTHER_LOCALITIES,
+    delivery_salt,
     funding_of,
     published_localities,
 )
@@ -110,9 +110,7 @@ def person_groups(record: PersonRecord, places: set[str]) -> dict[str, str]:
     def place(name: str) -> str:
         return name if name in places else OTHER_LOCALITIES
 
-    mechanisms = {DeliveryMechanism(m) for m, _p in record.delivery_mechanisms}
-    category = salt_category(mechanisms)
-    salt = category.value if category else NOT_RECORDED
+    salt = delivery_salt(record)  # the SALT-style mechanism, as the tables group people
     direct = dict(record.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0)
     groups = {
         "all": f"{record.budget_annual_pence}",
@@ -472,8 +470,9 @@ class ReleaseRegister:
             return named + valued
 
         hashed = set()
+        canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # json.dumps's, made once
         for record in records:
-            content = json.dumps(record.to_dict(), sort_keys=True, separators=(",", ":"))
+            content = canonical(record.to_dict())
             key = mac(b"key", record.key, 32)
             whole = mac(b"record", content, 32)
             groups = ".".join(

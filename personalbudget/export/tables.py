@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
+from typing import TypeVar
 
 from personalbudget.domain.charging import ContributionStatus
 from personalbudget.domain.management import DeliveryMechanism, SaltCategory, salt_category
@@ -408,11 +409,14 @@ def _pounds(pence: int | Fraction) -> int:
     return round_half_up(Fraction(pence) / 100)
 
 
+_Item = TypeVar("_Item")
+
+
 def _grid(
-    records: Sequence[PersonRecord],
+    records: Iterable[_Item],
     rows: Sequence[str],
     columns: Sequence[str],
-    cell_of: Callable[[PersonRecord], Iterable[tuple[str, str]]],
+    cell_of: Callable[[_Item], Iterable[tuple[str, str]]],
 ) -> list[list[int]]:
     index_r = {v: i for i, v in enumerate(rows)}
     index_c = {v: i for i, v in enumerate(columns)}
@@ -611,8 +615,12 @@ def published_localities(records: Sequence[PersonRecord], rules: DisclosureRules
     )
 
 
-def _salt(record: PersonRecord) -> str:
+def delivery_salt(record: PersonRecord) -> str:
+    """The SALT-style delivery mechanism row a person is counted in (``SALT_ROWS``)."""
     return _salt_of(record.delivery_mechanisms)
+
+
+_salt = delivery_salt
 
 
 @lru_cache(maxsize=4096)  # a handful of combinations, asked about for every person in several tables
@@ -632,6 +640,7 @@ def build_tables(
     """
     tables: list[PublishedTable] = []
     places = published_localities(records, rules)
+    salts = [_salt(r) for r in records]  # each person's delivery mechanism, worked out once
     place_of = set(places)
 
     def locality(name: str) -> str:
@@ -659,21 +668,29 @@ def build_tables(
     locality_counts = Counter(r.locality for r in records)
     if any(n >= rules.threshold and not locality_name_publishable(n_) for n_, n in locality_counts.items()):
         notes.append(_("Localities named with digits or symbols are pooled too."))
-    cells = _grid(records, locality_rows, SALT_ROWS, lambda r: [(locality(r.locality), _salt(r))])
+    cells = _grid(
+        range(len(records)), locality_rows, SALT_ROWS, lambda i: [(locality(records[i].locality), salts[i])]
+    )
     finish("people_by_locality_mechanism", _two_way(cells, locality_rows, SALT_ROWS, rules, notes), notes)
 
     # 3. budgets by primary support reason
     notes = []
-    groups = [
-        [r.budget_annual_pence for r in records if r.primary_support_reason == p]
-        for p in PRIMARY_SUPPORT_REASONS
-    ]
+    by_reason: dict[str, list[int]] = {p: [] for p in PRIMARY_SUPPORT_REASONS}
+    every: list[int] = []
+    for r in records:  # one pass, in the records' order
+        every.append(r.budget_annual_pence)
+        if r.primary_support_reason in by_reason:
+            by_reason[r.primary_support_reason].append(every[-1])
+    groups = [by_reason[p] for p in PRIMARY_SUPPORT_REASONS]
     people = _count_line([len(g) for g in groups], rules)
     stats, exposed = _statistic_line(groups, rules, people)
     # table 4's streams add up to the same total: a lone hidden stream would follow from it too
-    stream_groups = [
-        [p for r in records for s, p in r.budget_streams if s == stream and p > 0] for stream in STREAMS
-    ]
+    by_stream: dict[str, list[int]] = {stream: [] for stream in STREAMS}
+    for r in records:
+        for stream_name, pence in r.budget_streams:
+            if pence > 0 and stream_name in by_stream:
+                by_stream[stream_name].append(pence)
+    stream_groups = [by_stream[stream] for stream in STREAMS]
     stream_people = [protect_count(len(g), rules) for g in stream_groups]
     stream_stats, stream_exposed = _statistic_line(stream_groups, rules, stream_people)
     rows = []
@@ -683,7 +700,6 @@ def build_tables(
             PublishedRow((p,), "total_annual_budget_gbp", total),
             PublishedRow((p,), "median_annual_budget_gbp", middle),
         ]
-    every = [r.budget_annual_pence for r in records]
     total, middle = _total_statistics(every, rules, total_exposed=exposed or stream_exposed)
     rows += [
         PublishedRow((ALL,), "people", protect_count(len(every), rules)),
@@ -738,26 +754,15 @@ def build_tables(
     rows = []
     # The people counts are the delivery mechanism totals of table 2: protected the same way, or
     # one published here but hidden there would give away another through table 2's grand total.
-    salt_people = dict(
-        zip(
-            SALT_ROWS,
-            _count_line([sum(1 for r in records if _salt(r) == m) for m in SALT_ROWS], rules),
-            strict=True,
-        )
-    )
+    salt_counts = Counter(salts)
+    salt_people = dict(zip(SALT_ROWS, _count_line([salt_counts[m] for m in SALT_ROWS], rules), strict=True))
+    days_so_far = period.days_so_far
     for mechanism in _LEDGER_SALT:
-        group = [r for r in records if _salt(r) == mechanism]  # these all pay out: a ledger is kept
-        planned = [
-            round_half_up(
-                Fraction(dict(r.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0))
-                * period.days_so_far
-                / 365
-            )
-            for r in group
-        ]
+        group = [r for r, salt in zip(records, salts, strict=True) if salt == mechanism]  # a ledger is kept
+        annual = [dict(r.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0) for r in group]
+        planned = [round_half_up(Fraction(a * days_so_far, 365)) for a in annual]
         spent = [r.actual_pence for r in group]
         # Overspent by the rule step 6 and the budget statement use (with its allowance), not by a penny.
-        annual = [dict(r.delivery_mechanisms).get(DeliveryMechanism.DIRECT_PAYMENT.value, 0) for r in group]
         over = sum(1 for p, s, a in zip(planned, spent, annual, strict=True) if judge(p, s, a) == Status.OVER)
         planned_ok, spent_ok = statistics_allowed(planned, rules), statistics_allowed(spent, rules)
         planned_value = _pounds(sum(planned)) if planned_ok else (0 if not group else SUPPRESSED)
@@ -815,7 +820,8 @@ def build_tables(
 
     # 9. reviews on time
     notes = []
-    counts = [sum(1 for r in records if r.review_timeliness == t) for t in REVIEW_TIMELINESS]
+    timeliness = Counter(r.review_timeliness for r in records)
+    counts = [timeliness[t] for t in REVIEW_TIMELINESS]
     published = _count_line(counts, rules)
     rows = [PublishedRow((t,), "people", v) for t, v in zip(REVIEW_TIMELINESS, published, strict=True)]
     rows.append(PublishedRow((ALL,), "people", protect_count(sum(counts), rules)))
