@@ -2,22 +2,26 @@
 the record of a save someone gave up for another person's version (issue 21).
 
 The counter is the audit trail's newest event number (every change to the caseload writes one, in
-the same transaction), read by its primary key: a single indexed read on SQLite and PostgreSQL
-alike, however large the caseload.
+the same transaction), read from the trail's head in the settings by its primary key: a single
+indexed read on SQLite and PostgreSQL alike, however large the caseload.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import ConcurrentEditError
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.edit_check import record_kept_theirs
+from personalbudget.storage.audit import HEAD_KEY
 
-_HEAD_SQL = text("SELECT max(id) FROM audit_event")
+# The trail's head ("number:hash"), kept beside it in the same transaction as each event (on a
+# server by the server: storage/postgres_security.py); everyone signed in may read the settings,
+# where a server's row-level security would make max(id) of the trail search for a row they may see.
+_HEAD_SQL = text(f"SELECT value FROM setting WHERE key = '{HEAD_KEY}'")  # (a constant)
 # The records people think of as one change each (a person's details, a plan, a payment...); the
 # rows that come with them (a plan's lines, the cycle's steps, a person's carers) are not counted
 # again. Any event by others still counts as a change when none of these is among them.
@@ -43,6 +47,12 @@ class ChangeMark:
     by_others: int = 0
 
 
+def _head(connection: Connection) -> int:
+    value = connection.execute(_HEAD_SQL).scalar()
+    number = str(value or "0").split(":", 1)[0]
+    return int(number) if number.isdigit() else 0
+
+
 class ChangesService:
     def __init__(self, context: ServiceContext):
         self._ctx = context
@@ -51,7 +61,7 @@ class ChangesService:
         """Where the caseload's changes are now (what a window has on screen after loading it)."""
         self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.engine.connect() as connection:
-            return ChangeMark(int(connection.execute(_HEAD_SQL).scalar() or 0))
+            return ChangeMark(_head(connection))
 
     def poll(self, seen: ChangeMark) -> ChangeMark:
         """Changes since ``seen``: the new mark, and how many were others'. Safe to call from a
@@ -59,7 +69,7 @@ class ChangesService:
         reached, for the caller to retry."""
         self._ctx.require(Permission.VIEW_PEOPLE)
         with self._ctx.db.engine.connect() as connection:
-            head = int(connection.execute(_HEAD_SQL).scalar() or 0)
+            head = _head(connection)
             if head <= seen.head:
                 return ChangeMark(head)
             row = connection.execute(
