@@ -1,8 +1,8 @@
 """What the change poll costs (issue 21; target: under 5 ms, the median).
 
 Every open window reads the caseload's change counter every few seconds (``services.changes.poll``):
-the audit trail's newest event, by its primary key, then, only when it moved, a count of the new
-events by others. Uses the benchmark caseload of ``run_benchmarks.py`` (built on first use into
+the audit trail's head (its newest event's number, kept in the settings), by its primary key, then,
+only when it moved, a count of the new events by others (a range of the trail's primary key). Uses the benchmark caseload of ``run_benchmarks.py`` (built on first use into
 ``--cache``), copied to a temporary folder so the cached file is left as it is, and times the poll
 with nothing new and with 50 new events by someone else; prints SQLite's plan for both reads:
 
