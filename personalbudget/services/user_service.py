@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from personalbudget.clock import Clock
@@ -81,7 +82,17 @@ def _sync_role(session: Session, user: AppUser, password: str | None = None) -> 
         return
     session.flush()
     connection = session.connection()
-    postgres_security.sync_account(connection, user.username)
+    try:
+        postgres_security.sync_account(connection, user.username)
+    except DBAPIError as problem:  # the name is the server's already (a DBA's role, a reserved name)
+        if getattr(problem.orig, "sqlstate", None) not in postgres_security.NAME_TAKEN:
+            raise
+        raise ValidationError(
+            FieldError(
+                "username",
+                _("The server already uses that name for one of its own roles. Choose another user name."),
+            )
+        ) from None
     if password is not None:
         postgres_security.set_password(connection, user.username, password)
 

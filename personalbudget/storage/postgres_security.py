@@ -55,6 +55,8 @@ TEAM_VISIBILITY_KEY = "access.team_visibility"
 PROTECTED_SETTINGS = ("audit.%", "security.%")
 MANAGER_SETTINGS = ("access.%", "accounts.%")
 AUDIT_LOCK = 0x50424155  # "PBAU": the advisory lock that serialises appending to the trail
+# What the server says when an account's name is a role of its own already, or reserved (pg_...).
+NAME_TAKEN = ("42710", "42939")
 _VERIFIER = r"^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$"
 
 # How each person-scoped table names its person: directly (person_id), or through the record it

@@ -601,3 +601,18 @@ def test_signing_in_and_changing_a_password_are_checked_by_the_server(team):
         assert connection.execute(
             "SELECT password_hash FROM app_user WHERE username = %s", (carer,)
         ).fetchone() == (SERVER_PASSWORD,)
+
+
+def test_an_account_cannot_take_the_name_of_a_server_role(team):
+    from personalbudget.errors import ValidationError
+
+    users = UserService(ActingDatabase(team.database, team.names["manager"]), SystemClock())
+    for name in ("postgres", "pb_manager", "pg_monitor"):
+        with pytest.raises(ValidationError, match="already uses that name") as refused:
+            users.create_user(name, "Not A Role", PASSWORD, Role.PRACTITIONER, by=team.manager)
+        assert refused.value.errors[0].field == "username"
+    with team.admin() as connection:
+        assert (
+            connection.execute("SELECT count(*) FROM app_user WHERE username = 'postgres'").fetchone()[0] == 0
+        )
+        assert connection.execute("SELECT rolsuper FROM pg_roles WHERE rolname = 'postgres'").fetchone()[0]
