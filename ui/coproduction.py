@@ -224,9 +224,19 @@ def _words_label(name: str, *, rich: bool = False) -> QLabel:
     return label
 
 
-def _bullets(lines: Iterable[str]) -> str:
-    items = "".join(f"<li style='margin-bottom:4px'>{escape(line)}</li>" for line in lines)
-    return f"<ul style='margin-left:-20px'>{items}</ul>" if items else ""
+def _pictured(lines: Iterable[tuple[str, str]]) -> str:
+    """One line a row with the easy read picture of its kind of help (``resources/easy_read``)."""
+    folder = resources_dir() / "easy_read"
+    rows = []
+    for picture, text in lines:
+        path = folder / f"{picture}.png"
+        path = path if path.is_file() else folder / "other.png"
+        image = f"<img src='{path.as_uri()}' width='{PICTURE_SIZE}' height='{PICTURE_SIZE}'>"
+        rows.append(
+            f"<tr><td style='padding:4px'>{image}</td>"
+            f"<td style='padding:4px' valign='middle'>{escape(text)}</td></tr>"
+        )
+    return f"<table cellspacing='0'>{''.join(rows)}</table>"
 
 
 class CoproductionBanner(QFrame):
@@ -599,14 +609,13 @@ class PlanSectionSteps(QWidget):
                 if item.frequency == Frequency.ONE_OFF
                 else weekly_in_words(item.weekly_pence)
             )
-            lines.append(
-                _("{what}: {money}. Who helps: {who}. How often: {how_often}.").format(
-                    what=what,
-                    money=cost,
-                    who=item.provider or _("not chosen yet"),
-                    how_often=_(HOW_OFTEN[item.frequency]),
-                )
+            said = _("{what}: {money}. Who helps: {who}. How often: {how_often}.").format(
+                what=what,
+                money=cost,
+                who=item.provider or _("not chosen yet"),
+                how_often=_(HOW_OFTEN[item.frequency]),
             )
+            lines.append((entry.category or "other", said))
         costing = cost_plan(costed, self._budget_annual)
         text = _("Your plan costs {money}.").format(money=weekly_in_words(costing.weekly_pence))
         if self._budget_annual is not None:
@@ -620,7 +629,7 @@ class PlanSectionSteps(QWidget):
                     money=weekly_in_words(-difference)
                 )
         self.total_words.setText(text)
-        self.item_words.setText(_bullets(lines) if lines else escape(_("No help with a cost yet.")))
+        self.item_words.setText(_pictured(lines) if lines else escape(_("No help with a cost yet.")))
 
 
 # -- keeping staff-only controls hidden ------------------------------------------------------------------

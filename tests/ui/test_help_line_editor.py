@@ -59,6 +59,8 @@ def test_one_line_at_a_time_with_the_cost_in_words(window, services, planning):
     editor.one_time.setValue(15)
     assert editor.cost_words.text() == "This costs £45 a week."
     assert "Your plan costs about £153 a week." in window.coproduction_view.plan_steps.total_words.text()
+    pictured = window.coproduction_view.plan_steps.item_words.text()  # every line, with its picture
+    assert "personal_care.png" in pictured and "community_activities.png" in pictured
 
     # Saved through the page's own Save, the same plan service as the staff table.
     QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
