@@ -109,7 +109,31 @@ def start_backup_after_close(db: Database, keep: int, reason: str = "on-close") 
         process.stdin.close()
     except OSError:  # it could not start properly: the next start makes the backup it owes
         pass
+    # Until its imports are done the process does not hold the lock yet: a start in between (a quick
+    # restart) must still see it at work, not start a second backup of the whole file and wait for it.
+    with contextlib.suppress(OSError):
+        _pid_path(db.path).write_text(str(process.pid), encoding="ascii")
     return process
+
+
+def _pid_path(database: Path) -> Path:
+    return _owed_path(database).with_name(_owed_path(database).name + ".pid")
+
+
+def _still_starting(database: Path) -> bool:
+    """The detached backup process started for ``database`` is still running (POSIX; elsewhere the
+    lock alone says so)."""
+    if os.name == "nt":
+        return False
+    try:
+        pid = int(_pid_path(database).read_text(encoding="ascii"))
+        os.kill(pid, 0)  # signal 0: only asks whether the process is there
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:  # no pid note, or no /proc (macOS): the process answered the signal
+        return _pid_path(database).exists()
+    except (OSError, ValueError, IndexError):
+        return False
+    return state != "Z"  # ended but not yet reaped by the app that started it
 
 
 def backup_closed_caseload(
@@ -142,6 +166,7 @@ def backup_closed_caseload(
     finally:
         running.release()
     _owed_path(database).unlink(missing_ok=True)
+    _pid_path(database).unlink(missing_ok=True)
     _problem_path(database).unlink(missing_ok=True)
     return target
 
@@ -172,7 +197,7 @@ def backup_owed(database: Path) -> bool:
     except Timeout:
         return False  # the process making it is still at work
     running.release()
-    return True
+    return not _still_starting(database)
 
 
 def take_backup_problem(database: Path) -> str | None:
