@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -220,12 +221,13 @@ def _label_before(widget: QWidget) -> QLabel | None:
         return None
     index = holder.indexOf(widget)
     if isinstance(holder, QFormLayout):
-        row, role = holder.getWidgetPosition(widget)
+        # PySide6's stubs type these tuples as object
+        row, role = cast(tuple[int, QFormLayout.ItemRole], holder.getWidgetPosition(widget))
         if role == QFormLayout.ItemRole.FieldRole:
             return _live_label(holder.itemAt(row, QFormLayout.ItemRole.LabelRole))
         return None
     if isinstance(holder, QGridLayout):
-        row, column, _rs, _cs = holder.getItemPosition(index)
+        row, column, _rs, _cs = cast(tuple[int, int, int, int], holder.getItemPosition(index))
         if column > 0:
             return _live_label(holder.itemAtPosition(row, column - 1))
         return None
@@ -243,7 +245,8 @@ def layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
     if layout.indexOf(widget) >= 0:
         return layout
     for i in range(layout.count()):
-        found = layout_holding(layout.itemAt(i).layout(), widget)
+        item = layout.itemAt(i)
+        found = layout_holding(item.layout() if item is not None else None, widget)
         if found is not None:
             return found
     return None

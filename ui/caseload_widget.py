@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -242,7 +244,7 @@ class CaseloadWidget(QWidget):
     def _on_overdue_toggled(self, on: bool) -> None:
         self._filter(lambda: self.proxy.set_overdue_only(on))
 
-    def _filter(self, change) -> None:  # type: ignore[no-untyped-def]
+    def _filter(self, change: Callable[[], None]) -> None:
         """Change a filter. The chosen person stays chosen (selected again whenever their row is shown)
         and nobody else is chosen in their place: filtering never opens another person, so it never
         rebuilds the workspace."""

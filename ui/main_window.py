@@ -65,8 +65,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         # The theme (normal or high contrast, with the visible focus) and the names and descriptions
         # for screen readers apply to the whole application, dialogs included.
-        theme.apply_theme(QApplication.instance(), theme.high_contrast_wanted(self._settings))
-        install_accessibility_filler(QApplication.instance())
+        theme.apply_theme(high_contrast=theme.high_contrast_wanted(self._settings))  # the running app's
+        app = QApplication.instance()
+        assert app is not None  # a window is built in a running application
+        install_accessibility_filler(app)
         with theme.styled_once_built():  # styled in one pass once whole, not once per level of nesting
             self._build_window()
 
@@ -290,7 +292,7 @@ class MainWindow(QMainWindow):
     def set_high_contrast(self, on: bool) -> None:
         """Switch the high-contrast theme on or off, and remember the choice for this user."""
         theme.remember_high_contrast(self._settings, on)
-        theme.apply_theme(QApplication.instance(), on)
+        theme.apply_theme(high_contrast=on)
         self._signals.caseload_changed.emit()  # tables refill in the theme's colours
 
     def show_step(self, step: Step) -> None:
@@ -358,7 +360,12 @@ class MainWindow(QMainWindow):
 
     def new_person(self) -> PersonDialog:
         dialog = PersonDialog(self._services, self._signals, None, self)
-        dialog.accepted.connect(lambda: dialog.saved and self._after_person_added(dialog.saved.id))
+
+        def added() -> None:
+            if dialog.saved is not None:
+                self._after_person_added(dialog.saved.id)
+
+        dialog.accepted.connect(added)
         dialog.open()
         return dialog
 
@@ -496,7 +503,7 @@ class MainWindow(QMainWindow):
 
     def _reopen_last_person(self) -> None:
         try:
-            person_id = int(self._settings.value(LAST_PERSON_KEY, 0) or 0)
+            person_id = int(str(self._settings.value(LAST_PERSON_KEY, 0) or 0))  # an ini file gives a string
         except (TypeError, ValueError):
             return
         if person_id and self.caseload.select_person(person_id, notify=False):

@@ -8,8 +8,10 @@ Also the dialog for opening someone outside one's own people with a reason (brea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -124,13 +126,13 @@ class WorkQueuePage(QWidget):
         expanded: set[str] = set()
         chosen: tuple[str, int] | None = None
         if stay:
-            for i in range(self.tree.topLevelItemCount()):
-                group = self.tree.topLevelItem(i)
+            for group in self._groups():
                 if group.isExpanded():
                     expanded.add(str(group.data(0, KIND_ROLE)))
             current = self.tree.currentItem()
-            if current is not None and current.data(0, PERSON_ROLE) is not None and current.parent():
-                chosen = (str(current.parent().data(0, KIND_ROLE)), int(current.data(0, PERSON_ROLE)))
+            parent = current.parent() if current is not None else None
+            if current is not None and current.data(0, PERSON_ROLE) is not None and parent is not None:
+                chosen = (str(parent.data(0, KIND_ROLE)), int(current.data(0, PERSON_ROLE)))
         self.queue = queue
         self.tree.clear()
         first: QTreeWidgetItem | None = None
@@ -167,8 +169,7 @@ class WorkQueuePage(QWidget):
         self, expanded: set[str], chosen: tuple[str, int] | None, first: QTreeWidgetItem | None
     ) -> None:
         target = None
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+        for group in self._groups():
             kind = str(group.data(0, KIND_ROLE))
             if kind in expanded:
                 self._fill(group)
@@ -178,12 +179,19 @@ class WorkQueuePage(QWidget):
             if chosen is not None and kind == chosen[0]:
                 self._fill(group)
                 for j in range(group.childCount()):
-                    if group.child(j).data(0, PERSON_ROLE) == chosen[1]:
-                        target = group.child(j)
+                    child = group.child(j)
+                    if child is not None and child.data(0, PERSON_ROLE) == chosen[1]:
+                        target = child
         if target is not None:
             self.tree.setCurrentItem(target)
         elif first is not None:
             self.tree.setCurrentItem(first)
+
+    def _groups(self) -> Iterator[QTreeWidgetItem]:
+        """The kinds of work shown, each a top-level row."""
+        for i in range(self.tree.topLevelItemCount()):
+            if (group := self.tree.topLevelItem(i)) is not None:
+                yield group
 
     def _fill(self, group: QTreeWidgetItem) -> None:
         if group.childCount() or self.queue is None:
@@ -207,7 +215,7 @@ class WorkQueuePage(QWidget):
         self.open_requested.emit(int(item.data(0, PERSON_ROLE)), int(item.data(0, STEP_ROLE)))
         return True
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.queue is None:
             self.refresh()

@@ -115,7 +115,7 @@ def test_the_financial_assessment_fills_in_the_contribution_and_names_its_rules_
     pid = agreed_person(services)
     assessment = FinancialAssessmentDialog(services, 16_269)
     qtbot.addWidget(assessment)
-    assert "default.toml" in assessment.findChildren(type(assessment.result))[0].text()
+    assert "default.toml" in assessment.findChildren(type(assessment.result_label))[0].text()
     # Wales (the shipped rules): aged 25+, ESA £140.55 + PIP daily living £110.40, disability premium:
     # £250.95 - (£119.60 + £52.35) - £20.00 DRE = £59.00 a week.
     assessment.incomes["esa"].setText("140.55")
@@ -124,7 +124,7 @@ def test_the_financial_assessment_fills_in_the_contribution_and_names_its_rules_
     assessment.band.setCurrentIndex(assessment.band.findData("adult_25_plus"))
     assessment.premiums["disability"].setChecked(True)
     assert assessment.work_out()
-    assert "The person&#x27;s contribution: £59.00 a week." in assessment.result.text()
+    assert "The person&#x27;s contribution: £59.00 a week." in assessment.result_label.text()
     dialog = ContributionDialog(None, False, date(2026, 4, 6), services=services, care_weekly_pence=16_269)
     qtbot.addWidget(dialog)
     dialog.use_assessment(assessment.assessment)

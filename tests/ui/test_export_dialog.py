@@ -34,7 +34,7 @@ def test_the_dialog_previews_every_table_and_exports_on_a_worker(qtbot, services
     assert task is not None
     with qtbot.waitSignal(task.finished, timeout=30_000):
         pass
-    assert dialog.result is not None, message_boxes.calls
+    assert dialog.export_result is not None, message_boxes.calls
     assert (tmp_path / "out" / DATAPACKAGE).exists() and (tmp_path / "out" / WORKBOOK).exists()
     assert "Exported" in dialog.status.text()
 
@@ -58,7 +58,7 @@ def test_a_cancelled_export_writes_nothing(qtbot, services, tmp_path):
     task.cancel()
     with qtbot.waitSignal(task.finished, timeout=30_000):
         pass
-    assert dialog.result is None
+    assert dialog.export_result is None
     assert not (tmp_path / "out").exists()
     assert "cancelled" in dialog.status.text()
 

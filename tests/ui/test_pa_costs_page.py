@@ -33,7 +33,7 @@ def test_the_dialog_costs_a_pa_and_the_plan_gets_each_line(qtbot, services, sign
     assert not dialog.work_out()
     assert (
         "below the National Living Wage of £12.71 an hour for a PA aged 30 on 6 Apr 2026"
-        in dialog.result.text()
+        in dialog.result_label.text()
     )
     assert not dialog.add_button.isEnabled()
     dialog.rate.setText("13.00")
@@ -41,7 +41,7 @@ def test_the_dialog_costs_a_pa_and_the_plan_gets_each_line(qtbot, services, sign
     assert dialog.work_out()
     assert dialog.lines.rowCount() == 7  # six costs and the total
     assert dialog.lines.item(6, 2).text() == "£15,524.40"
-    assert "2026-27.toml" in dialog.result.text()  # which rates file was used
+    assert "2026-27.toml" in dialog.result_label.text()  # which rates file was used
     page.add_pa_costing(dialog.costing)
     rows = page.items.rows()
     assert [r[1] for r in rows] == [

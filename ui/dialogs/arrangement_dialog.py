@@ -84,7 +84,7 @@ class ArrangementDialog(QDialog):
         if funding:
             form.addRow(_("Paid for from:"), self.funding)
         form.addRow(_("Note:"), self.note)
-        form_with_save_cancel(self, form)
+        form_with_save_cancel(self, form, self.save)
         self._fill_providers()
         self._update_rate_note()
         name_unnamed_controls(self)

@@ -125,7 +125,7 @@ class ExportDialog(QDialog):
         self.resize(960, 640)
         self.preview: ExportPreview | None = None
         self._previewed: tuple[date, date] | None = None
-        self.result: ExportResult | None = None
+        self.export_result: ExportResult | None = None
         self.task: BackgroundTask | None = None
         self.refresh_preview()
         name_unnamed_controls(self)
@@ -224,7 +224,7 @@ class ExportDialog(QDialog):
         if not isinstance(result, ExportResult):  # cancelled just before it was written
             self.status.setText(_("Export cancelled; nothing was written."))
             return
-        self.result = result
+        self.export_result = result
         self.status.setText(
             ngettext(
                 "Exported {n} file to {folder}.", "Exported {n} files to {folder}.", len(result.files)

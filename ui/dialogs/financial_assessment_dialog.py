@@ -71,9 +71,9 @@ class FinancialAssessmentDialog(QDialog):
         self.work_out_button = QPushButton(_("Work it out"))
         self.work_out_button.clicked.connect(self.work_out)
         form.addRow("", self.work_out_button)
-        self.result = wrapped_label(rich=True)
-        self.result.setAccessibleName(_("How the contribution is worked out"))
-        form.addRow(self.result)
+        self.result_label = wrapped_label(rich=True)
+        self.result_label.setAccessibleName(_("How the contribution is worked out"))
+        form.addRow(self.result_label)
         inner = QWidget()
         inner.setLayout(form)
         scroll = QScrollArea()
@@ -113,10 +113,10 @@ class FinancialAssessmentDialog(QDialog):
         except (PersonalBudgetError, ValueError) as problem:
             self.assessment = None
             self.use_button.setEnabled(False)
-            self.result.setText(f"<b>{escape(str(problem))}</b>")
+            self.result_label.setText(f"<b>{escape(str(problem))}</b>")
             return False
         self.assessment = assessment
         lines = "".join(f"<li>{escape(line)}</li>" for line in assessment.explanation())
-        self.result.setText(f"<ul>{lines}</ul>")
+        self.result_label.setText(f"<ul>{lines}</ul>")
         self.use_button.setEnabled(True)
         return True

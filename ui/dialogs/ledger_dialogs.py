@@ -84,7 +84,7 @@ class TransactionDialog(QDialog):
         form.addRow(_("Amount (£):"), self.amount)
         form.addRow(_("Description:"), self.description)
         form.addRow(_("Plan item:"), self.link)
-        form_with_save_cancel(self, form)
+        form_with_save_cancel(self, form, self.save)
         name_unnamed_controls(self)
 
     def save(self) -> bool:
@@ -288,7 +288,7 @@ class SurplusDialog(QDialog):
         form.addRow(_("Agreed:"), self.option)
         form.addRow(_("Amount (£):"), self.amount)
         form.addRow(_("Kept for:"), self.purchase)
-        form_with_save_cancel(self, form)
+        form_with_save_cancel(self, form, self.save)
         name_unnamed_controls(self)
 
     def form(self) -> SurplusForm:
@@ -319,7 +319,7 @@ class ContributionPaymentDialog(QDialog):
         form.addRow(_("Date paid:"), self.posted_on)
         form.addRow(_("Amount (£):"), self.amount)
         form.addRow(_("Note:"), self.note)
-        form_with_save_cancel(self, form)
+        form_with_save_cancel(self, form, self.save)
         name_unnamed_controls(self)
 
     def paid_on(self) -> date | None:

@@ -23,6 +23,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from ui.accessibility import name_unnamed_controls
+from ui.widgets.date_field import python_date
 from ui.widgets.money_widgets import fill_table, read_only_table, wrapped_label
 
 
@@ -61,8 +62,8 @@ class PaCostDialog(QDialog):
         )
         self.lines.setMinimumWidth(720)
         self.lines.setMinimumHeight(self.lines.fontMetrics().height() * 16)  # every line in view
-        self.result = wrapped_label(rich=True)
-        self.result.setAccessibleName(_("What the PA really costs"))
+        self.result_label = wrapped_label(rich=True)
+        self.result_label.setAccessibleName(_("What the PA really costs"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -74,7 +75,7 @@ class PaCostDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.lines, 1)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_label)
         layout.addWidget(self.buttons)
         for field in (self.rate, self.hours, self.age):
             field.textChanged.connect(self._changed)
@@ -88,19 +89,19 @@ class PaCostDialog(QDialog):
     def work_out(self) -> bool:
         try:
             costing = self._services.pa_costs.cost(
-                self.rate.text(), self.hours.text(), self.age.text(), self.starts_on.date().toPython()
+                self.rate.text(), self.hours.text(), self.age.text(), python_date(self.starts_on.date())
             )
         except PersonalBudgetError as problem:
             self.costing = None
             self.add_button.setEnabled(False)
             fill_table(self.lines, [])
-            self.result.setText(f"<b>{escape(str(problem))}</b>")
+            self.result_label.setText(f"<b>{escape(str(problem))}</b>")
             return False
         self.costing = costing
         rows = [[line.label, line.basis, format_money(line.annual_pence)] for line in costing.lines]
         rows.append([_("Total"), "", format_money(costing.annual_pence)])
         fill_table(self.lines, rows, right=(2,))
-        self.result.setText(
+        self.result_label.setText(
             f"<p><b>{escape(costing.summary())}</b></p><p>{escape(costing.rates.describe())}</p>"
         )
         self.add_button.setEnabled(True)

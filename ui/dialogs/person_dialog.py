@@ -8,6 +8,7 @@ and moves the focus to the first field to fix; nothing is saved.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -92,9 +93,11 @@ class PersonDialog(QDialog):
         self.locality_combo.addItems(services.people.localities())
         self.locality_combo.setCurrentIndex(-1)
         self.locality_combo.setEditText("")
-        self.locality_combo.lineEdit().setPlaceholderText(_("Choose or type a locality"))
+        locality_line = self.locality_combo.lineEdit()
+        assert locality_line is not None  # an editable combo box has one
+        locality_line.setPlaceholderText(_("Choose or type a locality"))
         self.locality_combo.setAccessibleName(_("Locality"))
-        self.locality_combo.lineEdit().setAccessibleName(_("Locality"))
+        locality_line.setAccessibleName(_("Locality"))
 
         self.reason_combo = QComboBox()
         self.reason_combo.setAccessibleName(_("Primary support reason"))
@@ -210,7 +213,7 @@ class PersonDialog(QDialog):
         if focus:
             self.reps_table.setCurrentCell(row, 0)
             self.reps_table.setFocus()
-            self.reps_table.editItem(self.reps_table.item(row, 0))
+            self.reps_table.editItem(self._rep_item(row, 0))
         return row
 
     def remove_selected_representative(self) -> None:
@@ -224,18 +227,24 @@ class PersonDialog(QDialog):
         self, row: int, name: str, role: str, relationship: str = "", phone: str = ""
     ) -> None:
         """Fill a row of the carers table (for tests and scripted use)."""
-        self.reps_table.item(row, 0).setText(name)
+        self._rep_item(row, 0).setText(name)
         combo = self.reps_table.cellWidget(row, 1)
         assert isinstance(combo, QComboBox)
         combo.setCurrentIndex(combo.findData(role))
-        self.reps_table.item(row, 2).setText(relationship)
-        self.reps_table.item(row, 3).setText(phone)
+        self._rep_item(row, 2).setText(relationship)
+        self._rep_item(row, 3).setText(phone)
+
+    def _rep_item(self, row: int, column: int) -> QTableWidgetItem:
+        """A text cell of the carers table (add_representative_row fills every one)."""
+        item = self.reps_table.item(row, column)
+        assert item is not None, f"no cell at row {row}, column {column}"
+        return item
 
     def _representatives(self) -> list[RepresentativeForm]:
         reps = []
         for row in range(self.reps_table.rowCount()):
             texts = [
-                (self.reps_table.item(row, column).text() if self.reps_table.item(row, column) else "")
+                (item.text() if (item := self.reps_table.item(row, column)) is not None else "")
                 for column in (0, 2, 3, 4)
             ]
             combo = self.reps_table.cellWidget(row, 1)
@@ -428,7 +437,7 @@ class PersonDialog(QDialog):
 
 def merged_form(form: PersonForm, theirs: PersonDetails, fields: list[str]) -> PersonForm:
     """What was typed, with the ``fields`` chosen as theirs taken from their saved details."""
-    values = {
+    values: dict[str, Any] = {  # each field's own type, as PersonForm has it
         "name": theirs.name,
         "date_of_birth": theirs.date_of_birth,
         "nhs_number": theirs.nhs_number or "",

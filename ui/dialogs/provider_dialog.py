@@ -56,7 +56,7 @@ class ProviderDialog(QDialog):
         form.addRow(_("Email:"), self.email)
         form.addRow(_("Registration number:"), self.registration)
         form.addRow(_("Notes:"), self.notes)
-        form_with_save_cancel(self, form)
+        form_with_save_cancel(self, form, self.save)
         if provider is not None:
             self.name.setText(provider.name)
             self.kind.setCurrentIndex(self.kind.findData(provider.kind.value))

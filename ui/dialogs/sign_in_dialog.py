@@ -139,12 +139,14 @@ class InactivityLock(QObject):
         self._timer.setInterval(15_000)
         self._timer.timeout.connect(self.check)
         self._timer.start()
-        QApplication.instance().installEventFilter(self)
+        if (app := QApplication.instance()) is not None:
+            app.installEventFilter(self)
 
     def stop(self) -> None:
         """No more locking: the app is closing (a timer left running would lock a later window)."""
         self._timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        if (app := QApplication.instance()) is not None:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self.INPUT_EVENTS:

@@ -25,6 +25,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_money
 from personalbudget.services import Services
 from ui.accessibility import name_unnamed_controls
+from ui.widgets.date_field import python_date
 from ui.widgets.money_widgets import fill_table, read_only_table, wrapped_label
 
 
@@ -90,7 +91,7 @@ class UpliftDialog(QDialog):
             s for s, box in (("social_care", self.social_care), ("health", self.health)) if box.isChecked()
         )
         return UpliftForm(
-            self.percent.text(), self.applies_from.date().toPython(), self.reason.text(), streams
+            self.percent.text(), python_date(self.applies_from.date()), self.reason.text(), streams
         )
 
     def _changed(self) -> None:

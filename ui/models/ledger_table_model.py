@@ -84,7 +84,8 @@ class LedgerTableModel(QAbstractTableModel):
             row = rows[i]
             if self._unlinked_only and (row[4] is not None or row[5]):
                 continue
-            if needle and needle not in row[2].casefold() and needle not in labels.get(row[4], "").casefold():
+            label = labels.get(row[4], "") if row[4] is not None else ""
+            if needle and needle not in row[2].casefold() and needle not in label.casefold():
                 continue
             out.append(i)
         return out

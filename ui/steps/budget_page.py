@@ -3,6 +3,7 @@ with the running indicative budget and how it is worked out always in view."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from personalbudget.domain.charging import ContributionForm, ContributionStatus, PaymentBasis
+from personalbudget.domain.charging import Contribution, ContributionForm, ContributionStatus, PaymentBasis
+from personalbudget.domain.financial_assessment import Assessment
 from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
 from personalbudget.domain.roles import Permission, allowed
@@ -44,6 +46,7 @@ from ui.dialogs.financial_assessment_dialog import FinancialAssessmentDialog
 from ui.dialogs.uplift_dialog import UpliftDialog
 from ui.steps.step_page import PersonView
 from ui.theme import MUTED_TEXT
+from ui.widgets.date_field import python_date
 from ui.widgets.text_wrap import wrap_text
 
 # Answers and questions wrap at about this many characters, so the questionnaire never scrolls
@@ -339,8 +342,8 @@ class BudgetPage(QScrollArea):
         )
         while self.questions_layout.count():
             item = self.questions_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self._groups = []
         editable = bool(self._view and self._view.can_edit)
         for question in domain.questions:
@@ -584,11 +587,11 @@ class AgreeBudgetDialog(QDialog):
 class ContributionDialog(QDialog):
     """Record the person's contribution: assessed, awaited or nil, from when, why, and gross or net."""
 
-    def __init__(  # type: ignore[no-untyped-def]
+    def __init__(
         self,
-        current,
+        current: Contribution | None,
         nhs_only: bool,
-        today,
+        today: date,
         parent: QWidget | None = None,
         *,
         services: Services | None = None,
@@ -672,7 +675,7 @@ class ContributionDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.assessment is not None:
             self.use_assessment(dialog.assessment)
 
-    def use_assessment(self, assessment) -> None:  # type: ignore[no-untyped-def]
+    def use_assessment(self, assessment: Assessment) -> None:
         """Fill in the contribution from a financial assessment (the rules file is recorded with it)."""
         status = ContributionStatus.ASSESSED if assessment.weekly_pence else ContributionStatus.NIL
         self.status.setCurrentIndex(self.status.findData(status.value))
@@ -687,7 +690,7 @@ class ContributionDialog(QDialog):
         return ContributionForm(
             status=self.status.currentData(),
             weekly_amount=self.weekly.text() if self.weekly.isEnabled() else "",
-            starts_on=self.starts_on.date().toPython(),
+            starts_on=python_date(self.starts_on.date()),
             reason=self.reason.text(),
             basis=self.basis.currentData(),
             rules_file=self.rules_file,

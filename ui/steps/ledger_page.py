@@ -501,7 +501,9 @@ class LedgerPage(QScrollArea):
         actions on the account are for whoever manages the money."""
         view = PersonView(anchor=self.alerts_label)
         view.staff(self.balance_label, self.forecast_label)
-        view.staff_tabs.append(self.rules.parentWidget())
+        rules_tab = self.rules.parentWidget()
+        assert rules_tab is not None  # the rules' tab, built with the page
+        view.staff_tabs.append(rules_tab)
         view.staff(
             self.import_button,
             self.add_button,
@@ -762,11 +764,15 @@ class LedgerPage(QScrollArea):
             colour = {Status.OVER: "overdue", Status.ON_TRACK: "done", Status.OTHER_POT: "warning"}.get(
                 line.status
             )
-            if colour:  # the status is in words in the same cell; the colour follows the theme
-                self.plan_table.item(row, 5).setForeground(theme_colour(colour))
+            # The status is in words in the same cell; the colour follows the theme.
+            cell = self.plan_table.item(row, 5)
+            if colour and cell is not None:
+                cell.setForeground(theme_colour(colour))
         last = len(rows) - 1
         for column in range(self.plan_table.columnCount()):
             item = self.plan_table.item(last, column)
+            if item is None:
+                continue
             font = item.font()
             font.setBold(True)
             item.setFont(font)

@@ -389,7 +389,7 @@ class ManagementPage(QScrollArea):
         self._update_totals()
 
     def _shares(self) -> list[tuple[ManagementOption, int | None]]:
-        out = []
+        out: list[tuple[ManagementOption, int | None]] = []
         for row in self.rows.values():
             if row.check.isChecked():
                 try:

@@ -7,6 +7,7 @@ the page refreshes itself from ``AppSignals`` after that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -51,7 +52,8 @@ from ui.steps.step_page import StepPage
 from ui.steps.step_stepper_widget import StepStepperWidget
 from ui.steps.support_page import SupportPage
 
-STEP_PAGES: dict[Step, type[QWidget]] = {
+# Each builds a step's page (services, signals, parent): a QWidget that is a StepPage.
+STEP_PAGES: dict[Step, Callable[[Services, AppSignals, QWidget | None], QWidget]] = {
     Step.SET_BUDGET: BudgetPage,
     Step.PLAN_SUPPORT: PlanPage,
     Step.AGREE_PLAN: AgreementPage,
@@ -181,7 +183,7 @@ class PersonWorkspaceWidget(QWidget):
         self.representatives_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = QPushButton(_("Edit details…"))
         self.edit_button.setAccessibleName(_("Edit this person's details"))
-        self.edit_button.clicked.connect(lambda: self._person and self.edit_requested.emit(self._person.id))
+        self.edit_button.clicked.connect(self._ask_edit)
 
         who = QVBoxLayout()
         who.setSpacing(2)
@@ -334,6 +336,10 @@ class PersonWorkspaceWidget(QWidget):
         self.show_step(cycle.current_step)
         self._stack.setCurrentIndex(1)
         return True
+
+    def _ask_edit(self) -> None:
+        if self._person is not None:
+            self.edit_requested.emit(self._person.id)
 
     def clear(self) -> None:
         self._person = self._cycle = None

@@ -28,6 +28,7 @@ from personalbudget.domain.plan import (
     BudgetFit,
     InformalSupportEntry,
     OutcomeEntry,
+    PlanCosting,
     PlanDraft,
     RiskEntry,
     SupportItemEntry,
@@ -375,7 +376,7 @@ class PlanPage(QScrollArea):
         if self.confirm_submit(costing):
             self.submit(justification)
 
-    def confirm_submit(self, costing) -> bool:  # type: ignore[no-untyped-def]
+    def confirm_submit(self, costing: PlanCosting | None) -> bool:
         """Say what submitting does, and ask. True if the plan is to be submitted."""
         try:
             name = self._services.people.get_person(self._person_id).name
@@ -486,7 +487,7 @@ class PlanPage(QScrollArea):
         if not self.help_lines.isHidden():  # the person's view
             self.help_lines.go_to_last()
 
-    def _costing(self):  # type: ignore[no-untyped-def]
+    def _costing(self) -> PlanCosting | None:
         try:
             return cost_plan(cost_items(self.draft().support_items), self._budget_annual)
         except ValidationError:
@@ -518,24 +519,21 @@ class PlanPage(QScrollArea):
             week=format_money(costing.weekly_pence), year=format_money(costing.annual_pence)
         )
         colour = MUTED_TEXT
-        if costing.fit is None:
+        budget = costing.budget_annual_pence  # None exactly when there is no fit
+        if costing.fit is None or budget is None:
             text += " " + _("No budget agreed yet.")
         elif costing.fit == BudgetFit.UNDER:
             text += " " + _("Under budget by {diff} a year (budget {budget}).").format(
-                diff=format_money(costing.difference_pence), budget=format_money(costing.budget_annual_pence)
+                diff=format_money(costing.difference_pence), budget=format_money(budget)
             )
             colour = DONE
         elif costing.fit == BudgetFit.EXACT:
-            text += " " + _("Exactly on budget ({budget}).").format(
-                budget=format_money(costing.budget_annual_pence)
-            )
+            text += " " + _("Exactly on budget ({budget}).").format(budget=format_money(budget))
             colour = DONE
         else:
             text += " " + _(
                 "OVER budget by {diff} a year (budget {budget}): submitting needs a reason."
-            ).format(
-                diff=format_money(-costing.difference_pence), budget=format_money(costing.budget_annual_pence)
-            )
+            ).format(diff=format_money(-costing.difference_pence), budget=format_money(budget))
             colour = OVERDUE
         if self._split_text:
             text += " " + self._split_text

@@ -41,8 +41,9 @@ class PlanTableWidget(QWidget):
         self.table.setAccessibleName(name)
         self.table.setHorizontalHeaderLabels([c.title for c in columns])
         for index, column in enumerate(columns):
-            if column.tooltip:
-                self.table.horizontalHeaderItem(index).setToolTip(column.tooltip)
+            header_item = self.table.horizontalHeaderItem(index)  # made by setHorizontalHeaderLabels
+            if column.tooltip and header_item is not None:
+                header_item.setToolTip(column.tooltip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.table.verticalHeader().setVisible(False)
@@ -78,7 +79,8 @@ class PlanTableWidget(QWidget):
             widget.setFocus()
         else:
             self.table.setCurrentCell(row, first)
-            self.table.editItem(self.table.item(row, first))
+            if (cell := self.table.item(row, first)) is not None:
+                self.table.editItem(cell)
         self.changed.emit()
 
     def add_row(self, values: list[str]) -> None:
@@ -143,7 +145,8 @@ class PlanTableWidget(QWidget):
     def set_column(self, index: int, column: Column) -> None:
         """Change a column (e.g. its choices); rows added from now on use it."""
         self._columns[index] = column
-        self.table.horizontalHeaderItem(index).setText(column.title)
+        if (header_item := self.table.horizontalHeaderItem(index)) is not None:
+            header_item.setText(column.title)
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -49,6 +50,15 @@ from ui.steps.step_page import PersonView
 from ui.widgets.money_widgets import title_label
 from ui.widgets.text_wrap import wrap_text
 from ui.workers import BackgroundTask
+
+_Cell = TypeVar("_Cell", bound=QWidget)
+
+
+def _cell(table: QTableWidget, row: int, column: int, kind: type[_Cell]) -> _Cell:
+    """The widget the page put in a cell of one of its tables (a rating's box, a gap's fields)."""
+    widget = table.cellWidget(row, column)
+    assert isinstance(widget, kind), f"row {row}, column {column} holds {type(widget).__name__}"
+    return widget
 
 
 def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
@@ -445,20 +455,20 @@ class ReviewPage(QScrollArea):
         outcomes = []
         for row in range(self.outcomes.rowCount()):
             item = self.outcomes.item(row, 0)
-            rating = self.outcomes.cellWidget(row, 1)
-            says = self.outcomes.cellWidget(row, 2)
+            assert item is not None  # every outcome row has its outcome
             outcomes.append(
                 OutcomeRating(
                     item.data(Qt.ItemDataRole.UserRole),
                     item.text(),
-                    rating.currentData(),  # type: ignore[attr-defined]
-                    says.text(),  # type: ignore[attr-defined]
+                    _cell(self.outcomes, row, 1, QComboBox).currentData(),
+                    _cell(self.outcomes, row, 2, QLineEdit).text(),
                 )
             )
         gaps = []
         for row in range(self.gaps.rowCount()):
-            category, locality, why = (self.gaps.cellWidget(row, c) for c in range(3))
-            gaps.append(MarketGap(category.currentData(), locality.text(), why.text()))  # type: ignore[attr-defined]
+            category = _cell(self.gaps, row, 0, QComboBox)
+            locality, why = (_cell(self.gaps, row, c, QLineEdit) for c in (1, 2))
+            gaps.append(MarketGap(category.currentData(), locality.text(), why.text()))
         decision = next((d for d, b in self.decision_buttons.items() if b.isChecked()), None)
         return ReviewForm(
             outcomes=outcomes,
@@ -474,10 +484,10 @@ class ReviewPage(QScrollArea):
         )
 
     def set_rating(self, row: int, rating: str, person_says: str = "") -> None:
-        combo = self.outcomes.cellWidget(row, 1)
-        combo.setCurrentIndex(combo.findData(rating))  # type: ignore[attr-defined]
+        combo = _cell(self.outcomes, row, 1, QComboBox)
+        combo.setCurrentIndex(combo.findData(rating))
         if person_says:
-            self.outcomes.cellWidget(row, 2).setText(person_says)  # type: ignore[attr-defined]
+            _cell(self.outcomes, row, 2, QLineEdit).setText(person_says)
 
     # -- actions ----------------------------------------------------------------------------
     def start_review(self, reason: str | None = None) -> bool:

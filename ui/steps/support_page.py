@@ -458,11 +458,12 @@ class SupportPage(QScrollArea):
             rows.append([item.description, planned, who, since, rate, status])
         fill_table(self.items_table, rows, right=(4,))
         for row, entry in enumerate(view.items):
-            self.items_table.item(row, 0).setToolTip(entry.item.label)
+            if (first := self.items_table.item(row, 0)) is not None:  # fill_table made every cell
+                first.setToolTip(entry.item.label)
             if not entry.arranged:
                 for column in range(self.items_table.columnCount()):
-                    cell = self.items_table.item(row, column)
-                    cell.setForeground(theme_colour("overdue"))  # with the words "GAP: not arranged yet"
+                    if (cell := self.items_table.item(row, column)) is not None:
+                        cell.setForeground(theme_colour("overdue"))  # with the words "GAP: not arranged yet"
         self.carry_button.setVisible(view.earlier_arrangements > 0)
         self.confirm_button.setVisible(view.can_confirm)
         self._update_buttons()

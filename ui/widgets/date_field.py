@@ -72,6 +72,11 @@ def _name_calendar_parts(calendar: QCalendarWidget) -> None:
             child.setAccessibleName(name)
 
 
+def python_date(value: QDate) -> date:
+    """A ``QDate`` as a ``date`` (PySide6 types ``QDate.toPython`` as returning ``object``)."""
+    return date(value.year(), value.month(), value.day())
+
+
 class DateField(QWidget):
     """A date typed as dd/mm/yyyy, with a calendar to pick it from."""
 
@@ -121,6 +126,6 @@ class DateField(QWidget):
         self.calendar.setSelectedDate(QDate(value.year, value.month, value.day))
 
     def _picked(self, picked: QDate) -> None:
-        self.set_date(date(picked.year(), picked.month(), picked.day()))
+        self.set_date(python_date(picked))
         self._menu.hide()
         self.edit.setFocus()

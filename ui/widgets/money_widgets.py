@@ -3,6 +3,7 @@ and showing a service's validation errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -27,10 +28,10 @@ from ui.widgets.date_field import DateField, DateFormatError, parse_uk_date
 FAR_FUTURE = QDate(2100, 12, 31)
 
 
-def form_with_save_cancel(dialog: QDialog, form: QFormLayout) -> QDialogButtonBox:
-    """Lay out a form dialog: the form, then Save and Cancel (Save calls ``dialog.save``)."""
+def form_with_save_cancel(dialog: QDialog, form: QFormLayout, save: Callable[[], object]) -> QDialogButtonBox:
+    """Lay out a form dialog: the form, then Save and Cancel (Save calls ``save``, the dialog's own)."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.save)  # type: ignore[attr-defined]
+    buttons.accepted.connect(save)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addLayout(form)
