@@ -52,8 +52,18 @@ ALL_GROUPS = (ACCOUNT_GROUP, MANAGER_GROUP, AUDITOR_GROUP, *ROLE_GROUPS.values()
 BREAK_GLASS_HOURS = 12  # as services/access.py: a break-glass opening lasts the working day
 TEAM_VISIBILITY_KEY = "access.team_visibility"
 # Settings no account may write (the trail's head is the trigger's) and those only managers may.
-PROTECTED_SETTINGS = ("audit.%", "security.%")
-MANAGER_SETTINGS = ("access.%", "accounts.%")
+# Who writes which settings, by the key's first word: as the services allow (the settings service,
+# accounts, the export's ledger salt). The trail's head is the server's alone; any other key is a
+# practitioner's (reviews, the app's lock-out, ...).
+SETTING_WRITERS: dict[str, tuple[str, ...]] = {
+    "audit.%": (),
+    "access.%": ("manager",),
+    "accounts.%": ("manager",),
+    "export.%": ("practitioner", "analyst"),
+    "money.%": ("practitioner", "broker"),
+}
+SETTING_WRITERS_OTHERWISE = ("practitioner",)
+SECRET_SETTINGS = {"export.ledger_salt": ("practitioner", "analyst")}  # read only by these
 AUDIT_LOCK = 0x50424155  # "PBAU": the advisory lock that serialises appending to the trail
 # What the server says when an account's name is a role of its own already, or reserved (pg_...).
 NAME_TAKEN = ("42710", "42939")
@@ -462,9 +472,21 @@ def _special_policies() -> list[str]:
     me = f"{SCHEMA}.my_account(current_user)"
     manager = f"(SELECT {SCHEMA}.i_manage(current_user))"
     people = f"person_id IN (SELECT {SCHEMA}.visible_people(current_user))"
-    protected = " OR ".join(f"key LIKE {_lit(p)}" for p in PROTECTED_SETTINGS)
-    managed = " OR ".join(f"key LIKE {_lit(p)}" for p in MANAGER_SETTINGS)
-    setting_write = f"NOT ({protected}) AND (NOT ({managed}) OR {manager}) AND (SELECT {SCHEMA}.my_role(current_user)) IS NOT NULL"
+
+    def writers(roles: tuple[str, ...]) -> str:
+        if not roles:
+            return "false"
+        return manager if roles == ("manager",) else _roles_in(roles)
+
+    setting_write = (
+        "CASE "
+        + " ".join(f"WHEN key LIKE {_lit(k)} THEN {writers(r)}" for k, r in SETTING_WRITERS.items())
+        + f" ELSE {writers(SETTING_WRITERS_OTHERWISE)} END"
+    )
+    setting_read = " AND ".join(
+        [f"(SELECT {SCHEMA}.my_role(current_user)) IS NOT NULL"]
+        + [f"(key <> {_lit(k)} OR {_roles_in(r)})" for k, r in SECRET_SETTINGS.items()]
+    )
     return [
         # Accounts: one's own row; staff see their colleagues (to allocate, to name who did what);
         # only managers add or change accounts (and the columns others may touch are granted below).
@@ -487,9 +509,9 @@ def _special_policies() -> list[str]:
         f"AND {_roles_in(['practitioner', 'approver'])})",
         f"CREATE POLICY pb_change ON break_glass FOR UPDATE TO {ACCOUNT_GROUP} "
         f"USING (allocated_worker = current_user::text) WITH CHECK (allocated_worker = current_user::text)",
-        # Settings: everyone reads; the trail's head is the server's; access and lock-out settings are
-        # the managers'.
-        f"CREATE POLICY pb_read ON setting FOR SELECT TO {ACCOUNT_GROUP} USING ((SELECT {SCHEMA}.my_role(current_user)) IS NOT NULL)",
+        # Settings: every account reads them (but the release ledger's salt); each is written by the
+        # roles the services let write it (SETTING_WRITERS); the trail's head by the server only.
+        f"CREATE POLICY pb_read ON setting FOR SELECT TO {ACCOUNT_GROUP} USING ({setting_read})",
         f"CREATE POLICY pb_add ON setting FOR INSERT TO {ACCOUNT_GROUP} WITH CHECK ({setting_write})",
         f"CREATE POLICY pb_change ON setting FOR UPDATE TO {ACCOUNT_GROUP} USING ({setting_write}) "
         f"WITH CHECK ({setting_write})",

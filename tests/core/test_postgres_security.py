@@ -295,7 +295,15 @@ def test_a_practitioner_sees_their_people_the_waiting_list_and_with_the_setting_
         assert visible(team, "north1", "plan_cycle") == set().union(
             *(team.rows_about("plan_cycle", p) for p in (team.people[0], team.people[1], *waiting))
         )
-        with team.connect("north1") as connection:  # the setting is the managers'
+        with team.connect("carer") as connection:  # settings are written by the roles that may
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                connection.execute("INSERT INTO setting (key, value) VALUES ('export.threshold', '1')")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                connection.execute("INSERT INTO setting (key, value) VALUES ('security.lock_minutes', '240')")
+        with team.connect("north1") as connection:  # (a practitioner saves the lock-out minutes)
+            connection.execute("INSERT INTO setting (key, value) VALUES ('security.lock_minutes', '10')")
+            connection.execute("DELETE FROM setting WHERE key = 'security.lock_minutes'")
+        with team.connect("north1") as connection:  # the team setting is the managers'
             changed = connection.execute(
                 "UPDATE setting SET value = '0' WHERE key = 'access.team_visibility'"
             )
