@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Date, Select, func, literal_column, select, type_coerce
+from sqlalchemy import Date, Select, String, func, literal_column, select, type_coerce
 
 from personalbudget.domain.charging import ContributionStatus
 from personalbudget.domain.management import OPTION_MECHANISMS, DeliveryMechanism, ManagementOption
@@ -50,7 +50,7 @@ from personalbudget.storage.sql import run_compiled
 DATASET_SCHEMA_VERSION = 1
 # '' written into the SQL, not bound: PostgreSQL matches a grouped expression to the selected one
 # only when both are the same text (two bound parameters are two different expressions to it).
-_EMPTY = literal_column("''")
+_EMPTY = literal_column("''", String)
 
 # Age at the end of the period. Client Level Data style bands; no date of birth leaves the laptop.
 AGE_BANDS: tuple[str, ...] = ("18-24", "25-44", "45-64", "65-74", "75-84", "85+")
