@@ -624,3 +624,43 @@ def test_an_account_cannot_take_the_name_of_a_server_role(team):
             connection.execute("SELECT count(*) FROM app_user WHERE username = 'postgres'").fetchone()[0] == 0
         )
         assert connection.execute("SELECT rolsuper FROM pg_roles WHERE rolname = 'postgres'").fetchone()[0]
+
+
+def test_a_dba_who_is_not_a_superuser_sets_up_a_team_caseload_bound_by_its_own_policy(pg_server):
+    """On a managed server the DBA is no superuser: a role that may create roles and databases."""
+    from personalbudget.storage.server import create_schema
+
+    suffix = secrets.token_hex(3)
+    dba, name, manager = f"dba_{suffix}", f"pb_dba_{suffix}", f"meg.{suffix}"
+    with pg_server.connect() as connection:
+        connection.execute(f"CREATE ROLE {dba} LOGIN CREATEROLE PASSWORD '{PASSWORD}'")
+        connection.execute(f'CREATE DATABASE "{name}" OWNER {dba}')
+    try:
+        create_schema(pg_server.url(name, user=dba, password=PASSWORD))
+        database = open_server_database(pg_server.url(name, user=dba, password=PASSWORD))
+        try:
+            users = UserService(ActingDatabase(database, dba), SystemClock())
+            users.create_user(manager, "Meg Manager", PASSWORD, Role.PRACTITIONER)
+            with database.engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "INSERT INTO person (name, date_of_birth, locality, primary_support_reason, created_at, "
+                    "updated_at) VALUES ('Waiting', '1950-01-01', 'x', 'x', now(), now())"
+                )
+            with database.engine.connect() as connection:  # forced RLS, and the set-up role's own policy
+                forced = connection.exec_driver_sql(
+                    "SELECT bool_and(relforcerowsecurity) FROM pg_class WHERE relname IN ('person', 'audit_event')"
+                ).scalar()
+                assert forced and connection.exec_driver_sql("SELECT count(*) FROM person").scalar() == 1
+        finally:
+            database.close()
+        with psycopg.connect(pg_server.url(name, user=manager, password=PASSWORD)) as connection:
+            assert connection.execute("SELECT name FROM person").fetchall() == [
+                ("Waiting",)
+            ]  # the waiting list
+            actors = {r[0] for r in connection.execute("SELECT actor FROM audit_event")}
+        assert actors == {dba}  # what the set-up did, by the set-up role (the manager sees it)
+    finally:
+        with pg_server.connect() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'DROP ROLE IF EXISTS "{manager}"')
+            connection.execute(f"DROP ROLE IF EXISTS {dba}")
