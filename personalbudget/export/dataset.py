@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Date, Select, String, func, literal_column, select, type_coerce
@@ -95,11 +96,25 @@ Pairs = tuple[tuple[str, int], ...]
 
 
 def _pairs(values: Mapping[str, int] | Iterable[tuple[str, int]]) -> Pairs:
+    if type(values) is tuple and _canonical(values):
+        return values  # already sorted and merged (as the extraction gives them): kept as it is
     items = values.items() if isinstance(values, Mapping) else values
     merged: dict[str, int] = defaultdict(int)
     for name, pence in items:
         merged[str(name)] += int(pence)
     return tuple(sorted(merged.items()))
+
+
+def _canonical(values: tuple[Any, ...]) -> bool:
+    """Whether ``values`` is already in ``_pairs``' form: (text, whole number) pairs, names in order, once each."""
+    previous = None
+    for item in values:
+        if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not int:
+            return False
+        if previous is not None and item[0] <= previous:
+            return False
+        previous = item[0]
+    return True
 
 
 @dataclass(frozen=True)
@@ -156,15 +171,16 @@ class PersonRecord:
         object.__setattr__(self, "market_gaps", tuple(sorted(set(self.market_gaps))))
         _validate(self)
 
-    @property
+    # Worked out once a record (the tables and the ledger ask for them again and again).
+    @cached_property
     def budget_annual_pence(self) -> int:
         return sum(p for _s, p in self.budget_streams)
 
-    @property
+    @cached_property
     def planned_annual_pence(self) -> int:
         return sum(p for _c, p in self.planned_by_category)
 
-    @property
+    @cached_property
     def actual_pence(self) -> int:
         return sum(p for _c, p in self.actual_by_category)
 
@@ -337,11 +353,15 @@ def age_band(date_of_birth: date, on: date) -> str:
     age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
     if age < 18:
         return UNDER_18
-    for band in AGE_BANDS[:-1]:
-        low, high = (int(x) for x in band.split("-"))
+    for low, high, band in _BAND_LIMITS:
         if low <= age <= high:
             return band
     return AGE_BANDS[-1]
+
+
+_BAND_LIMITS: tuple[tuple[int, int, str], ...] = tuple(
+    (int(band.split("-")[0]), int(band.split("-")[1]), band) for band in AGE_BANDS[:-1]
+)
 
 
 # -- extraction ---------------------------------------------------------------------------------
@@ -488,17 +508,22 @@ def extract_records(
             if person_id not in plans or version > plans[person_id][0]:
                 plans[person_id] = (version, plan_id, at)
         plan_owner = {p[1]: person for person, p in plans.items()}
-        planned: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
-        costs: dict[tuple[int, str, str], Fraction] = {}  # rates and hours repeat from plan to plan
+        # Exact sums without a Fraction addition an item: numerators added up by denominator (whole
+        # numbers), then one Fraction a person, category and denominator.
+        parts: dict[tuple[int, str, int], int] = defaultdict(int)
+        costs: dict[tuple[int, str, str], tuple[int, int]] = {}  # rates and hours repeat from plan to plan
         for plan_id, category, unit, quantity, frequency in rows("items"):
             if plan_id in plan_owner:
                 category = category if category in SUPPORT_CATEGORIES else "other"
                 cost = costs.get((unit, quantity, frequency))
                 if cost is None:
-                    cost = costs[(unit, quantity, frequency)] = annual_cost(
-                        unit, Decimal(quantity), Frequency(frequency)
-                    )
-                planned[plan_owner[plan_id]][category] += cost
+                    exact = annual_cost(unit, Decimal(quantity), Frequency(frequency))
+                    cost = costs[(unit, quantity, frequency)] = (exact.numerator, exact.denominator)
+                parts[(plan_owner[plan_id], category, cost[1])] += cost[0]
+        planned: dict[int, dict[str, Fraction]] = defaultdict(dict)
+        for (owner, category, denominator), numerator in parts.items():
+            by_category = planned[owner]
+            by_category[category] = by_category.get(category, Fraction(0)) + Fraction(numerator, denominator)
 
         # The newest management recorded by the end of the period, per person.
         managements: dict[int, tuple[int, int, datetime]] = {}  # person -> (cycle no, management id, at)
@@ -588,13 +613,13 @@ def extract_records(
                 locality=" ".join(str(locality).split())[:200],
                 primary_support_reason=reason if reason in PRIMARY_SUPPORT_REASONS else "Unknown",
                 budget_type=budget_type if _CODE.match(budget_type or "") else "other",
-                budget_streams=tuple((s, p) for s, p in streams.get(person_id, []) if s in STREAMS),
-                delivery_mechanisms=tuple(mechanism_pence.items()),
+                budget_streams=tuple(sorted((s, p) for s, p in streams.get(person_id, []) if s in STREAMS)),
+                delivery_mechanisms=tuple(sorted(mechanism_pence.items())),
                 planned_by_category=tuple(
-                    (c, round_half_up(v)) for c, v in planned.get(person_id, {}).items()
+                    sorted((c, round_half_up(v)) for c, v in planned.get(person_id, {}).items())
                 ),
                 ledger_kept=DeliveryMechanism.DIRECT_PAYMENT.value in mechanism_pence,
-                actual_by_category=tuple(spent.get(person_id, {}).items()),
+                actual_by_category=tuple(sorted(spent.get(person_id, {}).items())),
                 outcomes_at_review=tuple(sorted(outcomes.get(person_id, {}).items())),
                 market_gaps=tuple(sorted(gaps.get(person_id, set()))),
                 review_timeliness=timeliness,
