@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from personalbudget.i18n import N_, _, format_date, format_money
+from personalbudget.plain_language import about
 from personalbudget.services.ledger_service import LedgerData
 from ui.theme import MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
@@ -53,6 +54,17 @@ class LedgerTableModel(QAbstractTableModel):
         self._dates: dict[str, str] = {}
         self._filter = ""
         self._unlinked_only = False
+        self._to_the_pound = False  # money "about £651" in the person's view (issue 19)
+
+    def set_to_the_pound(self, on: bool) -> None:
+        """Money to the pound (the person's view) or exact (the full view)."""
+        if on != self._to_the_pound:
+            self.beginResetModel()
+            self._to_the_pound = on
+            self.endResetModel()
+
+    def _money(self, pence: int) -> str:
+        return about(pence) if self._to_the_pound else format_money(pence)
 
     # -- loading and filtering ---------------------------------------------------------------------
     def set_ledger(self, data: LedgerData) -> None:
@@ -154,11 +166,11 @@ class LedgerTableModel(QAbstractTableModel):
                 return self._data.link_label(row[4], row[5])
             return _("Payment in") if row[3] > 0 else _("— not linked —")
         if column == Column.MONEY_IN:
-            return format_money(row[3]) if row[3] > 0 else ""
+            return self._money(row[3]) if row[3] > 0 else ""
         if column == Column.MONEY_OUT:
-            return format_money(-row[3]) if row[3] < 0 else ""
+            return self._money(-row[3]) if row[3] < 0 else ""
         assert self._data is not None
-        return format_money(self._data.balances[position])
+        return self._money(self._data.balances[position])
 
     # -- helpers for the page -----------------------------------------------------------------------
     def transaction_id(self, view_row: int) -> int:

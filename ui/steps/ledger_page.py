@@ -179,9 +179,11 @@ class LedgerPage(QScrollArea):
         self._ledger_tab, self._plan_tab = self._build_ledger_tab(), self._build_plan_tab()
         self.tabs.addTab(self._ledger_tab, _("Ledger"))
         self.tabs.addTab(self._plan_tab, _("Against the plan"))
-        self.tabs.addTab(self._build_chart_tab(), _("Chart"))
+        self._chart_tab = self._build_chart_tab()
+        self.tabs.addTab(self._chart_tab, _("Chart"))
         self.tabs.addTab(self._build_rules_tab(), _("Rules"))
-        self.tabs.addTab(self._build_contribution_tab(), _("Contribution"))
+        self._contribution_tab = self._build_contribution_tab()
+        self.tabs.addTab(self._contribution_tab, _("Contribution"))
         # Let every tab shrink with the window (the tab widget takes its tallest page's minimum).
         for view in (self.table, self.rules.table, self.chart_table):
             view.setMinimumHeight(64)
@@ -500,7 +502,7 @@ class LedgerPage(QScrollArea):
         """The balance said in the person's words in place of the figures; the rules and the
         actions on the account are for whoever manages the money."""
         view = PersonView(anchor=self.alerts_label)
-        view.staff(self.balance_label, self.forecast_label)
+        view.staff(self.balance_label, self.forecast_label, self.alerts_label)  # the staff's checks, in pence
         rules_tab = self.rules.parentWidget()
         assert rules_tab is not None  # the rules' tab, built with the page
         view.staff_tabs.append(rules_tab)
@@ -520,6 +522,10 @@ class LedgerPage(QScrollArea):
             (self._plan_tab, N_("My spending and my plan")),
         ]
         view.say(self.statement_button, N_("Print a statement"))
+        # The money in and out to the pound; spending against the plan (in pence, by the plan's
+        # lines) is said in the plain summary instead.
+        view.staff_tabs += [self._plan_tab, self._chart_tab, self._contribution_tab]  # their figures in pence
+        view.on_switch.append(self.model.set_to_the_pound)
         return view
 
     def show_person(self, person_id: int) -> None:
@@ -544,6 +550,10 @@ class LedgerPage(QScrollArea):
     def ledger(self) -> LedgerData | None:
         """The ledger shown (for the balance in words in co-production mode)."""
         return self._ledger
+
+    def monitoring(self) -> MonitoringView | None:
+        """Spending against the plan as shown (for the person's plain summary in co-production mode)."""
+        return self._monitoring
 
     def refresh_monitoring(self, year_start: date | None = None) -> None:
         try:

@@ -40,6 +40,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, ngettext
+from personalbudget.plain_language import about
 from personalbudget.services import Services
 from personalbudget.services.dto import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
@@ -77,6 +78,7 @@ class ReviewPage(QScrollArea):
         self._signals = signals
         self._person_id = 0
         self._review: ReviewView | None = None
+        self._to_the_pound = False  # the spending in the person's view, to the pound (issue 19)
         self._task: BackgroundTask | None = None
         self.setWidgetResizable(True)
 
@@ -281,8 +283,19 @@ class ReviewPage(QScrollArea):
             (self.outcomes, 1, N_("How it is going")),
             (self.outcomes, 2, N_("What I say")),
             (self.spend, 0, N_("Help")),
+            (self.spend, 1, N_("My plan says")),
+            (self.spend, 2, N_("Spent")),
         ]
+        # To the pound, and the difference (in pence, with the staff's allowance) left to the summary.
+        view.staff(self.spend_title, self.summary)  # the review's reason and period, for staff
+        view.staff_columns.append((self.spend, 3))
+        view.on_switch.append(self._spend_to_the_pound)
         return view
+
+    def _spend_to_the_pound(self, on: bool) -> None:
+        self._to_the_pound = on
+        if self._review is not None:
+            self._fill_spend(self._review)
 
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
@@ -407,10 +420,11 @@ class ReviewPage(QScrollArea):
         lines = [*review.spend, review.spend_total] if review.spend_total else []
         self.spend.setRowCount(len(lines))
         for row, line in enumerate(lines):
+            money = about if self._to_the_pound else format_money
             cells = (
                 line.label,
-                format_money(line.planned_so_far_pence),
-                format_money(line.spent_pence),
+                money(line.planned_so_far_pence),
+                money(line.spent_pence),
                 line.difference_words,  # the same rule and words as step 6
             )
             for column, text in enumerate(cells):

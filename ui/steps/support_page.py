@@ -203,6 +203,7 @@ class SupportPage(QScrollArea):
         registration numbers) and the rates in pence are for staff."""
         view = PersonView(anchor=self.tabs)
         view.staff_tabs.append(self._directory_tab)
+        view.staff(self.gaps_label)  # the gaps by their official names: the plain summary says them
         view.staff(
             self.arrange_button,
             self.end_button,
