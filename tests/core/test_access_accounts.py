@@ -60,6 +60,7 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(users, manager):
     assert not users.sign_in("sam", "my own secret").must_change_password
 
 
+@pytest.mark.slow  # eleven password checks (a deliberately slow hash): not in the fast lane
 def test_ten_wrong_passwords_lock_the_account_for_fifteen_minutes(users, manager, clock):
     users.create_user("sam", "Sam Worker", PASSWORD, Role.PRACTITIONER, by=manager)
     for _attempt in range(9):

@@ -22,6 +22,7 @@ def as_user(monkeypatch, name: str, password: str) -> None:
     monkeypatch.setenv("PERSONALBUDGET_PASSWORD", password)
 
 
+@pytest.mark.slow  # a CLI demo (accounts, sign-ins, several commands): not in the fast lane
 def test_a_carer_account_on_the_command_line_reaches_one_person(tmp_path, capsys, monkeypatch):
     db = str(tmp_path / "caseload.db")
     assert run(["demo", "--db", db, "--people", "6", "--seed", "2"]) == 0
@@ -70,6 +71,7 @@ def test_a_carer_account_on_the_command_line_reaches_one_person(tmp_path, capsys
     assert "manages accounts" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a CLI demo (accounts, sign-ins, several commands): not in the fast lane
 def test_accounts_disable_enable_role_and_reset_password(tmp_path, capsys, monkeypatch):
     db = str(tmp_path / "caseload.db")
     assert run(["demo", "--db", db, "--people", "2", "--seed", "2"]) == 0

@@ -65,6 +65,7 @@ def test_backups_are_encrypted_with_the_caseload(db_path, keys, services):
         plain.execute("SELECT * FROM person").fetchall()
 
 
+@pytest.mark.slow  # several seconds on its own: not in the fast lane
 def test_automatic_backups_rotate(db_path, services):
     db = services.context.db.database
     made = [make_backup(db, "on-close") for _ in range(5)]

@@ -103,6 +103,7 @@ def test_check_still_finds_damage_that_the_opening_did_not_look_for(db_path, key
         damaged.close()
 
 
+@pytest.mark.slow  # starts the program again as its own process: not in the fast lane
 def test_the_backup_on_closing_is_made_checked_and_rotated_by_its_own_process(db_path, keys, services):
     services.people.add_person(person_form(name="Nia Rees"))
     db = services.context.db.database

@@ -172,6 +172,7 @@ CELL = st.one_of(
 )
 
 
+@pytest.mark.slow  # many generated examples (hypothesis): not in the fast lane
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(CELL, min_size=0, max_size=5), max_size=8), st.sampled_from([",", ";", "\t"]))
 def test_any_csv_is_read_or_refused_with_reasons(rows, delimiter):
@@ -185,6 +186,7 @@ def test_any_csv_is_read_or_refused_with_reasons(rows, delimiter):
     assert all(isinstance(row.amount_pence, int) for row in parsed.rows)
 
 
+@pytest.mark.slow  # many generated examples (hypothesis): not in the fast lane
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_as_ofx_or_csv_never_crash(data):

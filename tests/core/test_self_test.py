@@ -12,6 +12,7 @@ from personalbudget.paths import HOME_ENV, resources_dir
 from personalbudget.storage.database import head_revision
 
 
+@pytest.mark.slow  # the whole self-test, steps 1-3 in a new caseload: not in the fast lane
 def test_the_self_test_walks_steps_one_to_three_in_a_temporary_folder():
     home_before = os.environ[HOME_ENV]
     report = self_test.run_self_test()

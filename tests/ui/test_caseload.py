@@ -224,6 +224,7 @@ def test_enter_on_a_row_activates_the_person(qtbot, caseload, people):
     assert blocker.args == [cat.id]
 
 
+@pytest.mark.serial  # timed: run on its own, not beside the other tests on every core
 def test_big_caseload_is_fast(qtbot):
     """5,000 rows load in < 300 ms; a search keystroke filters in < 50 ms."""
     start = date(2026, 1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QTableWidget
 
 from personalbudget.export.outputs import DATAPACKAGE, WORKBOOK
@@ -12,6 +13,7 @@ from tests.ui.test_accessibility import assert_accessible
 from ui.dialogs.export_dialog import ExportDialog
 
 
+@pytest.mark.slow  # exports a caseload on a worker (several seconds): not in the fast lane
 def test_the_dialog_previews_every_table_and_exports_on_a_worker(qtbot, services, tmp_path, message_boxes):
     build_demo_caseload(services.context, people=16, seed=3)
     dialog = ExportDialog(services)
@@ -49,6 +51,7 @@ def test_the_dialog_previews_every_table_and_exports_on_a_worker(qtbot, services
     assert not (tmp_path / "again").exists()
 
 
+@pytest.mark.slow  # exports a caseload on a worker (several seconds): not in the fast lane
 def test_a_cancelled_export_writes_nothing(qtbot, services, tmp_path):
     build_demo_caseload(services.context, people=8, seed=4)
     dialog = ExportDialog(services)
@@ -84,6 +87,7 @@ def test_an_analyst_without_records_can_still_export(qtbot, db, clock):
     assert NoRecordsWindow(Role.ANALYST).export_button is None
 
 
+@pytest.mark.slow  # exports a caseload on a worker (several seconds): not in the fast lane
 def test_changing_the_period_after_the_preview_shows_the_new_preview_before_exporting(
     qtbot, services, tmp_path
 ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from pypdf import PdfReader
 
 from personalbudget.domain.lifecycle import ReviewDecision, Step
@@ -27,6 +28,7 @@ def _overdue_person(services, clock) -> int:
     return pid
 
 
+@pytest.mark.slow  # a whole cycle through the window to a review: not in the fast lane
 def test_an_overdue_review_recorded_and_changing_the_plan(qtbot, services, signals, clock):
     pid = _overdue_person(services, clock)
     agreed = services.plans.get_plan(pid)

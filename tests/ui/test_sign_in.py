@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
 
 from personalbudget.domain.roles import Role
@@ -39,6 +40,7 @@ def test_wrong_password_is_said_plainly_and_cleared(qtbot, db, clock):
     assert dialog.submit() and dialog.user.username == "alex"
 
 
+@pytest.mark.slow  # several seconds on its own (accounts and a window): not in the fast lane
 def test_inactivity_locks_and_hides_the_caseload(qtbot, window, db, clock, monkeypatch):
     users = UserService(ActingDatabase(db, "setup"), clock)
     user = users.create_user("test.practitioner", "Test", "long enough", Role.PRACTITIONER)

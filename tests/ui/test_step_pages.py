@@ -178,6 +178,7 @@ def test_return_needs_reasons(qtbot, services, approver, signals, plan_page, pla
     assert services.lifecycle.get_cycle(planning_person.id).current_step == Step.PLAN_SUPPORT
 
 
+@pytest.mark.slow  # a whole-app walk: not in the fast lane
 def test_whole_journey_in_the_main_window(qtbot, window, services, approver, signals, tmp_path):
     """Assessment to agreed plan and a PDF, the way a practitioner does it in the window."""
     person = add_person(services, "Owain Pritchard")

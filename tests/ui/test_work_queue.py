@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.roles import Role
 from personalbudget.services import build_services
@@ -19,6 +21,7 @@ from ui.work_queue_page import BreakGlassDialog, WorkQueuePage
 PASSWORD = "a long password"
 
 
+@pytest.mark.slow  # several accounts signed in (a deliberately slow hash each): not in the fast lane
 def test_my_work_is_the_first_view_and_opens_the_person_at_the_step(
     qtbot, services, signals, settings, clock
 ):
@@ -41,6 +44,7 @@ def test_my_work_is_the_first_view_and_opens_the_person_at_the_step(
     assert window.show_my_work() and window.right_stack.currentWidget() is page
 
 
+@pytest.mark.slow  # several accounts signed in (a deliberately slow hash each): not in the fast lane
 def test_an_individual_account_has_no_work_queue(qtbot, db, clock, signals, settings):
     users = UserService(ActingDatabase(db, "setup"), clock)
     meg = users.create_user("meg", "Meg Manager", PASSWORD, Role.PRACTITIONER)
@@ -52,6 +56,7 @@ def test_an_individual_account_has_no_work_queue(qtbot, db, clock, signals, sett
     assert not window.break_glass_action.isVisible()
 
 
+@pytest.mark.slow  # several accounts signed in (a deliberately slow hash each): not in the fast lane
 def test_break_glass_opens_someone_else_with_a_reason(qtbot, db, clock, signals, settings):
     users = UserService(ActingDatabase(db, "setup"), clock)
     meg = users.create_user("meg", "Meg Manager", PASSWORD, Role.PRACTITIONER)
@@ -100,6 +105,7 @@ def test_the_accounts_dialog_disables_resets_and_keeps_the_last_manager(qtbot, d
     assert change.change() and not change.signed_in.must_change_password
 
 
+@pytest.mark.slow  # several accounts signed in (a deliberately slow hash each): not in the fast lane
 def test_allocating_the_open_person_keeps_the_history(qtbot, db, clock, signals, settings):
     users = UserService(ActingDatabase(db, "setup"), clock)
     meg = users.create_user("meg", "Meg Manager", PASSWORD, Role.PRACTITIONER)
