@@ -276,6 +276,9 @@ def _functions_sql() -> list[str]:
             SELECT p.id FROM person p WHERE p.nhs_number = digits
                AND {SCHEMA}.my_role(session_user) IN ('practitioner', 'approver')
         $$""",
+        # How long the whole trail is (audit verify says when its role sees only part of it).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.trail_length() RETURNS integer
+        LANGUAGE sql STABLE {definer} AS $$ SELECT count(*)::integer FROM audit_event $$""",
         # Appending one event to the chain (audit.event_hash, byte for byte).
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.append_event(
             p_actor text, p_action text, p_table text, p_row_id text, p_summary text, p_person integer)

@@ -664,3 +664,17 @@ def test_a_dba_who_is_not_a_superuser_sets_up_a_team_caseload_bound_by_its_own_p
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'DROP ROLE IF EXISTS "{manager}"')
             connection.execute(f"DROP ROLE IF EXISTS {dba}")
+
+
+def test_verify_says_when_the_role_sees_only_part_of_the_trail(team):
+    database = open_server_database(team.url("north1"))
+    try:
+        connection = database.connect_raw(read_only=True)
+        try:
+            report = audit.verify(connection)
+        finally:
+            connection.close()
+    finally:
+        database.close()
+    assert not report.ok
+    assert "of the trail's" in report.problems[0] and "pb_auditor" in report.problems[0]
