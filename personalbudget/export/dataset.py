@@ -367,6 +367,12 @@ _BAND_LIMITS: tuple[tuple[int, int, str], ...] = tuple(
 # -- extraction ---------------------------------------------------------------------------------
 
 
+def _rounded(numerator: int, denominator: int) -> int:
+    """``round_half_up(Fraction(numerator, denominator))`` for a positive denominator, in whole numbers."""
+    whole = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return -whole if numerator < 0 else whole
+
+
 def _as_date(value: Any) -> date | None:
     if value is None:
         return None
@@ -520,10 +526,19 @@ def extract_records(
                     exact = annual_cost(unit, Decimal(quantity), Frequency(frequency))
                     cost = costs[(unit, quantity, frequency)] = (exact.numerator, exact.denominator)
                 parts[(plan_owner[plan_id], category, cost[1])] += cost[0]
-        planned: dict[int, dict[str, Fraction]] = defaultdict(dict)
+        pending: dict[tuple[int, str], tuple[int, int] | Fraction] = {}
         for (owner, category, denominator), numerator in parts.items():
-            by_category = planned[owner]
-            by_category[category] = by_category.get(category, Fraction(0)) + Fraction(numerator, denominator)
+            earlier = pending.get((owner, category))
+            if earlier is None:
+                pending[(owner, category)] = (numerator, denominator)
+            else:
+                whole = earlier if isinstance(earlier, Fraction) else Fraction(*earlier)
+                pending[(owner, category)] = whole + Fraction(numerator, denominator)
+        planned: dict[int, dict[str, int]] = defaultdict(dict)  # annual pence, rounded half up
+        for (owner, category), exact_sum in pending.items():
+            planned[owner][category] = (
+                round_half_up(exact_sum) if isinstance(exact_sum, Fraction) else _rounded(*exact_sum)
+            )
 
         # The newest management recorded by the end of the period, per person.
         managements: dict[int, tuple[int, int, datetime]] = {}  # person -> (cycle no, management id, at)
@@ -615,9 +630,7 @@ def extract_records(
                 budget_type=budget_type if _CODE.match(budget_type or "") else "other",
                 budget_streams=tuple(sorted((s, p) for s, p in streams.get(person_id, []) if s in STREAMS)),
                 delivery_mechanisms=tuple(sorted(mechanism_pence.items())),
-                planned_by_category=tuple(
-                    sorted((c, round_half_up(v)) for c, v in planned.get(person_id, {}).items())
-                ),
+                planned_by_category=tuple(sorted(planned.get(person_id, {}).items())),
                 ledger_kept=DeliveryMechanism.DIRECT_PAYMENT.value in mechanism_pence,
                 actual_by_category=tuple(sorted(spent.get(person_id, {}).items())),
                 outcomes_at_review=tuple(sorted(outcomes.get(person_id, {}).items())),

@@ -45,3 +45,21 @@ def test_canonical_pairs_are_kept_and_others_still_merged_and_sorted() -> None:
     assert _pairs({"social_care": 7, "health": 5}) == canonical
     assert _pairs((("health", True),)) == (("health", 1),)  # a bool is not kept as it is
     assert type(_pairs((("health", True),))[0][1]) is int
+
+
+def test_whole_number_rounding_is_round_half_up() -> None:
+    from personalbudget.domain.money import round_half_up
+    from personalbudget.export.dataset import _rounded
+
+    rng = random.Random(7)
+    for _ in range(20_000):
+        denominator = rng.choice([1, 2, 3, 4, 5, 7, 10, 12, 20, 100, rng.randrange(1, 10_000)])
+        numerator = rng.randrange(-1_000_000, 1_000_000)
+        if rng.random() < 0.3:  # exact halves
+            numerator = denominator * rng.randrange(-500, 500) + (
+                denominator // 2 if denominator % 2 == 0 else 0
+            )
+        assert _rounded(numerator, denominator) == round_half_up(Fraction(numerator, denominator))
+    assert (
+        _rounded(5, 2) == 3 and _rounded(-5, 2) == -3 and _rounded(10, 4) == 3
+    )  # 2.5 -> 3, not normalised first
