@@ -96,3 +96,37 @@ def test_keep_theirs_reloads_their_version_and_saves_nothing(qtbot, services, ot
     )
     assert saved is None and reloaded == [conflict.current]
     assert services.plans.get_plan(pid).content.contingency == "Sister covers"
+
+
+def test_the_plan_page_keeps_what_was_typed_until_the_person_chooses(qtbot, services, other, signals):
+    from tests.ui.test_pa_costs_page import person_at_step_two
+    from ui.steps.plan_page import PlanPage
+
+    pid = person_at_step_two(services)
+    services.plans.save_draft(pid, money_plan())
+    page = PlanPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)  # the page reads the plan...
+    theirs = money_plan()
+    theirs.what_matters = "Swimming on Fridays"
+    other.plans.save_draft(pid, theirs, base=other.plans.get_plan(pid))  # ...someone else saves it
+    page.contingency.setPlainText("Brother covers")  # typed here
+    page._content_changed()
+    seen: dict = {}
+    _answer("mine", seen)
+    assert page.save()
+    assert (seen["rows"][0][:3]) == (
+        "What matters to the person",
+        "Cooking my own meals and swimming",
+        "Swimming on Fridays",
+    )
+    saved = services.plans.get_plan(pid).content
+    assert saved.contingency == "Brother covers" and saved.what_matters.startswith("Cooking")
+
+    other.plans.save_draft(pid, theirs, base=other.plans.get_plan(pid))
+    page.contingency.setPlainText("Neighbour covers")
+    page._content_changed()
+    _answer("theirs", {})
+    assert not page.save()  # their plan is shown; nothing of this page's was saved
+    assert page.contingency.toPlainText() == "Sister covers"
+    assert services.plans.get_plan(pid).content.what_matters == "Swimming on Fridays"

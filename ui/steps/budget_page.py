@@ -35,7 +35,7 @@ from personalbudget.domain.financial_assessment import Assessment
 from personalbudget.domain.money import parse_pounds
 from personalbudget.domain.ras import STREAM_LABELS, Domain, IndicativeBudget, explain
 from personalbudget.domain.roles import Permission, allowed
-from personalbudget.errors import FieldError, PersonalBudgetError, ValidationError
+from personalbudget.errors import ConcurrentEditError, FieldError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.charging_service import ContributionView
@@ -44,6 +44,7 @@ from ui.accessibility import chain_after
 from ui.app_signals import AppSignals
 from ui.dialogs.financial_assessment_dialog import FinancialAssessmentDialog
 from ui.dialogs.uplift_dialog import UpliftDialog
+from ui.edit_conflicts import settle
 from ui.steps.step_page import PersonView
 from ui.theme import MUTED_TEXT
 from ui.widgets.date_field import python_date
@@ -245,8 +246,25 @@ class BudgetPage(QScrollArea):
 
     def record_contribution(self, form: ContributionForm) -> bool:
         """Record the person's contribution (as the dialog does); False, with the reason shown, if refused."""
+        pid = self._person_id
         try:
-            self._contribution = self._services.charging.record_contribution(self._person_id, form)
+            try:
+                self._contribution = self._services.charging.record_contribution(
+                    pid, form, base=self._contribution
+                )
+            except ConcurrentEditError as conflict:  # someone else recorded one meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.charging.record_contribution(
+                        pid, form, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if settled is None:
+                    return False
+                self._contribution = settled
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("The contribution was not recorded"), str(problem))
             return False
@@ -291,8 +309,23 @@ class BudgetPage(QScrollArea):
         return self._services.budget.preview(self.budget_type.currentData(), self._answers)
 
     def agree(self, agreed_annual: dict[str, int] | None, reason: str) -> bool:
+        pid = self._person_id
         try:
-            view = self._services.budget.agree_budget(self._person_id, agreed_annual, reason)
+            try:
+                view = self._services.budget.agree_budget(pid, agreed_annual, reason, base=self._view)
+            except ConcurrentEditError as conflict:  # someone else saved step 1 meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.budget.agree_budget(
+                        pid, agreed_annual, reason, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if settled is None:
+                    return False  # their budget shown, or back to the page: nothing saved
+                view = settled
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("The budget was not agreed"), str(problem))
             return False
@@ -400,10 +433,23 @@ class BudgetPage(QScrollArea):
     def _answers_changed(self) -> None:
         if self._view is None or not self._view.can_edit:
             return
+        pid, kind, answers = self._person_id, self.budget_type.currentData(), dict(self._answers)
         try:
-            self._view = self._services.budget.save_answers(
-                self._person_id, self.budget_type.currentData(), self._answers
-            )
+            try:
+                self._view = self._services.budget.save_answers(pid, kind, answers, base=self._view)
+            except ConcurrentEditError as conflict:  # someone else saved step 1 meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.budget.save_answers(
+                        pid, kind, answers, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if settled is None:
+                    return
+                self._view = settled
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("The answer was not saved"), str(problem))
             return

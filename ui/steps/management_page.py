@@ -42,12 +42,13 @@ from personalbudget.domain.management import (
 )
 from personalbudget.domain.money import Frequency, parse_pounds, round_half_up
 from personalbudget.domain.roles import Permission
-from personalbudget.errors import PersonalBudgetError, ValidationError
+from personalbudget.errors import ConcurrentEditError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, ngettext
 from personalbudget.services import Services
 from personalbudget.services.dto import ManagementView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
+from ui.edit_conflicts import settle
 from ui.steps.step_page import PersonView
 from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.theme import colour as theme_colour
@@ -291,7 +292,22 @@ class ManagementPage(QScrollArea):
         try:
             if self._pays_out():
                 read_date(self.first_payment, _("First payment"))
-            self._view = self._services.management.record_management(self._person_id, self.form())
+            pid, form = self._person_id, self.form()
+            try:
+                self._view = self._services.management.record_management(pid, form, base=self._view)
+            except ConcurrentEditError as conflict:  # someone else recorded it meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.management.record_management(
+                        pid, form, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if settled is None:
+                    return False  # theirs shown, or back to the page as typed: nothing saved
+                self._view = settled
         except (PersonalBudgetError, ValueError) as problem:
             show_problem(self, _("How the budget is managed was not recorded"), problem)
             return False

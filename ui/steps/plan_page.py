@@ -43,7 +43,7 @@ from personalbudget.domain.vocabularies import (
     SUPPORT_CATEGORIES,
     SUPPORT_CATEGORIES_PLAIN,
 )
-from personalbudget.errors import PersonalBudgetError, ValidationError
+from personalbudget.errors import ConcurrentEditError, PersonalBudgetError, ValidationError
 from personalbudget.i18n import N_, _, format_money
 from personalbudget.services import Services
 from personalbudget.services.charging_service import split_sentence
@@ -51,6 +51,7 @@ from personalbudget.services.dto import PlanView
 from ui.app_signals import AppSignals
 from ui.dialogs.confirm_dialog import confirm_action
 from ui.dialogs.pa_cost_dialog import PaCostDialog
+from ui.edit_conflicts import settle
 from ui.plan_pdf_export import export_plan_pdf
 from ui.steps.plan_table_widget import Column, PlanTableWidget
 from ui.steps.step_page import PersonView
@@ -313,8 +314,23 @@ class PlanPage(QScrollArea):
     def save(self) -> bool:
         if not self._editable:
             return False
+        draft, pid = self.draft(), self._person_id
         try:
-            self._plan = self._services.plans.save_draft(self._person_id, self.draft())
+            try:
+                self._plan = self._services.plans.save_draft(pid, draft, base=self._plan)
+            except ConcurrentEditError as conflict:  # someone else saved the plan meanwhile
+                saved = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.plans.save_draft(
+                        pid, draft, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if saved is None:
+                    return False  # their plan shown, or back to the page as typed: nothing saved
+                self._plan = saved
         except ValidationError as problem:
             QMessageBox.warning(
                 self,
