@@ -374,6 +374,19 @@ def _functions_sql() -> list[str]:
                                           summary::text, v_person);
             RETURN NULL;
         END $$""",
+        # The trail stays append-only (migration r0004's guard), with one exception: the DBA's
+        # upload (pb.audit_bulk, not an account's session) may record the person of a copied event
+        # that has none, changing nothing else (the person is not part of the hash).
+        f"""CREATE OR REPLACE FUNCTION public.audit_event_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND current_setting('pb.audit_bulk', true) = 'on'
+               AND NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)})
+               AND OLD.person_id IS NULL AND (to_jsonb(NEW) - 'person_id') = (to_jsonb(OLD) - 'person_id') THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'the audit trail is append-only';
+        END $$""",
         # Accounts: the login role made to match its app_user row (existing, enabled, role, manager).
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.sync_account(p_username text) RETURNS void
         LANGUAGE plpgsql VOLATILE {definer} AS $$
@@ -682,6 +695,34 @@ def set_password(connection: Connection, username: str, password: str) -> None:
     """Give the account's login role this password (as a verifier: see :func:`scram_verifier`)."""
     verifier = scram_verifier(connection, username, password)
     connection.execute(text(f"SELECT {SCHEMA}.set_password(:u, :v)"), {"u": username, "v": verifier})
+
+
+def fill_event_people(connection: Connection) -> None:
+    """Record the person of each event that has none (a laptop's trail copied by ``team upload``),
+    from the record it names or from its summary; run in the upload's transaction, with
+    ``pb.audit_bulk`` on."""
+    statements = [
+        "UPDATE audit_event SET person_id = row_id::integer WHERE person_id IS NULL "
+        "AND table_name = 'person' AND row_id ~ '^[0-9]+$'"
+    ]
+    for table, (kind, column) in sorted(SCOPES.items()):
+        if kind == "self":
+            continue
+        person = (
+            f"t.{column}" if kind == "person" else "(" + _PERSON_OF[kind].replace("$1", f"t.{column}") + ")"
+        )
+        statements.append(
+            f"UPDATE audit_event e SET person_id = {person} FROM {table} t WHERE e.person_id IS NULL "
+            f"AND e.table_name = {_lit(table)} AND e.row_id = t.id::text"
+        )
+    statements.append(  # a removed record, or one of the app's own events, that names its person
+        "UPDATE audit_event SET person_id = CASE jsonb_typeof(summary::jsonb -> 'person_id') "
+        "WHEN 'number' THEN (summary::jsonb ->> 'person_id')::integer "
+        "ELSE coalesce((summary::jsonb -> 'person_id' ->> 1)::integer, (summary::jsonb -> 'person_id' ->> 0)::integer) END "
+        "WHERE person_id IS NULL AND summary LIKE '%\"person_id\"%'"
+    )
+    for statement in statements:
+        connection.exec_driver_sql(statement.replace("%", "%%"))
 
 
 def password_accepted(connection: Connection, username: str, password: str) -> bool:

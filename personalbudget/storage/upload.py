@@ -130,6 +130,10 @@ def upload_caseload(
                         progress(table.name, copied)
                 counts[table.name] = copied
                 _continue_ids(writing, table)
+            # Each copied event is given the person it is about, for the trail's row-level security.
+            from personalbudget.storage import postgres_security
+
+            postgres_security.fill_event_people(writing)
     finally:
         engine.dispose()
     return UploadReport(describe(target), counts, created)

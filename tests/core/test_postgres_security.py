@@ -678,3 +678,33 @@ def test_verify_says_when_the_role_sees_only_part_of_the_trail(team):
         database.close()
     assert not report.ok
     assert "of the trail's" in report.problems[0] and "pb_auditor" in report.problems[0]
+
+
+def test_an_uploaded_trail_records_the_person_of_each_event_and_still_verifies(tmp_path, pg_empty_database):
+    from personalbudget.storage.database import open_database
+    from personalbudget.storage.server import server_url
+    from personalbudget.storage.upload import upload_caseload
+    from tests.core.helpers import person_form
+
+    laptop = open_database(tmp_path / "laptop.db")  # a plain file: the upload reads any caseload it opens
+    try:
+        services = build_services(laptop, SystemClock(), "laptop.practitioner")
+        person = services.people.add_person(person_form()).id
+        upload_caseload(laptop, server_url(pg_empty_database.superuser_url))
+    finally:
+        laptop.close()
+    with pg_empty_database.connect() as connection:
+        events = connection.execute("SELECT table_name, person_id FROM audit_event ORDER BY id").fetchall()
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):  # only the upload may
+            connection.execute("UPDATE audit_event SET person_id = NULL WHERE id = 1")
+    about = {table: p for table, p in events if table in ("person", "representative", "plan_cycle")}
+    assert about and set(about.values()) == {person}
+    database = open_server_database(pg_empty_database.superuser_url)
+    try:
+        connection = database.connect_raw(read_only=True)
+        try:
+            assert audit.verify(connection).ok  # the person is not part of the hash
+        finally:
+            connection.close()
+    finally:
+        database.close()
