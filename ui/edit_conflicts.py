@@ -18,7 +18,7 @@ field. A save that is refused again (a third person) asks again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
@@ -35,11 +35,14 @@ def settle(
     services: Services,
     conflict: ConcurrentEditError,
     *,
-    save_mine: Callable[[object, Resolution], T],
-    reload: Callable[[object], None],
-    merge: Callable[[object, list[str]], Callable[[object, Resolution], T]] | None = None,
+    save_mine: Callable[[Any, Resolution], T],
+    reload: Callable[[Any], None],
+    merge: Callable[[Any, list[str]], Callable[[Any, Resolution], T]] | None = None,
 ) -> T | None:
-    """The saved result, or None when nothing was saved (theirs kept and shown, or cancelled)."""
+    """The saved result, or None when nothing was saved (theirs kept and shown, or cancelled).
+
+    The callbacks are given ``conflict.current``, their version of the record: of the type the
+    page's own service returns (a ``PlanView``, a ``BudgetView``, ...), hence ``Any`` here."""
     while True:
         dialog = EditConflictDialog(conflict, by_field=merge is not None, parent=parent)
         dialog.exec()

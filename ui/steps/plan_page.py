@@ -343,10 +343,10 @@ class PlanPage(QScrollArea):
             return False
         self._dirty = False
         self.easy_read_button.setEnabled(True)
-        saved = _("Version {n} · {status} · saved").format(
+        saved_text = _("Version {n} · {status} · saved").format(
             n=self._plan.version, status=self._plan.status.label
         )
-        self.status_label.setText(" ".join([saved, *self._plan.warnings]))  # warnings do not stop a save
+        self.status_label.setText(" ".join([saved_text, *self._plan.warnings]))  # warnings do not stop a save
         self._signals.status_message.emit(_("Plan saved (version {n})").format(n=self._plan.version))
         return True
 
