@@ -38,7 +38,7 @@ from personalbudget.domain.review import (
 )
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, SUPPORT_CATEGORIES
-from personalbudget.errors import PersonalBudgetError
+from personalbudget.errors import ConcurrentEditError, PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, ngettext
 from personalbudget.plain_language import about
 from personalbudget.services import Services
@@ -46,6 +46,7 @@ from personalbudget.services.dto import ReviewForm, ReviewView
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.dialogs.review_decision_dialog import DECISION_EXPLANATIONS
+from ui.edit_conflicts import settle
 from ui.pdf_export import save_pdf
 from ui.steps.step_page import PersonView
 from ui.widgets.money_widgets import title_label
@@ -521,8 +522,23 @@ class ReviewPage(QScrollArea):
     def save_draft(self) -> bool:
         if self._review is None:
             return False
+        review_id, form = self._review.review_id, self.form()
         try:
-            self._review = self._services.reviews.save_draft(self._review.review_id, self.form())
+            try:
+                self._review = self._services.reviews.save_draft(review_id, form, base=self._review)
+            except ConcurrentEditError as conflict:  # someone else saved the review meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.reviews.save_draft(
+                        review_id, form, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.refresh(),
+                )
+                if settled is None:
+                    return False  # their review shown, or back to the page as typed: nothing saved
+                self._review = settled
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("Cannot save the review"), str(problem))
             return False
@@ -533,8 +549,23 @@ class ReviewPage(QScrollArea):
         if self._review is None:
             return False
         form = self.form()
+        review_id = self._review.review_id
         try:
-            done = self._services.reviews.complete(self._review.review_id, form)
+            try:
+                done = self._services.reviews.complete(review_id, form, base=self._review)
+            except ConcurrentEditError as conflict:  # someone else saved the review meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda current, how: self._services.reviews.complete(
+                        review_id, form, base=current, resolution=how
+                    ),
+                    reload=lambda _current: self.refresh(),
+                )
+                if settled is None:
+                    return False
+                done = settled
         except PersonalBudgetError as problem:
             QMessageBox.warning(self, _("The review is not complete"), str(problem))
             return False

@@ -3,6 +3,7 @@ directory of providers and personal assistants, and the PA employer checklist wi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from html import escape
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import EmployerForm, PaEntry, ReminderLevel
-from personalbudget.errors import PersonalBudgetError
+from personalbudget.errors import ConcurrentEditError, PersonalBudgetError
 from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.support_service import EmployerView, ProviderView, SupportView
@@ -37,6 +38,7 @@ from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
 from ui.dialogs.arrangement_dialog import ArrangementDialog
 from ui.dialogs.provider_dialog import ProviderDialog
+from ui.edit_conflicts import settle
 from ui.steps.step_page import PersonView
 from ui.theme import OVERDUE
 from ui.theme import colour as theme_colour
@@ -287,7 +289,26 @@ class SupportPage(QScrollArea):
             return
         try:
             ends_on = parse_uk_date(text) or today
-            view = self._services.support.end_arrangement(self._person_id, current[-1].id, ends_on)
+            pid, shown = self._person_id, current[-1]
+            try:
+                view = self._services.support.end_arrangement(pid, shown.id, ends_on, base=shown)
+            except ConcurrentEditError as conflict:  # someone else changed the arrangement meanwhile
+                settled = settle(
+                    self,
+                    self._services,
+                    conflict,
+                    save_mine=lambda _current, how: self._services.support.end_arrangement(
+                        pid,
+                        shown.id,
+                        ends_on,
+                        base=replace(shown, row_version=how.over_version),
+                        resolution=how,
+                    ),
+                    reload=lambda _current: self.show_person(pid),
+                )
+                if settled is None:
+                    return
+                view = settled
         except (PersonalBudgetError, DateFormatError) as problem:
             show_problem(self, _("The arrangement was not ended"), problem)
             return
