@@ -41,7 +41,11 @@ def _answer(button: str, seen: dict) -> None:
             return
         seen["rows"] = dialog.rows()
         seen["summary"] = dialog.summary.text()
+        for field, choice in seen.get("choose", {}).items():
+            dialog.choose_field(field, choice)
         buttons = {"theirs": dialog.keep_theirs_button, "mine": dialog.use_mine_button}
+        if dialog.by_field_button is not None:
+            buttons["fields"] = dialog.by_field_button
         QTest.mouseClick(buttons[button], Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(20, act)
@@ -130,3 +134,30 @@ def test_the_plan_page_keeps_what_was_typed_until_the_person_chooses(qtbot, serv
     assert not page.save()  # their plan is shown; nothing of this page's was saved
     assert page.contingency.toPlainText() == "Sister covers"
     assert services.plans.get_plan(pid).content.what_matters == "Swimming on Fridays"
+
+
+def test_the_plan_page_merges_line_by_line(qtbot, services, other, signals):
+    from tests.ui.test_pa_costs_page import person_at_step_two
+    from ui.steps.plan_page import PlanPage
+
+    pid = person_at_step_two(services)
+    services.plans.save_draft(pid, money_plan())
+    page = PlanPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)
+    theirs = money_plan()
+    theirs.what_matters = "Swimming on Fridays"
+    theirs.support_items[1] = replace(theirs.support_items[1], unit_cost="35.00")
+    other.plans.save_draft(pid, theirs, base=other.plans.get_plan(pid))
+    rows = page.items.rows()
+    rows[1][3] = "32.00"  # my own price for the gym line
+    page.items.set_rows(rows)
+    page.contingency.setPlainText("Brother covers")
+    page._content_changed()
+    seen: dict = {"choose": {"what_matters": "theirs", "support_items:1": "mine"}}
+    _answer("fields", seen)
+    assert page.save()
+    assert [row[0] for row in seen["rows"]] == ["What matters to the person", "Support line 2"]
+    saved = services.plans.get_plan(pid).content
+    assert saved.what_matters == "Swimming on Fridays"  # theirs
+    assert saved.support_items[1].unit_cost.startswith("32") and saved.contingency == "Brother covers"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -327,6 +328,11 @@ class PlanPage(QScrollArea):
                         pid, draft, base=current, resolution=how
                     ),
                     reload=lambda _current: self.show_person(pid),
+                    merge=lambda current, theirs: (
+                        lambda base, how: self._services.plans.save_draft(
+                            pid, merged_draft(draft, current, theirs), base=base, resolution=how
+                        )
+                    ),
                 )
                 if saved is None:
                     return False  # their plan shown, or back to the page as typed: nothing saved
@@ -555,3 +561,24 @@ class PlanPage(QScrollArea):
             text += " " + self._split_text
         self.cost_label.setText(text)
         self.cost_label.setStyleSheet(f"color: {colour};")
+
+
+def merged_draft(draft: PlanDraft, theirs: object, fields: list[str]) -> PlanDraft:
+    """The plan as typed here, with the parts and support lines chosen as theirs taken from their
+    saved plan (a line they removed is removed; a line only they have is added)."""
+    assert isinstance(theirs, PlanView)
+    saved = theirs.content
+    merged = replace(draft, support_items=list(draft.support_items))
+    lines: list[SupportItemEntry | None] = list(merged.support_items)
+    for field in fields:
+        if field.startswith("support_items:"):
+            index = int(field.split(":", 1)[1])
+            line = saved.support_items[index] if index < len(saved.support_items) else None
+            if index < len(lines):
+                lines[index] = line
+            else:
+                lines.append(line)
+        else:
+            setattr(merged, field, getattr(saved, field))
+    merged.support_items = [line for line in lines if line is not None]
+    return merged
