@@ -462,7 +462,8 @@ def open_team_caseload_from_menu(window: QWidget) -> RunningApp | None:
     opened = start_app(address)
     if not isinstance(opened, RunningApp):
         return None
-    for old in [r for r in CURRENT if r is not opened]:
+    # The caseload whose window asked gives way (not any other app left in this process).
+    for old in [r for r in CURRENT if r is not opened and r.window is window]:
         CURRENT.remove(old)
         old.window.close()
         old.shut_down()

@@ -63,6 +63,11 @@ class ActingDatabase:
         return self._database.engine
 
     @property
+    def is_server(self) -> bool:
+        """A team caseload on a PostgreSQL server, whose triggers write the audit trail."""
+        return self._database.is_server
+
+    @property
     def path(self) -> Path:
         return self._database.path
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
 
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 
 HEAD_KEY = "audit.head"
 # On a team caseload the server appends the app's own events (storage/postgres_security.py).
@@ -227,9 +227,12 @@ def verify(connection: Any) -> AuditReport:
     if whole is not None and whole > len(rows):  # row-level security shows this role part of it
         report.problems.insert(
             0,
-            _(
+            ngettext(
+                "This account can read {n} of the trail's {total} event, so the whole trail cannot be "
+                "checked: the database administrator gives the checking role the pb_auditor group.",
                 "This account can read {n} of the trail's {total} events, so the whole trail cannot be "
-                "checked: the database administrator gives the checking role the pb_auditor group."
+                "checked: the database administrator gives the checking role the pb_auditor group.",
+                whole,
             ).format(n=len(rows), total=whole),
         )
         return report

@@ -59,6 +59,18 @@ def _qsettings_in_tmp(tmp_path: Path) -> None:
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "qsettings"))
 
 
+@pytest.fixture(autouse=True)
+def _no_app_left_running() -> Iterator[None]:
+    """An app a test left open (it failed before closing it) is closed after it, so the next test
+    starts with none: File > Open team caseload replaces the app in ``ui.app.CURRENT``."""
+    yield
+    from ui import app as app_module
+
+    for running in list(app_module.CURRENT):
+        running.window.close()
+        running.shut_down()
+
+
 @pytest.fixture
 def dialogs(qapp: QApplication) -> Iterator[Dialogs]:
     script = Dialogs()

@@ -54,6 +54,10 @@ CASELOAD_WIDE = {
     "charging.assess": "a financial assessment worked out from the form given: no record read",
     "charging.charging_rules": "the council's rules file",
     "uplifts.*": "filtered to the people the account may see (services.access), like the caseload list",
+    "changes.mark": "the audit trail's newest event number: a count, no person or record",
+    "changes.poll": "how many events others wrote since a number: counts only, no person or record",
+    "changes.record_kept_theirs": "writes one audit row (table, row id, field names) saying the account "
+    "dropped its own refused save; reads nothing, and the save it gave up was checked by its service",
     "export.*": "anonymised, disclosure-controlled aggregates: never a person",
     "export.contribution": "every person's pseudonymised record, encrypted to the hub so the laptop cannot "
     "read it back; EXPORT_CONTRIBUTION (practitioners only) is checked before anything is read",

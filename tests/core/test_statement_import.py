@@ -500,8 +500,18 @@ def test_bulk_changes_are_in_the_audit_trail_without_descriptions(services, livi
             "SELECT action, summary FROM audit_event WHERE table_name = 'ledger_transaction' ORDER BY id"
         ).all()
         assert verify(connection.connection.driver_connection).ok
-    assert [action for action, _summary in events] == ["bulk_insert", "bulk_update", "bulk_delete"]
-    assert '"rows_added": 6' in events[0][1] and '"rows_removed": 6' in events[2][1]
+    actions = [action for action, _summary in events]
+    bulk = [(action, summary) for action, summary in events if action.startswith("bulk_")]
+    assert [action for action, _summary in bulk] == ["bulk_insert", "bulk_update", "bulk_delete"]
+    assert '"rows_added": 6' in bulk[0][1] and '"rows_removed": 6' in bulk[2][1]
+    if services.context.db.is_server:
+        # The server's trigger also writes one event per row, naming the fields it set but never
+        # their values (storage/postgres_security.py).
+        rows = [(action, summary) for action, summary in events if not action.startswith("bulk_")]
+        assert [action for action, _summary in rows] == ["insert"] * 6 + ["update"] * 2 + ["delete"] * 6
+        assert all('"description": "set"' in summary for _action, summary in rows[:6])
+    else:
+        assert actions == ["bulk_insert", "bulk_update", "bulk_delete"]
     assert "COSTA" not in " ".join(summary for _action, summary in events)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -143,7 +144,10 @@ class InactivityLock(QObject):
             app.installEventFilter(self)
 
     def stop(self) -> None:
-        """No more locking: the app is closing (a timer left running would lock a later window)."""
+        """No more locking: the app is closing (a timer left running would lock a later window).
+        Safe to call again, after the lock itself was deleted."""
+        if not shiboken6.isValid(self):
+            return
         self._timer.stop()
         if (app := QApplication.instance()) is not None:
             app.removeEventFilter(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -157,6 +157,16 @@ class AgreementPage(QScrollArea):
         self.print_button.setEnabled(plan is not None)
         self.easy_read_button.setEnabled(plan is not None)
         self.summary.setText(self._summary_html(plan, self._approval))
+        QTimer.singleShot(0, self, self._lay_out_summary)
+
+    def _lay_out_summary(self) -> None:
+        """Lay the summary out again once the events of showing it are done: the layout kept the
+        first measure of its rich text (a list and a table), two pixels short of the height it
+        needs, which cut its last line at 1366x768 (tests/ui/test_walk_defects_window.py)."""
+        self.summary.updateGeometry()
+        if (content := self.widget()) is not None and (layout := content.layout()) is not None:
+            layout.invalidate()
+            layout.activate()
 
     def decide(self, decision: Decision, text: str, role: str) -> bool:
         try:
