@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLabel, QMessageBox, QRadioButton
 
 from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.money import Frequency
 from tests.acceptance.driver import click, press
 from tests.acceptance.test_walk import (  # helpers and the fixture only, not the walk itself
     APPROVER,
@@ -145,14 +146,15 @@ def test_steps_one_to_three_with_the_person(qtbot, app_on_new_caseload, dialogs,
     fill_cell(plan.outcomes.table, 0, 1, "See my sister every week")
     QTest.mouseClick(steps.next_button, Qt.MouseButton.LeftButton)
     assert steps.title.text() == "Part 3 of 6: The help I want"
-    assert plan.items.table.isColumnHidden(3)  # the cost each time, in pence, is for staff
+    # One line at a time, in the person's words: the table of drop-downs and pence is for staff.
+    assert not plan.items.table.isVisible() and plan.help_lines.isVisible()
     QTest.mouseClick(plan.items.add_button, Qt.MouseButton.LeftButton)
-    kind = plan.items.table.cellWidget(0, 0)
-    kind.setCurrentIndex(kind.findData("personal_assistant"))
-    fill_cell(plan.items.table, 0, 1, "PA hours for washing and dressing")
-    fill_cell(plan.items.table, 0, 4, "8")
-    often = plan.items.table.cellWidget(0, 5)
-    often.setCurrentIndex(often.findData("week"))
+    line = plan.help_lines
+    line.kind.setCurrentIndex(line.kind.findData("personal_assistant"))
+    type_into(line.what, "PA hours for washing and dressing")
+    QTest.mouseClick(line.often_buttons[Frequency.WEEK], Qt.MouseButton.LeftButton)
+    type_into(line.how_long, "8")
+    assert "Say how often, how long and what one time costs" in line.cost_words.text()
     shots.save("coproduction-step2-your-plan")
     assert plan.save_button.text() == "Save for now"
     QTest.mouseClick(steps.next_button, Qt.MouseButton.LeftButton)

@@ -60,7 +60,6 @@ from ui.theme import DONE, MUTED_TEXT, OVERDUE
 from ui.widgets.help_line_editor import HelpLineEditor
 from ui.workers import BackgroundTask
 
-ITEM_UNIT_COST_COLUMN = 3
 ITEM_WEEK_COLUMN = 6
 ITEM_YEAR_COLUMN = 7
 
@@ -205,13 +204,9 @@ class PlanPage(QScrollArea):
         view.staff(self.tabs.tabBar(), self.status_label, self.cost_label, self.pa_cost_button)
         view.staff(self.submit_button, permission=Permission.SUBMIT_PLAN)
         view.staff(self.save_button, permission=Permission.EDIT_PLAN)
-        # The cost each time and the line's totals are in pence: the person is told each line's cost
-        # to the pound, in words, beside the table (ui/coproduction.py).
-        view.staff_columns += [
-            (self.items.table, ITEM_UNIT_COST_COLUMN),
-            (self.items.table, ITEM_WEEK_COLUMN),
-            (self.items.table, ITEM_YEAR_COLUMN),
-        ]
+        # The costed support is one line at a time (``help_lines``) in the person's view, with each
+        # line's cost to the pound in words: the table of drop-downs and pence is for staff.
+        view.staff(self.items.table)
         for part, plain in (
             (self.what_matters, N_("What matters to you")),
             (self.outcomes, N_("What I want to achieve")),
@@ -234,8 +229,6 @@ class PlanPage(QScrollArea):
             self.contingency, N_("What happens if your help does not come: who steps in, and who to call.")
         )
         view.column_words += [
-            (self.items.table, 2, N_("Who helps")),
-            (self.items.table, 4, N_("How many")),
             (self.risks.table, 0, N_("What could go wrong")),
             (self.risks.table, 1, N_("What keeps me safe")),
             (self.informal.table, 0, N_("Who helps")),
