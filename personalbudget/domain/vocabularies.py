@@ -6,7 +6,7 @@ regulation wording, marked for translation.
 
 from __future__ import annotations
 
-from personalbudget.i18n import N_
+from personalbudget.i18n import N_, _
 
 # Care and Support (Eligibility Criteria) Regulations 2015, reg. 2(2).
 CARE_ACT_OUTCOMES: dict[str, str] = {
@@ -51,6 +51,44 @@ REPRESENTATIVE_ROLES: dict[str, str] = {
     "attorney": N_("Lasting power of attorney"),
     "deputy": N_("Court-appointed deputy"),
 }
+
+# Family words typed for a carer or representative ("father", "son"): stored as typed, shown in the
+# language of the screen or the PDF (so a word typed in English reads in Welsh too).
+RELATIONSHIP_WORDS: dict[str, str] = {
+    "mother": N_("mother"),
+    "father": N_("father"),
+    "son": N_("son"),
+    "daughter": N_("daughter"),
+    "sister": N_("sister"),
+    "brother": N_("brother"),
+    "wife": N_("wife"),
+    "husband": N_("husband"),
+    "partner": N_("partner"),
+    "friend": N_("friend"),
+    "neighbour": N_("neighbour"),
+    "grandmother": N_("grandmother"),
+    "grandfather": N_("grandfather"),
+    "grandson": N_("grandson"),
+    "granddaughter": N_("granddaughter"),
+    "aunt": N_("aunt"),
+    "uncle": N_("uncle"),
+    "niece": N_("niece"),
+    "nephew": N_("nephew"),
+    "carer": N_("carer"),
+    "advocate": N_("advocate"),
+}
+
+
+def relationship_label(typed: str) -> str:
+    """A relationship as typed, in the current language when it is one of the family words (its
+    capital kept); anything else is shown exactly as it was written."""
+    word = typed.strip()
+    known = RELATIONSHIP_WORDS.get(word.casefold())
+    if known is None:
+        return word
+    shown = _(known)
+    return shown[:1].upper() + shown[1:] if word[:1].isupper() else shown
+
 
 # What a costed support item is for; used for planned-spend analysis.
 SUPPORT_CATEGORIES: dict[str, str] = {

@@ -16,7 +16,12 @@ from personalbudget.domain.nhs_number import display as display_nhs
 from personalbudget.domain.plan import BudgetFit, PlanStatus
 from personalbudget.domain.ras import STREAM_LABELS, explain
 from personalbudget.domain.results import BudgetView, PersonDetails, PlanView
-from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES, REPRESENTATIVE_ROLES, SUPPORT_CATEGORIES
+from personalbudget.domain.vocabularies import (
+    CARE_ACT_OUTCOMES,
+    REPRESENTATIVE_ROLES,
+    SUPPORT_CATEGORIES,
+    relationship_label,
+)
 from personalbudget.i18n import _, format_date, format_money, format_number
 from personalbudget.reports.pdf_common import key_values, para, signature_blocks, styles, table, write_pdf
 
@@ -75,7 +80,9 @@ def write_plan_pdf(data: PlanReportData, out: Path) -> Path:
         ]
         for rep in person.representatives:
             role = _(REPRESENTATIVE_ROLES.get(rep.role, rep.role))
-            details.append((role, ", ".join(x for x in (rep.name, rep.relationship, rep.phone) if x)))
+            details.append(
+                (role, ", ".join(x for x in (rep.name, relationship_label(rep.relationship), rep.phone) if x))
+            )
         story.append(key_values(details, st, width))
 
         content = plan.content

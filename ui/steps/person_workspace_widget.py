@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from personalbudget.domain import nhs_number
 from personalbudget.domain.lifecycle import ReviewDecision, Step
-from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES
+from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES, relationship_label
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date
 from personalbudget.services import Services
@@ -543,7 +543,7 @@ class PersonWorkspaceWidget(QWidget):
             for rep in person.representatives:
                 extra = [_(REPRESENTATIVE_ROLES.get(rep.role, rep.role))]
                 if rep.relationship:
-                    extra.append(rep.relationship)
+                    extra.append(relationship_label(rep.relationship))
                 if rep.phone:
                     extra.append(_keep_together(rep.phone))
                 people.append(f"{_keep_together(rep.name)} ({', '.join(extra)})")
