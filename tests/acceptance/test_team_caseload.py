@@ -70,6 +70,9 @@ def team_caseload(pg_database):
 def fill_team_dialog(address: str, ca_file: str):
     def act(dialog: QDialog) -> None:
         fields = {edit.accessibleName(): edit for edit in dialog.findChildren(QLineEdit)}
+        # Each field is reached from its label's Alt key (a label without a buddy shows its "&").
+        buddies = {label.text(): label.buddy() for label in dialog.findChildren(QLabel) if label.buddy()}
+        assert buddies.get("&CA file:") is fields["CA file"], buddies
         type_into(fields["Team caseload address"], address)
         type_into(fields["CA file"], ca_file)
         click(dialog, "Open")

@@ -67,7 +67,9 @@ class TeamCaseloadDialog(QDialog):
         ca_row.addWidget(browse)
         form = QFormLayout()
         form.addRow(_("&Address:"), self.address)
-        form.addRow(_("&CA file:"), ca_row)
+        ca_label = QLabel(_("&CA file:"))
+        ca_label.setBuddy(self.ca_file)  # a row of two widgets gets no buddy of its own: "&" was shown
+        form.addRow(ca_label, ca_row)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setObjectName("errorLabel")
