@@ -82,3 +82,19 @@ def test_a_line_typed_in_the_table_is_the_line_shown(window, planning):
     assert page.help_lines.what.text() == "Help to get up and dressed"
     window.coproduction.set_on(False)
     assert not page.help_lines.isVisibleTo(window)  # the full view keeps its table
+
+
+def test_remove_takes_away_the_line_on_screen(window, services, planning):
+    """The table is hidden in the person's view, so "Remove this help" must remove the line the
+    person is looking at, not whichever row the hidden table last had."""
+    page = window.coproduction_view.page(PlanPage)
+    editor = page.help_lines
+    QTest.mouseClick(page.items.add_button, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(editor.what, "Swimming with a friend")
+    assert editor.count_label.text() == "Help 2 of 2"
+    assert page.items.remove_button.text() == "Remove this help"
+    QTest.mouseClick(editor.previous_button, Qt.MouseButton.LeftButton)
+    assert editor.what.text() == "Help to get up"
+    QTest.mouseClick(page.items.remove_button, Qt.MouseButton.LeftButton)
+    assert [line.description for line in page.draft().support_items] == ["Swimming with a friend"]
+    assert editor.count_label.text() == "Help 1 of 1" and editor.what.text() == "Swimming with a friend"

@@ -115,12 +115,14 @@ class PlanPage(QScrollArea):
         # The same lines one at a time, in the person's words, in the person's view (issue 19).
         self.help_lines = HelpLineEditor()
         self.help_lines.setVisible(False)
+        self._person_view_on = False
         self._writing_help_lines = False
         items_layout = self.items.layout()
         assert isinstance(items_layout, QVBoxLayout)  # PlanTableWidget: the table above its buttons
         items_layout.insertWidget(0, self.help_lines)
         self.help_lines.changed.connect(self._help_lines_edited)
         self.items.add_button.clicked.connect(self._help_line_added)
+        self.help_lines.shown.connect(self._help_line_shown)
         self.informal = PlanTableWidget(
             _("Help from family, friends and community"),
             [Column(_("Who")), Column(_("What they do"), stretch=True)],
@@ -218,6 +220,7 @@ class PlanPage(QScrollArea):
             view.tab_words.append((part, plain))
         view.say(self.outcomes.add_button, N_("Add something I want to achieve"))
         view.say(self.items.add_button, N_("Add some help"))
+        view.say(self.items.remove_button, N_("Remove this help"))
         view.say(self.informal.add_button, N_("Add someone who helps"))
         view.say(self.risks.add_button, N_("Add a worry"))
         view.say(self.save_button, N_("Save for now"))
@@ -256,6 +259,8 @@ class PlanPage(QScrollArea):
         )
         self.outcomes.set_rows(self.outcomes.rows())
         self.items.set_rows(self.items.rows())
+        self._person_view_on = on
+        self._help_line_shown(self.help_lines.index() if self.help_lines.count() else -1)
 
     def show_person(self, person_id: int) -> None:
         self._person_id = person_id
@@ -496,6 +501,13 @@ class PlanPage(QScrollArea):
             self.items.changed.emit()  # the page's costs and the plain total follow
         finally:
             self._writing_help_lines = False
+
+    def _help_line_shown(self, row: int) -> None:
+        """The line on screen one at a time is the table's current row, so "Remove this help"
+        removes the line the person sees (the table itself is hidden in the person's view)."""
+        if self._person_view_on and 0 <= row < self.items.table.rowCount():
+            self.items.table.clearSelection()
+            self.items.table.setCurrentCell(row, 1)
 
     def _help_line_added(self) -> None:
         self.help_lines.set_lines(self.draft().support_items, self._editable)

@@ -81,6 +81,7 @@ class HelpLineEditor(QWidget):
     changes it)."""
 
     changed = Signal()
+    shown = Signal(int)  # the line now on screen (its row in the plan's table), -1 for none
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -249,6 +250,7 @@ class HelpLineEditor(QWidget):
             self._show_picture_and_cost(line)
         finally:
             self._loading = False
+            self.shown.emit(self._index if self._lines else -1)
 
     def _show_picture_and_cost(self, line: SupportItemEntry) -> None:
         self.picture.setPixmap(help_picture(line.category))
