@@ -199,10 +199,16 @@ def _skip_file_only(item: pytest.Item) -> None:
     item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
+# Fixtures that build the whole main window (every step page, the caseload list, the menus): about
+# a second or more each, so a test that uses one is in the full run only, not the fast lane.
+WHOLE_WINDOW_FIXTURES = frozenset({"window", "demo_window", "laptop_window", "window_in_welsh"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The acceptance walk drives the whole app as a person would, and the hub's tests share a
-    fixture of four caseloads: they are slow (the fast lane, ``./run-tests -m "not slow"``,
-    leaves them out; the full ``./run-tests`` runs them)."""
+    """The acceptance walk drives the whole app as a person would, a test on the whole main window
+    builds every step page, and the hub's tests share a fixture of four caseloads: they are slow
+    (the fast lane, ``./run-tests -m "not slow"``, leaves them out; the full ``./run-tests`` runs
+    them). A test that builds a main window in its own body is marked ``slow`` where it is."""
     acceptance = Path(__file__).parent / "acceptance"
     on_server = backend(config) == "postgresql"
     if on_server:  # the PostgreSQL pass: only what uses the caseload database (the rest is the same)
@@ -215,5 +221,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         walk = acceptance in item.path.parents
         # The hub's tests share one module fixture that builds three laptops' caseloads and a hub.
         hub_world = item.path.name == "test_hub.py" and "world" in getattr(item, "fixturenames", ())
-        if walk or hub_world:
+        whole_window = bool(WHOLE_WINDOW_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if walk or hub_world or whole_window:
             item.add_marker(pytest.mark.slow)

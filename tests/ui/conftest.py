@@ -17,8 +17,11 @@ from personalbudget.domain.person import PersonForm, RepresentativeForm
 from personalbudget.services import Services
 from personalbudget.services.dto import PersonDetails
 from personalbudget.storage.models import PlanCycle
+from ui import theme
+from ui.accessibility import install_accessibility_filler
 from ui.app_signals import AppSignals
 from ui.main_window import MainWindow
+from ui.widgets.wheel_guard import install_wheel_guard
 
 MILESTONES = (
     "budget_agreed_at",
@@ -38,6 +41,17 @@ class MessageBoxes:
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _title, text in self.calls if kind is None or k == kind]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _app_wide_helpers(qapp) -> None:
+    """What ``ui.app.application`` installs on the application before any window, so a dialog
+    tested on its own behaves as in the app whichever test ran first: the theme (its stylesheet
+    also decides the order of a button box's buttons), a name for every control and no Tab trap in
+    a table (the accessibility filler), and the wheel guard."""
+    theme.apply_theme(qapp, high_contrast=False)
+    install_accessibility_filler(qapp)
+    install_wheel_guard(qapp)
 
 
 @pytest.fixture(autouse=True)

@@ -410,6 +410,7 @@ def test_contrast_ratio_matches_wcag():
     assert theme.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
+@pytest.mark.slow  # builds the whole main window
 def test_high_contrast_is_a_remembered_view_option(qtbot, qapp, services, signals, tmp_path):
     settings = QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, signals, settings)
@@ -525,6 +526,7 @@ def test_no_fixed_font_sizes_in_the_ui():
     assert fixed == []
 
 
+@pytest.mark.slow  # builds the whole main window
 def test_a_larger_system_font_is_honoured_without_clipping(qtbot, qapp, services, signals, settings):
     ann = add_person(services, "Ann Smith", carers=(RepresentativeForm("Jo Smith", "carer"),))
     walk_to(services, ann.id, Step.PLAN_SUPPORT)

@@ -125,6 +125,7 @@ def living(services):
     return services.people.get_person(pid)
 
 
+@pytest.mark.slow  # builds the whole main window
 @pytest.mark.parametrize("page_type", PAGES)
 def test_rewording_and_moving_a_page_leaves_the_person_view_unchanged(
     qtbot, request, services, signals, settings, page_type

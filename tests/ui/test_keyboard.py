@@ -162,8 +162,8 @@ def assert_keyboard_friendly(qtbot, window: QWidget, start: QWidget | None = Non
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 # -- the main window -----------------------------------------------------------------------------
+@pytest.mark.slow  # a demo caseload or a whole-app walk: not in the fast lane
 def test_tab_reaches_every_control_of_every_step_page_in_reading_order(qtbot, services, signals, settings):
     build_demo_caseload(services.context, people=24, seed=7)
     window = MainWindow(services, signals, settings)

@@ -146,6 +146,7 @@ def test_about_names_the_app_version_and_qt(window, message_boxes):
     assert qVersion() in text
 
 
+@pytest.mark.slow  # builds the whole main window
 def test_geometry_and_splitter_are_remembered(qtbot, services, signals, tmp_path):
     path = str(tmp_path / "remember.ini")
     first = MainWindow(services, signals, QSettings(path, QSettings.Format.IniFormat))
@@ -173,6 +174,7 @@ def test_default_size_without_saved_settings(window):
     assert (window.width(), window.height()) == (1340, 760)
 
 
+@pytest.mark.slow  # builds the whole main window
 def test_last_person_is_reopened(qtbot, services, signals, tmp_path):
     ann = add_person(services, "Ann Smith")
     path = str(tmp_path / "last.ini")

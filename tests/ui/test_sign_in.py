@@ -62,6 +62,7 @@ def test_inactivity_locks_and_hides_the_caseload(qtbot, window, db, clock, monke
     lock.deleteLater()
 
 
+@pytest.mark.slow  # builds the whole main window
 def test_an_analyst_gets_a_window_without_names(qtbot, db, clock, signals, services):
     from tests.core.helpers import person_form
 
