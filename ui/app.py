@@ -411,6 +411,7 @@ def watch_for_others(window: MainWindow, services: Services, signals: AppSignals
     def show(refreshed: Refreshed) -> None:
         if refreshed.rows is not None:
             window.caseload.show_rows(refreshed.rows, stay=True)
+            window.workspace.catch_up(refreshed.rows)  # the open person, if others moved them on
         if work_page is not None and refreshed.work is not None:
             work_page.show_queue(refreshed.work, stay=True)
 

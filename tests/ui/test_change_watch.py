@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtTest import QTest
 
+from personalbudget.domain.lifecycle import Step
 from personalbudget.services import build_services
-from tests.ui.conftest import add_person
+from tests.ui.conftest import add_person, walk_to
 from ui.app import watch_for_others
 from ui.change_watch import RETRY_FIRST_MS
 
@@ -101,3 +102,37 @@ def test_the_poll_reads_only_the_newest_event(services, other):
     assert polled.head > start.head and polled.by_others == 1
     add_person(services, "Fay Price")
     assert services.changes.poll(polled).by_others == 0
+
+
+def test_the_open_person_moved_on_by_someone_else_is_shown_at_their_new_step(
+    qtbot, window, services, other, watcher
+):
+    """An approver on another machine agreed the plan: the open workspace follows (step 3 to 4
+    here, without a click), as the caseload list does."""
+    ann = add_person(services, "Ann Smith")
+    walk_to(services, ann.id, Step.PLAN_SUPPORT)
+    window.caseload.refresh()
+    assert window.open_person(ann.id)
+    assert window.workspace.shown_step() == Step.PLAN_SUPPORT
+    watcher.start()
+    walk_to(other, ann.id, Step.AGREE_PLAN)
+    _poll(qtbot, watcher)
+    assert window.workspace.cycle().current_step == Step.AGREE_PLAN
+    assert window.workspace.shown_step() == Step.AGREE_PLAN
+
+
+def test_a_plan_being_written_is_not_reloaded_under_the_typing(qtbot, window, services, other, watcher):
+    ann = add_person(services, "Ann Smith")
+    walk_to(services, ann.id, Step.PLAN_SUPPORT)
+    window.caseload.refresh()
+    assert window.open_person(ann.id)
+    plan = window.workspace.pages.currentWidget()
+    QTest.keyClicks(plan.what_matters, "Seeing my grandchildren")
+    assert plan.has_unsaved_changes()
+    watcher.start()
+    walk_to(other, ann.id, Step.AGREE_PLAN)
+    _poll(qtbot, watcher)
+    assert window.caseload.change_cue.cue_text().startswith("Updated just now")  # told, in the list
+    assert window.workspace.shown_step() == Step.PLAN_SUPPORT  # the typing stays where it was
+    assert window.workspace.pages.currentWidget() is plan
+    assert plan.what_matters.toPlainText() == "Seeing my grandchildren"

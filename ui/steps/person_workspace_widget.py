@@ -7,13 +7,14 @@ the page refreshes itself from ``AppSignals`` after that.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -36,7 +37,7 @@ from personalbudget.domain.vocabularies import REPRESENTATIVE_ROLES, relationshi
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, format_date
 from personalbudget.services import Services
-from personalbudget.services.dto import CycleView, PersonDetails, TransitionView
+from personalbudget.services.dto import CaseloadRow, CycleView, PersonDetails, TransitionView
 from ui import theme
 from ui.accessibility import name_unnamed_controls
 from ui.app_signals import AppSignals
@@ -336,6 +337,23 @@ class PersonWorkspaceWidget(QWidget):
         self.show_step(cycle.current_step)
         self._stack.setCurrentIndex(1)
         return True
+
+    def catch_up(self, rows: Sequence[CaseloadRow]) -> bool:
+        """Someone else moved the open person to another step (an approver agreed their plan on
+        another machine): load them again at that step, as if opened now. Not while a dialog is
+        open or a plan is being written here and not saved (the refresh cue says others changed
+        things, and that save is checked against their change). Returns whether it reloaded."""
+        if self._person is None or self._cycle is None:
+            return False
+        row = next((r for r in rows if r.person_id == self._person.id), None)
+        if row is None or row.step is None or row.step == self._cycle.current_step:
+            return False
+        plan = self._page_for.get(Step.PLAN_SUPPORT)
+        if QApplication.activeModalWidget() is not None or (
+            isinstance(plan, PlanPage) and plan.has_unsaved_changes()
+        ):
+            return False
+        return self.show_person(self._person.id)
 
     def _ask_edit(self) -> None:
         if self._person is not None:
