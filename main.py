@@ -7,9 +7,9 @@ def main(argv: list[str] | None = None) -> int:
     from personalbudget.cli import run
 
     def open_app(database_path):  # imported only when the window is wanted
-        from ui.app import run as run_app
+        from ui.app import run_then_end_process
 
-        return run_app(database_path)
+        return run_then_end_process(database_path)  # closing waits for nothing the person needs
 
     def check_window(services):  # the window part of --self-test, imported only when asked for
         from ui.self_test_window import check_main_window

@@ -97,6 +97,11 @@ class BackgroundTask(QObject):
         self._thread.finished.connect(self._on_thread_finished)
         self._running = False
 
+    @classmethod
+    def running_tasks(cls) -> list[BackgroundTask]:
+        """The tasks whose thread has not ended yet (the app waits for them before it ends)."""
+        return list(cls._running_tasks)
+
     def start(self) -> None:
         self._running = True
         BackgroundTask._running_tasks.add(self)

@@ -133,3 +133,69 @@ def test_a_wrong_passphrase_can_be_tried_again_and_never_deletes(qapp, tmp_path,
     assert run(path, DatabaseKeys(headless, lambda _c: next(answers))) == EXIT_DATABASE_ERROR
     assert "passphrase does not open" in message_boxes.texts("critical")[-1]
     assert path.exists() and path.read_bytes()[:100] == before[:100]
+
+
+@pytest.mark.slow  # two processes of the real program, and the backup's
+def test_quitting_the_program_is_quick_and_loses_nothing(tmp_path):
+    """``main.py`` ends its process as soon as the caseload is closed (``run_then_end_process``),
+    without Python and Qt freeing every object first. Nothing may be lost by that: the window's
+    settings are on disk, the caseload is closed cleanly (it opens again without the crash check),
+    and the backup on closing is made and checked by its own process."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from personalbudget.clock import SystemClock
+    from personalbudget.domain.roles import Role
+    from personalbudget.services import build_services
+    from personalbudget.services.context import ActingDatabase
+    from personalbudget.services.user_service import UserService
+    from personalbudget.storage.backup import backup_owed
+    from personalbudget.storage.database import open_database
+    from personalbudget.storage.keys import DatabaseKeys, MemorySecretStore
+    from tests.core.helpers import person_form
+
+    passphrase = "a passphrase for this test only"
+    keys = DatabaseKeys(MemorySecretStore(available=False), lambda _creating: passphrase)
+    path = tmp_path / "caseload.db"
+    db = open_database(path, keys)
+    db.acknowledge_recovery_key()
+    UserService(ActingDatabase(db, "setup"), SystemClock()).create_user(
+        "pat", "Pat Worker", "a long enough password", Role.PRACTITIONER
+    )
+    build_services(db, SystemClock(), "pat").people.add_person(person_form(name="Gwen Price"))
+    db.close()
+
+    root = Path(__file__).resolve().parents[2]
+    home = tmp_path / "home"
+    env = os.environ | {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PERSONALBUDGET_HOME": str(home),
+        "PERSONALBUDGET_PASSPHRASE": passphrase,
+        "PERSONALBUDGET_USER": "pat",
+        "PERSONALBUDGET_PASSWORD": "a long enough password",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # a machine with no keyring
+    }
+    # The benchmark's probe runs main.py's main() as the program does and closes the window once shown.
+    probe = [sys.executable, str(root / "benchmarks" / "startup_probe.py"), "app", str(path)]
+    done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0] == "shown"
+
+    settings = (home / "window-settings.ini").read_text()
+    assert "geometry" in settings.lower()  # written by the window as it closed
+    deadline = time.monotonic() + 60
+    backups = tmp_path / "backups"
+    while (backup_owed(path) or not any(backups.glob("*.db"))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert any(backups.glob("*.db")), "the backup on closing was not made"
+    assert not (tmp_path / "caseload.db.backup-owed").exists() or not backup_owed(path)
+    again = open_database(path, keys)  # not locked, not left half-closed
+    try:
+        assert not again.closed_uncleanly  # the lock was released as on any clean Quit
+        names = [row.name for row in build_services(again, SystemClock(), "pat").people.list_caseload()]
+        assert names == ["Gwen Price"]
+    finally:
+        again.close()
