@@ -321,6 +321,8 @@ class RunningApp:
             self.lock.deleteLater()
             if self.daily_backup is not None:
                 self.daily_backup.wait()
+            for task in BackgroundTask.running_tasks():  # (My work being read, a poll): done first
+                task.wait()
             keep = self.services.settings.security().backups_kept
         finally:
             self.db.close()
@@ -497,7 +499,7 @@ def run_then_end_process(database_path: Path | None) -> NoReturn:
     would wait on for nothing. So any worker still running is waited for, the logs and output are
     flushed, and the process ends."""
     code = run(database_path)
-    for task in list(BackgroundTask.running_tasks()):
+    for task in BackgroundTask.running_tasks():
         task.wait()
     logging.shutdown()
     sys.stdout.flush()

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from personalbudget.domain.lifecycle import Step
-from personalbudget.domain.money import WEEKS_PER_YEAR, Frequency, round_half_up
+from personalbudget.domain.money import HOW_OFTEN, WEEKS_PER_YEAR, Frequency, round_half_up
 from personalbudget.domain.person_view import STEP_TITLES as PERSON_STEP_TITLES
 from personalbudget.domain.person_view import (
     PlainSummary,
@@ -68,7 +68,6 @@ from personalbudget.errors import PersonalBudgetError, ValidationError
 from personalbudget.i18n import N_, _, format_date, ngettext
 from personalbudget.paths import resources_dir
 from personalbudget.plain_language import about, about_a_week
-from personalbudget.reports.easy_read_report import HOW_OFTEN
 from personalbudget.services import Services
 from ui import theme
 from ui.accessibility import chain_after, layout_holding

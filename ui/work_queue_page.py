@@ -8,6 +8,7 @@ Also the dialog for opening someone outside one's own people with a reason (brea
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, Signal
@@ -34,6 +35,9 @@ from personalbudget.i18n import _, format_date, ngettext
 from personalbudget.services import Services
 from personalbudget.services.access import BREAK_GLASS_ROLES
 from personalbudget.services.work_queue_service import WorkKind, WorkQueue
+from ui.workers import BackgroundTask
+
+log = logging.getLogger(__name__)
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -109,16 +113,40 @@ class WorkQueuePage(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         self.queue: WorkQueue | None = None
+        self._reading: BackgroundTask | None = None
 
-    def refresh(self) -> None:
-        try:
-            queue = self._services.work.my_work()
-        except PersonalBudgetError as problem:
-            self.queue = None
-            self.tree.clear()
+    def refresh(self) -> BackgroundTask:
+        """Read my work again, off the UI thread: over a large caseload it is tens of thousands of
+        entries (a second at 50,000 people), and the window must not freeze meanwhile. Until the
+        first reading arrives the page says it is reading; after that it keeps showing the last one
+        (and what was chosen in it) until the new one is in. Returns the reading under way."""
+        if self._reading is not None and self._reading.is_running():
+            return self._reading
+        if self.queue is None:
+            self.summary.setText(_("Reading your work…"))
+        self.refresh_button.setEnabled(False)
+        work = self._services.work
+        task = BackgroundTask(lambda _progress: work.my_work(), self)
+        task.succeeded.connect(lambda queue: self.show_queue(queue, stay=self.queue is not None))
+        task.failed.connect(self._reading_failed)
+        task.finished.connect(lambda: self.refresh_button.setEnabled(True))
+        self._reading = task
+        task.start()
+        return task
+
+    def _reading_failed(self, problem: object) -> None:
+        self.queue = None
+        self.tree.clear()
+        self.open_button.setEnabled(False)
+        if isinstance(problem, PersonalBudgetError):
             self.summary.setText(str(problem))
-            return
-        self.show_queue(queue)
+        else:  # not a message meant for a person: say what to do, keep the detail for the log
+            log.warning("my work could not be read: %s", type(problem).__name__)
+            self.summary.setText(_("Your work could not be read just now. Press Refresh to try again."))
+
+    def reading(self) -> bool:
+        """My work is being read (the page shows the last reading, or says it is reading)."""
+        return self._reading is not None and self._reading.is_running()
 
     def show_queue(self, queue: WorkQueue, *, stay: bool = False) -> None:
         """Show my work as read; ``stay`` (others' changes, read off the UI thread) keeps the kinds

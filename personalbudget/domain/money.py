@@ -42,6 +42,14 @@ FREQUENCY_LABELS = {
     Frequency.YEAR: N_("per year"),
     Frequency.ONE_OFF: N_("one-off"),
 }
+# The same, in plain words for the person (co-production mode on screen, the easy-read PDF).
+HOW_OFTEN = {
+    Frequency.WEEK: N_("every week"),
+    Frequency.FOUR_WEEKS: N_("every 4 weeks"),
+    Frequency.MONTH: N_("every month"),
+    Frequency.YEAR: N_("every year"),
+    Frequency.ONE_OFF: N_("just once"),
+}
 _TIMES_PER_YEAR = {
     Frequency.WEEK: WEEKS_PER_YEAR,
     Frequency.FOUR_WEEKS: WEEKS_PER_YEAR // 4,

@@ -35,7 +35,7 @@ from reportlab.platypus import (
 )
 
 from personalbudget.domain.management import ManagementOption
-from personalbudget.domain.money import Frequency
+from personalbudget.domain.money import HOW_OFTEN, Frequency
 from personalbudget.domain.person_view import HelpArranged
 from personalbudget.domain.plan import BudgetFit, CostedItem, Decision, PlanStatus
 from personalbudget.domain.results import BudgetView, ManagementView, PersonDetails, PlanView
@@ -75,14 +75,6 @@ SECTION_PICTURES = (
 
 # How often a support item is paid for, said simply. (Not how many times it happens: the
 # quantity may be hours, nights or visits, which the plan does not say.)
-HOW_OFTEN = {
-    Frequency.WEEK: N_("every week"),
-    Frequency.FOUR_WEEKS: N_("every 4 weeks"),
-    Frequency.MONTH: N_("every month"),
-    Frequency.YEAR: N_("every year"),
-    Frequency.ONE_OFF: N_("just once"),
-}
-
 # How the money is looked after, in the first person. {who} is the person or organisation holding it.
 MANAGED = {
     ManagementOption.DIRECT_PAYMENT: (N_("The money is paid to me."), N_("I choose my help and pay for it.")),

@@ -94,6 +94,9 @@ def sign_in_and_open(qtbot, monkeypatch, path: Path, username: str) -> RunningAp
     running.window.resize(*WINDOW_SIZE)
     running.window.activateWindow()
     qtbot.waitUntil(running.window.isVisible)
+    work = getattr(running.window, "work_page", None)  # (an analyst's window has none)
+    # My work is read off the UI thread: "Reading your work…" until it is in, as the person sees.
+    qtbot.waitUntil(lambda: work is None or not work.reading(), timeout=20_000)
     return running
 
 

@@ -34,6 +34,8 @@ def test_my_work_is_the_first_view_and_opens_the_person_at_the_step(
     assert window.right_stack.currentWidget() is window.work_page
     page = window.work_page
     assert isinstance(page, WorkQueuePage)
+    assert page.reading() and page.summary.text() == "Reading your work…"  # off the UI thread
+    qtbot.waitUntil(lambda: not page.reading())
     groups = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
     assert groups == ["Balance overdrawn (1)", "Statements not imported for over a month (1)"]
     assert page.tree.currentItem().text(0) == "Gwen Price"
