@@ -78,7 +78,7 @@ class Pence(int):
     """An amount of money among the words of an entry (formatted only when shown)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a queue over a large caseload holds tens of thousands
 class Words:
     """What an entry says, kept as the message and its values: formatting (Babel) waits until it is
     shown, so a queue of thousands of entries is read in a few milliseconds."""
@@ -106,7 +106,10 @@ def _words(message: str, *, plural: str = "", n: int = 0, **values: object) -> W
     return Words(message, tuple(values.items()), plural, n)
 
 
-@dataclass(frozen=True)
+_NO_STATEMENT = Words(N_("No statement imported yet"))  # one for every entry that says it
+
+
+@dataclass(frozen=True, slots=True)
 class WorkItem:
     kind: WorkKind
     person_id: int
@@ -309,9 +312,7 @@ class WorkQueueService:
                 out.append(WorkItem(WorkKind.SURPLUS, pid, name, words))
             if first_on is not None and first_on[:10] <= paid_since:
                 if last_import is None:
-                    out.append(
-                        WorkItem(WorkKind.STATEMENT, pid, name, Words(N_("No statement imported yet")))
-                    )
+                    out.append(WorkItem(WorkKind.STATEMENT, pid, name, _NO_STATEMENT))
                 elif last_import < stale:
                     day = _day(last_import)
                     out.append(
