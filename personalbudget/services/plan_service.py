@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from personalbudget.domain import review as review_rules
@@ -35,12 +36,19 @@ from personalbudget.domain.plan import (
 )
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import CARE_ACT_OUTCOMES
-from personalbudget.errors import DefinitionError, FieldError, LifecycleError, NotFoundError, ValidationError
+from personalbudget.errors import (
+    ConcurrentEditError,
+    DefinitionError,
+    FieldError,
+    LifecycleError,
+    NotFoundError,
+    ValidationError,
+)
 from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
-from personalbudget.services.edit_check import Resolution, check_unchanged, touch
+from personalbudget.services.edit_check import Resolution, check_unchanged, shown, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import (
@@ -53,6 +61,7 @@ from personalbudget.storage.models import (
     PlanSupportItem,
     SupportPlan,
 )
+from personalbudget.storage.versioning import display_name
 
 _PlanPart = TypeVar("_PlanPart", PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk)
 FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
@@ -304,9 +313,7 @@ class PlanService:
                 )
             now = self._ctx.clock.now()
             if plan is None or plan.status != PlanStatus.DRAFT:
-                plan = self._new_version(
-                    session, cycle, based_on=plan or self._latest_of_person(session, person_id), now=now
-                )
+                plan = self._new_version_or_refused(session, cycle, plan, now)
             plan.what_matters = draft.what_matters.strip()
             plan.contingency = draft.contingency.strip()
             plan.updated_at = now
@@ -457,6 +464,33 @@ class PlanService:
         session.add(plan)
         session.flush()
         return plan
+
+    def _new_version_or_refused(
+        self, session: Session, cycle: PlanCycle, plan: SupportPlan | None, now: datetime
+    ) -> SupportPlan:
+        """A new version of the plan, or ConcurrentEditError (nothing written) when someone else made
+        that version meanwhile: on a team caseload two people's saves can both read "no plan yet"
+        (or the same agreed plan) before either commits, and the second one's version number is then
+        taken. Without this it failed on the unique (person, version) as an error, not a conflict."""
+        try:
+            with session.begin_nested():  # a savepoint: the transaction goes on to read theirs
+                return self._new_version(
+                    session, cycle, based_on=plan or self._latest_of_person(session, cycle.person_id), now=now
+                )
+        except IntegrityError as problem:
+            if "version" not in str(problem.orig):
+                raise
+        theirs = self._latest_in_cycle(session, cycle)
+        raise ConcurrentEditError(
+            record=_("the support plan"),
+            changed_by=display_name(session.connection(), theirs.created_by) if theirs else _("Someone else"),
+            changed_at=shown(theirs.updated_at) if theirs else _("a moment ago"),
+            fields=(),
+            current=self._view(session, theirs, cycle) if theirs else None,
+            table="support_plan",
+            row_id=str(theirs.id) if theirs else "",
+            current_version=theirs.row_version if theirs else 0,
+        )
 
     def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
         for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):

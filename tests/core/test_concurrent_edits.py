@@ -311,3 +311,35 @@ def test_a_transaction_relinked_meanwhile_is_not_deleted_from_the_version_shown(
             ).scalar()
             == 0
         )
+
+
+def test_two_first_drafts_of_one_plan_at_once_refuse_the_second_as_a_conflict(services, other, monkeypatch):
+    """On a team caseload two people's first saves of a plan can both read "no plan yet" before
+    either commits (READ COMMITTED); the second then takes the version number the first made. It
+    was an IntegrityError (seen in benchmarks/team_load_benchmark.py); it is a conflict, with
+    theirs to reload, and nothing of the second is written."""
+    from tests.core.money_helpers import money_plan
+
+    pid, answers = _person_at_step_one(services)
+    services.budget.save_answers(pid, "personal_budget", answers)
+    services.budget.agree_budget(pid, {"social_care": 846_000}, reason="Panel")
+    assert services.plans.get_plan(pid) is None  # what both pages read
+    theirs = other.plans.save_draft(pid, money_plan())
+    # This save's reads happened before theirs committed: they found no plan.
+    plans = type(services.plans)
+    real = plans._latest_in_cycle
+    reads = iter([None])  # the first read (the save's own) is stale; the next, after the refusal, is not
+    monkeypatch.setattr(
+        plans, "_latest_in_cycle", lambda self, session, cycle: next(reads, real(self, session, cycle))
+    )
+    monkeypatch.setattr(plans, "_latest_of_person", lambda self, session, person_id: None)
+    mine = money_plan()
+    mine.contingency = "Brother covers"
+    with pytest.raises(ConcurrentEditError) as refused:
+        services.plans.save_draft(pid, mine)
+    monkeypatch.undo()
+    assert refused.value.current.plan_id == theirs.plan_id  # theirs, to reload or to save over
+    assert refused.value.table == "support_plan" and refused.value.current_version == theirs.row_version
+    kept = services.plans.get_plan(pid)
+    assert kept is not None and kept.plan_id == theirs.plan_id and kept.content.contingency == "Sister covers"
+    assert [p.version for p in services.plans.history(pid)] == [1]
