@@ -340,6 +340,7 @@ class UserResult:
     samples: list[tuple[str, float, str]] = field(default_factory=list)
     writes: list[dict[str, Any]] = field(default_factory=list)
     failed: str = ""  # the user could not start at all (sign-in)
+    benchmark_errors: list[str] = field(default_factory=list)  # this file's own faults, not the app's
 
 
 class User:
@@ -392,7 +393,12 @@ class User:
                     break
                 time.sleep(pause)
                 operation = self.rng.choices(names, weights)[0]
-                getattr(self, operation)()
+                if not self.rows:  # no one to open (an approver with nothing waiting): the list again
+                    operation = "list_caseload"
+                try:
+                    getattr(self, operation)()
+                except Exception as problem:  # outside ``timed``: a fault of the benchmark, said apart
+                    self.result.benchmark_errors.append(f"{operation}: {type(problem).__name__}: {problem}")
         finally:
             with contextlib.suppress(Exception):
                 self.services.context.db.close()
@@ -726,12 +732,42 @@ def summarise_load(results: list[dict[str, Any]], seconds: float) -> dict[str, A
         "errors": sum(errors.values()),
         "error_kinds": dict(errors.most_common(10)),
         "refused_saves": refused,
+        "users_reported": len(results),
         "users_failed_to_start": [f"{r['username']}: {r['failed']}" for r in results if r["failed"]],
+        "benchmark_errors": [e for r in results for e in r["benchmark_errors"]][:10],
         "load_op_p95_ms": _figure(every, target, "p95") if every else None,
         "per_operation": {
             name: _figure(values, target, "p95") for name, values in sorted(by_operation.items())
         },
     }
+
+
+def _server_cpu_s(server: Any) -> float:
+    """CPU seconds used so far by the PostgreSQL server: the postmaster, the backends it has
+    reaped, and those still running (from /proc; 0 where there is none)."""
+    try:
+        postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid, parent = int(stat.parent.name), int(fields[1])
+                if pid == postmaster:
+                    total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+                elif parent == postmaster:
+                    total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _clients_cpu_s() -> float:
+    """CPU seconds of the worker processes that have ended (the simulated users' Python)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _load_average() -> list[float]:
@@ -797,8 +833,15 @@ def main() -> int:
         processes = args.processes or max(1, -(-args.users // 10))
         report["processes"] = processes
         started = time.perf_counter()
+        server_cpu, clients_cpu = _server_cpu_s(server), _clients_cpu_s()
         results = run_load(server, team, args.users, args.seconds, args.think, processes, args.seed)
         report["load_wall_s"] = round(time.perf_counter() - started, 1)
+        # Where the 2 cores went during the load (sign-ins included): the server or the clients.
+        report["load_cpu_s"] = {
+            "server": round(_server_cpu_s(server) - server_cpu, 1),
+            "clients": round(_clients_cpu_s() - clients_cpu, 1),
+            "cores": os.cpu_count(),
+        }
         report["load_average_after"] = _load_average()
         report["load"] = summarise_load(results, args.seconds)
         report["load"] |= check_writes(server, results, team)
