@@ -283,28 +283,33 @@ class PlanService:
         draft: PlanDraft,
         *,
         base: PlanView | None = None,
+        read_nothing: bool = False,
         resolution: Resolution | None = None,
     ) -> PlanView:
         """Save the plan being written. Numbers and choices must be valid; the plan may be incomplete.
 
         ``base`` (the plan as read for the page) refuses the save, with who, when and what (each
-        section and support line), if someone else saved the plan since (``services/edit_check``)."""
+        section and support line), if someone else saved the plan since (``services/edit_check``).
+        ``read_nothing``: the page read no plan in this cycle (a first draft being written); if
+        someone else saved one meanwhile, the save is refused the same way, from an empty plan,
+        instead of replacing theirs."""
         self._ctx.require(Permission.EDIT_PLAN, person_id)
         check_draft(draft)
         with self._ctx.db.session() as session:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.PLAN_SUPPORT, _("change the support plan"))
             plan = self._latest_in_cycle(session, cycle)
-            if plan is not None and base is not None:
+            if plan is not None and (base is not None or read_nothing):
                 theirs = self._view(session, plan, cycle)
-                labels = plan_fields(base.content, theirs.content, draft)
+                started = base.content if base is not None else PlanDraft()  # (nothing read: empty)
+                labels = plan_fields(started, theirs.content, draft)
                 check_unchanged(
                     session,
                     plan,
-                    base.row_version if base.plan_id == plan.id else 0,
+                    base.row_version if base is not None and base.plan_id == plan.id else 0,
                     record=_("the support plan (version {n})").format(n=plan.version),
                     labels=labels,
-                    base=plan_values(base.content, labels),
+                    base=plan_values(started, labels),
                     theirs=plan_values(theirs.content, labels),
                     mine=plan_values(draft, labels),
                     current=lambda: theirs,

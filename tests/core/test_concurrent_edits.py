@@ -343,3 +343,26 @@ def test_two_first_drafts_of_one_plan_at_once_refuse_the_second_as_a_conflict(se
     kept = services.plans.get_plan(pid)
     assert kept is not None and kept.plan_id == theirs.plan_id and kept.content.contingency == "Sister covers"
     assert [p.version for p in services.plans.history(pid)] == [1]
+
+
+def test_a_first_draft_saved_meanwhile_is_not_replaced_by_a_page_that_read_no_plan(services, other):
+    """My page read no plan yet (a first draft being written); someone else saved one meanwhile.
+    My save is refused field by field from an empty plan, and theirs is kept."""
+    from tests.core.money_helpers import money_plan
+
+    pid, answers = _person_at_step_one(services)
+    services.budget.save_answers(pid, "personal_budget", answers)
+    services.budget.agree_budget(pid, {"social_care": 846_000}, reason="Panel")
+    assert services.plans.get_plan(pid) is None  # what my page read
+    theirs = other.plans.save_draft(pid, money_plan())
+    mine = money_plan()
+    mine.contingency = "Brother covers"
+    with pytest.raises(ConcurrentEditError) as refused:
+        services.plans.save_draft(pid, mine, base=None, read_nothing=True)
+    changed = {f.label: (f.base, f.theirs, f.mine) for f in refused.value.fields}
+    assert changed["If things go wrong"] == ("(empty)", "Sister covers", "Brother covers"), changed
+    kept = services.plans.get_plan(pid)
+    assert kept is not None and kept.plan_id == theirs.plan_id and kept.content.contingency == "Sister covers"
+    # Saving mine over theirs is still possible, knowingly, from the plan the refusal carried.
+    over = services.plans.save_draft(pid, mine, base=refused.value.current)
+    assert over.content.contingency == "Brother covers"

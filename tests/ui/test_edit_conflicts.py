@@ -161,3 +161,26 @@ def test_the_plan_page_merges_line_by_line(qtbot, services, other, signals):
     saved = services.plans.get_plan(pid).content
     assert saved.what_matters == "Swimming on Fridays"  # theirs
     assert saved.support_items[1].unit_cost.startswith("32") and saved.contingency == "Brother covers"
+
+
+def test_a_first_draft_written_on_two_machines_asks_instead_of_replacing(qtbot, services, other, signals):
+    """My page opened before any plan existed; someone else saved a first draft meanwhile. Saving
+    my page shows the conflict (from an empty plan); keeping theirs shows their plan."""
+    from tests.ui.test_pa_costs_page import person_at_step_two
+    from ui.steps.plan_page import PlanPage
+
+    pid = person_at_step_two(services)
+    page = PlanPage(services, signals)
+    qtbot.addWidget(page)
+    page.show_person(pid)  # no plan yet
+    other.plans.save_draft(pid, money_plan())  # their first draft, from another machine
+    page.contingency.setPlainText("Brother covers")
+    page._content_changed()
+    seen: dict = {}
+    _answer("theirs", seen)
+    assert not page.save()
+    assert ("If things go wrong", "(empty)", "Sister covers", "Brother covers") in [
+        r[:4] for r in seen["rows"]
+    ]
+    assert services.plans.get_plan(pid).content.contingency == "Sister covers"  # theirs kept
+    assert page.contingency.toPlainText() == "Sister covers"

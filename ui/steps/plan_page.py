@@ -316,7 +316,9 @@ class PlanPage(QScrollArea):
         draft, pid = self.draft(), self._person_id
         try:
             try:
-                self._plan = self._services.plans.save_draft(pid, draft, base=self._plan)
+                self._plan = self._services.plans.save_draft(
+                    pid, draft, base=self._plan, read_nothing=self._plan is None
+                )
             except ConcurrentEditError as conflict:  # someone else saved the plan meanwhile
                 saved = settle(
                     self,
