@@ -317,6 +317,8 @@ class RunningApp:
             QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
             if self.watcher is not None:
                 self.watcher.stop()
+            if isinstance(self.window, MainWindow) and self.window.work_page is not None:
+                self.window.work_page.stop_reading()  # (My work, if still being read: not needed now)
             self.lock.stop()
             self.lock.deleteLater()
             if self.daily_backup is not None:

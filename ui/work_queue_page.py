@@ -126,7 +126,7 @@ class WorkQueuePage(QWidget):
             self.summary.setText(_("Reading your work…"))
         self.refresh_button.setEnabled(False)
         work = self._services.work
-        task = BackgroundTask(lambda _progress: work.my_work(), self)
+        task = BackgroundTask(lambda progress: work.my_work(progress), self)
         task.succeeded.connect(lambda queue: self.show_queue(queue, stay=self.queue is not None))
         task.failed.connect(self._reading_failed)
         task.finished.connect(lambda: self.refresh_button.setEnabled(True))
@@ -143,6 +143,11 @@ class WorkQueuePage(QWidget):
         else:  # not a message meant for a person: say what to do, keep the detail for the log
             log.warning("my work could not be read: %s", type(problem).__name__)
             self.summary.setText(_("Your work could not be read just now. Press Refresh to try again."))
+
+    def stop_reading(self) -> None:
+        """The app is closing: the reading under way stops at its next step (nothing is shown)."""
+        if self._reading is not None and self._reading.is_running():
+            self._reading.cancel()
 
     def reading(self) -> bool:
         """My work is being read (the page shows the last reading, or says it is reading)."""

@@ -12,6 +12,7 @@ thousands of people: see ``benchmarks/work_queue_benchmark.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -198,9 +199,15 @@ class WorkQueueService:
         self._settings = settings
         self._access = access
 
-    def my_work(self) -> WorkQueue:
-        """The signed-in account's work, over the people it may see."""
+    def my_work(self, progress: Callable[[int, int], bool] | None = None) -> WorkQueue:
+        """The signed-in account's work, over the people it may see. ``progress(done, total)`` is
+        told after each kind of work; when it returns False (cancelled: the app is closing) the
+        reading stops there and returns nothing."""
         self._ctx.require(Permission.VIEW_PEOPLE)
+
+        def going_on(done: int) -> bool:
+            return progress is None or progress(done, 3)
+
         role = self._ctx.role
         today = self._ctx.clock.today()
         now = self._ctx.clock.now()
@@ -224,6 +231,8 @@ class WorkQueueService:
                                 day,
                             )
                         )
+            if not going_on(1):
+                return WorkQueue(())
             if allowed(role, Permission.MOVE_STEPS):
                 horizon = (today + timedelta(days=REVIEW_HORIZON_DAYS)).isoformat()
                 for pid, name, due_text in driver.execute(_REVIEWS, (horizon,)):
@@ -245,8 +254,12 @@ class WorkQueueService:
                                 WorkKind.REVIEW_DUE, pid, name, Words(N_("Due {date}"), (("date", due),)), due
                             )
                         )
+            if not going_on(2):
+                return WorkQueue(())
             if allowed(role, Permission.MANAGE_MONEY):
                 items += self._money(driver, people, today, now, money.surplus_limit_weeks)
+                if not going_on(3):
+                    return WorkQueue(())
                 items += self._pa_checks(driver, people, today, money.reminder_days, money.dbs_recheck_years)
             if allowed(role, Permission.MOVE_STEPS) or allowed(role, Permission.DECIDE_PLAN):
                 notices = self._access.break_glass_notices()

@@ -52,6 +52,12 @@ def test_the_queue_lists_each_kind_of_work_and_opens_the_right_step(services, cl
     assert [(i.person_id, i.step) for i in overdue] == [(money, Step.REVIEW)]
     assert "3 days ago" in overdue[0].detail
 
+    # Told after each kind of work; cancelled (the app closing), it stops and returns nothing.
+    told: list[tuple[int, int]] = []
+    assert services.work.my_work(lambda done, total: told.append((done, total)) or True).items
+    assert told == [(1, 3), (2, 3), (3, 3)]
+    assert services.work.my_work(lambda _done, _total: False).items == ()
+
 
 @pytest.fixture
 def team(db, clock):
