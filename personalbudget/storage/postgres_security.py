@@ -155,13 +155,17 @@ def _roles_in(roles: Iterable[str]) -> str:
 
 
 # -- the functions -------------------------------------------------------------------------------
-# SECURITY DEFINER functions run as the role that ran the setup, with a fixed search_path. Those
+# SECURITY DEFINER functions run as the role that ran the setup, with a fixed search_path that
+# names pg_temp last: left out, the session's temporary schema is searched *first*, so an account
+# could shadow app_user, account_person or audit_event with a temporary table of its own and have
+# these functions read or write that instead (PostgreSQL's "Writing SECURITY DEFINER Functions
+# Safely"). Accounts are not granted TEMPORARY either (security_sql). Those
 # that answer for an account are given current_user by the policy and answer only when it is the
 # session's own role (so no account can ask what another reaches).
 
 
 def _functions_sql() -> list[str]:
-    definer = "SECURITY DEFINER SET search_path = pg_catalog, public"
+    definer = "SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
     since = f"now() - interval '{BREAK_GLASS_HOURS} hours'"
     safe = _array(sorted(audit.SAFE_FIELDS))
     suffixes = "(" + "|".join(re.escape(s) for s in audit.SAFE_SUFFIXES) + ")$"
@@ -570,8 +574,11 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
             f"CREATE ROLE {g} NOLOGIN; END IF; END $$"
             for g in ALL_GROUPS
         ),
+        # CONNECT only: no temporary tables for accounts (a caseload made before this granted it).
         "DO $$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); "
-        f"EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}', "
+        f"EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}', "
+        "current_database()); "
+        f"EXECUTE format('GRANT CONNECT ON DATABASE %I TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}', "
         "current_database()); END $$",
         "REVOKE ALL ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
