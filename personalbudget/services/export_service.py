@@ -30,6 +30,7 @@ from personalbudget.export.tables import Period, PublishedTable, build_tables
 from personalbudget.i18n import _
 from personalbudget.services.context import ServiceContext
 from personalbudget.services.settings_service import DisclosureSettings, SettingsService
+from personalbudget.storage import postgres_security
 from personalbudget.storage.audit import HEAD_KEY
 from personalbudget.storage.models import Setting
 
@@ -87,8 +88,24 @@ class ExportService:
         tables = tuple(build_tables(records, rules, period))
         return ExportPreview(period, rules, tables, content_hash(tables))
 
+    def _require_whole_caseload(self) -> None:
+        """An export covers every person: on a team caseload the account must read them all (the
+        server's pb_reporting group), or the figures would be of its own people, saying nothing."""
+        with self._ctx.db.session() as session:
+            readable = postgres_security.whole_caseload_readable(session.connection())
+        if not readable:
+            raise PersonalBudgetError(
+                _(
+                    "Exports and contributions cover everyone on the team caseload, and your account "
+                    "sees only the people you work with. Ask the database administrator to give your "
+                    "account whole-caseload reading (the pb_reporting group; see docs/team.md), then "
+                    "sign in again."
+                )
+            )
+
     def _records(self, period: Period) -> list[PersonRecord]:
         """Every person's pseudonymised record (the caller has checked the permission)."""
+        self._require_whole_caseload()
         return extract_records(self._ctx.db, period.start, period.end, today=self._ctx.clock.today())
 
     def contribution(
@@ -99,6 +116,7 @@ class ExportService:
         hub"). Only roles that may see people's records may send one (``EXPORT_CONTRIBUTION``), checked
         before anything is read; the audit trail records who sent how many records to which hub."""
         self._ctx.require(Permission.EXPORT_CONTRIBUTION)
+        self._require_whole_caseload()
         return write_contribution(
             self._ctx.db, out, hub, period_from, period_to, self._ctx.clock.now(), actor=self._ctx.actor
         )

@@ -19,7 +19,9 @@ password is in a statement, a log or the app's tables.
 **Row-level security on current_user.** Every table has RLS enabled and forced. The person-scoped
 tables (``SCOPES``) show and take only rows of the people the account reaches, by the same
 relationships as ``services/access.py``; :func:`visible_people_sql` is that rule in SQL. The others
-(``SHARED``) say per table who reads and who writes. The role that ran the setup (the DBA's) keeps
+(``SHARED``) say per table who reads and who writes. Members of ``pb_reporting`` (granted by the
+DBA) read, never write, every person's rows: the aggregate export and the hub contribution cover
+the whole caseload, and are refused to anyone else on a team caseload. The role that ran the setup (the DBA's) keeps
 a policy of its own, so migrations and ``team upload`` work; a superuser is never bound by RLS.
 
 **The audit trail.** A trigger on every audited table writes the audit event in the same
@@ -47,8 +49,13 @@ SCHEMA = "pb_security"
 ACCOUNT_GROUP = "pb_account"
 MANAGER_GROUP = "pb_manager"
 AUDITOR_GROUP = "pb_auditor"  # reads the whole trail (audit verify); granted by the DBA
+# Reads (never writes) every person's records, for the work that covers the whole caseload: the
+# aggregate export and the hub contribution. Granted by the DBA to the accounts that do the team's
+# returns; without it an export on a team caseload is refused (it would cover only the people the
+# account reaches, and say nothing).
+REPORTING_GROUP = "pb_reporting"
 ROLE_GROUPS: dict[Role, str] = {role: f"pb_{role.value}" for role in Role}
-ALL_GROUPS = (ACCOUNT_GROUP, MANAGER_GROUP, AUDITOR_GROUP, *ROLE_GROUPS.values())
+ALL_GROUPS = (ACCOUNT_GROUP, MANAGER_GROUP, AUDITOR_GROUP, REPORTING_GROUP, *ROLE_GROUPS.values())
 BREAK_GLASS_HOURS = 12  # as services/access.py: a break-glass opening lasts the working day
 TEAM_VISIBILITY_KEY = "access.team_visibility"
 # Settings no account may write (the trail's head is the trigger's) and those only managers may.
@@ -200,6 +207,17 @@ def _functions_sql() -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_manage(who name) RETURNS boolean
         LANGUAGE sql STABLE {definer} AS $$
             SELECT coalesce((SELECT manages FROM {SCHEMA}.my_account(who)), false)
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_report(who name) RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT EXISTS (SELECT 1 FROM {SCHEMA}.my_account(who))
+               AND {SCHEMA}.in_group(who, {_lit(REPORTING_GROUP)})
+        $$""",
+        # Whether the session may do the whole caseload's work: an account in pb_reporting, or a
+        # session that is no account at all (the DBA's, which no rule binds).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.whole_caseload_readable() RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) OR {SCHEMA}.i_report(session_user)
         $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_audit(who name) RETURNS boolean
         LANGUAGE sql STABLE {definer} AS $$
@@ -621,6 +639,11 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
         )
         if kinds[table] == "scoped":
             statements += _scoped_policy(table, *SCOPES[table])
+            # pb_reporting reads every person's rows (for SELECT only: it adds no write).
+            statements.append(
+                f"CREATE POLICY pb_reporting ON {table} FOR SELECT TO {ACCOUNT_GROUP} "
+                f"USING ((SELECT {SCHEMA}.i_report(current_user)))"
+            )
         elif kinds[table] == "shared":
             statements += _shared_policy(table, *SHARED[table])
     statements += _special_policies()
@@ -682,6 +705,14 @@ def secured(connection: Connection) -> bool:
             text("SELECT to_regprocedure('pb_security.sync_account(text)') IS NOT NULL")
         ).scalar()
     )
+
+
+def whole_caseload_readable(connection: Connection) -> bool:
+    """Whether this session reads every person's records: always on a laptop; on a team caseload, an
+    account the DBA has put in ``pb_reporting``, or the DBA's own session."""
+    if not (is_server(connection) and secured(connection)):
+        return True
+    return bool(connection.execute(text(f"SELECT {SCHEMA}.whole_caseload_readable()")).scalar())
 
 
 def sync_account(connection: Connection, username: str) -> None:

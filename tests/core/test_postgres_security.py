@@ -708,3 +708,62 @@ def test_an_uploaded_trail_records_the_person_of_each_event_and_still_verifies(t
             connection.close()
     finally:
         database.close()
+
+
+def _grant_reporting(team: TeamCaseload, who: str, granted: bool) -> None:
+    statement = "GRANT pb_reporting TO {r}" if granted else "REVOKE pb_reporting FROM {r}"
+    with team.admin() as connection:
+        connection.execute(statement.format(r=f'"{team.names[who]}"'))
+
+
+def test_exports_cover_the_whole_team_caseload_and_only_pb_reporting_accounts_run_them(team, tmp_path):
+    """An export from a team caseload must be of everyone on it, as from a laptop: an account that
+    reaches only some people is refused in words (not given figures about its own few), and an
+    account the DBA puts in pb_reporting exports exactly what the DBA's own session would."""
+    from personalbudget.errors import PersonalBudgetError
+    from personalbudget.export.hub import create_hub
+    from personalbudget.services.export_service import financial_year
+    from personalbudget.storage.keys import MemorySecretStore
+
+    period = financial_year(SystemClock().today())
+    system = build_services(team.database, SystemClock(), actor="dba", system=True)
+    everyone = system.export.preview(*period)
+    hub = create_hub(tmp_path / "hub", MemorySecretStore(), lambda _creating: None, datetime.now(UTC))
+    whole = system.export.contribution(tmp_path / "dba.pbcontrib", hub.public, *period)
+    assert whole.people >= 3  # most demo people have an agreed budget this year
+    for who, role in (("analyst", Role.ANALYST), ("north1", Role.PRACTITIONER)):
+        services = services_as(team, who, role)
+        try:
+            with pytest.raises(PersonalBudgetError, match="pb_reporting"):
+                services.export.preview(*period)
+            if role is Role.PRACTITIONER:
+                with pytest.raises(PersonalBudgetError, match="pb_reporting"):
+                    services.export.contribution(tmp_path / "refused.pbcontrib", hub.public, *period)
+                assert not (tmp_path / "refused.pbcontrib").exists()
+        finally:
+            services.context.db.close()
+    _grant_reporting(team, "analyst", True)
+    _grant_reporting(team, "north1", True)
+    try:
+        services = services_as(team, "analyst", Role.ANALYST)
+        try:
+            assert services.export.preview(*period).content_hash == everyone.content_hash
+        finally:
+            services.context.db.close()
+        services = services_as(team, "north1", Role.PRACTITIONER)
+        try:
+            sent = services.export.contribution(tmp_path / "team.pbcontrib", hub.public, *period)
+            assert (sent.people, sent.fallback_keys) == (whole.people, whole.fallback_keys)
+        finally:
+            services.context.db.close()
+        with team.admin() as connection:
+            on_caseload = connection.execute("SELECT count(*) FROM person").fetchone()[0]
+        with team.connect("analyst") as connection:  # reading, never writing
+            assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == on_caseload
+            assert connection.execute("UPDATE person SET locality = 'x'").rowcount == 0
+            assert connection.execute("DELETE FROM ledger_transaction").rowcount == 0
+    finally:
+        _grant_reporting(team, "analyst", False)
+        _grant_reporting(team, "north1", False)
+    with team.connect("analyst") as connection:
+        assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 0
