@@ -97,9 +97,9 @@ class ExportService:
             raise PersonalBudgetError(
                 _(
                     "Exports and contributions cover everyone on the team caseload, and your account "
-                    "sees only the people you work with. Ask the database administrator to give your "
+                    "does not read everyone's records. Ask the database administrator to give your "
                     "account whole-caseload reading (the pb_reporting group; see docs/team.md), then "
-                    "sign in again."
+                    "try again."
                 )
             )
 
