@@ -396,6 +396,27 @@ def _functions_sql() -> list[str]:
                                           summary::text, v_person);
             RETURN NULL;
         END $$""",
+        # A break-glass opening lasts BREAK_GLASS_HOURS from when the server took it: an account's
+        # row gets the server's clock (a client's opened_at in the future would open the person for
+        # ever), and afterwards only seen_at changes (when the allocated worker saw it, by the server).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.break_glass_clock() RETURNS trigger
+        LANGUAGE plpgsql {definer} AS $$
+        BEGIN
+            IF NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN
+                RETURN NEW;  -- the DBA's team upload copies a laptop's openings as they were
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                NEW.opened_at := now();
+                NEW.seen_at := NULL;
+            ELSE
+                NEW.id := OLD.id; NEW.person_id := OLD.person_id; NEW.username := OLD.username;
+                NEW.opened_at := OLD.opened_at; NEW.reason := OLD.reason;
+                NEW.allocated_worker := OLD.allocated_worker;
+                NEW.seen_at := CASE WHEN NEW.seen_at IS NULL THEN NULL
+                                    WHEN OLD.seen_at IS NOT NULL THEN OLD.seen_at ELSE now() END;
+            END IF;
+            RETURN NEW;
+        END $$""",
         # The trail stays append-only (migration r0004's guard), with one exception: the DBA's
         # upload (pb.audit_bulk, not an account's session) may record the person of a copied event
         # that has none, changing nothing else (the person is not part of the hash).
@@ -605,7 +626,7 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
         f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.append_event(text, text, text, text, text, integer), "
-        f"{SCHEMA}.audit_row() FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        f"{SCHEMA}.audit_row(), {SCHEMA}.break_glass_clock() FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {ACCOUNT_GROUP}, {MANAGER_GROUP}, {AUDITOR_GROUP}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ACCOUNT_GROUP}",
         f"GRANT SELECT ON audit_event, setting TO {AUDITOR_GROUP}",
@@ -647,6 +668,12 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
         elif kinds[table] == "shared":
             statements += _shared_policy(table, *SHARED[table])
     statements += _special_policies()
+    if "break_glass" in kinds:
+        statements += [
+            "DROP TRIGGER IF EXISTS pb_break_glass_clock ON break_glass",
+            "CREATE TRIGGER pb_break_glass_clock BEFORE INSERT OR UPDATE ON break_glass "
+            f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.break_glass_clock()",
+        ]
     # The audit trigger on every audited table.
     for table in secured:
         statements.append(f"DROP TRIGGER IF EXISTS pb_audit ON {table}")

@@ -336,6 +336,43 @@ def test_break_glass_opens_a_person_to_a_practitioner_for_the_day(team):
         )
 
 
+def test_a_break_glass_opening_lasts_twelve_hours_by_the_server_s_clock_whatever_the_client_says(team):
+    """A modified client that dates its opening in 2099 (or moves it on later) would have the person
+    open for ever: the server stamps the opening with its own clock and keeps it."""
+    other = team.people[1]  # North's, not Duty's
+    with team.connect("duty") as connection:
+        connection.execute(
+            "INSERT INTO break_glass (person_id, username, opened_at, reason, allocated_worker) "
+            "VALUES (%s, current_user, '2099-01-01T00:00:00+00', 'for ever', %s)",
+            (other, team.names["north2"]),
+        )
+        opened, late = connection.execute(
+            "SELECT opened_at, now() - opened_at FROM break_glass WHERE username = current_user AND person_id = %s",
+            (other,),
+        ).fetchone()
+        assert opened.year != 2099 and abs(late.total_seconds()) < 60
+    with team.connect("north2") as connection:  # the worker told of it cannot re-date it either
+        connection.execute(
+            "UPDATE break_glass SET opened_at = '2099-01-01T00:00:00+00', seen_at = '2000-01-01T00:00:00+00' "
+            "WHERE person_id = %s AND username = %s",
+            (other, team.names["duty"]),
+        )
+    with team.admin() as connection:
+        row = connection.execute(
+            "SELECT opened_at = %s, now() - seen_at FROM break_glass WHERE person_id = %s AND username = %s",
+            (opened, other, team.names["duty"]),
+        ).fetchone()
+        assert row[0] is True and abs(row[1].total_seconds()) < 60  # seen now, by the server's clock
+        # Twelve hours later (as the DBA moves the clock on for the test), the person is closed again.
+        connection.execute("ALTER TABLE break_glass DISABLE TRIGGER pb_break_glass_clock")
+        connection.execute(
+            "UPDATE break_glass SET opened_at = now() - interval '12 hours 1 minute' WHERE username = %s",
+            (team.names["duty"],),
+        )
+        connection.execute("ALTER TABLE break_glass ENABLE TRIGGER pb_break_glass_clock")
+    assert other not in visible(team, "duty", "person")
+
+
 def test_an_approver_sees_plans_waiting_for_them_and_can_decide_one(team):
     with team.admin() as connection:
         connection.execute("UPDATE support_plan SET status = 'draft' WHERE status = 'submitted'")
