@@ -282,6 +282,19 @@ class PostgresServer:
     def stop(self) -> None:
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
 
+    def go_away(self) -> None:
+        """The server goes away as a lost network looks to the app: every connection is cut. (A fast
+        shutdown, not an immediate one: this throwaway cluster runs with synchronous_commit off, so
+        a crash would lose the last commits, which no lost network does.)"""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+
+    def come_back(self) -> None:
+        """The same cluster running again on the same port (its data kept)."""
+        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self._pg_ctl_log)]
+        done = self._run(*command, "-w", "-t", "60", "start")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {done.stdout}\n{done.stderr}\n{self.log()}")
+
 
 @dataclass(frozen=True)
 class PostgresDatabase:

@@ -325,7 +325,9 @@ class RunningApp:
                 self.daily_backup.wait()
             for task in BackgroundTask.running_tasks():  # (My work being read, a poll): done first
                 task.wait()
-            keep = self.services.settings.security().backups_kept
+            # (A team caseload has no backup on close: nothing to read, so quitting works with the
+            # server out of reach too.)
+            keep = 0 if self.db.is_server else self.services.settings.security().backups_kept
         finally:
             self.db.close()
             self.crash_log.stop()

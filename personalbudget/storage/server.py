@@ -15,7 +15,8 @@ Everything dialect-specific for PostgreSQL lives here (and in the migrations).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DBAPIError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from sqlmodel import Session
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _
@@ -148,6 +150,29 @@ def connection_problem(problem: Exception, url: URL) -> ServerConnectionError:
     return ServerConnectionError(message.format(server=where, env=CA_FILE_ENV))
 
 
+def connection_lost(problem: SQLAlchemyDatabaseError) -> bool:
+    """Whether the error is the connection going (the network, the server stopping), not a statement
+    the server refused. psycopg raises its bare OperationalError for a connection that failed or
+    broke; its subclasses (a serialisation failure, a lock wait cancelled, ...) are about statements,
+    except the server's own shutdowns."""
+    import psycopg
+
+    if problem.connection_invalidated:
+        return True
+    cause = problem.orig
+    shutdowns = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown, psycopg.errors.CannotConnectNow)
+    return type(cause) is psycopg.OperationalError or isinstance(cause, shutdowns)
+
+
+def unreachable(url: URL) -> ServerConnectionError:
+    return ServerConnectionError(
+        _(
+            "The team caseload {server} cannot be reached just now (the network or the server is down). "
+            "Nothing was saved, and what is on screen is kept: try again when the connection is back."
+        ).format(server=describe(url))
+    )
+
+
 def check_reachable(engine: Engine, url: URL) -> None:
     try:
         with engine.connect():
@@ -217,6 +242,20 @@ class ServerDatabase(Database):
     def __init__(self, url: URL, engine: Engine):
         super().__init__(Path(describe(url)), engine, None)
         self.url = url
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """As a laptop's session; a connection the network or the server dropped (before the use
+        case or in the middle of it) becomes ``ServerConnectionError`` in words, so every screen that
+        shows a refusal shows this one too, and the transaction is rolled back by the server: nothing
+        is half-written. Other errors (a refused save, a conflict) pass as they are."""
+        try:
+            with super().session() as session:
+                yield session
+        except SQLAlchemyDatabaseError as problem:
+            if not connection_lost(problem):
+                raise
+            raise unreachable(self.url) from problem
 
     @property
     def address(self) -> str:

@@ -281,3 +281,22 @@ def test_accounts_added_on_a_team_caseload_sign_in_as_their_own_login_role(
                 if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
                     connection.execute(f'DROP OWNED BY "{role}"')
                 connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_only_a_lost_connection_becomes_the_unreachable_message_not_a_refused_statement():
+    """A statement the server refused (a serialisation failure, a lock wait cancelled) must reach the
+    services as it is (they retry or report a conflict); only the connection going is 'cannot be
+    reached' (tests/acceptance/test_server_goes_away.py shows it in the window)."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from personalbudget.storage.server import connection_lost
+
+    def wrapped(cause: Exception) -> OperationalError:
+        return OperationalError("SELECT 1", {}, cause)
+
+    assert connection_lost(wrapped(psycopg.OperationalError("connection failed: Connection refused")))
+    assert connection_lost(wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    assert not connection_lost(wrapped(psycopg.errors.SerializationFailure("could not serialize")))
+    assert not connection_lost(wrapped(psycopg.errors.LockNotAvailable("lock timeout")))
+    assert not connection_lost(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
