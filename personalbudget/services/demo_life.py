@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from personalbudget.domain.vocabularies import PRIMARY_SUPPORT_REASONS
@@ -74,8 +74,12 @@ class DemoPeople:
         a, b = self.reasons[reason]["shape"]
         age = min(high, low + int(rng.betavariate(a, b) * (high - low + 1)))
         sex = "female" if rng.random() < FEMALE_SHARE else "male"
+        return self.family_of(rng, DemoLife(age, sex, reason))
+
+    def family_of(self, rng: random.Random, life: DemoLife) -> DemoLife:
+        """The same life in a family drawn afresh (a copied demo person's own identity)."""
         heritage = self._heritage(rng)
-        return DemoLife(age, sex, reason, heritage, rng.choice(self.heritages[heritage]["family"]))
+        return replace(life, heritage=heritage, family=rng.choice(self.heritages[heritage]["family"]))
 
     def _heritage(self, rng: random.Random) -> int:
         return rng.choices(range(len(self.heritages)), weights=self._weights)[0]
@@ -100,7 +104,12 @@ class DemoPeople:
     def representative(self, rng: random.Random, life: DemoLife) -> tuple[str, str]:
         """A carer or representative who fits the person's age: (full name, relationship)."""
         options = [r for r in _RELATIONS if r[3] <= life.age <= r[4]]
-        relationship, sex, offset, _low, _high = rng.choice(options)
+        relationship = rng.choice(options)[0]
+        return self.relative(rng, life, relationship), relationship
+
+    def relative(self, rng: random.Random, life: DemoLife, relationship: str) -> str:
+        """The full name of the person's ``relationship`` (daughter, friend, ...), who fits their age."""
+        _relationship, sex, offset, _low, _high = next(r for r in _RELATIONS if r[0] == relationship)
         if sex is None:
             sex = "female" if rng.random() < 0.6 else "male"
         their_age = max(18, min(100, life.age + offset + rng.randrange(-4, 5)))
@@ -110,7 +119,7 @@ class DemoPeople:
             family = rng.choice(self.heritages[heritage]["family"])
         elif rng.random() < 0.25:  # married into another family of the same heritage
             family = rng.choice(self.heritages[heritage]["family"])
-        return f"{self.given(rng, sex, their_age, heritage)} {surname(family, sex)}", relationship
+        return f"{self.given(rng, sex, their_age, heritage)} {surname(family, sex)}"
 
     # -- the words --------------------------------------------------------------------------
     def pick(

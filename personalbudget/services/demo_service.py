@@ -10,6 +10,13 @@ person, answer the RAS, agree the budget, write, submit and agree the plan,
 record how the money is managed, arrange the support, keep the accounts),
 on a clock that moves forward, all in one transaction: the demo data obeys
 every rule real data does, and a cancelled build adds nothing.
+
+The services take about a tenth of a second a person, so a big demo builds
+``lives`` people (a few hundred) that way and copies them at SQL level
+(``storage/demo_copy.py``) in the same transaction, each copy with a name,
+family, date of birth (the same age), NHS number and representatives of its
+own: its records are those of a life the services built, so they obey the
+same rules.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import select
 
 from personalbudget.clock import FixedClock
@@ -48,10 +56,14 @@ from personalbudget.services.context import ServiceContext
 from personalbudget.services.demo_life import DemoLife, DemoPeople
 from personalbudget.services.demo_money import DemoMoney
 from personalbudget.services.dto import ReviewForm
+from personalbudget.storage import demo_copy
 from personalbudget.storage.audit import record_event
 from personalbudget.storage.models import Person, PlanCycle
 
 MAX_DEMO_PEOPLE = 100_000
+# Different lives built through the services; a bigger demo is copies of them (5,000 people in
+# well under a minute, where the services alone take about eight).
+DEMO_LIVES = 250
 _STEP_WEIGHTS = (8, 8, 6, 5, 5, 50, 18)  # most people are living with an agreed plan
 _BUDGET_TYPES = (("personal_budget", 80), ("joint_budget", 14), ("personal_health_budget", 6))
 _APPROVER_ROLES = ("Team manager", "Funding panel", "Senior practitioner")
@@ -83,16 +95,22 @@ def build_demo_caseload(
     seed: int,
     progress: Progress | None = None,
     ras: RasDefinition | None = None,
+    lives: int = DEMO_LIVES,
 ) -> int:
     """Add ``people`` synthetic people to the caseload in one transaction; returns how many.
 
-    Returns 0 and adds nothing if ``progress`` asks to stop.
+    Up to ``lives`` of them are built through the services; the rest are copies of those, each
+    with an identity of its own. Returns 0 and adds nothing if ``progress`` asks to stop.
     """
     context.require(Permission.BUILD_DEMO)
     if not 1 <= people <= MAX_DEMO_PEOPLE:
         raise ValidationError(
             FieldError("people", _("Choose between 1 and {n} demo people.").format(n=MAX_DEMO_PEOPLE))
         )
+    # Built through the services: ``built``; then ``rounds - 1`` copies of the first ``per_copy``.
+    rounds = -(-people // max(1, lives))
+    per_copy = people // rounds
+    built = people - (rounds - 1) * per_copy
     rng = random.Random(seed)
     builder = _DemoBuilder(context, rng, ras)
     try:
@@ -100,11 +118,16 @@ def build_demo_caseload(
             # Synthetic people are one bulk load in the audit trail, not thousands of events.
             session.info["audit_bulk"] = True
             builder.remember_existing_nhs_numbers()
-            for index in range(people):
+            connection = session.connection()
+            tables = demo_copy.owned_tables(connection) if rounds > 1 else []
+            before = demo_copy.highest_ids(connection, tables)
+            for index in range(built):
                 if progress and index % 50 == 0 and not progress(index, people):
                     raise _Cancelled
                 builder.add_person()
             session.flush()
+            if rounds > 1:
+                builder.copy_people(connection, tables, before, per_copy, rounds - 1, people, progress)
             record_event(
                 session,
                 actor=context.actor,
@@ -141,6 +164,8 @@ class _DemoBuilder:
         self.life = DemoLife(50, "female", "Unknown")  # the person being built
         self.categories: frozenset[str] = frozenset()  # the kinds of support in their plan
         self.used_nhs: set[str] = set()
+        self.lives: dict[int, DemoLife] = {}  # person id -> life, of the people built here
+        self.with_nhs: set[int] = set()  # those of them who have an NHS number
         self.money = DemoMoney(self.services, self.clock, rng, self.people, self.today)
 
     def remember_existing_nhs_numbers(self) -> None:
@@ -155,6 +180,9 @@ class _DemoBuilder:
         days_ago = rng.randrange(160, 1000) if target >= Step.LIVE_LIFE else rng.randrange(20, 150)
         self.clock.set(self.now - timedelta(days=days_ago, minutes=rng.randrange(600)))
         person = self.services.people.add_person(self._person_form())
+        self.lives[person.id] = self.life
+        if person.nhs_number:
+            self.with_nhs.add(person.id)
         need = rng.betavariate(2, 2.5)  # how much support this person needs, 0..1
         if target == Step.SET_BUDGET:
             if rng.random() < 0.5:
@@ -212,6 +240,54 @@ class _DemoBuilder:
             self.services.lifecycle.advance(person.id, note="Review due")
             self.services.reviews.open_review(person.id)
 
+    # -- copies of them ------------------------------------------------------------------------
+    def copy_people(
+        self,
+        connection: Connection,
+        tables: list[demo_copy.OwnedTable],
+        before: dict[str, int],
+        per_copy: int,
+        copies: int,
+        people: int,
+        progress: Progress | None,
+    ) -> None:
+        """``copies`` copies of the first ``per_copy`` people built, each given its own identity."""
+        first = sorted(self.lives)[:per_copy]
+        source = demo_copy.CopySource(
+            tuple(tables), before, demo_copy.highest_ids(connection, tables), first[-1]
+        )
+        demo_copy.reserve_ids(connection, source, copies)
+        representatives = demo_copy.people_representatives(connection, before["person"], first[-1])
+        done = people - copies * per_copy
+        for copy in range(1, copies + 1):
+            if progress and not progress(done, people):
+                raise _Cancelled
+            pairs = demo_copy.copy_people(connection, source, copy)
+            new_ids = dict(pairs)
+            renamed, reps, holders = [], [], []
+            lives: dict[int, DemoLife] = {}
+            for original, person_id in pairs:
+                life = lives[person_id] = self.people.family_of(self.rng, self.lives[original])
+                dob = self.today - timedelta(days=life.age * 365 + life.age // 4 + self.rng.randrange(1, 360))
+                nhs = self._new_nhs_number() if original in self.with_nhs else None
+                renamed.append((self.people.full_name(self.rng, life), dob.isoformat(), nhs, person_id))
+            shift = source.span("representative") * copy
+            for original, rep_id, old_name, role, relationship in representatives:
+                person_id = new_ids[original]
+                name = self.people.relative(self.rng, lives[person_id], relationship)
+                reps.append((name, f"07700 900{self.rng.randrange(1000):03d}", rep_id + shift))
+                if role == "nominated":
+                    holders.append((name, old_name, person_id))
+            demo_copy.rename_people(connection, renamed, reps, holders)
+            done += len(pairs)
+
+    def _new_nhs_number(self) -> str:
+        nhs = demo_nhs_number(self.rng)
+        while nhs in self.used_nhs:
+            nhs = demo_nhs_number(self.rng)
+        self.used_nhs.add(nhs)
+        return nhs
+
     def _wait(self) -> None:
         step = timedelta(days=self.rng.randrange(2, 18), minutes=self.rng.randrange(480))
         self.clock.set(min(self.clock.now() + step, self.now))
@@ -223,10 +299,7 @@ class _DemoBuilder:
         dob = self.today - timedelta(days=age * 365 + age // 4 + rng.randrange(1, 360))
         nhs = ""
         if rng.random() < 0.92:
-            nhs = demo_nhs_number(rng)
-            while nhs in self.used_nhs:
-                nhs = demo_nhs_number(rng)
-            self.used_nhs.add(nhs)
+            nhs = self._new_nhs_number()
         reps = []
         if rng.random() < 0.45:
             name, relationship = self.people.representative(rng, life)
