@@ -17,6 +17,7 @@ from personalbudget.services.context import ServiceContext
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
 from personalbudget.services.edit_check import Resolution, check_unchanged, touch, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
+from personalbudget.storage import postgres_security
 from personalbudget.storage.models import Person, Representative
 from personalbudget.storage.sql import driver as raw_driver
 
@@ -160,7 +161,7 @@ class PeopleService:
                 found = dates[value] = date.fromisoformat(value[:10])
             return found
 
-        with self._ctx.db.engine.connect() as connection:
+        with self._ctx.db.engine.connect() as connection, postgres_security.reading_many(connection):
             for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
                 _CASELOAD_SQL
             ):

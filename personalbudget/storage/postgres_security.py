@@ -18,7 +18,8 @@ password is in a statement, a log or the app's tables.
 
 **Row-level security on current_user.** Every table has RLS enabled and forced. The person-scoped
 tables (``SCOPES``) show and take only rows of the people the account reaches, by the same
-relationships as ``services/access.py``; :func:`visible_people_sql` is that rule in SQL. The others
+relationships as ``services/access.py``; ``pb_security.may_see_person`` is that rule in SQL, asked of
+each row (a few indexed look-ups for the one person a row names). The others
 (``SHARED``) say per table who reads and who writes. Members of ``pb_reporting`` (granted by the
 DBA) read, never write, every person's rows: the aggregate export and the hub contribution cover
 the whole caseload, and are refused to anyone else on a team caseload. The role that ran the setup (the DBA's) keeps
@@ -37,7 +38,8 @@ two people saving at once get consecutive numbers in the order their transaction
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -111,7 +113,17 @@ SCOPES: dict[str, tuple[str, str]] = {
     "review_outcome": ("review", "review_id"),
     "market_gap": ("review", "review_id"),
 }
-# The parents: which table, and the set of its ids the account reaches.
+# The parents: the function that says whether the account reaches the parent with this id (a
+# look-up per row), and the set of the parent's ids the account reaches (one set per statement).
+_PARENT_CHECKS = {
+    "self": "may_see_person",
+    "person": "may_see_person",
+    "cycle": "may_see_cycle",
+    "plan": "may_see_plan",
+    "agreed_budget": "may_see_agreed_budget",
+    "management": "may_see_management",
+    "review": "may_see_review",
+}
 _PARENT_SETS = {
     "self": "visible_people",
     "person": "visible_people",
@@ -121,6 +133,13 @@ _PARENT_SETS = {
     "management": "visible_managements",
     "review": "visible_reviews",
 }
+# A statement that reads many people's rows (the caseload list) is cheaper checked against the set
+# of people the account reaches, built once, than person by person; the app says so by turning
+# this setting on in its transaction (reading_many). Either way the rule is the same: the setting
+# chooses only how the server works it out, so an account gains nothing by setting it.
+READING_MANY = "pb.reading_many"
+# The app roles that reach people (the analyst reaches no one: no look-up per row for them).
+REACHING = ("practitioner", "approver", "broker", "individual")
 # The person of a parent record (for the audit event's person).
 _PERSON_OF = {
     "cycle": "SELECT person_id FROM public.plan_cycle WHERE id = $1",
@@ -183,47 +202,90 @@ def _functions_sql() -> list[str]:
     return [
         f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
         f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
-        # Direct membership (pg_has_role counts a superuser as a member of everything).
+        # Direct membership (pg_has_role counts a superuser as a member of everything). The
+        # functions a policy calls for every statement (or every row) are PL/pgSQL: its plans are
+        # kept for the session, where an SQL function's body is planned again in each statement.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.in_group(who name, grp name) RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-            SELECT EXISTS (
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+            RETURN EXISTS (
                 SELECT 1 FROM pg_auth_members m
                 JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
-                WHERE r.rolname = who AND g.rolname = grp)
-        $$""",
+                WHERE r.rolname = who AND g.rolname = grp);
+        END $$""",
         # The account of the session's role: active, and its app role agreeing with its group.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.my_account(who name)
         RETURNS TABLE (id integer, username text, role text, team text, manages boolean)
-        LANGUAGE sql STABLE {definer} AS $$
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+            RETURN QUERY
             SELECT u.id, u.username::text, u.role::text, coalesce(u.team, '')::text,
                    u.can_manage_users AND {SCHEMA}.in_group(who, {_lit(MANAGER_GROUP)})
             FROM app_user u
             WHERE who = session_user AND u.username = who AND u.active
               AND {SCHEMA}.in_group(who, {_lit(ACCOUNT_GROUP)})
-              AND {SCHEMA}.in_group(who, ('pb_' || u.role)::name)
-        $$""",
+              AND {SCHEMA}.in_group(who, ('pb_' || u.role)::name);
+        END $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.my_role(who name) RETURNS text
-        LANGUAGE sql STABLE {definer} AS $$ SELECT role FROM {SCHEMA}.my_account(who) $$""",
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN RETURN (SELECT a.role FROM {SCHEMA}.my_account(who) a); END $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_manage(who name) RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-            SELECT coalesce((SELECT manages FROM {SCHEMA}.my_account(who)), false)
-        $$""",
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN RETURN coalesce((SELECT a.manages FROM {SCHEMA}.my_account(who) a), false); END $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_report(who name) RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-            SELECT EXISTS (SELECT 1 FROM {SCHEMA}.my_account(who))
-               AND {SCHEMA}.in_group(who, {_lit(REPORTING_GROUP)})
-        $$""",
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+            RETURN EXISTS (SELECT 1 FROM {SCHEMA}.my_account(who))
+               AND {SCHEMA}.in_group(who, {_lit(REPORTING_GROUP)});
+        END $$""",
         # Whether the session may do the whole caseload's work: an account in pb_reporting, or a
         # session that is no account at all (the DBA's, which no rule binds).
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.whole_caseload_readable() RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-            SELECT NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) OR {SCHEMA}.i_report(session_user)
-        $$""",
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+            RETURN NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) OR {SCHEMA}.i_report(session_user);
+        END $$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.i_audit(who name) RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-            SELECT who = session_user AND {SCHEMA}.in_group(who, {_lit(AUDITOR_GROUP)})
-        $$""",
-        # The people the account reaches: services/access.py's rules, in SQL.
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN RETURN who = session_user AND {SCHEMA}.in_group(who, {_lit(AUDITOR_GROUP)}); END $$""",
+        # Whether the session's account reaches this person: services/access.py's rules, in SQL,
+        # answered for one person by indexed look-ups (a policy asks it of each row it reads, so a
+        # statement about one person's records costs a few look-ups, not the whole set of people
+        # the account reaches). The policies call it only for an account whose role and groups
+        # agree (my_role, once per statement); asked directly, it answers only for one's own account.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.may_see_person(pid integer) RETURNS boolean
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE me record;
+        BEGIN
+            SELECT u.id, u.username, u.role, coalesce(u.team, '') AS team INTO me
+            FROM app_user u WHERE u.username = session_user AND u.active;
+            IF NOT FOUND THEN RETURN false; END IF;
+            IF me.role = 'practitioner' THEN
+                RETURN (NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = pid AND a.ended_at IS NULL)
+                        AND EXISTS (SELECT 1 FROM person p WHERE p.id = pid))  -- the waiting list
+                    OR EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = pid AND a.ended_at IS NULL AND (
+                        a.worker = me.username
+                        OR (me.team <> ''
+                            AND EXISTS (SELECT 1 FROM app_user w WHERE w.username = a.worker AND w.team = me.team)
+                            AND coalesce((SELECT s.value IN ('1', 'true', '"1"', 'True') FROM setting s
+                                          WHERE s.key = {_lit(TEAM_VISIBILITY_KEY)}), false))))
+                    OR EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = pid
+                               AND b.username = me.username AND b.opened_at >= {since});
+            ELSIF me.role = 'approver' THEN
+                -- A plan this transaction has just decided stays reachable until it ends (the
+                -- decision is written after the plan's new status).
+                RETURN EXISTS (SELECT 1 FROM support_plan sp WHERE sp.person_id = pid
+                               AND (sp.status = 'submitted' OR sp.xmin = xid(pg_current_xact_id_if_assigned())))
+                    OR EXISTS (SELECT 1 FROM support_plan sp JOIN plan_decision d ON d.plan_id = sp.id
+                               WHERE sp.person_id = pid AND d.decided_by = me.username)
+                    OR EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = pid
+                               AND b.username = me.username AND b.opened_at >= {since});
+            ELSIF me.role IN ('broker', 'individual') THEN
+                RETURN EXISTS (SELECT 1 FROM account_person ap WHERE ap.user_id = me.id AND ap.person_id = pid);
+            END IF;
+            RETURN false;  -- the analyst reaches no one
+        END $$""",
+        # The same rule as a set: the people the account reaches (for reading many, READING_MANY).
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.visible_people(who name) RETURNS SETOF integer
         LANGUAGE plpgsql STABLE {definer} AS $$
         DECLARE me record; team_on boolean;
@@ -258,8 +320,8 @@ def _functions_sql() -> list[str]:
             END IF;  -- the analyst reaches no one
         END $$""",
         # A person with no current allocation (the waiting list), for the row a practitioner has
-        # just added: RLS checks INSERT ... RETURNING against the read policy, before the row is
-        # in the set visible_people worked out at the start of the statement.
+        # just added: RLS checks INSERT ... RETURNING against the read policy, and the statement's
+        # snapshot does not yet hold the new row (may_see_person looks for the person).
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.unallocated(pid integer) RETURNS boolean
         LANGUAGE sql STABLE {definer} AS $$
             SELECT NOT EXISTS (SELECT 1 FROM allocation a WHERE a.person_id = pid AND a.ended_at IS NULL)
@@ -286,6 +348,18 @@ def _functions_sql() -> list[str]:
         LANGUAGE sql STABLE {definer} AS $$
             SELECT r.id FROM review r WHERE r.cycle_id IN (SELECT {SCHEMA}.visible_cycles(who))
         $$""",
+        # The records that name their person through a parent: the parent's person, by its key.
+        *(
+            f"""CREATE OR REPLACE FUNCTION {SCHEMA}.{function}(parent integer) RETURNS boolean
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE v_person integer;
+        BEGIN
+            v_person := ({_PERSON_OF[kind].replace("$1", "parent")});
+            RETURN v_person IS NOT NULL AND {SCHEMA}.may_see_person(v_person);
+        END $$"""
+            for kind, function in _PARENT_CHECKS.items()
+            if kind not in ("self", "person")
+        ),
         # Whether a person exists at all (the services' "no such person" and break-glass), and the
         # id behind an NHS number (break-glass), for the roles that may break the glass.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.person_exists(pid integer) RETURNS boolean
@@ -491,7 +565,7 @@ def _functions_sql() -> list[str]:
 
 
 def _scoped_policy(table: str, kind: str, column: str) -> list[str]:
-    parents = f"{column} IN (SELECT {SCHEMA}.{_PARENT_SETS[kind]}(current_user))"
+    parents = _reaches(kind, column)
     if table == "person":
         return [
             f"CREATE POLICY pb_read ON person FOR SELECT TO {ACCOUNT_GROUP} USING ({parents} "
@@ -518,6 +592,16 @@ def _scoped_policy(table: str, kind: str, column: str) -> list[str]:
     ]
 
 
+def _reaches(kind: str, column: str) -> str:
+    # Reading many: the set, hashed once per statement. Otherwise the account's role and groups
+    # once per statement (an initplan), then a look-up per row.
+    return (
+        f"(CASE WHEN (SELECT current_setting({_lit(READING_MANY)}, true)) = 'on' "
+        f"THEN {column} IN (SELECT {SCHEMA}.{_PARENT_SETS[kind]}(current_user)) "
+        f"ELSE ({_roles_in(REACHING)} AND {SCHEMA}.{_PARENT_CHECKS[kind]}({column})) END)"
+    )
+
+
 def _shared_policy(table: str, readers: tuple[str, ...], writers: tuple[str, ...]) -> list[str]:
     return [
         f"CREATE POLICY pb_read ON {table} FOR SELECT TO {ACCOUNT_GROUP} USING ({_roles_in(readers)})",
@@ -530,7 +614,7 @@ def _shared_policy(table: str, readers: tuple[str, ...], writers: tuple[str, ...
 def _special_policies() -> list[str]:
     me = f"{SCHEMA}.my_account(current_user)"
     manager = f"(SELECT {SCHEMA}.i_manage(current_user))"
-    people = f"person_id IN (SELECT {SCHEMA}.visible_people(current_user))"
+    people = _reaches("person", "person_id")
 
     def writers(roles: tuple[str, ...]) -> str:
         if not roles:
@@ -723,6 +807,20 @@ def apply(connection: Connection) -> None:
 
 def is_server(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
+
+
+@contextmanager
+def reading_many(connection: Connection) -> Iterator[None]:
+    """Within this block, the server checks the rows the connection reads against the set of people
+    the account reaches, built once per statement (``READING_MANY``), rather than person by person:
+    for a statement that reads everyone's rows, as the caseload list does. Nothing on SQLite."""
+    if not is_server(connection):
+        yield
+        return
+    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, 'on', true)")
+    yield
+    # (Not after an error: a failed statement's rollback undoes the setting with it.)
+    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
 
 
 def secured(connection: Connection) -> bool:

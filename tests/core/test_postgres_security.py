@@ -135,8 +135,16 @@ def team(pg_server, pg_template) -> Iterator[TeamCaseload]:  # type: ignore[no-u
 
 
 def visible(team: TeamCaseload, who: str, table: str) -> set[int]:
+    """The ids of the table's rows the account sees, asked both ways the server can work the rule
+    out (row by row, and as a set when the app reads many: postgres_security.READING_MANY), which
+    must agree."""
     with team.connect(who) as connection:
-        return {r[0] for r in connection.execute(f"SELECT id FROM {table}")}
+        by_row = {r[0] for r in connection.execute(f"SELECT id FROM {table}")}
+        with connection.transaction():
+            connection.execute("SELECT set_config(%s, 'on', true)", (postgres_security.READING_MANY,))
+            as_set = {r[0] for r in connection.execute(f"SELECT id FROM {table}")}
+    assert by_row == as_set, (who, table)
+    return by_row
 
 
 # -- login roles ----------------------------------------------------------------------------------
@@ -398,6 +406,35 @@ def test_an_approver_sees_plans_waiting_for_them_and_can_decide_one(team):
         )
         connection.execute("COMMIT")
     assert visible(team, "approver", "person") == {waiting}  # the plans they decided
+
+
+OTHER_TABLES = ("audit_event", "break_glass", "account_person", "allocation")
+
+
+def test_every_account_sees_the_same_rows_worked_out_row_by_row_or_as_a_set(team):
+    # A break-glass opening (one practitioner) and the team setting on and off: every account,
+    # every table, both ways (visible() asserts they agree; an account gains nothing by the setting).
+    with team.connect("duty") as connection:
+        connection.execute(
+            "INSERT INTO break_glass (person_id, username, opened_at, reason, allocated_worker) "
+            "VALUES (%s, current_user, now(), 'both ways agree', '')",
+            (team.people[1],),
+        )
+    users = UserService(ActingDatabase(team.database, team.names["manager"]), SystemClock())
+    seen = {}
+    try:
+        for team_on in (False, True):
+            users.set_team_visibility(team_on, team.manager)
+            for who in sorted(set(team.names) - {"spare"}):  # (its password was reset above)
+                for table in (*sorted(postgres_security.SCOPES), *OTHER_TABLES):
+                    seen[team_on, who, table] = visible(team, who, table)
+    finally:
+        users.set_team_visibility(False, team.manager)
+        with team.admin() as connection:
+            connection.execute("DELETE FROM break_glass WHERE reason = 'both ways agree'")
+    assert team.people[1] in seen[False, "duty", "person"]  # (the break-glass counts both ways)
+    assert seen[False, "analyst", "person"] == set() and seen[True, "analyst", "plan_cycle"] == set()
+    assert seen[True, "north1", "person"] > seen[False, "north1", "person"]  # (the setting counts)
 
 
 def test_a_carer_connected_with_psql_sees_only_their_persons_rows(team, pg_server):
