@@ -469,7 +469,8 @@ class User:
         time.sleep(editing)
         draft = replace(content, what_matters=text)
         outcome, _view = self.timed(
-            operation, lambda: self.services.plans.save_draft(person, draft, base=plan)
+            operation,
+            lambda: self.services.plans.save_draft(person, draft, base=plan, read_nothing=plan is None),
         )
         self.result.writes.append({"kind": "plan", "person": person, "token": token, "outcome": outcome})
 
