@@ -25,14 +25,14 @@ from personalbudget.services import build_services
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.user_service import UserService
 from personalbudget.storage import postgres_security
-from personalbudget.storage.server import CA_FILE_ENV, open_server_database
+from personalbudget.storage.server import open_server_database
 from tests.acceptance.conftest import save_screenshot
 from tests.acceptance.driver import Dialogs, click, press
+from tests.acceptance.team_window import open_team_window
 from tests.acceptance.test_roles import PASSWORD
-from tests.acceptance.test_walk import WINDOW_SIZE, answer_every_area, open_in_caseload, wait_for_dialogs
+from tests.acceptance.test_walk import answer_every_area, open_in_caseload, wait_for_dialogs
 from tests.core.helpers import person_form
 from tests.postgres_cluster import PostgresDatabase, find_bin_dir, migrate_database, start_server
-from ui.app import RunningApp, start_app
 
 GWEN = "Gwen Price"
 
@@ -76,16 +76,9 @@ def test_the_server_goes_away_and_comes_back_and_nothing_on_screen_is_lost(
     qtbot, monkeypatch, team, dialogs: Dialogs, screenshots
 ):
     server = team["db"].server
-    monkeypatch.setenv("PERSONALBUDGET_USER", team["pat"])
-    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", PASSWORD)
-    monkeypatch.setenv("PERSONALBUDGET_NO_DEMO_PROMPT", "1")
-    monkeypatch.setenv(CA_FILE_ENV, str(server.ca_file))
-    running = start_app(team["db"].url(user=team["pat"], password="", sslmode=None))  # type: ignore[arg-type]
-    assert isinstance(running, RunningApp), f"the app did not open (exit code {running})"
+    running = open_team_window(monkeypatch, qtbot, team["db"], team["pat"])
     try:
         window = running.window
-        window.resize(*WINDOW_SIZE)
-        qtbot.waitUntil(window.isVisible)
         open_in_caseload(window, qtbot, GWEN)
         budget = window.workspace.pages.currentWidget()
         assert type(budget).__name__ == "BudgetPage"

@@ -23,14 +23,14 @@ from personalbudget.services.context import ActingDatabase
 from personalbudget.services.export_service import financial_year
 from personalbudget.services.user_service import UserService
 from personalbudget.storage import postgres_security
-from personalbudget.storage.server import CA_FILE_ENV, open_server_database
+from personalbudget.storage.server import open_server_database
 from tests.acceptance.conftest import save_screenshot
 from tests.acceptance.driver import Dialogs, click
+from tests.acceptance.team_window import open_team_window
 from tests.acceptance.test_roles import PASSWORD
-from tests.acceptance.test_walk import WINDOW_SIZE, wait_for_dialogs
+from tests.acceptance.test_walk import wait_for_dialogs
 from tests.core.helpers import person_form
 from tests.core.money_helpers import BUDGET
-from ui.app import RunningApp, start_app
 
 PEOPLE = (("Gwen Price", "9434765919"), ("Huw Morgan", "4010232137"), ("Iolo Rees", ""))
 
@@ -77,16 +77,9 @@ def test_an_analyst_exports_the_whole_team_caseload_once_the_dba_grants_pb_repor
         expected = build_services(dba, SystemClock(), actor="dba", system=True).export.preview(*period)
     finally:
         dba.close()
-    monkeypatch.setenv("PERSONALBUDGET_USER", team["ana"])
-    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", PASSWORD)
-    monkeypatch.setenv("PERSONALBUDGET_NO_DEMO_PROMPT", "1")
-    monkeypatch.setenv(CA_FILE_ENV, str(team["db"].server.ca_file))
-    running = start_app(team["db"].url(user=team["ana"], password="", sslmode=None))  # type: ignore[arg-type]
-    assert isinstance(running, RunningApp), f"the app did not open (exit code {running})"
+    running = open_team_window(monkeypatch, qtbot, team["db"], team["ana"])
     try:
         window = running.window
-        window.resize(*WINDOW_SIZE)
-        qtbot.waitUntil(window.isVisible)
         assert running.user.role is Role.ANALYST
 
         # Without pb_reporting: told why, in words, and what to ask for; no tables of nobody.

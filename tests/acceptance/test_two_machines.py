@@ -34,11 +34,11 @@ from personalbudget.services.user_service import UserService
 from personalbudget.storage import postgres_security
 from personalbudget.storage.server import CA_FILE_ENV, open_server_database
 from tests.acceptance.conftest import save_screenshot
+from tests.acceptance.team_window import open_team_window
 from tests.acceptance.test_roles import PASSWORD
-from tests.acceptance.test_walk import WINDOW_SIZE, caseload_names, open_in_caseload, tree_text
+from tests.acceptance.test_walk import caseload_names, open_in_caseload, tree_text
 from tests.core.helpers import person_form
 from tests.core.money_helpers import BUDGET, money_plan
-from ui.app import RunningApp, start_app
 from ui.models.caseload_table_model import Column
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,18 +105,9 @@ def approver_machine(team, home: Path, screenshot: Path) -> subprocess.Popen[str
 def test_an_approver_on_another_machine_agrees_the_plan_and_the_practitioner_sees_it(
     qtbot, monkeypatch, tmp_path, team, screenshots
 ):
-    monkeypatch.setenv("PERSONALBUDGET_USER", team["pat"])
-    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", PASSWORD)
-    monkeypatch.setenv("PERSONALBUDGET_NO_DEMO_PROMPT", "1")
-    monkeypatch.setenv(CA_FILE_ENV, str(team["db"].server.ca_file))
-    address = team["db"].url(user=team["pat"], password="", sslmode=None)
-    assert PASSWORD not in address and "sslmode" not in address  # TLS settings come from the CA setting
-    running = start_app(address)  # type: ignore[arg-type]
-    assert isinstance(running, RunningApp), f"the app did not open (exit code {running})"
+    running = open_team_window(monkeypatch, qtbot, team["db"], team["pat"])
     try:
         window = running.window
-        window.resize(*WINDOW_SIZE)
-        qtbot.waitUntil(window.isVisible)
         assert running.db.is_server and running.user.username == team["pat"]
         assert caseload_names(window) == [GWEN]
         open_in_caseload(window, qtbot, GWEN)
