@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from personalbudget.domain.person import PersonForm, RepresentativeForm
 from personalbudget.services import Services
+from personalbudget.storage import audit
 from personalbudget.storage.models import PlanCycle
 
 
@@ -33,3 +34,13 @@ def set_milestones(services: Services, person_id: int, *names: str) -> None:
         for name in names:
             setattr(cycle, f"{name}_at", services.context.clock.now())
         session.add(cycle)
+
+
+def verify_trail(db) -> audit.AuditReport:
+    """The audit trail of ``db`` (a laptop caseload or a server's) checked as `audit verify` does,
+    on a read-only connection of its own."""
+    connection = db.connect_raw(read_only=True)
+    try:
+        return audit.verify(connection)
+    finally:
+        connection.close()

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from personalbudget.domain.lifecycle import Step
 from personalbudget.domain.nhs_number import check_digit
 from personalbudget.services.demo_service import build_demo_caseload
-from personalbudget.storage import audit
+from tests.core.helpers import verify_trail
 
 PEOPLE, LIVES = 70, 12  # six copies of the first people built, as 5,000 people are of 250 lives
 
@@ -36,11 +36,7 @@ def test_copied_demo_people_are_whole_people_of_their_own(db, services):
     living = [p for p in copies if p.step == Step.LIVE_LIFE]
     assert living and services.ledger.ledger(living[0].person_id).rows
     # The trail is whole (on a laptop one bulk event; on a server each row by its trigger).
-    connection = db.connect_raw(read_only=True)
-    try:
-        report = audit.verify(connection)
-    finally:
-        connection.close()
+    report = verify_trail(db)
     assert report.ok, report.problems
 
 

@@ -26,6 +26,7 @@ from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.user_service import SERVER_PASSWORD, SignedInUser, UserService
 from personalbudget.storage import audit, postgres_security
 from personalbudget.storage.server import ServerDatabase, open_server_database
+from tests.core.helpers import verify_trail
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -462,11 +463,7 @@ def test_a_carer_connected_with_psql_sees_only_their_persons_rows(team, pg_serve
 
 
 def _verify(team: TeamCaseload) -> audit.AuditReport:
-    connection = team.database.connect_raw(read_only=True)
-    try:
-        return audit.verify(connection)
-    finally:
-        connection.close()
+    return verify_trail(team.database)
 
 
 def test_the_server_writes_each_change_s_event_as_the_signed_in_role_and_verify_checks_the_chain(team):
@@ -743,11 +740,7 @@ def test_a_dba_who_is_not_a_superuser_sets_up_a_team_caseload_bound_by_its_own_p
 def test_verify_says_when_the_role_sees_only_part_of_the_trail(team):
     database = open_server_database(team.url("north1"))
     try:
-        connection = database.connect_raw(read_only=True)
-        try:
-            report = audit.verify(connection)
-        finally:
-            connection.close()
+        report = verify_trail(database)
     finally:
         database.close()
     assert not report.ok
@@ -775,11 +768,7 @@ def test_an_uploaded_trail_records_the_person_of_each_event_and_still_verifies(t
     assert about and set(about.values()) == {person}
     database = open_server_database(pg_empty_database.superuser_url)
     try:
-        connection = database.connect_raw(read_only=True)
-        try:
-            assert audit.verify(connection).ok  # the person is not part of the hash
-        finally:
-            connection.close()
+        assert verify_trail(database).ok  # the person is not part of the hash
     finally:
         database.close()
 

@@ -14,11 +14,11 @@ from personalbudget.clock import SystemClock
 from personalbudget.domain.roles import Role
 from personalbudget.services import build_services
 from personalbudget.services.team_caseload import TeamSignIn
-from personalbudget.storage import audit
 from personalbudget.storage.database import head_revision, open_database
 from personalbudget.storage.engine import raw_connect
 from personalbudget.storage.server import open_server_database
 from personalbudget.storage.upload import UploadRefusedError, upload_caseload
+from tests.core.helpers import verify_trail
 from tests.postgres_cluster import PostgresDatabase
 
 
@@ -115,11 +115,7 @@ def test_upload_copies_every_table_and_the_audit_chain_verifies_on_the_server(
     assert {t: n for t, n in on_server.items() if t in expected} == expected
     server = open_server_database(pg_empty_database.superuser_url)
     try:
-        raw = server.connect_raw(read_only=True)
-        try:
-            report = audit.verify(raw)
-        finally:
-            raw.close()
+        report = verify_trail(server)
         assert report.ok, report.problems
         assert report.events == expected["audit_event"]
         laptop = sqlite3.connect(laptop_caseload)
