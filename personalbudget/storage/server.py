@@ -15,17 +15,16 @@ Everything dialect-specific for PostgreSQL lives here (and in the migrations).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DBAPIError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
-from sqlmodel import Session
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _
@@ -242,19 +241,20 @@ class ServerDatabase(Database):
     def __init__(self, url: URL, engine: Engine):
         super().__init__(Path(describe(url)), engine, None)
         self.url = url
+        # On the engine, not on sessions: a session, a service's own connection (the caseload list,
+        # the change poll) and a commit all meet a dropped connection the same way.
+        event.listen(engine, "handle_error", self._say_when_the_connection_went)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """As a laptop's session; a connection the network or the server dropped (before the use
-        case or in the middle of it) becomes ``ServerConnectionError`` in words, so every screen that
-        shows a refusal shows this one too, and the transaction is rolled back by the server: nothing
-        is half-written. Other errors (a refused save, a conflict) pass as they are."""
-        try:
-            with super().session() as session:
-                yield session
-        except SQLAlchemyDatabaseError as problem:
-            if not connection_lost(problem):
-                raise
+    def _say_when_the_connection_went(self, context: ExceptionContext) -> None:
+        """A connection the network or the server dropped (at connecting, in a statement or at
+        commit) becomes ``ServerConnectionError`` in words, so every screen that shows a refusal
+        shows this one too; the server rolls the transaction back, so nothing is half-written, and
+        SQLAlchemy still drops the broken connection from the pool. Other errors (a refused save, a
+        conflict) pass as they are, and so does a failed pre-ping: the pool reconnects by itself."""
+        problem = context.sqlalchemy_exception
+        if context.is_pre_ping or not isinstance(problem, SQLAlchemyDatabaseError):
+            return
+        if context.is_disconnect or connection_lost(problem):
             raise unreachable(self.url) from problem
 
     @property

@@ -3,6 +3,7 @@ session's throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import psycopg
@@ -296,3 +297,40 @@ def test_only_a_lost_connection_becomes_the_unreachable_message_not_a_refused_st
     assert not connection_lost(wrapped(psycopg.errors.SerializationFailure("could not serialize")))
     assert not connection_lost(wrapped(psycopg.errors.LockNotAvailable("lock timeout")))
     assert not connection_lost(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
+
+
+def test_every_way_a_service_reaches_the_server_says_it_cannot_be_reached_and_recovers(tmp_path):
+    """Not only sessions: the caseload list and the change poll read on a connection of their own,
+    and a refresh with the server gone must say so in words too, not raise the driver's error into
+    the window. When the server is back, the first use works (the pool drops the dead connections)."""
+    from personalbudget.storage.server import ServerConnectionError
+    from tests.postgres_cluster import find_bin_dir, migrate_database, start_server
+
+    if find_bin_dir() is None:
+        pytest.skip("PostgreSQL is not installed (scripts/ensure-venv.sh test installs it)")
+    server = start_server()  # its own: stopping the session's server would cut every other test
+    try:
+        with server.connect() as connection:
+            connection.execute('CREATE DATABASE "caseload"')
+        migrate_database(server.url("caseload"))
+        database = open_server_database(server.url("caseload"))
+        try:
+            services = build_services(database, SystemClock(), actor="dba", system=True)
+            assert services.people.list_caseload() == []
+            mark = services.changes.mark()
+            server.go_away()
+            for use in (
+                services.people.list_caseload,  # its own connection
+                lambda: services.changes.poll(mark),  # its own connection, from a worker thread
+                lambda: services.settings.security(),  # a session
+            ):
+                with pytest.raises(ServerConnectionError, match="cannot be reached just now"):
+                    use()
+            server.come_back()
+            assert services.people.list_caseload() == []
+            assert services.changes.poll(mark).head == mark.head
+        finally:
+            database.close()
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
