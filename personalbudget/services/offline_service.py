@@ -42,6 +42,7 @@ from personalbudget.storage import offline_copy
 from personalbudget.storage.database import Database, open_database
 from personalbudget.storage.keys import DatabaseKeys
 from personalbudget.storage.offline_copy import KEEP_MINE, KEEP_THEIRS, Cancelled, PersonSync, RowConflict
+from personalbudget.storage.offline_guard import moment_text
 from personalbudget.storage.versioning import display_name
 
 __all__ = [
@@ -113,7 +114,7 @@ def _say_held(server_connection: Any, hold: offline_copy.HoldRow) -> str:
     return _("held offline by {holder} on {laptop} since {since}").format(
         holder=display_name(server_connection, hold.held_by),
         laptop=hold.laptop_name,
-        since=offline_copy.moment_text(hold.held_since),
+        since=moment_text(hold.held_since),
     )
 
 
@@ -332,7 +333,7 @@ def sync(
                     server_connection,
                     laptop_connection,
                     hold,
-                    before_commit=(lambda h=hold: _before_commit(h.person_id)) if _before_commit else None,
+                    before_commit=_hook(_before_commit, hold.person_id),
                 )
                 if outcome.status == "applied":
                     server_transaction.commit()
@@ -352,6 +353,12 @@ def sync(
         if progress is not None:
             progress("person", number, len(holds))
     return report
+
+
+def _hook(before_commit: Callable[[int], None] | None, person_id: int) -> Callable[[], None] | None:
+    if before_commit is None:
+        return None
+    return lambda: before_commit(person_id)
 
 
 def resolve(
@@ -401,7 +408,7 @@ def holds(server: Database | ActingDatabase) -> list[HoldView]:
                 str(r[1]),
                 display_name(connection, str(r[1])),
                 str(r[2]),
-                offline_copy.moment_text(r[3]),
+                moment_text(r[3]),
                 r[3],
                 r[4] is not None,
             )

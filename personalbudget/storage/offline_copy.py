@@ -37,10 +37,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, literal_column, select, text
 from sqlmodel import Session
 
-from personalbudget.errors import HeldOfflineError
-from personalbudget.i18n import _, format_date, format_time
 from personalbudget.storage import audit
-from personalbudget.storage.postgres_security import _PERSON_OF, HELD_OFFLINE, OFFLINE_SYNC, SCHEMA, SCOPES
+from personalbudget.storage.postgres_security import _PERSON_OF, OFFLINE_SYNC, SCHEMA, SCOPES
 from personalbudget.storage.versioning import ROW_VERSION
 
 # Tables that are not anyone's but that people's rows refer to: copied whole, never synced back.
@@ -89,7 +87,7 @@ def rows_of(connection: Connection, t: Table, people: Iterable[int]) -> list[tup
     ids = sorted(set(people))
     if not ids:
         return []
-    person = literal_column(_person_expr(t))
+    person: Any = literal_column(_person_expr(t))
     query = select(t, person.label("_pb_person")).where(person.in_(ids)).order_by(t.c.id)
     found = []
     for row in connection.execute(query).mappings():
@@ -149,38 +147,6 @@ def _record(
         audit.record_event(
             session, actor=actor, action=action, table=table_name, row_id=row_id, summary=summary
         )
-
-
-# -- a held person's rows on the server ----------------------------------------------------------------
-
-
-def held_offline_error(problem: BaseException | None) -> HeldOfflineError | None:
-    """The server's refusal of a write to a held person (``pb_security.offline_guard``), in words."""
-    cause = getattr(problem, "orig", None)
-    if getattr(cause, "sqlstate", None) != HELD_OFFLINE:
-        return None
-    try:
-        detail = json.loads(cause.diag.message_detail or "{}")  # type: ignore[union-attr]
-        since = datetime.fromisoformat(str(detail["since"]))
-    except (ValueError, KeyError, AttributeError):
-        return HeldOfflineError(holder="?", laptop="?", since="?")
-    return HeldOfflineError(
-        holder=str(detail.get("name") or detail.get("by")),
-        laptop=str(detail.get("laptop")),
-        since=moment_text(since),
-    )
-
-
-def moment_text(moment: datetime) -> str:
-    return _("{date} at {time}").format(date=format_date(moment.date()), time=format_time(moment))
-
-
-def say_held_offline(context: Any) -> None:
-    """A ``handle_error`` listener on a team caseload's engine: a write refused because the person
-    is held offline becomes ``HeldOfflineError`` (who holds them, on which laptop, since when)."""
-    error = held_offline_error(context.sqlalchemy_exception)
-    if error is not None:
-        raise error from context.sqlalchemy_exception
 
 
 # -- taking people offline ---------------------------------------------------------------------------

@@ -59,13 +59,22 @@ def build_office_template(server: PostgresServer, template: str) -> tuple[str, d
         suffix = secrets.token_hex(3)
         names = {key: f"{key}.{suffix}" for key in ("manager", "nia", "ned", "ann")}
         users = UserService(ActingDatabase(database, "dba"), clock)
-        manager = users.create_user(names["manager"], "Meg Manager", PASSWORD, Role.PRACTITIONER, team="North")
+        manager = users.create_user(
+            names["manager"], "Meg Manager", PASSWORD, Role.PRACTITIONER, team="North"
+        )
         users.create_user(names["nia"], "Nia North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
         users.create_user(names["ned"], "Ned North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
         users.create_user(names["ann"], "Ann Approver", PASSWORD, Role.APPROVER, by=manager)
         with database.engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE allocation SET ended_at = now(), ended_by = 'dba' WHERE ended_at IS NULL")
-            for person, worker in ((people[0], "nia"), (people[1], "nia"), (people[2], "nia"), (people[3], "ned")):
+            connection.exec_driver_sql(
+                "UPDATE allocation SET ended_at = now(), ended_by = 'dba' WHERE ended_at IS NULL"
+            )
+            for person, worker in (
+                (people[0], "nia"),
+                (people[1], "nia"),
+                (people[2], "nia"),
+                (people[3], "ned"),
+            ):
                 connection.exec_driver_sql(
                     "INSERT INTO allocation (person_id, worker, started_at, started_by, reason, ended_by) "
                     "VALUES (%(p)s, %(w)s, now(), 'dba', 'test', '')",
@@ -76,8 +85,10 @@ def build_office_template(server: PostgresServer, template: str) -> tuple[str, d
     return name, names, people
 
 
-@pytest.fixture(scope="module")
-def office_template(pg_server: PostgresServer, pg_template: str) -> Iterator[tuple[str, dict[str, str], list[int]]]:
+@pytest.fixture(scope="module", name="office_template")
+def office_template_fixture(
+    pg_server: PostgresServer, pg_template: str
+) -> Iterator[tuple[str, dict[str, str], list[int]]]:
     built = build_office_template(pg_server, pg_template)
     yield built
     with pg_server.connect() as connection:
@@ -86,8 +97,8 @@ def office_template(pg_server: PostgresServer, pg_template: str) -> Iterator[tup
             connection.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
-@pytest.fixture
-def office(pg_server: PostgresServer, office_template) -> Iterator[Office]:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="office")
+def office_fixture(pg_server: PostgresServer, office_template) -> Iterator[Office]:  # type: ignore[no-untyped-def]
     template, names, people = office_template
     name = f"pb_office_{secrets.token_hex(6)}"
     with pg_server.connect() as connection:
@@ -105,7 +116,9 @@ def move_person(services: Services, person_id: int, locality: str, carer: str | 
     """Change a person's details as the person's page does (their locality; their carer's name,
     which replaces their representatives' rows)."""
     details = services.people.get_person(person_id)
-    reps = [RepresentativeForm(r.name, r.role, r.relationship, r.phone, r.email) for r in details.representatives]
+    reps = [
+        RepresentativeForm(r.name, r.role, r.relationship, r.phone, r.email) for r in details.representatives
+    ]
     if carer is not None:
         reps = [RepresentativeForm(carer, "carer", "friend", "07700 900456")]
     form = PersonForm(

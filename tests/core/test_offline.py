@@ -20,8 +20,8 @@ from tests.core.offline_helpers import (  # noqa: F401  (fixtures)
     laptop_path,
     laptop_services,
     move_person,
-    office,
-    office_template,
+    office_fixture,
+    office_template_fixture,
 )
 
 
@@ -62,7 +62,9 @@ def test_taking_people_offline_copies_their_records_and_holds_them(office: Offic
             originals = connection.execute(text("SELECT count(*) FROM offline_original")).scalar()
         with office.admin() as connection:
             on_server = dict(
-                connection.execute("SELECT id, row_version FROM person WHERE id IN (%s, %s)", (p[0], p[1])).fetchall()
+                connection.execute(
+                    "SELECT id, row_version FROM person WHERE id IN (%s, %s)", (p[0], p[1])
+                ).fetchall()
             )
             plans = connection.execute(
                 "SELECT count(*) FROM support_plan WHERE person_id IN (%s, %s)", (p[0], p[1])
@@ -80,7 +82,10 @@ def test_taking_people_offline_copies_their_records_and_holds_them(office: Offic
     ned = office.open("ned")
     try:
         seen = offline_service.holds(ned)
-        assert {h.person_id for h in seen} >= {p[0], p[1]} or seen == []  # (ned reaches the team's people only)
+        assert {h.person_id for h in seen} >= {
+            p[0],
+            p[1],
+        } or seen == []  # (ned reaches the team's people only)
     finally:
         ned.close()
     manager = office.open("manager")
@@ -94,7 +99,9 @@ def test_taking_people_offline_copies_their_records_and_holds_them(office: Offic
         manager.close()
 
 
-def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(office: Office, tmp_path, keys) -> None:
+def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(
+    office: Office, tmp_path, keys
+) -> None:
     p = office.people
     _take(office, "nia", laptop_path(tmp_path), keys, [p[4]])  # the waiting list: ned reaches them too
     ned = office.open("ned")
@@ -108,7 +115,9 @@ def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(offi
     # The holder too, outside the sync (their copy is on the laptop), and a client that connects
     # itself: the server's guard refuses every write to the person's rows.
     for who in ("nia", "ned"):
-        with psycopg.connect(office.pg.url(user=office.names[who], password=PASSWORD), autocommit=True) as raw:
+        with psycopg.connect(
+            office.pg.url(user=office.names[who], password=PASSWORD), autocommit=True
+        ) as raw:
             assert raw.execute("SELECT count(*) FROM person WHERE id = %s", (p[4],)).fetchone()[0] == 1
             for statement in (
                 "UPDATE person SET locality = 'X' WHERE id = %s",
@@ -117,10 +126,10 @@ def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(offi
             ):
                 with pytest.raises(psycopg.Error, match="held offline"):
                     raw.execute(statement, (p[4],))
-            with pytest.raises(psycopg.Error, match="held offline"):  # claiming to be syncing is not enough
-                with raw.transaction():
-                    raw.execute("SELECT set_config('pb.offline_sync', %s, true)", (f"guess:{p[4]}",))
-                    raw.execute("UPDATE person SET locality = 'X' WHERE id = %s", (p[4],))
+            # Claiming to be syncing is not enough.
+            with pytest.raises(psycopg.Error, match="held offline"), raw.transaction():
+                raw.execute("SELECT set_config('pb.offline_sync', %s, true)", (f"guess:{p[4]}",))
+                raw.execute("UPDATE person SET locality = 'X' WHERE id = %s", (p[4],))
             # Nor can a hold be lifted by its holder (refused) or a colleague (it is not theirs to change).
             for statement in (
                 "UPDATE offline_hold SET released_at = now() WHERE person_id = %s",
@@ -132,7 +141,10 @@ def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(offi
                 except psycopg.Error as refused:
                     assert isinstance(refused, psycopg.errors.InsufficientPrivilege)
     assert _count(office, "SELECT count(*) FROM person WHERE id = %s AND locality = 'X'", p[4]) == 0
-    assert _count(office, "SELECT count(*) FROM offline_hold WHERE revoked_at IS NULL AND released_at IS NULL") == 1
+    assert (
+        _count(office, "SELECT count(*) FROM offline_hold WHERE revoked_at IS NULL AND released_at IS NULL")
+        == 1
+    )
     # A second laptop cannot take them.
     with pytest.raises(OfflineRefusedError, match="held offline by Nia North on laptop-a"):
         _take(office, "ned", laptop_path(tmp_path, "laptop-b"), keys, [p[4]], name="laptop-b")
@@ -149,7 +161,15 @@ def test_a_cancelled_take_offline_leaves_neither_side_changed(office: Office, tm
         steps.append(what)
 
     with pytest.raises(Cancelled):
-        _take(office, "nia", path, keys, [p[0], p[1]], progress=progress, cancelled=lambda: "plan_cycle" in steps)
+        _take(
+            office,
+            "nia",
+            path,
+            keys,
+            [p[0], p[1]],
+            progress=progress,
+            cancelled=lambda: "plan_cycle" in steps,
+        )
     assert _count(office, "SELECT count(*) FROM offline_hold") == 0
     assert _count(office, "SELECT count(*) FROM audit_event") == before
     assert not path.exists()
@@ -164,7 +184,9 @@ def test_sync_applies_the_laptops_changes_with_its_events_and_releases_the_hold(
     laptop = open_database(path, keys)
     try:
         services = laptop_services(laptop, office.names["nia"])
-        move_person(services, p[0], "Harbour Row", carer="Owen Jones")  # a carer replaced: rows removed and added
+        move_person(
+            services, p[0], "Harbour Row", carer="Owen Jones"
+        )  # a carer replaced: rows removed and added
         move_person(services, p[1], "Upper Mill")
         before = _count(office, "SELECT max(id) FROM audit_event")
         first = _sync(office, "nia", laptop)
@@ -178,9 +200,13 @@ def test_sync_applies_the_laptops_changes_with_its_events_and_releases_the_hold(
         laptop.close()
     with office.admin() as connection:
         rows = dict(connection.execute("SELECT id, locality FROM person WHERE id IN (%s, %s)", (p[0], p[1])))
-        carers = [r[0] for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[0],))]
+        carers = [
+            r[0] for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[0],))
+        ]
         synced = connection.execute("SELECT count(*) FROM offline_sync").fetchone()[0]
-        holds = connection.execute("SELECT count(*) FROM offline_hold WHERE released_at IS NULL").fetchone()[0]
+        holds = connection.execute("SELECT count(*) FROM offline_hold WHERE released_at IS NULL").fetchone()[
+            0
+        ]
         events = connection.execute(
             "SELECT actor, action, table_name FROM audit_event WHERE person_id = %s AND id > %s "
             "AND table_name IN ('person', 'representative') ORDER BY id",
@@ -218,8 +244,13 @@ def test_a_change_on_the_server_meanwhile_is_a_conflict_field_by_field_and_nothi
     p = office.people
     path = laptop_path(tmp_path)
     _take(office, "nia", path, keys, [p[0], p[2]])
-    with office.admin() as connection:  # the DBA's import (not bound by the hold), as a payment import would be
-        connection.execute("UPDATE person SET locality = 'Server Street', row_version = row_version + 1 WHERE id = %s", (p[0],))
+    with (
+        office.admin() as connection
+    ):  # the DBA's import (not bound by the hold), as a payment import would be
+        connection.execute(
+            "UPDATE person SET locality = 'Server Street', row_version = row_version + 1 WHERE id = %s",
+            (p[0],),
+        )
     laptop = open_database(path, keys)
     try:
         services = laptop_services(laptop, office.names["nia"])
@@ -234,26 +265,42 @@ def test_a_change_on_the_server_meanwhile_is_a_conflict_field_by_field_and_nothi
         locality = next(f for f in person_conflict.fields if f.field == "locality")
         assert (locality.mine, locality.theirs) == ("Laptop Lane", "Server Street")
         assert locality.original not in ("Laptop Lane", "Server Street")
-        assert _count(office, "SELECT count(*) FROM representative WHERE person_id = %s AND name = 'Owen Jones'", p[0]) == 0
+        assert (
+            _count(
+                office,
+                "SELECT count(*) FROM representative WHERE person_id = %s AND name = 'Owen Jones'",
+                p[0],
+            )
+            == 0
+        )
         with pytest.raises(OfflineRefusedError, match="Choose"):
             offline_service.resolve(laptop, person_sync, {})
-        choices = {
-            (c.table, c.row_id): {f.field: KEEP_MINE for f in c.fields} for c in person_sync.conflicts
-        }
-        choices[("person", p[0])] = {
-            f.field: (KEEP_THEIRS if f.field == "locality" else KEEP_MINE) for f in person_sync.conflicts[0].fields
-        } if person_sync.conflicts[0].table == "person" else choices[("person", p[0])]
+        choices = {(c.table, c.row_id): {f.field: KEEP_MINE for f in c.fields} for c in person_sync.conflicts}
+        choices[("person", p[0])] = (
+            {
+                f.field: (KEEP_THEIRS if f.field == "locality" else KEEP_MINE)
+                for f in person_sync.conflicts[0].fields
+            }
+            if person_sync.conflicts[0].table == "person"
+            else choices[("person", p[0])]
+        )
         offline_service.resolve(laptop, person_sync, choices)
         second = _sync(office, "nia", laptop)
         assert [(s.person_id, s.status) for s in second.people] == [(p[0], "applied")]
     finally:
         laptop.close()
     with office.admin() as connection:
-        assert connection.execute("SELECT locality FROM person WHERE id = %s", (p[0],)).fetchone()[0] == "Server Street"
-        assert [r[0] for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[0],))] == [
-            "Owen Jones"
-        ]
-        assert connection.execute("SELECT locality FROM person WHERE id = %s", (p[2],)).fetchone()[0] == "Quiet Close"
+        assert (
+            connection.execute("SELECT locality FROM person WHERE id = %s", (p[0],)).fetchone()[0]
+            == "Server Street"
+        )
+        assert [
+            r[0] for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[0],))
+        ] == ["Owen Jones"]
+        assert (
+            connection.execute("SELECT locality FROM person WHERE id = %s", (p[2],)).fetchone()[0]
+            == "Quiet Close"
+        )
 
 
 def test_a_revoked_hold_makes_every_change_a_conflict_never_applied_or_dropped_silently(
@@ -314,3 +361,39 @@ def test_two_laptops_and_one_server(office: Office, tmp_path, keys) -> None:
         assert verify_trail(server).ok
     finally:
         server.close()
+
+
+def test_the_command_line_takes_offline_syncs_settles_conflicts_and_revokes(
+    office: Office, tmp_path, keys, monkeypatch, capsys
+) -> None:
+    from personalbudget.cli import run
+
+    monkeypatch.setattr("personalbudget.cli.default_keys", lambda: keys)
+    p = office.people
+    path = laptop_path(tmp_path)
+    address = office.pg.url(user=office.names["nia"], password="")
+    monkeypatch.setenv("PERSONALBUDGET_USER", office.names["nia"])
+    monkeypatch.setenv("PERSONALBUDGET_PASSWORD", PASSWORD)
+    assert run(["team", "take-offline", "--db", address, "--to", str(path), str(p[0]), str(p[1])]) == 0
+    assert "Took 2 people offline" in capsys.readouterr().out
+    assert run(["team", "holds", "--db", address]) == 0
+    assert "held by Nia North on" in capsys.readouterr().out
+    laptop = open_database(path, keys)
+    try:
+        move_person(laptop_services(laptop, office.names["nia"]), p[0], "Mine Street")
+    finally:
+        laptop.close()
+    with office.admin() as connection:
+        connection.execute("UPDATE person SET locality = 'Theirs Street' WHERE id = %s", (p[0],))
+    assert run(["team", "sync", "--db", str(path), "--to", address]) == 1
+    out = capsys.readouterr().out
+    assert "Synced 1 person." in out and "locality: yours Mine Street; the server's Theirs Street" in out
+    assert run(["team", "sync", "--db", str(path), "--to", address, "--keep", "mine"]) == 0
+    assert "Synced 1 person." in capsys.readouterr().out
+    assert _count(office, "SELECT count(*) FROM person WHERE locality = 'Mine Street'") == 1
+    # A manager revokes a laptop's holds.
+    assert run(["team", "take-offline", "--db", address, "--to", str(path), str(p[2])]) == 0
+    monkeypatch.setenv("PERSONALBUDGET_USER", office.names["manager"])
+    host = __import__("socket").gethostname()
+    assert run(["team", "revoke", "--db", address, "--laptop", host]) == 0
+    assert "Revoked 1 hold" in capsys.readouterr().out
