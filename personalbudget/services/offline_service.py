@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import text
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _
+from personalbudget.i18n import N_, _
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.edit_check import shown
 from personalbudget.storage import offline_copy
@@ -67,14 +67,14 @@ __all__ = [
 Progress = Callable[[str, int, int], None]
 # The tables people know by name, for the conflict dialog (any other: its own name).
 RECORD_NAMES = {
-    "person": "Person's details",
-    "plan_cycle": "Support cycle",
-    "budget_assessment": "Assessment",
-    "agreed_budget": "Agreed budget",
-    "support_plan": "Support plan",
-    "plan_support_item": "Support plan line",
-    "review": "Review",
-    "ledger_transaction": "Payment",
+    "person": N_("Person's details"),
+    "plan_cycle": N_("Support cycle"),
+    "budget_assessment": N_("Assessment"),
+    "agreed_budget": N_("Agreed budget"),
+    "support_plan": N_("Support plan"),
+    "plan_support_item": N_("Support plan line"),
+    "review": N_("Review"),
+    "ledger_transaction": N_("Payment"),
 }
 
 
@@ -255,10 +255,12 @@ class ConflictView:
 
 
 REASONS = {
-    "changed_on_both": "Changed on this laptop and on the server since it was taken offline.",
-    "removed_on_server": "Changed on this laptop, and removed on the server.",
-    "removed_on_laptop": "Removed on this laptop, and changed on the server.",
-    "hold_revoked": "A manager revoked this laptop's hold: choose whether your change goes to the server.",
+    "changed_on_both": N_("Changed on this laptop and on the server since it was taken offline."),
+    "removed_on_server": N_("Changed on this laptop, and removed on the server."),
+    "removed_on_laptop": N_("Removed on this laptop, and changed on the server."),
+    "hold_revoked": N_(
+        "A manager revoked this laptop's hold: choose whether your change goes to the server."
+    ),
 }
 
 
