@@ -397,3 +397,50 @@ def test_the_command_line_takes_offline_syncs_settles_conflicts_and_revokes(
     host = __import__("socket").gethostname()
     assert run(["team", "revoke", "--db", address, "--laptop", host]) == 0
     assert "Revoked 1 hold" in capsys.readouterr().out
+
+
+def test_done_when_five_people_go_offline_the_server_goes_away_and_the_approver_sees_the_plan(
+    office: Office, tmp_path, keys, pg_server
+) -> None:
+    """The issue's "done when": five people taken offline, the server gone while they are assessed
+    and planned, back for the sync; the approver then sees the submitted plan."""
+    from personalbudget.clock import SystemClock
+    from personalbudget.domain.roles import Role
+    from personalbudget.services import build_services
+    from personalbudget.services.team_caseload import ServerConnectionError
+
+    p = office.people
+    five = [p[0], p[1], p[2], p[4], p[5]]
+    path = laptop_path(tmp_path)
+    _take(office, "nia", path, keys, five)
+    server = office.open("nia")
+    pg_server.go_away()
+    try:
+        laptop = open_database(path, keys)
+        try:
+            services = laptop_services(laptop, office.names["nia"])
+            move_person(services, p[0], "Visited Close")
+            draft = services.plans.starting_draft(p[4])
+            services.plans.save_draft(p[4], draft, base=services.plans.get_plan(p[4]))
+            services.plans.submit(p[4], "Agreed at the visit")
+            with pytest.raises(ServerConnectionError):
+                offline_service.sync(laptop, server)
+        finally:
+            laptop.close()
+    finally:
+        pg_server.come_back()
+    laptop = open_database(path, keys)
+    try:
+        report = offline_service.sync(laptop, server)
+        assert sorted(report.applied) == sorted(five)
+    finally:
+        laptop.close()
+        server.close()
+    ann = office.open("ann")
+    try:
+        approver = build_services(ann, SystemClock(), office.names["ann"], role=Role.APPROVER)
+        plan = approver.plans.get_plan(p[4])
+        assert plan is not None and plan.status == "submitted"
+    finally:
+        ann.close()
+    assert _count(office, "SELECT count(*) FROM person WHERE locality = 'Visited Close'") == 1
