@@ -48,7 +48,15 @@ OWN_SETTINGS = ("audit.%", "security.%", "offline.%")
 LAPTOP_ID_KEY = "offline.laptop_id"
 LAPTOP_NAME_KEY = "offline.laptop_name"
 SERVER_KEY = "offline.server"
-NOT_SYNCED = ("id",)  # (a row's id is its key; row_version is the server's to raise)
+NOT_SYNCED = ("id",)
+# The table of each kind of parent in postgres_security.SCOPES.
+PARENT_TABLES = {
+    "cycle": "plan_cycle",
+    "plan": "support_plan",
+    "agreed_budget": "agreed_budget",
+    "management": "budget_management",
+    "review": "review",
+}  # (a row's id is its key; row_version is the server's to raise)
 
 Progress = Callable[[str, int, int], None]  # (what, done, of)
 
@@ -424,7 +432,7 @@ class PersonSync:
     revoked: bool = False
 
 
-def _server_row(server: Connection, t: Table, row_id: int) -> dict[str, Any] | None:
+def _row(server: Connection, t: Table, row_id: int) -> dict[str, Any] | None:
     row = server.execute(select(t).where(t.c.id == row_id)).mappings().first()
     return {c.name: row[c.name] for c in t.columns} if row else None
 
@@ -433,7 +441,7 @@ def find_conflicts(server: Connection, changes: list[RowChange], revoked: bool) 
     conflicts = []
     for change in changes:
         t = table(change.table)
-        current = _server_row(server, t, change.row_id) if change.action != "insert" else None
+        current = _row(server, t, change.row_id) if change.action != "insert" else None
         if change.action == "insert":
             if revoked and not change.confirmed:
                 conflicts.append(_conflict(change, None, "hold_revoked"))
@@ -515,7 +523,7 @@ def laptop_events(laptop: Connection, person_id: int, changes: list[RowChange]) 
     ).scalar()
     if start is None:
         return []
-    mine: set[tuple[str, str]] = {(c.table, str(c.row_id)) for c in changes}
+    mine: set[tuple[str, str]] = {(c.table, str(c.row_id)) for c in changes} | {("person", str(person_id))}
     for t in person_tables():
         mine |= {(t.name, str(row["id"])) for _p, row in rows_of(laptop, t, [person_id])}
     for name, row_id in laptop.execute(
@@ -533,12 +541,21 @@ def laptop_events(laptop: Connection, person_id: int, changes: list[RowChange]) 
         about = (event.table_name, event.row_id) in mine
         if event.table_name == "offline_hold":
             about = event.row_id == str(person_id)
-        elif not about:
+        elif not about and event.table_name in SCOPES:
+            # A row made and removed again on the laptop: its events name the record it belonged
+            # to (the person, or a cycle, plan... of theirs; the ids are among the values kept).
+            kind, column = SCOPES[event.table_name]
             try:
-                named = json.loads(event.summary).get("person_id")
+                named = json.loads(event.summary).get("person_id" if kind == "self" else column)
             except (ValueError, AttributeError):
                 named = None
-            about = named == person_id or (isinstance(named, list) and person_id in named)
+            values = named if isinstance(named, list) else [named]
+            parent = "person" if kind in ("self", "person") else PARENT_TABLES[kind]
+            about = any(v is not None and (parent, str(v)) in mine for v in values) or (
+                parent == "person" and person_id in values
+            )
+            if about:
+                mine.add((event.table_name, event.row_id))
         if about:
             found.append(event)
     return found
@@ -648,13 +665,14 @@ def resolve_row(
     (removes it here, or puts the server's row back), "mine" keeps the laptop's (sent as new, or
     removed on the server)."""
     t = table(conflict.table)
-    laptop_row = _server_row(laptop, t, conflict.row_id)
+    laptop_row = _row(laptop, t, conflict.row_id)
     theirs = conflict.server_row
     originals = table("offline_original")
     key = (originals.c.table_name == t.name) & (originals.c.row_id == conflict.row_id)
     whole = choices.get("*")
+    picked = {choices.get(f.field) or whole for f in conflict.fields} or {whole}
     if theirs is None:  # removed on the server (or the row was made on the laptop under a revoked hold)
-        if whole == KEEP_THEIRS and conflict.reason == "removed_on_server":
+        if KEEP_THEIRS in picked:  # no row, as on the server
             laptop.execute(t.delete().where(t.c.id == conflict.row_id))
             laptop.execute(originals.delete().where(key))
             return
@@ -671,7 +689,7 @@ def resolve_row(
         )
         return
     if laptop_row is None:  # removed on the laptop, changed on the server
-        if whole == KEEP_THEIRS:
+        if KEEP_THEIRS in picked:
             laptop.execute(t.insert(), dict(theirs))
             laptop.execute(originals.delete().where(key))
             laptop.execute(

@@ -444,3 +444,50 @@ def test_done_when_five_people_go_offline_the_server_goes_away_and_the_approver_
     finally:
         ann.close()
     assert _count(office, "SELECT count(*) FROM person WHERE locality = 'Visited Close'") == 1
+
+
+def test_keeping_theirs_after_a_revoke_puts_the_laptop_back_as_the_server_has_it(
+    office: Office, tmp_path, keys
+) -> None:
+    p = office.people
+    path = laptop_path(tmp_path)
+    _take(office, "nia", path, keys, [p[2]])
+    with office.admin() as connection:
+        before = (
+            connection.execute("SELECT locality, row_version FROM person WHERE id = %s", (p[2],)).fetchone(),
+            sorted(
+                r[0]
+                for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[2],))
+            ),
+        )
+    manager = office.open("manager")
+    try:
+        offline_service.revoke_laptop_holds(manager, "laptop-a")
+    finally:
+        manager.close()
+    laptop = open_database(path, keys)
+    try:
+        move_person(laptop_services(laptop, office.names["nia"]), p[2], "Gone Away", carer="New Carer")
+        report = _sync(office, "nia", laptop)
+        sync = report.people[0]
+        kinds = sorted((c.table, c.reason) for c in sync.conflicts)
+        assert ("person", "hold_revoked") in kinds and ("representative", "hold_revoked") in kinds
+        added = [c for c in sync.conflicts if c.table == "representative" and c.server_row is None]
+        assert added and added[0].fields  # a row made on the laptop: every field of it, against none
+        offline_service.resolve(
+            laptop, sync, {(c.table, c.row_id): {"*": KEEP_THEIRS} for c in sync.conflicts}
+        )
+        again = _sync(office, "nia", laptop)
+        assert again.people[0].status == "applied" and again.people[0].rows_applied == 0
+        assert verify_trail(laptop).ok
+    finally:
+        laptop.close()
+    with office.admin() as connection:
+        after = (
+            connection.execute("SELECT locality, row_version FROM person WHERE id = %s", (p[2],)).fetchone(),
+            sorted(
+                r[0]
+                for r in connection.execute("SELECT name FROM representative WHERE person_id = %s", (p[2],))
+            ),
+        )
+    assert after == before
