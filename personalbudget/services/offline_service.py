@@ -38,6 +38,7 @@ from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.edit_check import shown
+from personalbudget.services.people_service import PERSON_FIELDS
 from personalbudget.storage import offline_copy
 from personalbudget.storage.database import Database, open_database
 from personalbudget.storage.keys import DatabaseKeys
@@ -58,6 +59,7 @@ __all__ = [
     "TakeOfflineReport",
     "holds",
     "laptop_actor",
+    "laptop_caseload",
     "resolve",
     "revoke_laptop_holds",
     "sync",
@@ -226,6 +228,28 @@ def take_offline(
     return TakeOfflineReport(path, tuple(wanted), copied.rows, copied.events)
 
 
+@dataclass(frozen=True)
+class LaptopCaseload:
+    """What a laptop caseload holds from a team caseload (for the window's title and its banner)."""
+
+    server: str | None  # host/dbname it was taken from (None: never taken offline)
+    holder: str | None  # the practitioner holding its people (its services act as them)
+    holds: tuple[HoldView, ...]
+
+
+def laptop_caseload(laptop: Database | ActingDatabase) -> LaptopCaseload:
+    with _database(laptop).engine.connect() as connection:
+        rows = offline_copy.laptop_holds(connection)
+        server_name = offline_copy.setting(connection, offline_copy.SERVER_KEY)
+    views = tuple(
+        HoldView(
+            h.person_id, h.held_by, h.held_by, h.laptop_name, moment_text(h.held_since), h.held_since, False
+        )
+        for h in rows
+    )
+    return LaptopCaseload(server_name, rows[0].held_by if rows else None, views)
+
+
 def laptop_actor(laptop: Database | ActingDatabase) -> str | None:
     """Who works on this laptop caseload: the practitioner holding its people (its services act as
     them, so the events synced back name the holder); None for a laptop caseload of no holds."""
@@ -240,6 +264,7 @@ def laptop_actor(laptop: Database | ActingDatabase) -> str | None:
 @dataclass(frozen=True)
 class FieldConflictView:
     field: str
+    label: str  # the field's name as the record's page shows it
     mine: str
     theirs: str
     original: str
@@ -264,6 +289,16 @@ REASONS = {
 }
 
 
+# The fields' names as the pages show them, where a service names them (any other: the column's
+# name in words, untranslated).
+FIELD_LABELS: dict[str, Mapping[str, str]] = {"person": PERSON_FIELDS}
+
+
+def field_label(table: str, column: str) -> str:
+    label = FIELD_LABELS.get(table, {}).get(column)
+    return _(label) if label else column.replace("_", " ").capitalize()
+
+
 def conflict_view(conflict: RowConflict) -> ConflictView:
     return ConflictView(
         table=conflict.table,
@@ -272,7 +307,11 @@ def conflict_view(conflict: RowConflict) -> ConflictView:
         reason=_(REASONS[conflict.reason]),
         fields=tuple(
             FieldConflictView(
-                f.field, shown(f.mine, f.field), shown(f.theirs, f.field), shown(f.original, f.field)
+                f.field,
+                field_label(conflict.table, f.field),
+                shown(f.mine, f.field),
+                shown(f.theirs, f.field),
+                shown(f.original, f.field),
             )
             for f in conflict.fields
         ),

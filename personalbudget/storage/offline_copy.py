@@ -336,13 +336,13 @@ def _expanding(name: str) -> Any:
 
 def laptop_holds(laptop: Connection) -> list[HoldRow]:
     """The people this laptop caseload holds (not yet synced back)."""
-    rows = laptop.execute(
-        text(
-            "SELECT id, person_id, held_by, laptop_id, laptop_name, held_since, sync_id, revoked_at, revoked_by, "
-            "released_at FROM offline_hold WHERE released_at IS NULL ORDER BY person_id"
-        )
-    ).mappings()
-    return [HoldRow(**r) for r in rows]
+    holds = table("offline_hold")
+    names = ("id", "person_id", "held_by", "laptop_id", "laptop_name", "held_since", "sync_id", "revoked_at",
+             "revoked_by", "released_at")  # fmt: skip
+    query = (
+        select(*(holds.c[n] for n in names)).where(holds.c.released_at.is_(None)).order_by(holds.c.person_id)
+    )
+    return [HoldRow(**r) for r in laptop.execute(query).mappings()]
 
 
 # -- what changed on the laptop ----------------------------------------------------------------------

@@ -263,7 +263,11 @@ def test_a_change_on_the_server_meanwhile_is_a_conflict_field_by_field_and_nothi
         views = report.conflicts_of(p[0])
         person_conflict = next(v for v in views if v.table == "person")
         locality = next(f for f in person_conflict.fields if f.field == "locality")
-        assert (locality.mine, locality.theirs) == ("Laptop Lane", "Server Street")
+        assert (locality.label, locality.mine, locality.theirs) == (
+            "Locality",
+            "Laptop Lane",
+            "Server Street",
+        )
         assert locality.original not in ("Laptop Lane", "Server Street")
         assert (
             _count(
@@ -491,3 +495,29 @@ def test_keeping_theirs_after_a_revoke_puts_the_laptop_back_as_the_server_has_it
             ),
         )
     assert after == before
+
+
+def test_a_cancelled_sync_stops_between_people_and_the_rest_stay_held(office: Office, tmp_path, keys) -> None:
+    p = office.people
+    path = laptop_path(tmp_path)
+    _take(office, "nia", path, keys, [p[0], p[1]])
+    laptop = open_database(path, keys)
+    try:
+        status = offline_service.laptop_caseload(laptop)
+        assert status.holder == office.names["nia"] and [h.person_id for h in status.holds] == [p[0], p[1]]
+        assert status.server is not None and status.server.endswith(office.pg.name)
+        services = laptop_services(laptop, office.names["nia"])
+        move_person(services, p[0], "First Road")
+        move_person(services, p[1], "Second Road")
+        done: list[int] = []
+        report = _sync(
+            office, "nia", laptop, progress=lambda what, n, of: done.append(n), cancelled=lambda: bool(done)
+        )
+        assert [s.person_id for s in report.people] == [p[0]] and done == [1]
+        assert [h.person_id for h in offline_service.laptop_caseload(laptop).holds] == [p[1]]
+        assert _count(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == 1
+        assert _count(office, "SELECT count(*) FROM person WHERE locality = 'Second Road'") == 0
+        assert [s.person_id for s in _sync(office, "nia", laptop).people] == [p[1]]
+    finally:
+        laptop.close()
+    assert _count(office, "SELECT count(*) FROM person WHERE locality IN ('First Road', 'Second Road')") == 2

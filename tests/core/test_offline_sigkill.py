@@ -19,6 +19,8 @@ import time
 from datetime import UTC
 from pathlib import Path
 
+import pytest
+
 from personalbudget.services import offline_service
 from personalbudget.storage.database import open_database
 from personalbudget.storage.server import open_server_database
@@ -189,6 +191,7 @@ def _about(path: Path, person: int) -> list[tuple[str, str, str, str]]:
     return out
 
 
+@pytest.mark.slow  # (about 8 seconds a kill: the fast lane leaves it out; the full run kills 10 times)
 def test_a_sync_killed_at_random_moments_applies_every_change_exactly_once(office: Office, tmp_path) -> None:
     rng = random.Random(22)
     kills = 0
