@@ -1269,6 +1269,12 @@ def _offline(args: argparse.Namespace) -> int:
                             "{field}: yours {mine}; the server's {theirs}; when taken offline {original}"
                         ).format(field=f.field, mine=f.mine, theirs=f.theirs, original=f.original)
                     )
+        if report.unsent:
+            print(
+                _("Not sent (kept on this laptop): {what}. Make these changes on the team caseload.").format(
+                    what=", ".join(f"{table} ({count})" for table, count in sorted(report.unsent.items()))
+                )
+            )
         if report.with_conflicts:
             print(_("Settle them in the app, or run this again with --keep mine or --keep theirs."))
             return EXIT_ERROR

@@ -321,6 +321,9 @@ def conflict_view(conflict: RowConflict) -> ConflictView:
 @dataclass
 class SyncReport:
     people: list[PersonSync] = field(default_factory=list)
+    # What was not sent, by table (shared records changed on the laptop, people added on it):
+    # said, never dropped silently; the laptop keeps them.
+    unsent: dict[str, int] = field(default_factory=dict)
 
     @property
     def applied(self) -> list[int]:
@@ -359,6 +362,8 @@ def sync(
         chosen = set(people)
         holds = [h for h in holds if h.person_id in chosen]
     report = SyncReport()
+    with laptop_db.engine.connect() as connection:
+        report.unsent = offline_copy.unsent_changes(connection)
     for number, hold in enumerate(holds, start=1):
         if cancelled is not None and cancelled():
             break

@@ -49,6 +49,7 @@ LAPTOP_ID_KEY = "offline.laptop_id"
 LAPTOP_NAME_KEY = "offline.laptop_name"
 SERVER_KEY = "offline.server"
 NOT_SYNCED = ("id",)
+SHARED_ROWS = 0  # the "person" of the originals of the shared rows (no one's)
 # The table of each kind of parent in postgres_security.SCOPES.
 PARENT_TABLES = {
     "cycle": "plan_cycle",
@@ -256,11 +257,24 @@ def copy_people(
     for number, t in enumerate(tables, start=1):
         if cancelled is not None and cancelled():
             raise Cancelled()
-        if t.name in REFERENCE_TABLES:
-            rows = [dict(r) for r in server.execute(select(t)).mappings()]
-            laptop.execute(t.delete())
+        if t.name in REFERENCE_TABLES:  # (those the laptop has already stay as they are)
+            there = {row[0] for row in laptop.execute(select(t.c.id))}
+            rows = [dict(r) for r in server.execute(select(t)).mappings() if r["id"] not in there]
             if rows:
                 laptop.execute(t.insert(), rows)
+                laptop.execute(
+                    table("offline_original").insert(),
+                    [
+                        {
+                            "table_name": t.name,
+                            "row_id": row["id"],
+                            "person_id": SHARED_ROWS,
+                            "snapshot": canonical(row),
+                            "confirmed": False,
+                        }
+                        for row in rows
+                    ],
+                )
         else:
             pairs = rows_of(server, t, people)
             rows = [row for _person, row in pairs]
@@ -382,6 +396,40 @@ def laptop_changes(laptop: Connection, person_id: int) -> list[RowChange]:
             if name == t.name and row_id not in seen and snapshot is not None:
                 changes.append(RowChange(t.name, row_id, "delete", None, json.loads(snapshot), confirmed))
     return changes
+
+
+def unsent_changes(laptop: Connection) -> dict[str, int]:
+    """What a sync does not send, by table, so that it is said rather than dropped silently: the
+    shared records (providers, uplifts, statement mappings) changed or added on the laptop, and
+    people added on the laptop (only the people it holds are synced)."""
+    unsent: dict[str, int] = {}
+    originals = {
+        (str(r[0]), int(r[1])): r[2]
+        for r in laptop.execute(
+            text("SELECT table_name, row_id, snapshot FROM offline_original WHERE person_id = :p"),
+            {"p": SHARED_ROWS},
+        )
+    }
+    for name in REFERENCE_TABLES:
+        t = table(name)
+        changed = sum(
+            1
+            for row in laptop.execute(select(t)).mappings()
+            if originals.get((name, row["id"])) != canonical({c.name: row[c.name] for c in t.columns})
+        )
+        if changed:
+            unsent[name] = changed
+    held = {h.person_id for h in laptop_holds(laptop)}
+    synced = {
+        int(r[0])
+        for r in laptop.execute(text("SELECT person_id FROM offline_hold WHERE released_at IS NOT NULL"))
+    }
+    added = [
+        r[0] for r in laptop.execute(text("SELECT id FROM person")) if r[0] not in held and r[0] not in synced
+    ]
+    if added:
+        unsent["person"] = len(added)
+    return unsent
 
 
 # -- conflicts -------------------------------------------------------------------------------------------

@@ -188,9 +188,16 @@ def test_sync_applies_the_laptops_changes_with_its_events_and_releases_the_hold(
             services, p[0], "Harbour Row", carer="Owen Jones"
         )  # a carer replaced: rows removed and added
         move_person(services, p[1], "Upper Mill")
+        with laptop.engine.begin() as connection:  # a shared record changed on the laptop: not sent, but said
+            connection.execute(
+                text(
+                    "UPDATE provider SET name = name || ' (laptop)' WHERE id = (SELECT min(id) FROM provider)"
+                )
+            )
         before = _count(office, "SELECT max(id) FROM audit_event")
         first = _sync(office, "nia", laptop)
         assert [(s.person_id, s.status) for s in first.people] == [(p[0], "applied"), (p[1], "applied")]
+        assert first.unsent == {"provider": 1}
         again = _sync(office, "nia", laptop)  # nothing held any more: nothing sent twice
         assert again.people == []
         assert verify_trail(laptop).ok
