@@ -528,3 +528,27 @@ def test_a_cancelled_sync_stops_between_people_and_the_rest_stay_held(office: Of
     finally:
         laptop.close()
     assert _count(office, "SELECT count(*) FROM person WHERE locality IN ('First Road', 'Second Road')") == 2
+
+
+def test_more_people_can_be_taken_to_the_same_laptop_but_not_from_another_team_caseload(
+    office: Office, tmp_path, keys
+) -> None:
+    p = office.people
+    path = laptop_path(tmp_path)
+    _take(office, "nia", path, keys, [p[0]])
+    _take(office, "nia", path, keys, [p[1]])
+    with pytest.raises(OfflineRefusedError, match="on this laptop already"):
+        _take(office, "nia", path, keys, [p[1]])
+    laptop = open_database(path, keys)
+    try:
+        assert [h.person_id for h in offline_service.laptop_caseload(laptop).holds] == [p[0], p[1]]
+        with laptop.engine.begin() as connection:  # as if it came from another team caseload
+            connection.execute(
+                text("UPDATE setting SET value = 'elsewhere/caseload' WHERE key = 'offline.server'")
+            )
+    finally:
+        laptop.close()
+    with pytest.raises(OfflineRefusedError, match="another team caseload"):
+        _take(office, "nia", path, keys, [p[2]])
+    assert path.exists()  # (a laptop caseload that was there before stays)
+    assert _count(office, "SELECT count(*) FROM offline_hold WHERE person_id = %s", p[2]) == 0
