@@ -609,6 +609,22 @@ def laptop_events(laptop: Connection, person_id: int, changes: list[RowChange]) 
     return found
 
 
+OFFLINE_AUTHOR = "offline_author"
+
+
+def _with_author(summary: str, actor: str) -> str:
+    """An event's summary naming who made it on the laptop (the server's event names the holder:
+    an account names no one else on the server)."""
+    try:
+        fields = json.loads(summary)
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        fields = {"summary": summary}
+    fields[OFFLINE_AUTHOR] = actor
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+
+
 def sync_person(
     server: Connection, laptop: Connection, hold: HoldRow, *, before_commit: Callable[[], None] | None = None
 ) -> PersonSync:
@@ -636,6 +652,9 @@ def sync_person(
         row_id = event.row_id
         if row_id.isdigit() and (event.table_name, int(row_id)) in ids:
             row_id = str(ids[(event.table_name, int(row_id))])
+        summary = event.summary
+        if event.actor != hold.held_by:  # the server names the holder; who it was on the laptop is kept
+            summary = _with_author(summary, event.actor)
         server.execute(
             text(f"SELECT {SCHEMA}.append_offline_event(:at, :action, :t, :r, :s, :p)"),
             {
@@ -643,7 +662,7 @@ def sync_person(
                 "action": event.action,
                 "t": event.table_name,
                 "r": row_id,
-                "s": event.summary,
+                "s": summary,
                 "p": hold.person_id,
             },
         )

@@ -187,7 +187,9 @@ def test_sync_applies_the_laptops_changes_with_its_events_and_releases_the_hold(
         move_person(
             services, p[0], "Harbour Row", carer="Owen Jones"
         )  # a carer replaced: rows removed and added
-        move_person(services, p[1], "Upper Mill")
+        move_person(
+            laptop_services(laptop, "visit.carer"), p[1], "Upper Mill"
+        )  # the person's carer, at the visit
         with laptop.engine.begin() as connection:  # a shared record changed on the laptop: not sent, but said
             connection.execute(
                 text(
@@ -224,6 +226,13 @@ def test_sync_applies_the_laptops_changes_with_its_events_and_releases_the_hold(
     assert synced == 2 and holds == 0
     # The laptop's own events, by the practitioner, once each (the server's trigger adds none for the sync).
     assert {e[0] for e in events} == {office.names["nia"]}
+    with office.admin() as connection:  # who it was on the laptop, when not the holder, is kept
+        authors = connection.execute(
+            "SELECT summary::jsonb ->> 'offline_author', actor FROM audit_event WHERE person_id = %s AND id > %s "
+            "AND table_name = 'person' AND action = 'update'",
+            (p[1], before),
+        ).fetchall()
+    assert authors == [("visit.carer", office.names["nia"])]
     assert sorted(e[1:] for e in events).count(("update", "person")) == 1
     server = open_server_database_admin(office)
     try:
