@@ -376,6 +376,60 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help=_("the team caseload: postgresql://host/dbname"),
     )
+    # Offline visits (issue 22): a practitioner's, signed in as themselves.
+    take = team_commands.add_parser(
+        "take-offline",
+        help=_("copy people from the team caseload to this laptop's caseload and hold them there"),
+    )
+    take.add_argument(
+        "--db",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
+    take.add_argument("--to", type=Path, required=True, metavar="PATH", help=_("the laptop's caseload file"))
+    take.add_argument(
+        "people", nargs="+", type=int, metavar="PERSON_ID", help=_("the people to take offline")
+    )
+    sync = team_commands.add_parser(
+        "sync", help=_("send the laptop's changes back to the team caseload and release its holds")
+    )
+    sync.add_argument("--db", type=Path, required=True, metavar="PATH", help=_("the laptop's caseload file"))
+    sync.add_argument(
+        "--to",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
+    sync.add_argument(
+        "--keep",
+        choices=("mine", "theirs"),
+        default=None,
+        help=_("settle every conflict this way (the laptop's or the server's values) and sync again"),
+    )
+    holds = team_commands.add_parser("holds", help=_("who holds which people offline, on which laptop"))
+    holds.add_argument(
+        "--db",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
+    revoke = team_commands.add_parser(
+        "revoke", help=_("revoke every hold of a lost or stolen laptop (a manager's)")
+    )
+    revoke.add_argument(
+        "--db",
+        type=_db_location,
+        required=True,
+        metavar="URL",
+        help=_("the team caseload: postgresql://host/dbname"),
+    )
+    revoke.add_argument(
+        "--laptop", required=True, metavar="NAME", help=_("the laptop's name, as 'team holds' shows it")
+    )
     _language_everywhere(parser)
     return parser
 
@@ -1078,6 +1132,8 @@ def _team(args: argparse.Namespace) -> int:
     Kerberos, or asked at the terminal)."""
     from personalbudget.storage import server, upload
 
+    if args.team in ("take-offline", "sync", "holds", "revoke"):
+        return _offline(args)
     if args.team == "setup":
         address = _server_address(args.db, "--db")
         url = server.server_url(address)
@@ -1139,6 +1195,92 @@ def _team(args: argparse.Namespace) -> int:
             print(f"  {table}: {count}")
     print(_("Check it: personalbudget audit verify --db {address}").format(address=address))
     return 0
+
+
+def _offline(args: argparse.Namespace) -> int:
+    """``personalbudget team take-offline | sync | holds | revoke`` (issue 22)."""
+    from personalbudget.services import offline_service
+
+    address = _server_address(
+        args.db if args.team != "sync" else args.to, "--to" if args.team == "sync" else "--db"
+    )
+    server, _user = _team_sign_in(argparse.Namespace(db=address))
+    try:
+        if args.team == "take-offline":
+            taken = offline_service.take_offline(server, args.to, args.keys, args.people)
+            print(
+                ngettext(
+                    "Took {n} person offline to {file}: their records are read-only on the team caseload until you sync.",
+                    "Took {n} people offline to {file}: their records are read-only on the team caseload until you sync.",
+                    len(taken.people),
+                ).format(n=len(taken.people), file=taken.laptop)
+            )
+            return 0
+        if args.team == "holds":
+            for hold in offline_service.holds(server):
+                state = _(" (revoked)") if hold.revoked else ""
+                print(
+                    _("Person {id}: held by {holder} on {laptop} since {since}{state}").format(
+                        id=hold.person_id,
+                        holder=hold.holder,
+                        laptop=hold.laptop,
+                        since=hold.since,
+                        state=state,
+                    )
+                )
+            return 0
+        if args.team == "revoke":
+            count = offline_service.revoke_laptop_holds(server, args.laptop)
+            print(
+                ngettext("Revoked {n} hold of {laptop}.", "Revoked {n} holds of {laptop}.", count).format(
+                    n=count, laptop=args.laptop
+                )
+            )
+            return 0
+        laptop = open_database(args.db, args.keys)
+        try:
+            report = offline_service.sync(laptop, server)
+            if args.keep and report.with_conflicts:
+                choice = offline_service.KEEP_MINE if args.keep == "mine" else offline_service.KEEP_THEIRS
+                for person in report.with_conflicts:
+                    offline_service.resolve(
+                        laptop, person, {(c.table, c.row_id): {"*": choice} for c in person.conflicts}
+                    )
+                report = offline_service.sync(laptop, server)
+        finally:
+            laptop.close()
+        print(
+            ngettext("Synced {n} person.", "Synced {n} people.", len(report.applied)).format(
+                n=len(report.applied)
+            )
+        )
+        for person in report.with_conflicts:
+            print(
+                _("Person {id}: nothing sent yet, these differ from the team caseload:").format(
+                    id=person.person_id
+                )
+            )
+            for view in report.conflicts_of(person.person_id):
+                print(f"  {view.record} ({view.row_id}): {view.reason}")
+                for f in view.fields:
+                    print(
+                        "    "
+                        + _(
+                            "{field}: yours {mine}; the server's {theirs}; when taken offline {original}"
+                        ).format(field=f.field, mine=f.mine, theirs=f.theirs, original=f.original)
+                    )
+        if report.unsent:
+            print(
+                _("Not sent (kept on this laptop): {what}. Make these changes on the team caseload.").format(
+                    what=", ".join(f"{table} ({count})" for table, count in sorted(report.unsent.items()))
+                )
+            )
+        if report.with_conflicts:
+            print(_("Settle them in the app, or run this again with --keep mine or --keep theirs."))
+            return EXIT_ERROR
+        return 0
+    finally:
+        server.close()
 
 
 def _head_revision() -> str:

@@ -117,3 +117,20 @@ class ConcurrentEditError(PersonalBudgetError):
                 "was saved: keep their version, or save yours over it."
             ).format(who=changed_by, record=record, when=changed_at, what=what)
         )
+
+
+class HeldOfflineError(PersonalBudgetError):
+    """A change to a person held offline on someone's laptop (issue 22): read-only here until the
+    laptop syncs it back or a manager revokes the hold. Nothing was saved."""
+
+    def __init__(self, *, holder: str, laptop: str, since: str):
+        self.holder = holder
+        self.laptop = laptop
+        self.since = since
+        super().__init__(
+            _(
+                "This person's records are held offline by {holder} on {laptop} since {since}, so they are "
+                "read-only here until that laptop syncs them back (or a manager revokes the hold). Nothing "
+                "was saved."
+            ).format(holder=holder, laptop=laptop, since=since)
+        )

@@ -159,7 +159,27 @@ SHARED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "budget_uplift": ((*STAFF, "individual"), ("practitioner",)),
     "export_release": (("practitioner", "analyst"), ("practitioner", "analyst")),
 }
-SPECIAL = ("app_user", "account_person", "break_glass", "setting", "audit_event")
+SPECIAL = (
+    "app_user",
+    "account_person",
+    "break_glass",
+    "setting",
+    "audit_event",
+    "offline_hold",
+    "offline_sync",
+)
+# A laptop's own tables (what it took offline: storage/offline_models.py): on a server, no account
+# reads or writes them (row-level security on, no policy).
+LAPTOP_ONLY = ("offline_original", "offline_server_event")
+# Set in the holder's sync transaction ("<laptop id>:<person id>"): with the hold it names, it lets
+# that person's rows be written (the guard) and the laptop's events be appended (storage/offline_copy.py).
+OFFLINE_SYNC = "pb.offline_sync"
+HELD_OFFLINE = "PBH01"
+# Tables not scoped by the person's rules that still name a person (for their audit events).
+PERSON_NAMED = {
+    "offline_hold": ("person", "person_id"),
+    "offline_sync": ("person", "person_id"),
+}  # the SQLSTATE of a write refused because the person is held offline
 NOT_SECURED = ("alembic_version",)  # read-only to accounts (the app checks the schema's version)
 
 
@@ -190,11 +210,21 @@ def _roles_in(roles: Iterable[str]) -> str:
 # session's own role (so no account can ask what another reaches).
 
 
-def _functions_sql() -> list[str]:
+SYNC_SKIP = """            IF TG_TABLE_NAME::text <> 'offline_hold' AND TG_TABLE_NAME::text <> 'offline_sync'
+               AND {schema}.syncing(v_person) THEN
+                RETURN NULL;  -- the holder's sync: the laptop's own events (real times) are appended instead
+            END IF;
+"""
+
+
+def _functions_sql(offline: bool = True) -> list[str]:
     definer = "SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
     since = f"now() - interval '{BREAK_GLASS_HOURS} hours'"
     safe = _array(sorted(audit.SAFE_FIELDS))
     suffixes = "(" + "|".join(re.escape(s) for s in audit.SAFE_SUFFIXES) + ")$"
+    # (On a caseload with the offline tables: the holder's sync writes no trigger events, the
+    # laptop's own events, with their real times, are appended instead.)
+    sync_skip = SYNC_SKIP.format(schema=SCHEMA) if offline else ""
     person_of_cases = "\n".join(
         f"      WHEN {_lit(kind)} THEN EXECUTE {_lit(sql)} INTO v_person USING v_parent;"
         for kind, sql in _PERSON_OF.items()
@@ -379,13 +409,22 @@ def _functions_sql() -> list[str]:
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.append_event(
             p_actor text, p_action text, p_table text, p_row_id text, p_summary text, p_person integer)
         RETURNS integer LANGUAGE plpgsql VOLATILE {definer} AS $$
+        BEGIN
+            RETURN {SCHEMA}.append_event_at(p_actor, p_action, p_table, p_row_id, p_summary, p_person, NULL);
+        END $$""",
+        # (With the time an event happened, when it is not now: a laptop's, synced.)
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.append_event_at(
+            p_actor text, p_action text, p_table text, p_row_id text, p_summary text, p_person integer,
+            p_at text)
+        RETURNS integer LANGUAGE plpgsql VOLATILE {definer} AS $$
         DECLARE last_id integer; last_hash text; v_number integer; v_at text; v_digest text; v_payload text;
         BEGIN
             PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
             SELECT e.id, e.hash INTO last_id, last_hash FROM audit_event e ORDER BY e.id DESC LIMIT 1;
             v_number := coalesce(last_id, 0) + 1;
             last_hash := coalesce(last_hash, {_lit(audit.GENESIS)});
-            v_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00';
+            v_at := to_char(coalesce(p_at::timestamptz, clock_timestamp()) AT TIME ZONE 'UTC',
+                            'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00';
             v_payload := '[' || to_json(last_hash)::text || ', ' || v_number::text || ', '
                 || to_json(v_at)::text || ', ' || to_json(p_actor)::text || ', ' || to_json(p_action)::text
                 || ', ' || to_json(p_table)::text || ', ' || to_json(p_row_id)::text || ', '
@@ -466,7 +505,7 @@ def _functions_sql() -> list[str]:
                     ELSE v_person := NULL;
                 END CASE;
             END IF;
-            PERFORM {SCHEMA}.append_event({SCHEMA}.actor(), lower(TG_OP), TG_TABLE_NAME::text, v_row_id,
+{sync_skip}            PERFORM {SCHEMA}.append_event({SCHEMA}.actor(), lower(TG_OP), TG_TABLE_NAME::text, v_row_id,
                                           summary::text, v_person);
             RETURN NULL;
         END $$""",
@@ -557,6 +596,124 @@ def _functions_sql() -> list[str]:
                     USING ERRCODE = '42501';
             END IF;
             EXECUTE format('ALTER ROLE %I PASSWORD %L', p_username, p_verifier);
+        END $$""",
+        *(_offline_functions_sql(definer, person_of_cases) if offline else []),
+    ]
+
+
+def _offline_functions_sql(definer: str, person_of_cases: str) -> list[str]:
+    """Offline visits (issue 22): the hold a person is under, the holder's sync, the guard on a held
+    person's rows, the hold's own rules and the laptop's events appended (storage/offline_copy.py)."""
+    return [
+        # Offline visits (issue 22). The hold a person is under (not revoked, not released), read
+        # past row-level security: whoever may not see the person still learns only that it is held.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.hold_of(pid integer) RETURNS public.offline_hold
+        LANGUAGE sql STABLE {definer} AS $$
+            SELECT h FROM public.offline_hold h
+            WHERE h.person_id = pid AND h.revoked_at IS NULL AND h.released_at IS NULL
+        $$""",
+        # Whether this transaction is the holder's sync of this person: the session's role holds
+        # (or held, before a manager revoked it) the person on the laptop the transaction names.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.syncing(pid integer) RETURNS boolean
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+            IF pid IS NULL OR coalesce(current_setting({_lit(OFFLINE_SYNC)}, true), '') = '' THEN
+                RETURN false;
+            END IF;
+            RETURN EXISTS (SELECT 1 FROM public.offline_hold h WHERE h.person_id = pid
+                AND h.released_at IS NULL AND h.held_by = session_user::text
+                AND h.laptop_id || ':' || pid::text = current_setting({_lit(OFFLINE_SYNC)}, true));
+        END $$""",
+        # The guard on every person-scoped table: a held person's rows are not written by any
+        # account but through the holder's sync (the DBA's own session is not bound, as by RLS).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.offline_guard() RETURNS trigger
+        LANGUAGE plpgsql {definer} AS $$
+        DECLARE
+            v_kind text := TG_ARGV[0]; v_col text := TG_ARGV[1];
+            row_j jsonb; v_parent integer; v_person integer; h public.offline_hold; pass integer;
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM public.offline_hold WHERE revoked_at IS NULL AND released_at IS NULL)
+               OR NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN
+                RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+            END IF;
+            FOR pass IN 1..2 LOOP
+                IF pass = 1 AND TG_OP <> 'INSERT' THEN row_j := to_jsonb(OLD);
+                ELSIF pass = 2 AND TG_OP <> 'DELETE' THEN row_j := to_jsonb(NEW);
+                ELSE CONTINUE; END IF;
+                IF v_kind IN ('self', 'person') THEN
+                    v_person := (row_j ->> v_col)::integer;
+                ELSE
+                    v_parent := (row_j ->> v_col)::integer;
+                    CASE v_kind
+{person_of_cases}
+                        ELSE v_person := NULL;
+                    END CASE;
+                END IF;
+                h := {SCHEMA}.hold_of(v_person);
+                IF h.id IS NOT NULL AND NOT {SCHEMA}.syncing(v_person) THEN
+                    RAISE EXCEPTION 'person % is held offline', v_person USING ERRCODE = {_lit(HELD_OFFLINE)},
+                        DETAIL = json_build_object('person', v_person, 'by', h.held_by,
+                            'name', coalesce((SELECT u.display_name FROM public.app_user u
+                                              WHERE u.username = h.held_by), h.held_by),
+                            'laptop', h.laptop_name,
+                            'since', to_char(h.held_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')::text;
+                END IF;
+            END LOOP;
+            RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+        END $$""",
+        # A hold's own rules: the server stamps the times and who; a hold is taken by a practitioner
+        # as themselves, for no one else, from nothing; only a manager revokes (once); only the
+        # holder's sync releases; nothing else of it changes.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.offline_hold_rules() RETURNS trigger
+        LANGUAGE plpgsql {definer} AS $$
+        BEGIN
+            IF NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN RETURN NEW; END IF;
+            IF TG_OP = 'INSERT' THEN
+                IF NEW.held_by <> session_user::text OR {SCHEMA}.my_role(session_user) IS DISTINCT FROM 'practitioner' THEN
+                    RAISE EXCEPTION 'a practitioner takes people offline as themselves' USING ERRCODE = '42501';
+                END IF;
+                NEW.held_since := now(); NEW.revoked_at := NULL; NEW.revoked_by := '';
+                NEW.released_at := NULL; NEW.server := '';
+                RETURN NEW;
+            END IF;
+            NEW.id := OLD.id; NEW.person_id := OLD.person_id; NEW.held_by := OLD.held_by;
+            NEW.laptop_id := OLD.laptop_id; NEW.laptop_name := OLD.laptop_name;
+            NEW.held_since := OLD.held_since; NEW.sync_id := OLD.sync_id; NEW.server := OLD.server;
+            IF OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL THEN
+                NEW.revoked_at := OLD.revoked_at; NEW.revoked_by := OLD.revoked_by;
+            ELSIF {SCHEMA}.i_manage(session_user) THEN
+                NEW.revoked_at := now(); NEW.revoked_by := session_user::text;
+            ELSE
+                RAISE EXCEPTION 'only a manager revokes a hold' USING ERRCODE = '42501';
+            END IF;
+            IF OLD.released_at IS NOT NULL OR NEW.released_at IS NULL THEN
+                NEW.released_at := OLD.released_at;
+            ELSIF {SCHEMA}.syncing(OLD.person_id) THEN
+                NEW.released_at := now();
+            ELSE
+                RAISE EXCEPTION 'a hold is released by its sync' USING ERRCODE = '42501';
+            END IF;
+            RETURN NEW;
+        END $$""",
+        # The laptop's events about a person it held, appended to the chain in the holder's sync with
+        # their real times (within the hold, give or take a laptop clock's 10 minutes) and author (the
+        # holder: an account names no one else).
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.append_offline_event(
+            p_at text, p_action text, p_table text, p_row_id text, p_summary text, p_person integer)
+        RETURNS integer LANGUAGE plpgsql VOLATILE {definer} AS $$
+        DECLARE since timestamptz;
+        BEGIN
+            IF NOT {SCHEMA}.syncing(p_person) THEN
+                RAISE EXCEPTION 'only the holder''s sync appends a laptop''s events' USING ERRCODE = '42501';
+            END IF;
+            SELECT h.held_since INTO since FROM public.offline_hold h WHERE h.person_id = p_person
+                AND h.released_at IS NULL AND h.held_by = session_user::text ORDER BY h.id DESC LIMIT 1;
+            IF p_at::timestamptz < since - interval '10 minutes' OR p_at::timestamptz > now() + interval '10 minutes' THEN
+                RAISE EXCEPTION 'a laptop event at % is outside its hold (since %)', p_at, since
+                    USING ERRCODE = '22007';
+            END IF;
+            RETURN {SCHEMA}.append_event_at(session_user::text, p_action, p_table, p_row_id, p_summary,
+                                            p_person, p_at);
         END $$""",
     ]
 
@@ -659,6 +816,19 @@ def _special_policies() -> list[str]:
         f"CREATE POLICY pb_change ON setting FOR UPDATE TO {ACCOUNT_GROUP} USING ({setting_write}) "
         f"WITH CHECK ({setting_write})",
         f"CREATE POLICY pb_remove ON setting FOR DELETE TO {ACCOUNT_GROUP} USING ({setting_write})",
+        # Holds (offline visits): seen with the person's records, by the holder and by managers (who
+        # revoke them); taken by a practitioner who reaches the person; the changes a hold may have
+        # are the server's rules (offline_hold_rules). Receipts of syncs: written by the holder's sync.
+        f"CREATE POLICY pb_read ON offline_hold FOR SELECT TO {ACCOUNT_GROUP} "
+        f"USING (held_by = current_user::text OR {manager} OR {people})",
+        f"CREATE POLICY pb_add ON offline_hold FOR INSERT TO {ACCOUNT_GROUP} "
+        f"WITH CHECK (held_by = current_user::text AND {people})",
+        f"CREATE POLICY pb_change ON offline_hold FOR UPDATE TO {ACCOUNT_GROUP} "
+        f"USING (held_by = current_user::text OR {manager}) WITH CHECK (held_by = current_user::text OR {manager})",
+        f"CREATE POLICY pb_read ON offline_sync FOR SELECT TO {ACCOUNT_GROUP} "
+        f"USING (synced_by = current_user::text OR {manager} OR {people})",
+        f"CREATE POLICY pb_add ON offline_sync FOR INSERT TO {ACCOUNT_GROUP} "
+        f"WITH CHECK (synced_by = current_user::text AND {SCHEMA}.syncing(person_id))",
         # The trail: events about a person go with the person's records; the rest to managers, and
         # the releases to those who export; the whole trail to auditors (audit verify). Nobody
         # writes it but the server (no INSERT, UPDATE or DELETE is granted).
@@ -677,6 +847,8 @@ def _table_kinds(tables: Iterable[str]) -> dict[str, str]:
             kinds[table] = "shared"
         elif table in SPECIAL:
             kinds[table] = "special"
+        elif table in LAPTOP_ONLY:
+            kinds[table] = "laptop"
         elif table in NOT_SECURED:
             kinds[table] = "none"
         else:
@@ -705,12 +877,21 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
         "current_database()); END $$",
         "REVOKE ALL ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
-        *_functions_sql(),
+        *_functions_sql(offline="offline_hold" in kinds),
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
         f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.append_event(text, text, text, text, text, integer), "
+        f"{SCHEMA}.append_event_at(text, text, text, text, text, integer, text), "
         f"{SCHEMA}.audit_row(), {SCHEMA}.break_glass_clock() FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}",
+        *(
+            [
+                f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.offline_guard(), {SCHEMA}.offline_hold_rules() "
+                f"FROM {ACCOUNT_GROUP}, {AUDITOR_GROUP}"
+            ]
+            if "offline_hold" in kinds
+            else []
+        ),
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {ACCOUNT_GROUP}, {MANAGER_GROUP}, {AUDITOR_GROUP}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ACCOUNT_GROUP}",
         f"GRANT SELECT ON audit_event, setting TO {AUDITOR_GROUP}",
@@ -731,7 +912,11 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
                 f"password_hash) ON app_user TO {ACCOUNT_GROUP}",
                 f"GRANT INSERT, UPDATE, DELETE ON app_user TO {MANAGER_GROUP}",
             ]
-        else:
+        elif table == "offline_hold":  # never removed: released or revoked (the columns the rules let change)
+            statements.append(f"GRANT SELECT, INSERT, UPDATE ON offline_hold TO {ACCOUNT_GROUP}")
+        elif table == "offline_sync":  # a receipt, written once
+            statements.append(f"GRANT SELECT, INSERT ON offline_sync TO {ACCOUNT_GROUP}")
+        elif kinds[table] != "laptop":
             statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {ACCOUNT_GROUP}")
         statements += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
@@ -751,25 +936,44 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
             )
         elif kinds[table] == "shared":
             statements += _shared_policy(table, *SHARED[table])
-    statements += _special_policies()
+    statements += [p for p in _special_policies() if _policy_table(p) in kinds]
     if "break_glass" in kinds:
         statements += [
             "DROP TRIGGER IF EXISTS pb_break_glass_clock ON break_glass",
             "CREATE TRIGGER pb_break_glass_clock BEFORE INSERT OR UPDATE ON break_glass "
             f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.break_glass_clock()",
         ]
+    if "offline_hold" in kinds:
+        statements += [
+            "DROP TRIGGER IF EXISTS pb_offline_hold_rules ON offline_hold",
+            "CREATE TRIGGER pb_offline_hold_rules BEFORE INSERT OR UPDATE ON offline_hold "
+            f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.offline_hold_rules()",
+        ]
+    # A person held offline: their rows are read-only to every account but the holder's sync.
+    for table in secured:
+        statements.append(f"DROP TRIGGER IF EXISTS pb_offline_guard ON {table}")
+        if table in SCOPES and "offline_hold" in kinds:
+            kind, column = SCOPES[table]
+            statements.append(
+                f"CREATE TRIGGER pb_offline_guard BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.offline_guard({_lit(kind)}, {_lit(column)})"
+            )
     # The audit trigger on every audited table.
     for table in secured:
         statements.append(f"DROP TRIGGER IF EXISTS pb_audit ON {table}")
         if table in audit.NOT_AUDITED:
             continue
-        kind, column = SCOPES.get(table, ("", ""))
+        kind, column = SCOPES.get(table, PERSON_NAMED.get(table, ("", "")))
         args = ", ".join(_lit(a) for a in (",".join(primary_keys[table]), kind, column))
         statements.append(
             f"CREATE TRIGGER pb_audit AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_row({args})"
         )
     return statements
+
+
+def _policy_table(statement: str) -> str:
+    return statement.split(" ON ", 1)[1].split(" ", 1)[0]
 
 
 def _ident(name: str) -> str:

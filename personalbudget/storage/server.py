@@ -244,6 +244,9 @@ class ServerDatabase(Database):
         # On the engine, not on sessions: a session, a service's own connection (the caseload list,
         # the change poll) and a commit all meet a dropped connection the same way.
         event.listen(engine, "handle_error", self._say_when_the_connection_went)
+        from personalbudget.storage.offline_guard import say_held_offline  # (issue 22: a held person)
+
+        event.listen(engine, "handle_error", say_held_offline)
 
     def _say_when_the_connection_went(self, context: ExceptionContext) -> None:
         """A connection the network or the server dropped (at connecting, in a statement or at

@@ -52,6 +52,7 @@ def _metadata() -> MetaData:
     import personalbudget.storage.export_models
     import personalbudget.storage.models
     import personalbudget.storage.money_models
+    import personalbudget.storage.offline_models
     import personalbudget.storage.review_models  # noqa: F401
 
     return SQLModel.metadata

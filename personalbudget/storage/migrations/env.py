@@ -8,6 +8,7 @@ import personalbudget.storage.charging_models
 import personalbudget.storage.export_models
 import personalbudget.storage.models  # registers the tables (with the lines below)
 import personalbudget.storage.money_models
+import personalbudget.storage.offline_models
 import personalbudget.storage.review_models  # noqa: F401
 
 connection = context.config.attributes["connection"]
