@@ -45,6 +45,10 @@ def bare() -> int:
 
 
 def app(database: str) -> int:
+    # The modules in the order main.py imports them (the command line, then the app): PySide6 reads
+    # the source of every module imported after it, so importing ui.app first would time (and
+    # weigh) a start that no person makes.
+    import personalbudget.cli  # noqa: F401
     import ui.app
 
     build = ui.app.create_main_window

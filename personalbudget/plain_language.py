@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.numbers import format_currency
-from num2words import num2words
 
 from personalbudget.i18n import _, current_locale
 
@@ -19,6 +18,10 @@ _CY_ONE = {"ceiniog": "un geiniog", "un punt": "un bunt"}
 def money_in_words(pence: int, locale: str | None = None) -> str:
     """Whole pence in words in the chosen language, e.g. 12345 -> 'one hundred and twenty-three
     pounds and forty-five pence'. Money is integer pence, never a float."""
+    # Imported here: only the easy read words need it, and it loads every language it has (a
+    # noticeable part of the app's start-up, before any money is shown in words).
+    from num2words import num2words
+
     if not isinstance(pence, int) or isinstance(pence, bool):
         raise TypeError("money is held as whole pence (int)")
     language = (locale or current_locale()).split("_")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import linecache
 import logging
 import os
 import sys
@@ -127,9 +128,23 @@ def create_main_window(services: Services, signals: AppSignals) -> QMainWindow:
 
     A role that may not see people's records (a strategic analyst) gets a window without them.
     """
+    window: QMainWindow
     if not allowed(services.context.role, Permission.VIEW_PEOPLE):
-        return NoRecordsWindow(services.context.role, services)
-    return MainWindow(services, signals, window_settings())
+        window = NoRecordsWindow(services.context.role, services)
+    else:
+        window = MainWindow(services, signals, window_settings())
+    forget_module_sources()
+    return window
+
+
+def forget_module_sources() -> None:
+    """Drop the source text of every module imported so far, kept for nothing.
+
+    PySide6 reads the source of each module imported after it (``inspect.getsource``, to see whether
+    the module asks for one of its ``__feature__`` options), and Python's ``linecache`` keeps every
+    file's lines: 10-25 MB of text (more when the core is imported after Qt) that nothing reads
+    again. A traceback reads the lines it shows afresh."""
+    linecache.clearcache()
 
 
 class NoRecordsWindow(QMainWindow):

@@ -170,12 +170,13 @@ class CaseloadWidget(QWidget):
         self.show_rows(self._services.people.list_caseload())
 
     def show_rows(self, rows: list[CaseloadRow], *, stay: bool = False) -> None:
-        """Show the caseload as read, keeping the selected person, the filters and the search as
+        """Show the caseload as read (``people.list_caseload``'s rows, in its order: by name),
+        keeping the selected person, the filters and the search as
         they are; ``stay`` (others' changes, read off the UI thread) also keeps the list scrolled
         where it was instead of bringing the selected person into view."""
         keep = self.current_person_id() or self._chosen
         scrolled = self.table.verticalScrollBar().value()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, by_name=True)  # (list_caseload's order)
         self._update_count()
         if keep:
             self.select_person(keep, notify=False, scroll=not stay)

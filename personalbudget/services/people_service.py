@@ -145,42 +145,49 @@ class PeopleService:
         """Everyone in the caseload with their current step and review date, by name."""
         self._ctx.require(Permission.VIEW_PEOPLE)
         today = self._ctx.clock.today()
-        rows = []
         scope = self._ctx.visible_people()  # only the people this account may see (services.access)
         people = None if scope.everyone else scope.people
-        # The same text and dates once each (localities, support reasons, birthdays repeat):
-        # a 50,000-person list holds one copy of each, not one per person.
+        # One tight pass over the cursor (never every raw row at once), with what repeats worked out
+        # once each: a 50,000-person list holds one copy of each locality, support reason and date,
+        # and works out each birthday's age and each review date's lateness once.
         shared: dict[str, str] = {}
-        dates: dict[str, date] = {}
-
-        def day(value: str | None) -> date | None:
-            if value is None:
-                return None
-            found = dates.get(value)
-            if found is None:
-                found = dates[value] = date.fromisoformat(value[:10])
-            return found
-
+        ages: dict[str, int] = {}
+        reviews: dict[tuple[str, bool], tuple[date, bool]] = {}
+        steps = _STEPS
+        new_row = CaseloadRow._make
+        rows: list[CaseloadRow] = []
+        add = rows.append
         with self._ctx.db.engine.connect() as connection, postgres_security.reading_many(connection):
-            for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
-                _CASELOAD_SQL
-            ):
+            cursor = raw_driver(connection).execute(_CASELOAD_SQL)
+            for pid, name, nhs, dob, locality, psr, step, status, due in cursor:
                 if people is not None and pid not in people:
                     continue
+                age = ages.get(dob)
+                if age is None:
+                    age = ages[dob] = age_on(date.fromisoformat(dob[:10]), today)
                 is_open = status == "open"
-                review = day(due)
-                rows.append(
-                    CaseloadRow(
-                        person_id=pid,
-                        name=name,
-                        nhs_number=nhs,
-                        age=age_on(day(dob), today),  # type: ignore[arg-type]
-                        locality=shared.setdefault(locality, locality),
-                        primary_support_reason=shared.setdefault(psr, psr),
-                        step=_STEPS[step] if step else None,
-                        cycle_open=is_open,
-                        next_review_due=review,
-                        review_overdue=is_overdue(review, is_open, today),
+                if due is None:
+                    review, overdue = None, False
+                else:
+                    known = reviews.get((due, is_open))
+                    if known is None:
+                        day = date.fromisoformat(due[:10])
+                        known = reviews[(due, is_open)] = (day, is_overdue(day, is_open, today))
+                    review, overdue = known
+                add(
+                    new_row(
+                        (
+                            pid,
+                            name,
+                            nhs,
+                            age,
+                            shared.setdefault(locality, locality),
+                            shared.setdefault(psr, psr),
+                            steps[step] if step else None,
+                            is_open,
+                            review,
+                            overdue,
+                        )
                     )
                 )
         rows.sort(key=lambda row: (row.name.casefold(), row.person_id))

@@ -181,6 +181,32 @@ def _day(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
+class _Shared:
+    """One copy of each name, date and wording a reading repeats: a person is in several kinds of
+    work and the same dates (so the same words: "Due 3 Dec 2026") come up thousands of times, and a
+    queue over 50,000 people holds about 80,000 entries (each driver row brings its own copies)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._days: dict[str, date] = {}
+        self._words: dict[Words, Words] = {}
+
+    def item(
+        self, kind: WorkKind, person_id: int, name: str, words: Words, due: date | None = None
+    ) -> WorkItem:
+        """An entry, with the copy of its name and of its words (the same message and values) that
+        an earlier entry has, if one has."""
+        return WorkItem(
+            kind, person_id, self._names.setdefault(name, name), self._words.setdefault(words, words), due
+        )
+
+    def day(self, text: str) -> date:
+        found = self._days.get(text)
+        if found is None:
+            found = self._days[text] = _day(text)
+        return found
+
+
 def _stored(moment: datetime) -> str:
     """A moment as SQLAlchemy keeps a DateTime in SQLite (UTC, no zone), for comparing as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if moment.tzinfo else str(moment)
@@ -212,6 +238,7 @@ class WorkQueueService:
         today = self._ctx.clock.today()
         now = self._ctx.clock.now()
         items: list[WorkItem] = []
+        shared = _Shared()
         with self._ctx.db.session() as session:  # one read: the settings, scope and notices join it
             connection = session.connection()
             driver = raw_driver(connection)  # SQLite's raw SQL on either backend (storage/sql.py)
@@ -221,9 +248,9 @@ class WorkQueueService:
             if allowed(role, Permission.DECIDE_PLAN):
                 for pid, name, submitted in driver.execute(_PLANS):
                     if people is None or pid in people:
-                        day = _day(submitted) if submitted else None
+                        day = shared.day(submitted) if submitted else None
                         items.append(
-                            WorkItem(
+                            shared.item(
                                 WorkKind.PLAN_DECISION,
                                 pid,
                                 name,
@@ -238,7 +265,7 @@ class WorkQueueService:
                 for pid, name, due_text in driver.execute(_REVIEWS, (horizon,)):
                     if people is not None and pid not in people:
                         continue
-                    due = _day(due_text)
+                    due = shared.day(due_text)
                     if due < today:
                         late = (today - due).days
                         words = Words(
@@ -247,26 +274,28 @@ class WorkQueueService:
                             N_("Due {date}, {n} days ago"),
                             late,
                         )
-                        items.append(WorkItem(WorkKind.REVIEW_OVERDUE, pid, name, words, due))
+                        items.append(shared.item(WorkKind.REVIEW_OVERDUE, pid, name, words, due))
                     else:
                         items.append(
-                            WorkItem(
+                            shared.item(
                                 WorkKind.REVIEW_DUE, pid, name, Words(N_("Due {date}"), (("date", due),)), due
                             )
                         )
             if not going_on(2):
                 return WorkQueue(())
             if allowed(role, Permission.MANAGE_MONEY):
-                items += self._money(driver, people, today, now, money.surplus_limit_weeks)
+                items += self._money(driver, people, today, now, money.surplus_limit_weeks, shared)
                 if not going_on(3):
                     return WorkQueue(())
-                items += self._pa_checks(driver, people, today, money.reminder_days, money.dbs_recheck_years)
+                items += self._pa_checks(
+                    driver, people, today, money.reminder_days, money.dbs_recheck_years, shared
+                )
             if allowed(role, Permission.MOVE_STEPS) or allowed(role, Permission.DECIDE_PLAN):
                 notices = self._access.break_glass_notices()
                 names = self._names(connection, {n.person_id for n in notices})
                 for notice in notices:
                     items.append(
-                        WorkItem(
+                        shared.item(
                             WorkKind.BREAK_GLASS,
                             notice.person_id,
                             names.get(notice.person_id, ""),
@@ -290,7 +319,13 @@ class WorkQueueService:
         return dict(driver.execute(f"SELECT id, name FROM person WHERE id IN ({marks})", tuple(people)))
 
     def _money(
-        self, driver: Any, people: frozenset[int] | None, today: date, now: datetime, surplus_weeks: int
+        self,
+        driver: Any,
+        people: frozenset[int] | None,
+        today: date,
+        now: datetime,
+        surplus_weeks: int,
+        shared: _Shared,
     ) -> list[WorkItem]:
         """Balances against the payments (in whole pence a year: a balance is compared with ``weeks``
         weeks of payments as balance x 52 against payment x times a year x weeks, exactly)."""
@@ -303,7 +338,7 @@ class WorkQueueService:
             yearly = amount * TIMES_A_YEAR[frequency]
             if balance < 0:
                 out.append(
-                    WorkItem(
+                    shared.item(
                         WorkKind.OVERDRAWN,
                         pid,
                         name,
@@ -314,7 +349,7 @@ class WorkQueueService:
                 words = Words(
                     N_("Balance {amount}, less than a week of payments"), (("amount", Pence(balance)),)
                 )
-                out.append(WorkItem(WorkKind.RUNNING_OUT, pid, name, words))
+                out.append(shared.item(WorkKind.RUNNING_OUT, pid, name, words))
             elif balance * WEEKS_PER_YEAR > yearly * surplus_weeks:
                 words = Words(
                     N_("Balance {amount}, over {n} week of payments"),
@@ -322,14 +357,14 @@ class WorkQueueService:
                     N_("Balance {amount}, over {n} weeks of payments"),
                     surplus_weeks,
                 )
-                out.append(WorkItem(WorkKind.SURPLUS, pid, name, words))
+                out.append(shared.item(WorkKind.SURPLUS, pid, name, words))
             if first_on is not None and first_on[:10] <= paid_since:
                 if last_import is None:
-                    out.append(WorkItem(WorkKind.STATEMENT, pid, name, _NO_STATEMENT))
+                    out.append(shared.item(WorkKind.STATEMENT, pid, name, _NO_STATEMENT))
                 elif last_import < stale:
-                    day = _day(last_import)
+                    day = shared.day(last_import)
                     out.append(
-                        WorkItem(
+                        shared.item(
                             WorkKind.STATEMENT,
                             pid,
                             name,
@@ -340,21 +375,27 @@ class WorkQueueService:
         return out
 
     def _pa_checks(
-        self, driver: Any, people: frozenset[int] | None, today: date, days: int, dbs_years: int
+        self,
+        driver: Any,
+        people: frozenset[int] | None,
+        today: date,
+        days: int,
+        dbs_years: int,
+        shared: _Shared,
     ) -> list[WorkItem]:
         out: list[WorkItem] = []
         until = today + timedelta(days=days)
         for pid, name, expires_text in driver.execute(_INSURANCE, (until.isoformat(),)):
             if people is None or pid in people:
-                expires = _day(expires_text)
+                expires = shared.day(expires_text)
                 words = Words(N_("Employer's insurance runs out {date}"), (("date", expires),))
-                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, words, expires))
+                out.append(shared.item(WorkKind.PA_CHECK, pid, name, words, expires))
         before = _years_later(until, -dbs_years).isoformat()
         for pid, name, pa_name, checked in driver.execute(_DBS, (before,)):
             if people is None or pid in people:
-                due = _years_later(_day(checked), dbs_years)
+                due = _years_later(shared.day(checked), dbs_years)
                 words = Words(
                     N_("DBS check for {pa} due for renewal {date}"), (("pa", pa_name), ("date", due))
                 )
-                out.append(WorkItem(WorkKind.PA_CHECK, pid, name, words, due))
+                out.append(shared.item(WorkKind.PA_CHECK, pid, name, words, due))
         return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -202,7 +201,7 @@ def test_sort_and_filter_together(caseload):
 def test_ended_budget_sorts_after_step_seven(qtbot):
     model = CaseloadTableModel()
     rows = _rows(a=(40, None), b=(41, None))
-    rows[0] = replace(rows[0], cycle_open=False)
+    rows[0] = rows[0]._replace(cycle_open=False)
     model.set_rows(rows)
     model.sort(Column.STEP, Qt.SortOrder.DescendingOrder)
     assert model.index(0, Column.STEP).data() == "Budget ended"

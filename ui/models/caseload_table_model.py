@@ -81,6 +81,12 @@ def search_key(row: CaseloadRow) -> str:
     return f"{row.name.lower()}\x1f{row.locality.lower()}\x1f{row.nhs_number or ''}"
 
 
+def search_keys(rows: Sequence[CaseloadRow]) -> list[str]:
+    """``search_key`` of every row, in one comprehension (each locality made lowercase once)."""
+    localities = {locality: locality.lower() for locality in {row.locality for row in rows}}
+    return [f"{row.name.lower()}\x1f{localities[row.locality]}\x1f{row.nhs_number or ''}" for row in rows]
+
+
 _NO_DATE = date.max.toordinal() + 1
 
 
@@ -110,11 +116,14 @@ class CaseloadTableModel(QAbstractTableModel):
         self.generation = 0  # bumped whenever rows are replaced, reordered or filtered
 
     # -- loading -------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
-        """Replace every row (one model reset), keeping the sort order and the filter."""
+    def set_rows(self, rows: Sequence[CaseloadRow], *, by_name: bool = False) -> None:
+        """Replace every row (one model reset), keeping the sort order and the filter.
+
+        ``by_name``: the rows come in the order of the name column (``people.list_caseload``'s),
+        so when the list is sorted by name they are not sorted again (50 ms at 50,000 people)."""
         self.beginResetModel()
         self._all = list(rows)
-        self._sort_all(self._sort_column, self._sort_order)
+        self._sort_all(self._sort_column, self._sort_order, by_name=by_name)
         self._apply_filter()
         self.endResetModel()
 
@@ -248,15 +257,16 @@ class CaseloadTableModel(QAbstractTableModel):
         return self._sort_order
 
     # -- helpers -------------------------------------------------------------------------
-    def _sort_all(self, column: Column, order: Qt.SortOrder) -> None:
+    def _sort_all(self, column: Column, order: Qt.SortOrder, *, by_name: bool = False) -> None:
         self._sort_column, self._sort_order = column, order
         key = self._sort_key(column)
         name_key = self._sort_key(Column.NAME)
         # Name (then id) breaks ties, so equal values keep a stable, readable order either way.
-        self._all.sort(key=name_key)
+        if not by_name:
+            self._all.sort(key=name_key)
         if column != Column.NAME or order == Qt.SortOrder.DescendingOrder:
             self._all.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._all_keys = [search_key(r) for r in self._all]
+        self._all_keys = search_keys(self._all)
 
     def _apply_filter(self) -> None:
         rows, keys = self._all, self._all_keys
