@@ -89,6 +89,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     "pa_employment": ("person", "person_id"),
     "statement_import": ("person", "person_id"),
     "ledger_transaction": ("person", "person_id"),
+    "ledger_spend_total": ("person", "person_id"),  # kept by a trigger on ledger_transaction
     "categorisation_rule": ("person", "person_id"),
     "person_contribution": ("person", "person_id"),
     "contribution_payment": ("person", "person_id"),
