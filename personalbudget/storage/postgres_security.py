@@ -870,7 +870,7 @@ def fill_event_people(connection: Connection) -> None:
         "AND table_name = 'person' AND row_id ~ '^[0-9]+$'"
     ]
     for table, (kind, column) in sorted(SCOPES.items()):
-        if kind == "self":
+        if kind == "self" or table in audit.NOT_AUDITED:  # (no events about the kept ledger totals)
             continue
         person = (
             f"t.{column}" if kind == "person" else "(" + _PERSON_OF[kind].replace("$1", f"t.{column}") + ")"
