@@ -8,6 +8,7 @@ import dataclasses
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import text
 
 from personalbudget.domain.statement_parsing import ColumnMapping
@@ -220,3 +221,92 @@ def test_check_finds_kept_totals_that_disagree_and_rebuilds_them_when_asked(serv
     )
     assert run(["check", "--db", str(db_path), "--rebuild-totals"], keys=keys) == 0
     assert run(["check", "--db", str(db_path)], keys=keys) == 0
+
+
+_PERSON = (
+    "INSERT INTO person (id, name, date_of_birth, locality, primary_support_reason, created_at, updated_at) "
+    "VALUES (1, 'Nia Rees', '1960-01-02', 'Bryn Vale', 'Unknown', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+)
+_ROWS = (  # (posted on, pence, category): two financial years, money in and out
+    ("2026-03-31", -1_000, "transport"),
+    ("2026-04-01", -250, "transport"),
+    ("2026-04-02", -250, "transport"),
+    ("2026-04-03", 65_000, ""),
+    ("2026-05-01", -99, ""),
+)
+
+
+def _older_caseload_with_a_ledger(connection) -> None:  # type: ignore[no-untyped-def]
+    connection.execute(text(_PERSON))
+    for posted_on, pence, category in _ROWS:
+        connection.execute(
+            text(
+                "INSERT INTO ledger_transaction (person_id, posted_on, amount_pence, description, category, "
+                "source, recorded_at, recorded_by, row_version) VALUES (1, :d, :p, 'x', :c, 'manual', "
+                "'2026-06-01 00:00:00', 'x', 1)"
+            ),
+            {"d": date.fromisoformat(posted_on), "p": pence, "c": category},
+        )
+
+
+_BACKFILLED = [(2025, 1, 0, "transport", 1_000), (2026, 1, 0, "", 99), (2026, 1, 0, "transport", 500)]
+
+
+@pytest.mark.fresh_caseload
+@pytest.mark.sqlite_only
+def test_the_migration_fills_the_kept_totals_of_an_existing_caseload_file(db_path):
+    from personalbudget.storage.database import open_database
+
+    old = open_database(db_path, upgrade_to="0013")
+    with old.engine.begin() as connection:
+        _older_caseload_with_a_ledger(connection)
+    old.close()
+    upgraded = open_database(db_path)
+    try:
+        with upgraded.engine.begin() as connection:
+            kept = connection.execute(text("SELECT * FROM ledger_spend_total ORDER BY 1, 4")).all()
+            assert [tuple(r) for r in kept] == _BACKFILLED
+            connection.execute(
+                text("DELETE FROM ledger_transaction WHERE amount_pence = -99")
+            )  # the triggers too
+            assert ledger_totals.disagreements(connection) == 0
+            assert connection.execute(text("SELECT count(*) FROM ledger_spend_total")).scalar() == 2
+    finally:
+        upgraded.close()
+
+
+def test_the_migration_fills_and_secures_the_kept_totals_of_an_existing_team_caseload(pg_empty_database):
+    from personalbudget.storage import postgres_security
+    from personalbudget.storage.database import migrate_connection
+    from personalbudget.storage.server import make_server_engine, server_url
+
+    engine = make_server_engine(server_url(pg_empty_database.superuser_url))
+    try:
+        with engine.begin() as connection:
+            migrate_connection(connection, "0013")
+            postgres_security.apply(connection)  # a team caseload set up before
+            _older_caseload_with_a_ledger(connection)
+        with engine.begin() as connection:
+            migrate_connection(connection)
+            kept = connection.execute(text("SELECT * FROM ledger_spend_total ORDER BY 1, 4")).all()
+            assert [tuple(r) for r in kept] == _BACKFILLED
+            secured = connection.execute(
+                text(
+                    "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'ledger_spend_total'"
+                )
+            ).one()
+            assert tuple(secured) == (True, True)
+            connection.execute(
+                text("UPDATE ledger_transaction SET posted_on = '2026-03-01' WHERE amount_pence = -99")
+            )
+            assert ledger_totals.disagreements(connection) == 0
+            assert (
+                connection.execute(
+                    text(
+                        "SELECT spent_pence FROM ledger_spend_total WHERE year_from = 2025 AND category = ''"
+                    )
+                ).scalar()
+                == 99
+            )
+    finally:
+        engine.dispose()
