@@ -130,9 +130,12 @@ def _person_tables(connection) -> tuple[list[str], dict[str, list[tuple[str, str
         for name in names
     }
     owned = {"person"}
+    kept = {"ledger_spend_total"}  # kept by the triggers as the ledger rows are copied: never copied itself
     while True:
         more = {
-            name for name in names if name not in owned and any(target in owned for _c, target in keys[name])
+            name
+            for name in names
+            if name not in owned and name not in kept and any(target in owned for _c, target in keys[name])
         }
         if not more:
             break
