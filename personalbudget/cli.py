@@ -259,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, metavar="BACKUP", help=_("the backup file to restore"))
     check = commands.add_parser("check", help=_("integrity check, broken links and the audit trail"))
     _db_option(check, argparse.SUPPRESS)
+    check.add_argument(
+        "--rebuild-totals",
+        action="store_true",
+        help=_("first work out the ledger totals kept for the anonymised export again from the ledger"),
+    )
 
     settings = commands.add_parser(
         "settings", help=_("show or change the caseload's settings (security, reviews)")
@@ -979,8 +984,10 @@ def _check(args: argparse.Namespace) -> int:
     services = _services(args)
     database = services.context.db.database
     try:
+        if args.rebuild_totals:
+            services.ledger.rebuild_kept_totals()
         report = check_database(database)
-        impossible = services.ledger.impossible_figures()
+        impossible = services.ledger.impossible_figures() + services.ledger.kept_totals_disagreeing()
     finally:
         database.close()
     if impossible:

@@ -44,7 +44,12 @@ from personalbudget.storage.models import (
     PlanSupportItem,
     SupportPlan,
 )
-from personalbudget.storage.money_models import BudgetManagement, LedgerTransaction, ManagementShare
+from personalbudget.storage.money_models import (
+    BudgetManagement,
+    LedgerSpendTotal,
+    LedgerTransaction,
+    ManagementShare,
+)
 from personalbudget.storage.review_models import MarketGapRow, Review, ReviewOutcome
 from personalbudget.storage.sql import run_compiled
 
@@ -400,7 +405,54 @@ person_t, cycle_t, budget_t, stream_t = _t(Person), _t(PlanCycle), _t(AgreedBudg
 plan_t, decision_t, item_t = _t(SupportPlan), _t(PlanDecision), _t(PlanSupportItem)
 contribution_t = _t(PersonContribution)
 management_t, share_t, transaction_t = _t(BudgetManagement), _t(ManagementShare), _t(LedgerTransaction)
+spend_total_t = _t(LedgerSpendTotal)
 review_t, outcome_t, gap_t = _t(Review), _t(ReviewOutcome), _t(MarketGapRow)
+
+
+def whole_financial_years(period_from: date, period_to: date) -> tuple[range, list[tuple[date, date]]]:
+    """The financial years (1 April to 31 March, by the year they start in) wholly inside the period,
+    and the parts of the period outside them (first and last day each): the spending of the first is
+    read from the kept ledger totals, of the second from the ledger rows themselves."""
+    first = period_from.year if period_from <= date(period_from.year, 4, 1) else period_from.year + 1
+    last = period_to.year - 1 if period_to >= date(period_to.year, 3, 31) else period_to.year - 2
+    if last < first:
+        return range(0), [(period_from, period_to)]
+    rest = []
+    if period_from < date(first, 4, 1):
+        rest.append((period_from, date(first, 4, 1) - timedelta(days=1)))
+    if period_to > date(last + 1, 3, 31):
+        rest.append((date(last + 1, 4, 1), period_to))
+    return range(first, last + 1), rest
+
+
+def _spent_from_ledger(period_from: date, period_to: date) -> Select[Any]:
+    """Money out within the days given, per person and category, from the ledger rows."""
+    t, i = transaction_t.c, item_t.c
+    category = func.coalesce(i.category, func.nullif(t.category, _EMPTY))
+    return (
+        select(t.person_id, category, -func.sum(t.amount_pence))
+        .join_from(transaction_t, item_t, i.id == t.plan_item_id, isouter=True)
+        .where(
+            t.amount_pence < 0,
+            # ISO text as SQLite holds dates; typed as a date, so the server compares dates with dates.
+            t.posted_on >= type_coerce(period_from.isoformat(), Date),
+            t.posted_on <= type_coerce(period_to.isoformat(), Date),
+        )
+        .group_by(t.person_id, category)
+    )
+
+
+def _spent_from_kept(years: range) -> Select[Any]:
+    """Money out within whole financial years, per person and category, from the kept ledger totals
+    (storage/ledger_totals.py): the same figures as ``_spent_from_ledger`` over those years."""
+    k, i = spend_total_t.c, item_t.c
+    category = func.coalesce(i.category, func.nullif(k.category, _EMPTY))
+    return (
+        select(k.person_id, category, func.sum(k.spent_pence))
+        .join_from(spend_total_t, item_t, i.id == k.plan_item_id, isouter=True)
+        .where(k.year_from >= years.start, k.year_from < years.stop)
+        .group_by(k.person_id, category)
+    )
 
 
 def _queries(period_from: date, period_to: date) -> dict[str, Select[Any]]:
@@ -411,8 +463,12 @@ def _queries(period_from: date, period_to: date) -> dict[str, Select[Any]]:
         .where(decision_t.c.plan_id == plan_t.c.id, decision_t.c.decision != "return")
         .scalar_subquery()
     )
-    t, i = transaction_t.c, item_t.c
-    return {
+    i = item_t.c
+    years, rest = whole_financial_years(period_from, period_to)
+    spent = {f"spent_{n}": _spent_from_ledger(first, last) for n, (first, last) in enumerate(rest)}
+    if years:
+        spent["spent_kept"] = _spent_from_kept(years)
+    return spent | {
         "people": select(
             person_t.c.id,
             person_t.c.date_of_birth,
@@ -432,17 +488,6 @@ def _queries(period_from: date, period_to: date) -> dict[str, Select[Any]]:
             management_t, cycle_t, c.id == management_t.c.cycle_id
         ),
         "shares": select(share_t.c.management_id, share_t.c.option, share_t.c.annual_pence),
-        "spent": select(
-            t.person_id, func.coalesce(i.category, func.nullif(t.category, _EMPTY)), -func.sum(t.amount_pence)
-        )
-        .join_from(transaction_t, item_t, i.id == t.plan_item_id, isouter=True)
-        .where(
-            t.amount_pence < 0,
-            # ISO text as SQLite holds dates; typed as a date, so the server compares dates with dates.
-            t.posted_on >= type_coerce(period_from.isoformat(), Date),
-            t.posted_on <= type_coerce(period_to.isoformat(), Date),
-        )
-        .group_by(t.person_id, func.coalesce(i.category, func.nullif(t.category, _EMPTY))),
         "reviews": select(c.person_id, review_t.c.id, review_t.c.completed_at, review_t.c.due_on)
         .join_from(review_t, cycle_t, c.id == review_t.c.cycle_id)
         .where(review_t.c.status == "completed"),
@@ -558,12 +603,13 @@ def extract_records(
 
         # Spending (money out) within the period, by the category of the linked item or the link itself.
         spent: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for person_id, category, pence in rows("spent"):
-            if category is None:
-                category = UNLINKED
-            elif category not in SUPPORT_CATEGORIES:
-                category = "other"
-            spent[person_id][category] += pence
+        for name in (n for n in queries if n.startswith("spent_")):  # kept totals, and days outside them
+            for person_id, category, pence in rows(name):
+                if category is None:
+                    category = UNLINKED
+                elif category not in SUPPORT_CATEGORIES:
+                    category = "other"
+                spent[person_id][category] += int(pence)
 
         # Reviews completed within the period: the newest per person gives outcomes and timeliness.
         reviews: dict[int, tuple[datetime, int, date]] = {}  # person -> (completed at, review id, due on)

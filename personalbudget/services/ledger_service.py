@@ -33,6 +33,7 @@ from personalbudget.services.money_queries import (
 )
 from personalbudget.services.monitoring_service import MonitoringService, MonitoringView
 from personalbudget.services.settings_service import SettingsService
+from personalbudget.storage import ledger_totals
 from personalbudget.storage.money_models import (
     LedgerTransaction,
 )
@@ -291,6 +292,30 @@ class LedgerService(LedgerServiceBase):
                     ).format(id=person_id, balance=format_money(balance))
                 )
         return out
+
+    def kept_totals_disagreeing(self) -> list[str]:
+        """The integrity check of the ledger totals kept for the anonymised export (issue 18): a
+        problem when any disagrees with the ledger rows (``storage/ledger_totals.py``). One query."""
+        with self._ctx.db.session() as session:
+            count = ledger_totals.disagreements(session.connection())
+        if not count:
+            return []
+        return [
+            ngettext(
+                "{n} of the ledger totals kept for the anonymised export disagrees with the ledger. Run "
+                "'personalbudget check --rebuild-totals' to work them out again from the ledger.",
+                "{n} of the ledger totals kept for the anonymised export disagree with the ledger. Run "
+                "'personalbudget check --rebuild-totals' to work them out again from the ledger.",
+                count,
+            ).format(n=format_number(count))
+        ]
+
+    def rebuild_kept_totals(self) -> None:
+        """Work the ledger totals kept for the export out again from every ledger row (as the
+        migration that made them did). Only a role that exports them may."""
+        self._ctx.require(Permission.EXPORT_AGGREGATES)
+        with self._ctx.db.session() as session:
+            ledger_totals.rebuild(session.connection())
 
     def add_rows(
         self, person_id: int, rows: list[tuple[date, int, str, int | None, str]], source: str

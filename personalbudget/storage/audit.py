@@ -27,7 +27,8 @@ HEAD_KEY = "audit.head"
 # On a team caseload the server appends the app's own events (storage/postgres_security.py).
 SERVER_RECORD_EVENT = "SELECT pb_security.record_event(:action, :table, :row_id, :summary, :person)"
 GENESIS = "0" * 64
-NOT_AUDITED = {"audit_event", "alembic_version"}
+# ledger_spend_total: kept totals of the ledger (storage/ledger_totals.py), whose rows are audited.
+NOT_AUDITED = {"audit_event", "alembic_version", "ledger_spend_total"}
 # Fields whose values are safe to copy into the trail; any other field is reported as changed only.
 SAFE_FIELDS = {
     "id", "step", "current_step", "status", "number", "version", "budget_type", "stream", "quantity",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, text
 from sqlalchemy import inspect as sa_inspect
 
+from personalbudget.storage import ledger_totals
 from personalbudget.storage.sql import driver
 
 
@@ -38,8 +39,8 @@ def owned_tables(connection: Connection) -> list[OwnedTable]:
     on_file = set(sa_inspect(connection).get_table_names())
     owned: dict[str, OwnedTable] = {}
     for table in _metadata_tables():  # sorted: a table comes after those it refers to
-        if table.name not in on_file or "id" not in table.c:
-            continue
+        if table.name not in on_file or "id" not in table.c or table.name == ledger_totals.TABLE:
+            continue  # (the kept ledger totals: the triggers add the copied ledger rows to them)
         links = {fk.parent.name: fk.column.table.name for fk in table.foreign_keys}
         owned_links = {column: target for column, target in links.items() if target in owned}
         if table.name == "person" or owned_links:

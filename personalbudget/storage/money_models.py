@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from personalbudget.storage.versioning import version_column, versioned
@@ -212,3 +212,26 @@ class CategorisationRule(SQLModel, table=True):
     contains: str
     plan_item_id: int | None = Field(default=None, sa_column=_optional_fk("plan_support_item.id"))
     category: str = ""
+
+
+class LedgerSpendTotal(SQLModel, table=True):
+    """Kept figures: the money out of each person's ledger per financial year, linked item and category.
+
+    Never written by the app's code: triggers on ``ledger_transaction`` keep it, in the same
+    transaction as every insert, edit and delete of a ledger row, whoever makes it (the services, a
+    statement import, the demo's copies, a team upload, SQL); ``storage/ledger_totals.py`` has them
+    (migration r0015 installs them on SQLite and PostgreSQL and fills the table from the ledger).
+    The aggregate export reads it instead of scanning every ledger row (issue 18). Only rows with
+    money out (``amount_pence < 0``) count; ``spent_pence`` is their total as a positive number, and
+    a key whose total comes back to 0 is removed. Copiers of people's rows leave it alone: the
+    triggers fill it from the ledger rows they copy.
+    """
+
+    __tablename__ = "ledger_spend_total"
+
+    # The financial year the money went out in (1 April to 31 March), as the year it starts in.
+    year_from: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    person_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    plan_item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))  # 0: none
+    category: str = Field(primary_key=True)  # the ledger row's own category ('' when none)
+    spent_pence: int = Field(sa_column=Column(BigInteger, nullable=False))  # a year's total: beyond int4

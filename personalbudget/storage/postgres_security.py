@@ -113,6 +113,10 @@ SCOPES: dict[str, tuple[str, str]] = {
     "review_outcome": ("review", "review_id"),
     "market_gap": ("review", "review_id"),
 }
+# Figures kept from a person's rows by triggers (storage/ledger_totals.py): scoped by person as the
+# rows they are kept from, but no records of their own, so not in SCOPES (nothing copies, syncs or
+# audits them; the triggers keep them wherever the rows are written).
+KEPT: dict[str, tuple[str, str]] = {"ledger_spend_total": ("person", "person_id")}
 # The parents: the function that says whether the account reaches the parent with this id (a
 # look-up per row), and the set of the parent's ids the account reaches (one set per statement).
 _PARENT_CHECKS = {
@@ -841,7 +845,7 @@ def _special_policies() -> list[str]:
 def _table_kinds(tables: Iterable[str]) -> dict[str, str]:
     kinds = {}
     for table in tables:
-        if table in SCOPES:
+        if table in SCOPES or table in KEPT:
             kinds[table] = "scoped"
         elif table in SHARED:
             kinds[table] = "shared"
@@ -928,7 +932,7 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
             f"CREATE POLICY pb_setup ON {table} TO {_ident(setup_role)} USING (true) WITH CHECK (true)"
         )
         if kinds[table] == "scoped":
-            statements += _scoped_policy(table, *SCOPES[table])
+            statements += _scoped_policy(table, *(SCOPES.get(table) or KEPT[table]))
             # pb_reporting reads every person's rows (for SELECT only: it adds no write).
             statements.append(
                 f"CREATE POLICY pb_reporting ON {table} FOR SELECT TO {ACCOUNT_GROUP} "

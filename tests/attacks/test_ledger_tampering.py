@@ -106,3 +106,22 @@ def test_a_release_deleted_from_the_caseload_ledger_stops_its_export(services, t
     with pytest.raises(RegisterTamperedError, match="audit trail"):
         exporter.export(date(2026, 4, 1), date(2027, 3, 31), tmp_path / "second")
     assert not (tmp_path / "second").exists()
+
+
+def test_a_release_deleted_from_the_caseload_ledger_stops_even_a_re_export_of_the_same_tables(
+    services, tmp_path
+):
+    # A re-export of tables already published is allowed on the releases' content hashes alone
+    # (issue 18: without reading every earlier release's people); the trail is still checked.
+    agreed_person(services)
+    exporter = ExportService(services.context, services.settings)
+    exporter.export(date(2026, 4, 1), date(2027, 3, 31), tmp_path / "first")
+    again = exporter.export(date(2026, 4, 1), date(2027, 3, 31), tmp_path / "again")
+    assert again is not None and again.identical_to_earlier
+    with services.context.db.session() as session:  # behind the app's back
+        session.connection().execute(
+            text("DELETE FROM export_release WHERE id = (SELECT min(id) FROM export_release)")
+        )
+    with pytest.raises(RegisterTamperedError, match="audit trail"):
+        exporter.export(date(2026, 4, 1), date(2027, 3, 31), tmp_path / "third")
+    assert not (tmp_path / "third").exists()

@@ -39,6 +39,8 @@ CASELOAD_WIDE = {
     "statement_imports.mapping_for_columns": "statement column mappings, no person",
     "statement_imports.save_mapping": "statement column mappings, no person",
     "ledger.impossible_figures": "the integrity check: person ids and amounts only, no names or payees",
+    "ledger.kept_totals_disagreeing": "the integrity check: a count of kept totals, no person",
+    "ledger.rebuild_kept_totals": "the export's kept totals worked out again: needs the export's permission",
     "statement_imports.preview": "a statement file read before choosing whose it is; nothing saved",
     "support.providers": "the directory of providers, no person",
     "support.get_provider": "the directory of providers, no person",

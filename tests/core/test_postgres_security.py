@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -830,3 +830,42 @@ def test_exports_cover_the_whole_team_caseload_and_only_pb_reporting_accounts_ru
         _grant_reporting(team, "north1", False)
     with team.connect("analyst") as connection:
         assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 0
+
+
+def test_the_ledger_totals_kept_for_the_export_follow_an_accounts_writes_under_its_row_rules(team):
+    """The triggers keeping ledger_spend_total run as the account writing the ledger row, bound by the
+    same row rules as the ledger (issue 18); what the account cannot see of it, it does not change."""
+    from personalbudget.services.ledger_service import TransactionForm
+    from personalbudget.storage import ledger_totals
+
+    with team.connect("north1") as connection:
+        mine = sorted({r[0] for r in connection.execute("SELECT DISTINCT person_id FROM ledger_transaction")})
+        seen_totals = {r[0] for r in connection.execute("SELECT DISTINCT person_id FROM ledger_spend_total")}
+    assert mine and seen_totals == set(mine)
+    with team.admin() as connection:
+        assert {
+            r[0] for r in connection.execute("SELECT DISTINCT person_id FROM ledger_spend_total")
+        } > seen_totals
+    services = services_as(team, "north1", Role.PRACTITIONER)
+    try:
+        spent = services.ledger.add_transaction(
+            mine[0], TransactionForm(date(2026, 4, 2), "12.34", False, "Bus", category="transport")
+        )
+        refund = services.ledger.add_transaction(
+            mine[0], TransactionForm(date(2026, 4, 3), "2.00", True, "Back")
+        )
+        services.ledger.link_transactions(mine[0], [spent], None, "equipment")
+        with team.database.engine.connect() as connection:
+            assert ledger_totals.disagreements(connection) == 0
+            kept = connection.exec_driver_sql(
+                "SELECT spent_pence FROM ledger_spend_total WHERE year_from = 2026 AND person_id = %(p)s "
+                "AND plan_item_id = 0 AND category = 'equipment'",
+                {"p": mine[0]},
+            ).scalar()
+            assert kept is not None and kept >= 1234
+        for transaction in (spent, refund):
+            services.ledger.delete_transaction(mine[0], transaction)
+        with team.database.engine.connect() as connection:
+            assert ledger_totals.disagreements(connection) == 0
+    finally:
+        services.context.db.close()
