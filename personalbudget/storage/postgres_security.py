@@ -823,13 +823,24 @@ def reading_many(connection: Connection) -> Iterator[None]:
     connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
 
 
+_SECURED = "pb.secured"  # kept in the connection's own info (it lasts as long as the connection)
+
+
 def secured(connection: Connection) -> bool:
-    """Whether this server caseload has the security applied (the functions exist)."""
-    return bool(
+    """Whether this server caseload has the security applied (the functions exist).
+
+    Once known to be so, it is not asked again on the same connection: the security is only ever
+    applied (``team setup``, the migrations), never taken away from a caseload in use."""
+    if connection.info.get(_SECURED):
+        return True
+    found = bool(
         connection.execute(
             text("SELECT to_regprocedure('pb_security.sync_account(text)') IS NOT NULL")
         ).scalar()
     )
+    if found:
+        connection.info[_SECURED] = True
+    return found
 
 
 def whole_caseload_readable(connection: Connection) -> bool:
@@ -913,6 +924,14 @@ def person_exists(connection: Connection, person_id: int) -> bool:
     return (
         connection.execute(text("SELECT 1 FROM person WHERE id = :p"), {"p": person_id}).first() is not None
     )
+
+
+def person_exists_sql(connection: Connection) -> str:
+    """An SQL expression that is true when the person ``:pid`` is on the caseload at all (as
+    :func:`person_exists`), to be asked in the same statement as something else."""
+    if is_server(connection) and secured(connection):
+        return f"{SCHEMA}.person_exists(:pid)"
+    return "EXISTS (SELECT 1 FROM person WHERE id = :pid)"
 
 
 def person_by_nhs_number(connection: Connection, digits: str) -> int | None:
