@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import UOWTransaction
@@ -197,3 +198,25 @@ class ServiceContext:
             finally:
                 if outermost:
                     session.info.pop(_HELD, None)
+
+
+class _Service(Protocol):
+    _ctx: ServiceContext
+
+
+_S = TypeVar("_S", bound=_Service)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def use_case(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """A service method that is one session and one transaction from its access check to its last
+    read or write (the check would otherwise be a transaction of its own). Called inside a unit of
+    work, it joins that."""
+
+    @functools.wraps(method)
+    def run(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._ctx.db.session():
+            return method(self, *args, **kwargs)
+
+    return run

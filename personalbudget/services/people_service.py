@@ -13,7 +13,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import N_, _
 from personalbudget.services.access import allocate_new_person
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
 from personalbudget.services.edit_check import Resolution, check_unchanged, touch, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
@@ -93,6 +93,7 @@ class PeopleService:
             )
             return self._details(session, person)
 
+    @use_case
     def update_person(
         self,
         person_id: int,
@@ -136,11 +137,13 @@ class PeopleService:
             self._flush(session)
             return self._details(session, person)
 
+    @use_case
     def get_person(self, person_id: int) -> PersonDetails:
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._details(session, self._get(session, person_id))
 
+    @use_case
     def list_caseload(self) -> list[CaseloadRow]:
         """Everyone in the caseload with their current step and review date, by name."""
         self._ctx.require(Permission.VIEW_PEOPLE)
@@ -161,28 +164,30 @@ class PeopleService:
                 found = dates[value] = date.fromisoformat(value[:10])
             return found
 
-        with self._ctx.db.engine.connect() as connection, postgres_security.reading_many(connection):
-            for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
-                _CASELOAD_SQL
-            ):
-                if people is not None and pid not in people:
-                    continue
-                is_open = status == "open"
-                review = day(due)
-                rows.append(
-                    CaseloadRow(
-                        person_id=pid,
-                        name=name,
-                        nhs_number=nhs,
-                        age=age_on(day(dob), today),  # type: ignore[arg-type]
-                        locality=shared.setdefault(locality, locality),
-                        primary_support_reason=shared.setdefault(psr, psr),
-                        step=_STEPS[step] if step else None,
-                        cycle_open=is_open,
-                        next_review_due=review,
-                        review_overdue=is_overdue(review, is_open, today),
+        with self._ctx.db.session() as session:  # (the use case's, which the check above read in)
+            connection = session.connection()
+            with postgres_security.reading_many(connection):
+                for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
+                    _CASELOAD_SQL
+                ):
+                    if people is not None and pid not in people:
+                        continue
+                    is_open = status == "open"
+                    review = day(due)
+                    rows.append(
+                        CaseloadRow(
+                            person_id=pid,
+                            name=name,
+                            nhs_number=nhs,
+                            age=age_on(day(dob), today),  # type: ignore[arg-type]
+                            locality=shared.setdefault(locality, locality),
+                            primary_support_reason=shared.setdefault(psr, psr),
+                            step=_STEPS[step] if step else None,
+                            cycle_open=is_open,
+                            next_review_due=review,
+                            review_overdue=is_overdue(review, is_open, today),
+                        )
                     )
-                )
         rows.sort(key=lambda row: (row.name.casefold(), row.person_id))
         return rows
 

@@ -46,7 +46,7 @@ from personalbudget.errors import (
 )
 from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
 from personalbudget.services.edit_check import Resolution, check_unchanged, shown, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
@@ -210,6 +210,7 @@ class PlanService:
         self._settings = settings
 
     # -- reading -----------------------------------------------------------------------------
+    @use_case
     def get_plan(self, person_id: int) -> PlanView | None:
         """The newest plan version in the person's latest cycle, if there is one."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -218,6 +219,7 @@ class PlanService:
             plan = self._latest_in_cycle(session, cycle)
             return self._view(session, plan, cycle) if plan else None
 
+    @use_case
     def approval_summary(self, person_id: int) -> ApprovalSummary | None:
         """What the approver sees before deciding on the person's newest plan, if there is one."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -264,6 +266,7 @@ class PlanService:
                 for plan, number in rows
             ]
 
+    @use_case
     def starting_draft(self, person_id: int) -> PlanDraft:
         """What a new plan starts from: the newest earlier version's content, or an empty plan."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -277,6 +280,7 @@ class PlanService:
             return self._content(session, previous) if previous else PlanDraft()
 
     # -- changing ----------------------------------------------------------------------------
+    @use_case
     def save_draft(
         self,
         person_id: int,
