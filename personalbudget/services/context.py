@@ -106,6 +106,7 @@ def _tell_server(session: Session, actor: str, previous: object) -> None:
     session.execute(text("SELECT set_config('pb.actor', :actor, true)"), {"actor": actor})
 
 
+_T = TypeVar("_T")
 # What a session has already worked out and may use again while it lasts (one transaction): the
 # account's standing and the people it was found to reach (services/access.py), the settings read.
 _MEMO = "memo"
@@ -119,6 +120,20 @@ def memo(session: Session) -> dict[Any, Any]:
     allocation, a break-glass opening, a setting), so what comes after in the session asks again."""
     found: dict[Any, Any] = session.info.setdefault(_MEMO, {})
     return found
+
+
+def remembered(session: Session, key: tuple[Any, ...], work: Callable[[], _T]) -> _T:
+    """What ``work`` reads, read once per session (the services of a person opened each ask for the
+    person's current cycle, plan and management): from the session's memo, unless the session has
+    changes not yet written (then read afresh, as a query would write them first). Only for reads
+    whose answer its caller does not change."""
+    if session.new or session.dirty or session.deleted:
+        return work()
+    found = memo(session)
+    if key not in found:
+        found[key] = work()
+    value: _T = found[key]
+    return value
 
 
 @event.listens_for(Session, "after_flush")

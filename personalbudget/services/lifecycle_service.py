@@ -29,7 +29,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.budget_queries import carry_budget_over
-from personalbudget.services.context import ServiceContext, use_case
+from personalbudget.services.context import ServiceContext, remembered, use_case
 from personalbudget.services.dto import CycleView, StepView, TransitionView
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import CycleStep, Person, PlanCycle, StepTransition
@@ -93,6 +93,10 @@ def facts_of(cycle: PlanCycle) -> CycleFacts:
 
 
 def latest_cycle(session: Session, person_id: int) -> PlanCycle:
+    return remembered(session, ("latest_cycle", person_id), lambda: _latest_cycle(session, person_id))
+
+
+def _latest_cycle(session: Session, person_id: int) -> PlanCycle:
     if session.get(Person, person_id) is None:
         raise NotFoundError(_("There is no person with id {id} in this caseload.").format(id=person_id))
     cycle = session.exec(

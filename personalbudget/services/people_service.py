@@ -149,8 +149,6 @@ class PeopleService:
         self._ctx.require(Permission.VIEW_PEOPLE)
         today = self._ctx.clock.today()
         rows = []
-        scope = self._ctx.visible_people()  # only the people this account may see (services.access)
-        people = None if scope.everyone else scope.people
         # The same text and dates once each (localities, support reasons, birthdays repeat):
         # a 50,000-person list holds one copy of each, not one per person.
         shared: dict[str, str] = {}
@@ -164,9 +162,11 @@ class PeopleService:
                 found = dates[value] = date.fromisoformat(value[:10])
             return found
 
-        with self._ctx.db.session() as session:  # (the use case's, which the check above read in)
+        with self._ctx.db.session() as session:  # (the use case's: the scope and the list in one transaction)
             connection = session.connection()
-            with postgres_security.reading_many(connection):
+            with postgres_security.reading_many(connection):  # (the scope's statement and the list's)
+                scope = self._ctx.visible_people()  # only the people this account may see (services.access)
+                people = None if scope.everyone else scope.people
                 for pid, name, nhs, dob, locality, psr, step, status, due in raw_driver(connection).execute(
                     _CASELOAD_SQL
                 ):

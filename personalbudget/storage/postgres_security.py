@@ -813,14 +813,23 @@ def is_server(connection: Connection) -> bool:
 def reading_many(connection: Connection) -> Iterator[None]:
     """Within this block, the server checks the rows the connection reads against the set of people
     the account reaches, built once per statement (``READING_MANY``), rather than person by person:
-    for a statement that reads everyone's rows, as the caseload list does. Nothing on SQLite."""
-    if not is_server(connection):
+    for a statement that reads everyone's rows, as the caseload list does. Nothing on SQLite.
+    A block inside another on the same connection (the list's scope, read within the list's own
+    block) changes nothing: the outer one turns it on and off."""
+    if not is_server(connection) or connection.info.get(_IN_READING_MANY):
         yield
         return
-    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, 'on', true)")
-    yield
-    # (Not after an error: a failed statement's rollback undoes the setting with it.)
-    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
+    connection.info[_IN_READING_MANY] = True
+    try:
+        connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, 'on', true)")
+        yield
+        # (Not after an error: a failed statement's rollback undoes the setting with it.)
+        connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
+    finally:
+        connection.info.pop(_IN_READING_MANY, None)
+
+
+_IN_READING_MANY = "pb.in_reading_many"  # (in the connection's info, for the block's length only)
 
 
 _SECURED = "pb.secured"  # kept in the connection's own info (it lasts as long as the connection)
