@@ -743,7 +743,7 @@ def test_a_person_allocated_away_between_two_opens_is_refused_at_the_next_open(t
 def test_within_one_unit_of_work_a_change_of_who_reaches_whom_counts_at_once(team):
     from personalbudget.services.access import NotYourPersonError
 
-    services = services_as(team, "spare", Role.PRACTITIONER)
+    services = services_as(team, "duty", Role.PRACTITIONER)
     person = team.people[4]  # on the waiting list: every practitioner reaches them
     try:
         with services.context.unit_of_work():
