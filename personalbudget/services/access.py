@@ -236,9 +236,9 @@ def check(connection: Connection, actor: str, role: Role, permission: Permission
           now: datetime, memo: dict[Any, Any] | None = None) -> None:  # fmt: skip
     """Refuse, naming the action and why, when the account may not reach this person.
 
-    With ``memo`` (the session's), what this unit of work has already worked
-    out is not asked again: the account's standing, and a person already found reachable. The next
-    unit of work asks afresh, so a right taken away counts from the next operation on."""
+    With ``memo`` (the session's), what the session has already worked out is not asked again:
+    the account's standing, and a person already found reachable. The next session asks afresh, so
+    a right taken away counts from the next operation on."""
     standing = _standing(connection, actor, memo)
     if not standing.has_accounts:
         return
