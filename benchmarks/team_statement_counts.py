@@ -11,7 +11,10 @@ SQLAlchemy's events count, on that practitioner's engine:
 - transactions: each BEGIN (psycopg sends it as a round trip of its own) and its COMMIT/ROLLBACK;
 - checkouts: connections taken from the pool (each one a ``SELECT 1`` round trip when the engine
   pre-pings);
-- the client's CPU (this process's) and the server's (the postmaster and its backends, /proc).
+- the client's CPU (this process's) and the server's (the postmaster and its backends, /proc);
+- after_first_write: statements from a transaction's first INSERT/UPDATE/DELETE to its COMMIT
+  (the write included): the server's audit trigger holds the trail's advisory lock that long, so
+  every other writer waits for them.
 
 Round trips = statements + 2 x transactions + pre-pings. Prints JSON. Usage:
 
@@ -49,15 +52,25 @@ class Counter:
 
         self.counts: dict[str, int] = defaultdict(int)
         self.pre_ping = bool(getattr(engine.pool, "_pre_ping", False))
+        self.writing = False
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", lambda _c: self._add("transactions"))
+        event.listen(engine, "commit", self._ended)
+        event.listen(engine, "rollback", self._ended)
         event.listen(engine.pool, "checkout", lambda *_a: self._add("checkouts"))
 
     def _add(self, name: str) -> None:
         self.counts[name] += 1
 
-    def _statement(self, *_args: Any) -> None:
+    def _statement(self, _connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         self._add("statements")
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.writing = True  # the server's audit trigger takes the trail's lock (till COMMIT)
+        if self.writing:
+            self._add("after_first_write")
+
+    def _ended(self, _connection: Any) -> None:
+        self.writing = False
 
     def take(self) -> dict[str, int]:
         taken = dict(self.counts)
@@ -65,6 +78,7 @@ class Counter:
         taken.setdefault("statements", 0)
         taken.setdefault("transactions", 0)
         taken.setdefault("checkouts", 0)
+        taken.setdefault("after_first_write", 0)
         taken["pre_pings"] = taken["checkouts"] if self.pre_ping else 0
         taken["round_trips"] = taken["statements"] + 2 * taken["transactions"] + taken["pre_pings"]
         return taken
@@ -119,7 +133,7 @@ def measure(address: str, reachable: list[int], runs: int, server: Any) -> dict[
     user.rows = [row for row in services.people.list_caseload() if row.person_id in set(reachable)]
     user.prepare = lambda: None  # type: ignore[method-assign]
     people = [row.person_id for row in user.rows]
-    user.plan_people = user.plan_people or people
+    user.plan_people = [row.person_id for row in user.rows if row.step is not None and int(row.step) == 2]
     user.ledger_people = [
         row.person_id for row in user.rows if row.step is not None and int(row.step) >= 6
     ] or people
@@ -132,6 +146,7 @@ def measure(address: str, reachable: list[int], runs: int, server: Any) -> dict[
             services.reviews.current(people[i % len(people)]),
             services.reviews.history(people[i % len(people)]),
         ),
+        "save_plan_draft": lambda _i: user.save_plan_draft(),  # (the plan read, then saved)
         "save_hot_person": lambda _i: user.save_hot_person(),
         "add_transaction": lambda _i: user.add_transaction(),
     }
