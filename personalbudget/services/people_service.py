@@ -220,8 +220,13 @@ class PeopleService:
             raise
 
     def _replace_representatives(self, session: Session, person_id: int, form: PersonForm) -> None:
-        for old in session.exec(select(Representative).where(Representative.person_id == person_id)):
-            session.delete(old)
+        # Read before the person's own change is written (on a team caseload the first write takes
+        # the audit trail's lock until COMMIT, and every other writer waits), and so the change's
+        # duplicate NHS number is met in _flush, where it is said in words.
+        with session.no_autoflush:
+            old = session.exec(select(Representative).where(Representative.person_id == person_id)).all()
+        for row in old:
+            session.delete(row)
         for position, rep in enumerate(form.representatives):
             session.add(
                 Representative(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from personalbudget.domain import review as review_rules
 from personalbudget.domain.lifecycle import Step
@@ -502,9 +502,14 @@ class PlanService:
         )
 
     def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
-        for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
-            for row in session.exec(select(model).where(model.plan_id == plan.id)):
-                session.delete(row)
+        # The old rows are read before the plan's own change is written: on a team caseload the
+        # first write takes the audit trail's lock until COMMIT, and every other writer waits.
+        old: list[SQLModel] = []
+        with session.no_autoflush:
+            for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
+                old.extend(session.exec(select(model).where(model.plan_id == plan.id)))
+        for row in old:
+            session.delete(row)
         session.flush()
         pid = plan.id
         assert pid is not None  # flushed
