@@ -257,7 +257,13 @@ def sign_in(address: str, username: str) -> Any:
 
 def open_person(services: Any, person_id: int) -> None:
     """The service calls the person workspace makes when a person is opened: the person, the cycle
-    and its history (``PersonWorkspaceWidget.show_person``), then the current step's page."""
+    and its history (``PersonWorkspaceWidget.show_person``), then the current step's page, in one
+    unit of work as the workspace makes them."""
+    with services.context.unit_of_work():
+        _open_person(services, person_id)
+
+
+def _open_person(services: Any, person_id: int) -> None:
     from personalbudget.domain.lifecycle import Step
 
     services.people.get_person(person_id)

@@ -111,8 +111,9 @@ _APPROVER = """(
 )"""
 
 
-def _condition(connection: Connection, account: Account, now: datetime) -> tuple[str, dict[str, Any]]:
-    """An SQL condition on ``person p`` that holds for the people the account may reach."""
+def _condition(account: Account, team_on: bool, now: datetime) -> tuple[str, dict[str, Any]]:
+    """An SQL condition on ``person p`` that holds for the people the account may reach
+    (``team_on``: the team setting, :func:`team_visibility`)."""
     params: dict[str, Any] = {
         "me": account.username,
         "uid": account.id,
@@ -121,7 +122,7 @@ def _condition(connection: Connection, account: Account, now: datetime) -> tuple
     if not account.active:
         return "0", params
     if account.role is Role.PRACTITIONER:
-        params.update(team_on=team_visibility(connection), team=account.team)
+        params.update(team_on=team_on, team=account.team)
         return _PRACTITIONER, params
     if account.role is Role.APPROVER:
         return _APPROVER, params
@@ -145,14 +146,54 @@ EVERYONE = Scope(True, frozenset())
 NO_ONE = Scope(False, frozenset())
 
 
-def visible_people(connection: Connection, actor: str, role: Role, now: datetime) -> Scope:
-    """The people ``actor`` may see. ``role`` is the role the services were opened with."""
-    if not caseload_has_accounts(connection):
+@dataclass(frozen=True)
+class _Standing:
+    """What every check of one account needs, read once: whether the caseload has accounts at all,
+    the account, and the team setting."""
+
+    has_accounts: bool
+    account: Account | None
+    team_on: bool
+
+
+# A ``memo`` below is the session's (services/context.py ``memo``: it ends with the session and its
+# transaction, and a change written in the session empties it, so an allocation or a break-glass
+# opening made in it counts at once): the account's standing and the people it was found to reach.
+# Only what was allowed is kept; a refusal is asked again.
+
+_STANDING_SQL = """
+    SELECT (SELECT 1 FROM app_user LIMIT 1), u.id, u.username, u.role, u.team, u.active,
+           (SELECT value FROM setting WHERE key = :k)
+    FROM (SELECT 1 AS one) AS one LEFT JOIN app_user u ON u.username = :u
+"""
+
+
+def _standing(connection: Connection, actor: str, memo: dict[Any, Any] | None) -> _Standing:
+    """The account's standing, in one statement (from ``memo`` when this unit of work has it)."""
+    key = ("standing", actor)
+    if memo is not None and key in memo:
+        found: _Standing = memo[key]
+        return found
+    row = connection.execute(text(_STANDING_SQL), {"u": actor, "k": TEAM_VISIBILITY_KEY}).one()
+    account = None if row[1] is None else Account(row[1], row[2], Role(row[3]), row[4] or "", bool(row[5]))
+    standing = _Standing(row[0] is not None, account, row[6] in ("1", "true", '"1"', "True"))
+    if memo is not None:
+        memo[key] = standing
+    return standing
+
+
+def visible_people(
+    connection: Connection, actor: str, role: Role, now: datetime, memo: dict[Any, Any] | None = None
+) -> Scope:
+    """The people ``actor`` may see. ``role`` is the role the services were opened with; with
+    ``memo`` (the session's), the account's standing is read once per session."""
+    standing = _standing(connection, actor, memo)
+    if not standing.has_accounts:
         return EVERYONE
-    account = account_of(connection, actor)
+    account = standing.account
     if account is None or account.role is not role:
         return NO_ONE
-    condition, params = _condition(connection, account, now)
+    condition, params = _condition(account, standing.team_on, now)
     with postgres_security.reading_many(connection):  # (everyone's row is read)
         ids = frozenset(
             connection.execute(text(f"SELECT p.id FROM person p WHERE {condition}"), params).scalars()
@@ -192,20 +233,34 @@ def person_of(connection: Connection, *, review_id: int | None = None, plan_id: 
 
 
 def check(connection: Connection, actor: str, role: Role, permission: Permission, person_id: int,
-          now: datetime) -> None:  # fmt: skip
-    """Refuse, naming the action and why, when the account may not reach this person."""
-    if not caseload_has_accounts(connection):
+          now: datetime, memo: dict[Any, Any] | None = None) -> None:  # fmt: skip
+    """Refuse, naming the action and why, when the account may not reach this person.
+
+    With ``memo`` (the session's), what the session has already worked out is not asked again:
+    the account's standing, and a person already found reachable. The next session asks afresh, so
+    a right taken away counts from the next operation on."""
+    standing = _standing(connection, actor, memo)
+    if not standing.has_accounts:
         return
-    if not postgres_security.person_exists(connection, person_id):  # (on a server, beyond what RLS shows)
-        return  # the service says there is no such person
-    account = account_of(connection, actor)
+    reached = ("reaches", actor, role, person_id)
+    if memo is not None and reached in memo:
+        return
+    account = standing.account
+    exists = postgres_security.person_exists_sql(connection)  # (on a server, beyond what RLS shows)
     if account is None or not account.active or account.role is not role:
+        if not connection.execute(text(f"SELECT {exists}"), {"pid": person_id}).scalar():
+            return  # the service says there is no such person
         why = _(_WHY["unknown"])
     else:
-        condition, params = _condition(connection, account, now)
+        condition, params = _condition(account, standing.team_on, now)
         params["pid"] = person_id
-        sql = f"SELECT 1 FROM person p WHERE p.id = :pid AND {condition}"
-        if connection.execute(text(sql), params).first() is not None:
+        sql = f"SELECT {exists}, EXISTS (SELECT 1 FROM person p WHERE p.id = :pid AND {condition})"
+        on_caseload, allowed = connection.execute(text(sql), params).one()
+        if not on_caseload:
+            return  # the service says there is no such person
+        if allowed:
+            if memo is not None:
+                memo[reached] = True
             return
         why = _(_WHY[account.role])
     raise NotYourPersonError(

@@ -45,7 +45,7 @@ from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import N_, _, format_date, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.budget_service import breakdown_from_json
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, remembered
 from personalbudget.services.edit_check import Resolution, check_unchanged
 from personalbudget.services.lifecycle_service import latest_cycle
 from personalbudget.services.money_queries import management_in_force
@@ -469,6 +469,12 @@ def _contribution_values(record: ContributionRecord | Contribution | None) -> di
 
 
 def _history(session: Session, person_id: int) -> tuple[ContributionRecord, ...]:
+    """The person's contributions, newest first; read once per session (the ledger page's contribution
+    and surplus both ask), as they are frozen records."""
+    return remembered(session, ("contributions", person_id), lambda: _read_history(session, person_id))
+
+
+def _read_history(session: Session, person_id: int) -> tuple[ContributionRecord, ...]:
     rows = session.exec(
         select(PersonContribution)
         .where(PersonContribution.person_id == person_id)

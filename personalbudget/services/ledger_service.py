@@ -22,7 +22,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import _, format_date, format_money, format_number, ngettext
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.edit_check import check_unchanged
 from personalbudget.services.ledger_common import MAX_DESCRIPTION, LedgerServiceBase, LinkChoice, _driver
 from personalbudget.services.lifecycle_service import latest_cycle
@@ -93,6 +93,7 @@ class LedgerService(LedgerServiceBase):
         with self._ctx.db.session() as session:
             return self._ledger_data(session, person_id)
 
+    @use_case
     def overview(
         self, person_id: int, year_start: date | None = None
     ) -> tuple[LedgerData, MonitoringView | None]:
@@ -135,6 +136,7 @@ class LedgerService(LedgerServiceBase):
             current = plan_in_force(session, person_id)
         return list(self._choices(current[1] if current else []))
 
+    @use_case
     def add_transaction(self, person_id: int, form: TransactionForm) -> int:
         """Add a transaction by hand (cash spending, a payment not on a statement)."""
         self._ctx.require(Permission.MANAGE_MONEY, person_id)

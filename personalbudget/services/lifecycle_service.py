@@ -29,7 +29,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import _
 from personalbudget.services.budget_queries import carry_budget_over
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, remembered, use_case
 from personalbudget.services.dto import CycleView, StepView, TransitionView
 from personalbudget.services.settings_service import SettingsService
 from personalbudget.storage.models import CycleStep, Person, PlanCycle, StepTransition
@@ -93,6 +93,10 @@ def facts_of(cycle: PlanCycle) -> CycleFacts:
 
 
 def latest_cycle(session: Session, person_id: int) -> PlanCycle:
+    return remembered(session, ("latest_cycle", person_id), lambda: _latest_cycle(session, person_id))
+
+
+def _latest_cycle(session: Session, person_id: int) -> PlanCycle:
     if session.get(Person, person_id) is None:
         raise NotFoundError(_("There is no person with id {id} in this caseload.").format(id=person_id))
     cycle = session.exec(
@@ -276,6 +280,7 @@ class LifecycleService:
         self._ctx = context
         self._settings = settings
 
+    @use_case
     def history(self, person_id: int) -> list[HistoryEntry]:
         """Every move of every cycle the person has had, newest first (a review's loop-back keeps the past)."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -289,6 +294,7 @@ class LifecycleService:
             ).all()
             return [HistoryEntry(number, _transition_view(t)) for t, number in found]
 
+    @use_case
     def get_cycle(self, person_id: int) -> CycleView:
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:

@@ -18,6 +18,7 @@ from personalbudget.domain.money import Frequency, annual_cost
 from personalbudget.domain.plan import PlanStatus
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.i18n import _
+from personalbudget.services.context import remembered
 from personalbudget.storage.models import PlanCycle, PlanSupportItem, SupportPlan
 from personalbudget.storage.money_models import BudgetManagement, ManagementShare, PaymentScheduleRow
 
@@ -64,7 +65,7 @@ def _info(row: PlanSupportItem) -> PlanItemInfo:
     )
 
 
-def plan_in_force(session: Session, person_id: int) -> tuple[SupportPlan, list[PlanItemInfo]] | None:
+def _plan_in_force(session: Session, person_id: int) -> tuple[SupportPlan, list[PlanItemInfo]] | None:
     """The person's newest agreed plan and its items (the plan support is arranged and money spent against)."""
     plan = session.exec(
         select(SupportPlan)
@@ -81,7 +82,7 @@ def plan_in_force(session: Session, person_id: int) -> tuple[SupportPlan, list[P
     return plan, [_info(r) for r in rows]
 
 
-def all_agreed_items(session: Session, person_id: int) -> dict[int, PlanItemInfo]:
+def _all_agreed_items(session: Session, person_id: int) -> dict[int, PlanItemInfo]:
     """Every item of every agreed plan the person has had, by id (for labels of older links)."""
     rows = session.exec(
         select(PlanSupportItem)
@@ -134,7 +135,7 @@ def management_of_cycle(
     )
 
 
-def management_in_force(session: Session, person_id: int) -> ManagementInForce | None:
+def _management_in_force(session: Session, person_id: int) -> ManagementInForce | None:
     """The newest management recorded for the person, in any cycle (the money keeps flowing while re-planning)."""
     found = session.exec(
         select(BudgetManagement, PlanCycle.number)
@@ -146,3 +147,25 @@ def management_in_force(session: Session, person_id: int) -> ManagementInForce |
         return None
     management, number = found
     return management_of_cycle(session, management, number)
+
+
+# Each read once per session (services/context.py ``remembered``): opening a person asks for these
+# from several services. Copies of the lists and maps are handed out, so no caller changes another's.
+def plan_in_force(session: Session, person_id: int) -> tuple[SupportPlan, list[PlanItemInfo]] | None:
+    """The person's newest agreed plan and its items (the plan support is arranged and money spent against)."""
+    found = remembered(session, ("plan_in_force", person_id), lambda: _plan_in_force(session, person_id))
+    return None if found is None else (found[0], list(found[1]))
+
+
+def all_agreed_items(session: Session, person_id: int) -> dict[int, PlanItemInfo]:
+    """Every item of every agreed plan the person has had, by id (for labels of older links)."""
+    return dict(
+        remembered(session, ("all_agreed_items", person_id), lambda: _all_agreed_items(session, person_id))
+    )
+
+
+def management_in_force(session: Session, person_id: int) -> ManagementInForce | None:
+    """The newest management recorded for the person, in any cycle (the money keeps flowing while re-planning)."""
+    return remembered(
+        session, ("management_in_force", person_id), lambda: _management_in_force(session, person_id)
+    )

@@ -13,7 +13,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, NotFoundError, ValidationError
 from personalbudget.i18n import N_, _
 from personalbudget.services.access import allocate_new_person
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.dto import CaseloadRow, PersonDetails, RepresentativeDetails
 from personalbudget.services.edit_check import Resolution, check_unchanged, touch, values_of
 from personalbudget.services.lifecycle_service import is_overdue, open_cycle
@@ -93,6 +93,7 @@ class PeopleService:
             )
             return self._details(session, person)
 
+    @use_case
     def update_person(
         self,
         person_id: int,
@@ -136,17 +137,17 @@ class PeopleService:
             self._flush(session)
             return self._details(session, person)
 
+    @use_case
     def get_person(self, person_id: int) -> PersonDetails:
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
         with self._ctx.db.session() as session:
             return self._details(session, self._get(session, person_id))
 
+    @use_case
     def list_caseload(self) -> list[CaseloadRow]:
         """Everyone in the caseload with their current step and review date, by name."""
         self._ctx.require(Permission.VIEW_PEOPLE)
         today = self._ctx.clock.today()
-        scope = self._ctx.visible_people()  # only the people this account may see (services.access)
-        people = None if scope.everyone else scope.people
         # One tight pass over the cursor (never every raw row at once), with what repeats worked out
         # once each: a 50,000-person list holds one copy of each locality, support reason and date,
         # and works out each birthday's age and each review date's lateness once.
@@ -157,39 +158,43 @@ class PeopleService:
         new_row = CaseloadRow._make
         rows: list[CaseloadRow] = []
         add = rows.append
-        with self._ctx.db.engine.connect() as connection, postgres_security.reading_many(connection):
-            cursor = raw_driver(connection).execute(_CASELOAD_SQL)
-            for pid, name, nhs, dob, locality, psr, step, status, due in cursor:
-                if people is not None and pid not in people:
-                    continue
-                age = ages.get(dob)
-                if age is None:
-                    age = ages[dob] = age_on(date.fromisoformat(dob[:10]), today)
-                is_open = status == "open"
-                if due is None:
-                    review, overdue = None, False
-                else:
-                    known = reviews.get((due, is_open))
-                    if known is None:
-                        day = date.fromisoformat(due[:10])
-                        known = reviews[(due, is_open)] = (day, is_overdue(day, is_open, today))
-                    review, overdue = known
-                add(
-                    new_row(
-                        (
-                            pid,
-                            name,
-                            nhs,
-                            age,
-                            shared.setdefault(locality, locality),
-                            shared.setdefault(psr, psr),
-                            steps[step] if step else None,
-                            is_open,
-                            review,
-                            overdue,
+        with self._ctx.db.session() as session:  # (the use case's: the scope and the list in one transaction)
+            connection = session.connection()
+            with postgres_security.reading_many(connection):  # (the scope's statement and the list's)
+                scope = self._ctx.visible_people()  # only the people this account may see (services.access)
+                people = None if scope.everyone else scope.people
+                cursor = raw_driver(connection).execute(_CASELOAD_SQL)
+                for pid, name, nhs, dob, locality, psr, step, status, due in cursor:
+                    if people is not None and pid not in people:
+                        continue
+                    age = ages.get(dob)
+                    if age is None:
+                        age = ages[dob] = age_on(date.fromisoformat(dob[:10]), today)
+                    is_open = status == "open"
+                    if due is None:
+                        review, overdue = None, False
+                    else:
+                        known = reviews.get((due, is_open))
+                        if known is None:
+                            day = date.fromisoformat(due[:10])
+                            known = reviews[(due, is_open)] = (day, is_overdue(day, is_open, today))
+                        review, overdue = known
+                    add(
+                        new_row(
+                            (
+                                pid,
+                                name,
+                                nhs,
+                                age,
+                                shared.setdefault(locality, locality),
+                                shared.setdefault(psr, psr),
+                                steps[step] if step else None,
+                                is_open,
+                                review,
+                                overdue,
+                            )
                         )
                     )
-                )
         rows.sort(key=lambda row: (row.name.casefold(), row.person_id))
         return rows
 
@@ -222,8 +227,13 @@ class PeopleService:
             raise
 
     def _replace_representatives(self, session: Session, person_id: int, form: PersonForm) -> None:
-        for old in session.exec(select(Representative).where(Representative.person_id == person_id)):
-            session.delete(old)
+        # Read before the person's own change is written (on a team caseload the first write takes
+        # the audit trail's lock until COMMIT, and every other writer waits), and so the change's
+        # duplicate NHS number is met in _flush, where it is said in words.
+        with session.no_autoflush:
+            old = session.exec(select(Representative).where(Representative.person_id == person_id)).all()
+        for row in old:
+            session.delete(row)
         for position, rep in enumerate(form.representatives):
             session.add(
                 Representative(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from personalbudget.domain import review as review_rules
 from personalbudget.domain.lifecycle import Step
@@ -46,7 +46,7 @@ from personalbudget.errors import (
 )
 from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
 from personalbudget.services.edit_check import Resolution, check_unchanged, shown, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
@@ -210,6 +210,7 @@ class PlanService:
         self._settings = settings
 
     # -- reading -----------------------------------------------------------------------------
+    @use_case
     def get_plan(self, person_id: int) -> PlanView | None:
         """The newest plan version in the person's latest cycle, if there is one."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -218,6 +219,7 @@ class PlanService:
             plan = self._latest_in_cycle(session, cycle)
             return self._view(session, plan, cycle) if plan else None
 
+    @use_case
     def approval_summary(self, person_id: int) -> ApprovalSummary | None:
         """What the approver sees before deciding on the person's newest plan, if there is one."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -264,6 +266,7 @@ class PlanService:
                 for plan, number in rows
             ]
 
+    @use_case
     def starting_draft(self, person_id: int) -> PlanDraft:
         """What a new plan starts from: the newest earlier version's content, or an empty plan."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -277,6 +280,7 @@ class PlanService:
             return self._content(session, previous) if previous else PlanDraft()
 
     # -- changing ----------------------------------------------------------------------------
+    @use_case
     def save_draft(
         self,
         person_id: int,
@@ -498,9 +502,14 @@ class PlanService:
         )
 
     def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
-        for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
-            for row in session.exec(select(model).where(model.plan_id == plan.id)):
-                session.delete(row)
+        # The old rows are read before the plan's own change is written: on a team caseload the
+        # first write takes the audit trail's lock until COMMIT, and every other writer waits.
+        old: list[SQLModel] = []
+        with session.no_autoflush:
+            for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
+                old.extend(session.exec(select(model).where(model.plan_id == plan.id)))
+        for row in old:
+            session.delete(row)
         session.flush()
         pid = plan.id
         assert pid is not None  # flushed

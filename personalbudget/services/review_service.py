@@ -27,7 +27,7 @@ from personalbudget.domain.roles import Permission
 from personalbudget.domain.vocabularies import SUPPORT_CATEGORIES
 from personalbudget.errors import FieldError, LifecycleError, NotFoundError, ValidationError
 from personalbudget.i18n import N_, _
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, use_case
 from personalbudget.services.dto import ReviewForm, ReviewView
 from personalbudget.services.edit_check import Resolution, check_unchanged, touch
 from personalbudget.services.lifecycle_service import (
@@ -98,6 +98,7 @@ class ReviewService:
         self._plans = plans
 
     # -- reading -----------------------------------------------------------------------------
+    @use_case
     def current(self, person_id: int) -> ReviewView | None:
         """The review under way in the person's open cycle (at step 7), if any."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)
@@ -111,6 +112,7 @@ class ReviewService:
         with self._ctx.db.session() as session:
             return self._view(session, self._row(session, review_id))
 
+    @use_case
     def history(self, person_id: int) -> list[ReviewSummary]:
         """Every review of the person, newest first."""
         self._ctx.require(Permission.VIEW_PEOPLE, person_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from sqlmodel import Session, col, select
+
 from personalbudget.domain.roles import Permission
 from personalbudget.errors import FieldError, ValidationError
 from personalbudget.i18n import N_, _
-from personalbudget.services.context import ServiceContext
+from personalbudget.services.context import ServiceContext, memo
 from personalbudget.storage.models import Setting
 
 
@@ -117,18 +119,31 @@ class SettingsService:
     def _read(self, prefix: str, defaults: object, limits: dict[str, tuple[int, int, str]]) -> dict[str, int]:
         values: dict[str, int] = {}
         with self._ctx.db.session() as session:
+            stored_values = self._stored(session, prefix)
             for item in fields(defaults):  # type: ignore[arg-type]
-                row = session.get(Setting, prefix + item.name)
+                text = stored_values.get(prefix + item.name)
                 value = getattr(defaults, item.name)
-                if row is not None:
+                if text is not None:
                     try:
-                        stored = int(row.value)
+                        stored = int(text)
                         low, high, _message = limits[item.name]
                         value = stored if low <= stored <= high else value
                     except ValueError:
                         pass  # a damaged value falls back to the default
                 values[item.name] = value
         return values
+
+    def _stored(self, session: Session, prefix: str) -> dict[str, str]:
+        """The settings whose keys start with ``prefix``, in one statement, once per session (the
+        services of a person opened read the same ones; a setting saved in the session is read
+        again, as the session's memo is emptied by any change it writes)."""
+        key = ("settings", prefix)
+        found = memo(session)
+        if key not in found or session.new or session.dirty or session.deleted:  # (not yet written)
+            rows = session.exec(select(Setting).where(col(Setting.key).startswith(prefix, autoescape=True)))
+            found[key] = {row.key: row.value for row in rows}
+        stored: dict[str, str] = found[key]
+        return stored
 
     def _write(self, prefix: str, settings: object, limits: dict[str, tuple[int, int, str]]) -> None:
         errors = []

@@ -1021,23 +1021,43 @@ def is_server(connection: Connection) -> bool:
 def reading_many(connection: Connection) -> Iterator[None]:
     """Within this block, the server checks the rows the connection reads against the set of people
     the account reaches, built once per statement (``READING_MANY``), rather than person by person:
-    for a statement that reads everyone's rows, as the caseload list does. Nothing on SQLite."""
-    if not is_server(connection):
+    for a statement that reads everyone's rows, as the caseload list does. Nothing on SQLite.
+    A block inside another on the same connection (the list's scope, read within the list's own
+    block) changes nothing: the outer one turns it on and off."""
+    if not is_server(connection) or connection.info.get(_IN_READING_MANY):
         yield
         return
-    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, 'on', true)")
-    yield
-    # (Not after an error: a failed statement's rollback undoes the setting with it.)
-    connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
+    connection.info[_IN_READING_MANY] = True
+    try:
+        connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, 'on', true)")
+        yield
+        # (Not after an error: a failed statement's rollback undoes the setting with it.)
+        connection.exec_driver_sql(f"SELECT set_config({_lit(READING_MANY)}, '', true)")
+    finally:
+        connection.info.pop(_IN_READING_MANY, None)
+
+
+_IN_READING_MANY = "pb.in_reading_many"  # (in the connection's info, for the block's length only)
+
+
+_SECURED = "pb.secured"  # kept in the connection's own info (it lasts as long as the connection)
 
 
 def secured(connection: Connection) -> bool:
-    """Whether this server caseload has the security applied (the functions exist)."""
-    return bool(
+    """Whether this server caseload has the security applied (the functions exist).
+
+    Once known to be so, it is not asked again on the same connection: the security is only ever
+    applied (``team setup``, the migrations), never taken away from a caseload in use."""
+    if connection.info.get(_SECURED):
+        return True
+    found = bool(
         connection.execute(
             text("SELECT to_regprocedure('pb_security.sync_account(text)') IS NOT NULL")
         ).scalar()
     )
+    if found:
+        connection.info[_SECURED] = True
+    return found
 
 
 def whole_caseload_readable(connection: Connection) -> bool:
@@ -1121,6 +1141,14 @@ def person_exists(connection: Connection, person_id: int) -> bool:
     return (
         connection.execute(text("SELECT 1 FROM person WHERE id = :p"), {"p": person_id}).first() is not None
     )
+
+
+def person_exists_sql(connection: Connection) -> str:
+    """An SQL expression that is true when the person ``:pid`` is on the caseload at all (as
+    :func:`person_exists`), to be asked in the same statement as something else."""
+    if is_server(connection) and secured(connection):
+        return f"{SCHEMA}.person_exists(:pid)"
+    return "EXISTS (SELECT 1 FROM person WHERE id = :pid)"
 
 
 def person_by_nhs_number(connection: Connection, digits: str) -> int | None:

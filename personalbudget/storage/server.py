@@ -15,6 +15,7 @@ Everything dialect-specific for PostgreSQL lives here (and in the migrations).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.exc import DBAPIError as SQLAlchemyDatabaseError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
@@ -113,7 +114,6 @@ def make_server_engine(url: URL) -> Engine:
     engine = create_engine(
         url,
         connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "PersonalBudget"},
-        pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
     )
 
     @event.listens_for(engine, "connect")
@@ -123,7 +123,36 @@ def make_server_engine(url: URL) -> Engine:
         cursor.close()
         dbapi_connection.commit()
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """A connection that sat unused in the pool (the server may have restarted meanwhile, with
+        nothing noticing) is asked whether it is still there before it is handed out; a dead one is
+        dropped and the pool takes or makes another, so the first press after the server came back
+        works. One in use a moment ago is not asked: a round trip saved on every use case; if the
+        server went in that moment, the use says it cannot be reached (the pool is emptied with it)
+        and the next works."""
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < IDLE_BEFORE_PING:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as problem:  # any failure of the driver here: the connection is not usable
+            raise DisconnectionError() from problem
+
     return engine
+
+
+# How long a connection may sit unused in the pool before it is checked at its next use (seconds).
+IDLE_BEFORE_PING = 5.0
+_RETURNED_AT = "pb.returned_at"
 
 
 def connection_problem(problem: Exception, url: URL) -> ServerConnectionError:

@@ -152,3 +152,29 @@ def test_an_approver_on_another_machine_agrees_the_plan_and_the_practitioner_see
     finally:
         running.window.close()
         running.shut_down()
+
+
+def test_opening_a_person_on_a_team_caseload_is_one_transaction_on_the_server(qtbot, monkeypatch, team):
+    """Pat opens Gwen from the caseload list: the person, her cycle and history and the agreement
+    page's plan, summary and split come from the server in one transaction (each was one of its
+    own, and each access check another: 13 transactions for one press)."""
+    import threading
+
+    from sqlalchemy import event
+
+    running = open_team_window(monkeypatch, qtbot, team["db"], team["pat"])
+    try:
+        window = running.window
+        gui = threading.get_ident()
+        begun: list[int] = []  # (the change poll's own connection, on its worker thread, is not counted)
+        event.listen(running.db.engine, "begin", lambda _c: begun.append(threading.get_ident()))
+        open_in_caseload(window, qtbot, GWEN)
+        page = window.workspace.pages.currentWidget()
+        assert (
+            type(page).__name__ == "AgreementPage"
+            and window.workspace.cycle().current_step == Step.AGREE_PLAN
+        )
+        assert begun.count(gui) == 1, begun
+    finally:
+        running.window.close()
+        running.shut_down()

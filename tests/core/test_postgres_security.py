@@ -661,6 +661,106 @@ def test_through_the_services_an_approver_agrees_a_plan_written_by_a_practitione
     assert _verify(team).ok
 
 
+def _opened(services, person: int) -> None:  # type: ignore[no-untyped-def]
+    """What the person workspace reads when it opens a person (the person, the cycle, its history,
+    a step page's plan and review), as it reads them: one unit of work."""
+    with services.context.unit_of_work():
+        services.people.get_person(person)
+        services.lifecycle.get_cycle(person)
+        services.lifecycle.history(person)
+        services.plans.get_plan(person)
+        services.reviews.current(person)
+
+
+def test_a_person_opened_is_one_transaction_in_which_the_server_still_shows_only_what_rls_allows(team):
+    from sqlalchemy import event, text
+
+    from personalbudget.services.access import NotYourPersonError
+
+    services = services_as(team, "north1", Role.PRACTITIONER)
+    mine, souths = team.people[0], team.people[2]
+    transactions: list[object] = []
+    statements: list[str] = []
+    engine = services.context.db.engine
+    event.listen(engine, "begin", transactions.append)
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
+    try:
+        _opened(services, mine)
+        assert len(transactions) == 1  # was one per read and one per access check: 10
+        checks = [sql for sql in statements if "app_user" in sql]  # the account, whom it reaches
+        assert len(checks) == 2, checks  # once each for the open, not three times for each of its reads
+        transactions.clear()
+        with services.context.unit_of_work():
+            assert services.people.get_person(mine).id == mine
+            with pytest.raises(NotYourPersonError, match="not one of your people"):
+                services.people.get_person(souths)  # the services' own check, and its words
+            with services.context.db.session() as session:  # the same transaction, asked directly
+                for table, column in (
+                    ("person", "id"),
+                    ("plan_cycle", "person_id"),
+                    ("support_plan", "person_id"),
+                ):
+                    sql = text(f"SELECT count(*) FROM {table} WHERE {column} = :p")
+                    assert session.execute(sql, {"p": souths}).scalar() == 0, table  # the server's rule
+                    assert session.execute(sql, {"p": mine}).scalar() > 0 or table == "support_plan"
+        assert len(transactions) == 1
+    finally:
+        services.context.db.close()
+
+
+def _reallocate(team: TeamCaseload, person: int, worker: str) -> None:
+    with team.admin() as connection:
+        connection.execute(
+            "UPDATE allocation SET ended_at = now() WHERE person_id = %s AND ended_at IS NULL", (person,)
+        )
+        connection.execute(
+            "INSERT INTO allocation (person_id, worker, started_at, started_by, reason, ended_by) "
+            "VALUES (%s, %s, now(), 'dba', 'test', '')",
+            (person, team.names[worker]),
+        )
+
+
+def test_a_person_allocated_away_between_two_opens_is_refused_at_the_next_open(team):
+    from personalbudget.services.access import NotYourPersonError
+
+    services = services_as(team, "north2", Role.PRACTITIONER)
+    person = team.people[1]  # Ned's (north2's)
+    try:
+        _opened(services, person)
+        _reallocate(team, person, "south")  # the team manager moves them to Sam, on another machine
+        try:
+            with pytest.raises(NotYourPersonError, match="not one of your people"):
+                _opened(services, person)  # the same window, the same connection: asked afresh
+            with pytest.raises(NotYourPersonError):
+                services.plans.get_plan(person)
+        finally:
+            _reallocate(team, person, "north2")
+        _opened(services, person)  # given back: theirs again at once
+    finally:
+        services.context.db.close()
+
+
+def test_within_one_unit_of_work_a_change_of_who_reaches_whom_counts_at_once(team):
+    from personalbudget.services.access import NotYourPersonError
+
+    services = services_as(team, "duty", Role.PRACTITIONER)
+    person = team.people[4]  # on the waiting list: every practitioner reaches them
+    try:
+        with services.context.unit_of_work():
+            services.people.get_person(person)
+            services.access.allocate(person, team.names["south"], "Sam takes them on")
+            with pytest.raises(NotYourPersonError):  # not what the unit of work worked out before
+                services.lifecycle.get_cycle(person)
+    finally:
+        services.context.db.close()
+        with team.admin() as connection:  # (back on the waiting list for the other tests)
+            ended = connection.execute(
+                "UPDATE allocation SET ended_at = now() WHERE person_id = %s AND ended_at IS NULL RETURNING worker",
+                (person,),
+            ).fetchall()
+    assert ended == [(team.names["south"],)]  # the allocation was saved with the unit of work
+
+
 def test_signing_in_and_changing_a_password_are_checked_by_the_server(team):
     from personalbudget.services.user_service import SignInError
 

@@ -334,3 +334,35 @@ def test_every_way_a_service_reaches_the_server_says_it_cannot_be_reached_and_re
     finally:
         server.stop()
         shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def test_a_server_that_restarted_while_the_window_sat_unused_is_reached_at_the_first_use(monkeypatch):
+    """Nothing used the caseload while its server restarted (overnight, say), so every pooled
+    connection is dead and nothing has noticed. The first press after must still work: a connection
+    that sat unused is checked before it is handed out, and a dead one replaced (one used a moment
+    ago is not: a round trip saved on every press)."""
+    from personalbudget.storage import server as server_module
+    from tests.postgres_cluster import find_bin_dir, migrate_database, start_server
+
+    if find_bin_dir() is None:
+        pytest.skip("PostgreSQL is not installed (scripts/ensure-venv.sh test installs it)")
+    server = start_server()  # its own: stopping the session's server would cut every other test
+    try:
+        with server.connect() as connection:
+            connection.execute('CREATE DATABASE "caseload"')
+        migrate_database(server.url("caseload"))
+        database = open_server_database(server.url("caseload"))
+        try:
+            services = build_services(database, SystemClock(), actor="dba", system=True)
+            assert services.settings.security().lock_minutes > 0  # a session: its connection pooled
+            assert services.people.list_caseload() == []
+            server.go_away()
+            server.come_back()
+            monkeypatch.setattr(server_module, "IDLE_BEFORE_PING", 0.0)  # (as if a night had passed)
+            assert services.settings.security().lock_minutes > 0  # the first press after: it works
+            assert services.people.list_caseload() == []
+        finally:
+            database.close()
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

@@ -322,20 +322,30 @@ class PersonWorkspaceWidget(QWidget):
         return self._stack.currentIndex() == 1
 
     def show_person(self, person_id: int) -> bool:
-        """Load and show a person, opening the page of their current step."""
+        """Load and show a person, opening the page of their current step. What the person, their
+        cycle and the step's page read is one unit of work: one transaction on a team caseload,
+        each access check still made but the account and the person worked out once."""
+        problem: PersonalBudgetError | None = None
         try:
-            person = self._services.people.get_person(person_id)
-            cycle = self._services.lifecycle.get_cycle(person_id)
-        except PersonalBudgetError as problem:
+            with self._services.context.unit_of_work():
+                try:
+                    person = self._services.people.get_person(person_id)
+                    cycle = self._services.lifecycle.get_cycle(person_id)
+                except PersonalBudgetError as refused:
+                    problem = refused  # said once the unit of work is over (not with it open)
+                else:
+                    self._person, self._cycle = person, cycle
+                    self._loaded_pages.clear()  # every step page reloads for this person when next shown
+                    self._fill_person(person)
+                    self._fill_cycle(cycle)
+                    self.show_step(cycle.current_step)
+                    self._stack.setCurrentIndex(1)
+        except PersonalBudgetError as lost:  # its end (the connection gone meanwhile)
+            problem = problem or lost
+        if problem is not None:
             self.clear()
             self._show_error(_("Cannot open this person"), str(problem))
             return False
-        self._person, self._cycle = person, cycle
-        self._loaded_pages.clear()  # every step page reloads for this person when next shown
-        self._fill_person(person)
-        self._fill_cycle(cycle)
-        self.show_step(cycle.current_step)
-        self._stack.setCurrentIndex(1)
         return True
 
     def catch_up(self, rows: Sequence[CaseloadRow]) -> bool:
