@@ -154,8 +154,8 @@ def take_offline(
                 if known is not None and known != server_name:
                     raise OfflineRefusedError(
                         _(
-                            "{file} holds people from another team caseload ({server}). Use a new laptop "
-                            "caseload for {this}."
+                            "People from another team caseload ({server}) are already in {file}. Use a "
+                            "new laptop caseload for {this}."
                         ).format(file=path.name, server=known, this=server_name)
                     )
                 holder = str(server_connection.execute(text("SELECT session_user")).scalar_one())
