@@ -10,6 +10,7 @@ from datetime import date
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from personalbudget.clock import SystemClock
 from personalbudget.domain.lifecycle import Step
@@ -23,6 +24,7 @@ from personalbudget.services.ledger_service import TransactionForm
 from personalbudget.services.offline_service import KEEP_THEIRS
 from personalbudget.storage.database import open_database
 from personalbudget.storage.postgres_security import HELD_WRITERS
+from personalbudget.storage.server import open_server_database
 from tests.core.helpers import verify_trail
 from tests.core.offline_helpers import (  # noqa: F401  (fixtures)
     PASSWORD,
@@ -224,6 +226,12 @@ def test_an_approvers_decision_meanwhile_is_a_conflict_field_by_field_at_sync(
     )
     assert _one(office, "SELECT count(*) FROM plan_decision WHERE plan_id = %s", plan_id) == (1,)
     assert _one(office, "SELECT locality FROM person WHERE id = %s", p[4]) == ("Visit Lane",)
+    server = open_server_database(office.pg.superuser_url)
+    try:
+        trail = verify_trail(server)  # the decision's events and the laptop's, one chain
+        assert trail.ok, trail.problems
+    finally:
+        server.close()
 
 
 def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_it(
@@ -264,6 +272,13 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
         )
         report = _sync(office, "nia", laptop)
         assert [(s.person_id, s.status, s.conflicts) for s in report.people] == [(p[0], "applied", [])]
+        # The laptop's copy went with the sync: nothing of it is truth any more, nothing sent again.
+        with laptop.engine.connect() as connection:
+            for table in ("person", "ledger_transaction", "offline_original"):
+                column = "id" if table == "person" else "person_id"
+                held = text(f"SELECT count(*) FROM {table} WHERE {column} = :p")  # (names of ours)
+                assert connection.execute(held, {"p": p[0]}).scalar() == 0
+        assert _sync(office, "nia", laptop).people == []
     finally:
         laptop.close()
     for person in (p[0], p[3]):
