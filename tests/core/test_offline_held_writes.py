@@ -299,3 +299,21 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
         p[0],
         office.names["bob"],
     ) == (2,)
+
+
+def test_an_approver_may_return_a_held_persons_plan_too(office: Office, tmp_path, keys) -> None:
+    p = office.people
+    _submit_on_server(office, p[4])
+    _take(office, "nia", laptop_path(tmp_path), keys, [p[4]])
+    ann = office.open("ann")
+    try:
+        approver = build_services(ann, SystemClock(), office.names["ann"], role=Role.APPROVER)
+        approver.plans.decide(p[4], Decision.RETURN, "Say who drives on Fridays.", "Funding panel")
+    finally:
+        ann.close()
+    assert _one(
+        office,
+        "SELECT sp.status, c.current_step FROM support_plan sp JOIN plan_cycle c ON c.id = sp.cycle_id "
+        "WHERE sp.person_id = %s ORDER BY sp.version DESC LIMIT 1",
+        p[4],
+    ) == (PlanStatus.RETURNED, int(Step.PLAN_SUPPORT))
