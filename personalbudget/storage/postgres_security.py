@@ -204,9 +204,9 @@ _DECIDING = (
     "AND sp.xmin = here)))"
 )
 # A broker's money work on a held person: their statement imports and payments go on (a statement
-# covers many people's accounts, and cannot wait for one laptop). The tables it writes, in one list:
-# the ledger's kept totals (ledger_spend_total, kept by a trigger on ledger_transaction) are written
-# with each payment. A name of a table a caseload does not have is no harm.
+# covers many people's accounts, and cannot wait for one laptop). The tables it writes, in one list.
+# The ledger's kept totals (KEPT: ledger_spend_total) follow each payment by their own trigger and
+# carry no guard today; they are named so that they stay the broker's if they are ever guarded.
 BROKER_HELD_TABLES = ("statement_import", "ledger_transaction", "ledger_spend_total")
 # The writes that still reach a person held offline, by the writer's app role (the session's own
 # account, never the client's word): an approver's decision on a plan submitted before the visit,
