@@ -40,10 +40,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from personalbudget.domain.lifecycle import Step
+from personalbudget.domain.plan import PlanStatus
 from personalbudget.domain.roles import Role
 from personalbudget.storage import audit
 
@@ -179,6 +182,104 @@ LAPTOP_ONLY = ("offline_original", "offline_server_event")
 # that person's rows be written (the guard) and the laptop's events be appended (storage/offline_copy.py).
 OFFLINE_SYNC = "pb.offline_sync"
 HELD_OFFLINE = "PBH01"
+
+
+@dataclass(frozen=True)
+class HeldWrite:
+    """A write the guard lets through to a held person's rows, for one app role and one table:
+    which operations; for an UPDATE, which columns may change (None: any); and ``when``, an SQL
+    condition on ``o`` and ``n`` (the old and new row as jsonb; NULL for an INSERT's old row) and
+    ``here`` (this transaction's id), or "" for none."""
+
+    operations: tuple[str, ...]
+    columns: tuple[str, ...] | None = None
+    when: str = ""
+
+
+# A plan waiting for a decision in this cycle, or decided in this very transaction (whichever
+# order the decision's rows are written in).
+_DECIDING = (
+    "EXISTS (SELECT 1 FROM public.support_plan sp WHERE {plan} AND (sp.status = "
+    f"'{PlanStatus.SUBMITTED}' OR (sp.status IN ('{PlanStatus.AGREED}', '{PlanStatus.RETURNED}') "
+    "AND sp.xmin = here)))"
+)
+# A broker's money work on a held person: their statement imports and payments go on (a statement
+# covers many people's accounts, and cannot wait for one laptop). The tables it writes, in one list.
+# The ledger's kept totals (KEPT: ledger_spend_total) follow each payment by their own trigger and
+# carry no guard today; they are named so that they stay the broker's if they are ever guarded.
+BROKER_HELD_TABLES = ("statement_import", "ledger_transaction", "ledger_spend_total")
+# The writes that still reach a person held offline, by the writer's app role (the session's own
+# account, never the client's word): an approver's decision on a plan submitted before the visit,
+# and a broker's money work. Each comes back to the laptop at sync: a row the laptop changed too
+# is a conflict, field by field; any other is the server's (storage/offline_copy.py). Everything
+# else (other practitioners, carers, the holder outside the sync) is refused, as held offline.
+HELD_WRITERS: dict[str, dict[str, HeldWrite]] = {
+    "approver": {
+        # The decision: the plan's status and nothing else of it, from submitted to agreed or returned.
+        "support_plan": HeldWrite(
+            ("UPDATE",),
+            ("status", "row_version"),
+            f"o->>'status' = '{PlanStatus.SUBMITTED}' AND n->>'status' IN ('{PlanStatus.AGREED}', "
+            f"'{PlanStatus.RETURNED}')",
+        ),
+        # Its record, for a plan waiting for a decision (or decided in this transaction).
+        "plan_decision": HeldWrite(
+            ("INSERT",), None, _DECIDING.format(plan="sp.id = (n->>'plan_id')::integer")
+        ),
+        # The cycle moving on (approved) or back (returned) from agreeing the plan, and its steps.
+        "plan_cycle": HeldWrite(
+            ("UPDATE",),
+            ("current_step", "plan_submitted_at", "plan_agreed_at", "next_review_due"),
+            f"(o->>'current_step')::integer = {int(Step.AGREE_PLAN)} AND (n->>'current_step')::integer IN "
+            f"({int(Step.AGREE_PLAN)}, {int(Step.PLAN_SUPPORT)}, {int(Step.MANAGE_BUDGET)}) AND "
+            + _DECIDING.format(plan="sp.cycle_id = (o->>'id')::integer"),
+        ),
+        "cycle_step": HeldWrite(
+            ("UPDATE",),
+            ("status", "started_at", "completed_at"),
+            _DECIDING.format(plan="sp.cycle_id = (o->>'cycle_id')::integer"),
+        ),
+        "step_transition": HeldWrite(
+            ("INSERT",),
+            None,
+            f"(n->>'from_step')::integer = {int(Step.AGREE_PLAN)} AND "
+            + _DECIDING.format(plan="sp.cycle_id = (n->>'cycle_id')::integer"),
+        ),
+    },
+    "broker": {table: HeldWrite(("INSERT", "UPDATE", "DELETE")) for table in BROKER_HELD_TABLES},
+}
+
+
+def _held_write_sql(definer: str) -> str:
+    """``pb_security.held_write(table, op, old, new)``: whether the session's account may make this
+    write to a held person's row (HELD_WRITERS, as SQL)."""
+    branches = []
+    for role, tables in HELD_WRITERS.items():
+        checks = []
+        for table, rule in tables.items():
+            test = "true"
+            if rule.columns is not None:
+                kept = _array(rule.columns)
+                test = f"(p_op <> 'UPDATE' OR (o - {kept}) = (n - {kept}))"
+            if rule.when:
+                test += f" AND ({rule.when})"
+            checks.append(
+                f"                IF p_table = {_lit(table)} AND p_op = ANY ({_array(rule.operations)}) THEN\n"
+                f"                    RETURN coalesce({test}, false);\n                END IF;"
+            )
+        branches.append(
+            f"            IF r = {_lit(role)} THEN\n" + "\n".join(checks) + "\n            END IF;"
+        )
+    body = "\n".join(branches)
+    return f"""CREATE OR REPLACE FUNCTION {SCHEMA}.held_write(p_table text, p_op text, o jsonb, n jsonb)
+        RETURNS boolean LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE r text := {SCHEMA}.my_role(session_user); here xid := xid(pg_current_xact_id_if_assigned());
+        BEGIN
+{body}
+            RETURN false;
+        END $$"""
+
+
 # Tables not scoped by the person's rules that still name a person (for their audit events).
 PERSON_NAMED = {
     "offline_hold": ("person", "person_id"),
@@ -628,21 +729,26 @@ def _offline_functions_sql(definer: str, person_of_cases: str) -> list[str]:
                 AND h.released_at IS NULL AND h.held_by = session_user::text
                 AND h.laptop_id || ':' || pid::text = current_setting({_lit(OFFLINE_SYNC)}, true));
         END $$""",
+        _held_write_sql(definer),
         # The guard on every person-scoped table: a held person's rows are not written by any
-        # account but through the holder's sync (the DBA's own session is not bound, as by RLS).
+        # account but through the holder's sync and the few writes of HELD_WRITERS (an approver's
+        # decision, a broker's money work); the DBA's own session is not bound, as by RLS.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.offline_guard() RETURNS trigger
         LANGUAGE plpgsql {definer} AS $$
         DECLARE
             v_kind text := TG_ARGV[0]; v_col text := TG_ARGV[1];
             row_j jsonb; v_parent integer; v_person integer; h public.offline_hold; pass integer;
+            old_j jsonb; new_j jsonb;
         BEGIN
             IF NOT EXISTS (SELECT 1 FROM public.offline_hold WHERE revoked_at IS NULL AND released_at IS NULL)
                OR NOT {SCHEMA}.in_group(session_user, {_lit(ACCOUNT_GROUP)}) THEN
                 RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
             END IF;
+            IF TG_OP <> 'INSERT' THEN old_j := to_jsonb(OLD); END IF;
+            IF TG_OP <> 'DELETE' THEN new_j := to_jsonb(NEW); END IF;
             FOR pass IN 1..2 LOOP
-                IF pass = 1 AND TG_OP <> 'INSERT' THEN row_j := to_jsonb(OLD);
-                ELSIF pass = 2 AND TG_OP <> 'DELETE' THEN row_j := to_jsonb(NEW);
+                IF pass = 1 AND TG_OP <> 'INSERT' THEN row_j := old_j;
+                ELSIF pass = 2 AND TG_OP <> 'DELETE' THEN row_j := new_j;
                 ELSE CONTINUE; END IF;
                 IF v_kind IN ('self', 'person') THEN
                     v_person := (row_j ->> v_col)::integer;
@@ -654,7 +760,8 @@ def _offline_functions_sql(definer: str, person_of_cases: str) -> list[str]:
                     END CASE;
                 END IF;
                 h := {SCHEMA}.hold_of(v_person);
-                IF h.id IS NOT NULL AND NOT {SCHEMA}.syncing(v_person) THEN
+                IF h.id IS NOT NULL AND NOT {SCHEMA}.syncing(v_person)
+                   AND NOT {SCHEMA}.held_write(TG_TABLE_NAME::text, TG_OP, old_j, new_j) THEN
                     RAISE EXCEPTION 'person % is held offline', v_person USING ERRCODE = {_lit(HELD_OFFLINE)},
                         DETAIL = json_build_object('person', v_person, 'by', h.held_by,
                             'name', coalesce((SELECT u.display_name FROM public.app_user u
@@ -953,7 +1060,8 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
             "CREATE TRIGGER pb_offline_hold_rules BEFORE INSERT OR UPDATE ON offline_hold "
             f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.offline_hold_rules()",
         ]
-    # A person held offline: their rows are read-only to every account but the holder's sync.
+    # A person held offline: their rows are read-only to every account but the holder's sync (and
+    # the writes of HELD_WRITERS).
     for table in secured:
         statements.append(f"DROP TRIGGER IF EXISTS pb_offline_guard ON {table}")
         if table in SCOPES and "offline_hold" in kinds:

@@ -1,6 +1,7 @@
 """A team caseload for the offline tests (issue 22): a demo caseload on the session's throwaway
-PostgreSQL server with a manager, two practitioners (each with a laptop) and an approver, built once
-per module and copied for each test (``CREATE DATABASE ... TEMPLATE``)."""
+PostgreSQL server with a manager, two practitioners (each with a laptop), an approver and a broker
+(linked to people 0 and 3), built once per module and copied for each test (``CREATE DATABASE ...
+TEMPLATE``)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Office:
     """The team caseload of one test: who is who, whose people are whose."""
 
     pg: PostgresDatabase
-    names: dict[str, str]  # manager, nia, ned, ann -> account names
+    names: dict[str, str]  # manager, nia, ned, ann, bob -> account names
     people: list[int]  # 0-2 allocated to nia, 3 to ned, 4-5 on the waiting list
 
     def open(self, who: str) -> ServerDatabase:
@@ -57,7 +58,7 @@ def build_office_template(server: PostgresServer, template: str) -> tuple[str, d
         with database.engine.connect() as connection:
             people = [r[0] for r in connection.exec_driver_sql("SELECT id FROM person ORDER BY id")]
         suffix = secrets.token_hex(3)
-        names = {key: f"{key}.{suffix}" for key in ("manager", "nia", "ned", "ann")}
+        names = {key: f"{key}.{suffix}" for key in ("manager", "nia", "ned", "ann", "bob")}
         users = UserService(ActingDatabase(database, "dba"), clock)
         manager = users.create_user(
             names["manager"], "Meg Manager", PASSWORD, Role.PRACTITIONER, team="North"
@@ -65,6 +66,9 @@ def build_office_template(server: PostgresServer, template: str) -> tuple[str, d
         users.create_user(names["nia"], "Nia North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
         users.create_user(names["ned"], "Ned North", PASSWORD, Role.PRACTITIONER, by=manager, team="North")
         users.create_user(names["ann"], "Ann Approver", PASSWORD, Role.APPROVER, by=manager)
+        users.create_user(
+            names["bob"], "Bob Broker", PASSWORD, Role.BROKER, by=manager, people=(people[0], people[3])
+        )
         with database.engine.begin() as connection:
             connection.exec_driver_sql(
                 "UPDATE allocation SET ended_at = now(), ended_by = 'dba' WHERE ended_at IS NULL"
