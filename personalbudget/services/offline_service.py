@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import N_, _
@@ -390,15 +391,31 @@ def sync(
                 if outcome.status != "conflicts":
                     offline_copy.forget_person(laptop_connection, hold, me, outcome)
                 laptop_transaction.commit()
-            except BaseException:
+            except BaseException as problem:
                 for transaction in (server_transaction, laptop_transaction):
                     if transaction.is_active:
                         transaction.rollback()
+                if isinstance(problem, IntegrityError):  # e.g. one statement imported on both sides
+                    raise _clash(laptop_connection, hold.person_id) from None
                 raise
         report.people.append(outcome)
         if progress is not None:
             progress("person", number, len(holds))
     return report
+
+
+def _clash(laptop_connection: Any, person_id: int) -> OfflineRefusedError:
+    """A change of the laptop's that the server's own records refuse (the same bank statement
+    imported on both sides, a plan line removed that a payment imported meanwhile points to)."""
+    name = laptop_connection.execute(text("SELECT name FROM person WHERE id = :p"), {"p": person_id}).scalar()
+    return OfflineRefusedError(
+        _(
+            "The server already has a record that {name}'s changes clash with (for example the same bank "
+            "statement imported on the laptop and on the server). Nothing of theirs was sent and the laptop "
+            "keeps every change: remove the clashing record on the laptop (undo the import there), then "
+            "sync again."
+        ).format(name=name or person_id)
+    )
 
 
 def _hook(before_commit: Callable[[int], None] | None, person_id: int) -> Callable[[], None] | None:

@@ -21,8 +21,8 @@ from personalbudget.errors import HeldOfflineError
 from personalbudget.i18n import _
 from personalbudget.services import build_services, offline_service
 from personalbudget.services.ledger_service import TransactionForm
-from personalbudget.services.offline_service import KEEP_THEIRS
-from personalbudget.storage import ledger_totals
+from personalbudget.services.offline_service import KEEP_THEIRS, OfflineRefusedError
+from personalbudget.storage import ledger_totals, offline_copy
 from personalbudget.storage.database import open_database
 from personalbudget.storage.postgres_security import HELD_WRITERS, KEPT
 from personalbudget.storage.server import open_server_database
@@ -324,3 +324,37 @@ def test_an_approver_may_return_a_held_persons_plan_too(office: Office, tmp_path
         "WHERE sp.person_id = %s ORDER BY sp.version DESC LIMIT 1",
         p[4],
     ) == (PlanStatus.RETURNED, int(Step.PLAN_SUPPORT))
+
+
+def test_the_same_statement_imported_on_both_sides_is_refused_in_words_and_nothing_is_lost(
+    office: Office, tmp_path, keys
+) -> None:
+    p = office.people
+    path = laptop_path(tmp_path)
+    _take(office, "nia", path, keys, [p[0]])
+    bob = office.open("bob")
+    try:  # the broker imports the month's statement on the server while Nia is on her visit
+        broker = build_services(bob, SystemClock(), office.names["bob"], role=Role.BROKER)
+        broker.statement_imports.import_statement(p[0], STATEMENT, file_name="november.csv", mapping=MAPPING)
+    finally:
+        bob.close()
+    before = _one(office, "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0])  # fmt: skip
+    laptop = open_database(path, keys)
+    try:  # ... and Nia imports the same statement on the laptop
+        services = laptop_services(laptop, office.names["nia"])
+        move_person(services, p[0], "Laptop Lane")
+        services.statement_imports.import_statement(
+            p[0], STATEMENT, file_name="november.csv", mapping=MAPPING
+        )
+        with pytest.raises(OfflineRefusedError, match="already has") as refused:
+            _sync(office, "nia", laptop)
+        assert "Nothing of theirs was sent" in str(refused.value)
+        with laptop.engine.connect() as connection:  # the laptop keeps every change and the hold
+            assert connection.execute(
+                text("SELECT locality FROM person WHERE id = :p"), {"p": p[0]}
+            ).scalar() == ("Laptop Lane")
+            assert [h.person_id for h in offline_copy.laptop_holds(connection)] == [p[0]]
+    finally:
+        laptop.close()
+    assert _one(office, "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0]) == before  # fmt: skip
+    assert _one(office, "SELECT locality FROM person WHERE id = %s", p[0]) != ("Laptop Lane",)
