@@ -92,7 +92,9 @@ class OfflineActions(QObject):
         self.holds_action: QAction | None = None
         self.sync_action: QAction | None = None
         self.hold_label: QLabel | None = None
+        self.laptop_label: QLabel | None = None  # (a laptop caseload taken from a team caseload)
         self._laptop_names: dict[int, str] = {}
+        self._unsent: dict[str, int] = {}
         if self._db.is_server:
             self._add_team_actions()
         else:
@@ -294,13 +296,33 @@ class OfflineActions(QObject):
         self._update_sync_action()
 
     def _update_sync_action(self) -> None:
-        if self.sync_action is not None:
-            try:
-                holds = offline_service.laptop_actor(self._db) is not None
-            except PersonalBudgetError:
-                holds = False
-            self.sync_action.setEnabled(holds)
-            self.sync_action.setVisible(holds)
+        """Sync is offered while the laptop caseload holds people; the status bar says whose and from where."""
+        if self.sync_action is None:
+            return
+        try:
+            held = offline_service.laptop_caseload(self._db)
+        except PersonalBudgetError:
+            held = None
+        count = len(held.holds) if held is not None else 0
+        self.sync_action.setEnabled(count > 0)
+        self.sync_action.setVisible(count > 0 or (held is not None and held.server is not None))
+        if held is None or held.server is None:
+            return
+        if self.laptop_label is None:
+            self.laptop_label = QLabel()
+            self.laptop_label.setObjectName("laptopCaseloadLabel")
+            self._window.statusBar().addPermanentWidget(self.laptop_label)
+        text = (
+            ngettext(
+                "Offline: {n} person taken from {server}; sync with File > Sync offline people…",
+                "Offline: {n} people taken from {server}; sync with File > Sync offline people…",
+                count,
+            ).format(n=count, server=held.server)
+            if count
+            else _("Every person taken from {server} is synced back.").format(server=held.server)
+        )
+        self.laptop_label.setText(text)
+        self.laptop_label.setAccessibleName(text)
 
     def sync(self) -> BackgroundTask | None:
         """Sign in to the team caseload, then sync on a worker."""
@@ -322,6 +344,7 @@ class OfflineActions(QObject):
             )
             return None
         self._laptop_names = self._names()
+        self._unsent = {}
         self._sync_round(team, None, [])
         return self.last_task
 
@@ -356,6 +379,7 @@ class OfflineActions(QObject):
     def _synced(self, team: TeamSignIn, report: object, applied: list[int]) -> None:
         assert isinstance(report, SyncReport)
         self.last_report = report
+        self._unsent = dict(report.unsent)
         applied = applied + report.applied
         self._forget(report.applied)
         settled: list[int] = []
@@ -396,6 +420,12 @@ class OfflineActions(QObject):
         details = []
         if problem:
             details.append(problem)
+        if self._unsent:
+            details.append(
+                _("Not sent (kept on this laptop): {what}. Make these changes on the team caseload.").format(
+                    what=", ".join(f"{table} ({count})" for table, count in sorted(self._unsent.items()))
+                )
+            )
         if waiting:
             details.append(
                 ngettext(

@@ -57,12 +57,6 @@ def suggested(original: str, theirs: str, mine: str) -> str:
     return KEEP_THEIRS
 
 
-def field_label(field: str) -> str:
-    """A column's name as a person reads it (``next_review_due`` -> "Next review due")."""
-    words = field.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 class SyncConflictDialog(QDialog):
     """After ``exec()`` is accepted: ``choices()`` for ``offline_service.resolve``."""
 
@@ -121,8 +115,7 @@ class SyncConflictDialog(QDialog):
         row = 0
         for conflict in self.conflicts:
             cells = [
-                (field_label(f.field), readable(f.original), readable(f.theirs), readable(f.mine))
-                for f in conflict.fields
+                (f.label, readable(f.original), readable(f.theirs), readable(f.mine)) for f in conflict.fields
             ] or [(_("The whole record"), "", _("(changed or removed)"), _("(changed or removed)"))]
             for label, original, theirs, mine in cells:
                 for column, text in enumerate((conflict.record, label, original, theirs, mine)):
