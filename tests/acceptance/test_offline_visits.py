@@ -466,3 +466,55 @@ def test_a_manager_revokes_a_lost_laptops_holds_with_a_confirmation(
     assert "1 person held on nia-laptop by Nia North" in str(seen["asked"])
     assert seen["after"] and seen["after"][0][4] == "Revoked: not yet synced"
     assert _admin(office, "SELECT count(*) FROM offline_hold WHERE revoked_at IS NOT NULL") == [(1,)]
+
+
+def test_cancelling_a_take_offline_leaves_the_server_and_the_laptop_unchanged(
+    qtbot, monkeypatch, tmp_path, office, os_keyring, dialogs: Dialogs, screenshots
+):
+    """Cancel in the progress dialog, pressed while the server is still busy with the first hold (the
+    DBA's lock keeps it waiting, so the press comes mid-way every time): no hold, no laptop file."""
+    laptop_file = tmp_path / "cancelled.db"
+    nia = team_window(monkeypatch, qtbot, office, "nia")
+    lock = office["db"].connect()
+    lock.autocommit = False
+    lock.execute("LOCK TABLE offline_hold IN SHARE ROW EXCLUSIVE MODE")  # (reads go on; the hold waits)
+    said: list[str] = []
+    try:
+        window = nia.window
+        before = _admin(office, "SELECT count(*) FROM audit_event")
+
+        def tick_all(dialog: QWidget) -> None:
+            assert isinstance(dialog, TakeOfflineDialog)
+            click(dialog, "Tick all")
+            type_into(dialog.path_edit, str(laptop_file))
+            click(dialog, "Take offline")
+
+        def cancel_mid_way(progress: QWidget) -> None:
+            QApplication.processEvents()
+            save_screenshot(progress, screenshots, "offline-0-taking-offline-progress")
+            click(progress, "Cancel")
+            lock.rollback()  # the server carries on: the take finds the cancel at its next step
+
+        def cancelled(box: QWidget) -> None:
+            said.append(box.text())
+            click(box, "OK")
+
+        from PySide6.QtWidgets import QProgressDialog
+
+        dialogs.expect(TakeOfflineDialog, "Take people offline", tick_all)
+        dialogs.expect(QProgressDialog, "Taking people offline", cancel_mid_way)
+        dialogs.expect(QMessageBox, "cancelled", cancelled)
+        menu_action(window, "File", "Take people offline").trigger()
+        wait_for_dialogs(qtbot, dialogs, timeout=60_000)
+        task = offline_actions(nia).last_task
+        assert task is not None
+        qtbot.waitUntil(lambda: not task.is_running(), timeout=30_000)
+    finally:
+        lock.rollback()
+        lock.close()
+        nia.window.close()
+        nia.shut_down()
+    assert said and "nobody was taken offline" in said[0] and "nothing changed" in said[0], said
+    assert _admin(office, "SELECT count(*) FROM offline_hold") == [(0,)]
+    assert _admin(office, "SELECT count(*) FROM audit_event") == before
+    assert not laptop_file.exists()

@@ -77,7 +77,7 @@ class OfflineHoldsDialog(QDialog):
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # the state: the rest of the width
         self.empty = QLabel(_("Nobody is held offline."))
         self.empty.setObjectName("noHolds")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
