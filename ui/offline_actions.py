@@ -32,7 +32,11 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QVBoxLayout
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, ngettext
 from personalbudget.services import Services, offline_service
-from personalbudget.services.caseload_file import DatabaseKeys
+from personalbudget.services.caseload_file import (
+    DatabaseKeys,
+    KeyringSecretStore,
+    passphrase_from_environment,
+)
 from personalbudget.services.offline_service import Cancelled, SyncReport, TakeOfflineReport
 from personalbudget.services.team_caseload import ServerConnectionError, TeamSignIn
 from personalbudget.services.user_service import SignedInUser
@@ -43,6 +47,7 @@ from ui.dialogs.offline_holds_dialog import OfflineHoldsDialog
 from ui.dialogs.sync_conflict_dialog import SyncConflictDialog
 from ui.dialogs.take_offline_dialog import TakeOfflineDialog
 from ui.dialogs.team_caseload_dialog import TeamCaseloadDialog
+from ui.dialogs.unlock_dialogs import ask_passphrase
 from ui.main_window import MainWindow
 from ui.workers import BackgroundTask, show_progress
 
@@ -58,6 +63,20 @@ class OfflineHooks:
     keys: Callable[[], DatabaseKeys]
     sign_in_to: Callable[[str], TeamSignIn]  # (ui.app.open_team_caseload: env or the sign-in dialog)
     open_caseload: Callable[[Path], object]
+
+
+def worker_keys(path: Path, keys: Callable[[], DatabaseKeys]) -> DatabaseKeys | None:
+    """The laptop caseload's keys for a worker thread. With a keyring, the app's own; without one,
+    the passphrase is asked now, on the main thread (a dialog cannot open from the worker), and
+    given to the worker. None when the person gives none."""
+    store = KeyringSecretStore()
+    if store.available():
+        return keys()
+    creating = not path.exists()
+    passphrase = passphrase_from_environment(creating) or ask_passphrase(creating)
+    if not passphrase:
+        return None
+    return DatabaseKeys(store, lambda _creating: passphrase)
 
 
 def _plain_progress(progress: Callable[[int, int], bool]) -> Callable[[str, int, int], None]:
@@ -192,7 +211,9 @@ class OfflineActions(QObject):
         people, path = dialog.people(), dialog.laptop_path()
         settings.setValue(LAPTOP_KEY, str(path))
         settings.sync()
-        keys = self._hooks.keys()
+        keys = worker_keys(path, self._hooks.keys)
+        if keys is None:
+            return None  # no passphrase for a laptop without a keyring: nothing taken
         server = self._db
         task: BackgroundTask
 

@@ -129,3 +129,25 @@ def test_the_holds_list_offers_a_revoke_only_to_a_manager_and_names_people_it_ma
     empty = OfflineHoldsDialog(lambda: [], {})
     qtbot.addWidget(empty)
     assert empty.table.isHidden() and not empty.empty.isHidden()
+
+
+def test_without_a_keyring_the_passphrase_is_asked_before_the_worker_starts(tmp_path, monkeypatch):
+    """A laptop with no keyring: the worker is given the passphrase, never asked for it (a dialog
+    cannot open off the main thread)."""
+    import keyring
+    from keyring.backends import fail
+
+    from personalbudget.storage.keys import PASSPHRASE_ENV
+    from ui.offline_actions import worker_keys
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        monkeypatch.setenv(PASSPHRASE_ENV, "a passphrase long enough")
+        asked: list[str] = []
+        keys = worker_keys(tmp_path / "visits.db", lambda: asked.append("app keys") or None)  # type: ignore[func-returns-value]
+        assert keys is not None and asked == []
+        monkeypatch.setenv(PASSPHRASE_ENV, "changed later, on the worker")
+        assert keys._passphrase(True) == "a passphrase long enough"  # (what the worker is given)
+    finally:
+        keyring.set_keyring(before)
