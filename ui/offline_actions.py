@@ -114,6 +114,7 @@ class OfflineActions(QObject):
         self.laptop_label: QLabel | None = None  # (a laptop caseload taken from a team caseload)
         self._laptop_names: dict[int, str] = {}
         self._unsent: dict[str, int] = {}
+        self._reachable = True  # (the team caseload's server, as the change watcher last found it)
         if self._db.is_server:
             self._add_team_actions()
         else:
@@ -149,7 +150,16 @@ class OfflineActions(QObject):
         window.workspace.step_shown.connect(lambda _step: self.show_hold())
         self._signals.caseload_changed.connect(self.show_hold)
         self._signals.others_changed.connect(lambda _n: self.show_hold())
+        # While the change watcher cannot reach the server, no read for the line on the main
+        # thread (each would wait for the connection's time-out); it is read again when back.
+        self._signals.caseload_unreachable.connect(lambda _why: self._set_reachable(False))
+        self._signals.caseload_reachable.connect(lambda: self._set_reachable(True))
         self.show_hold()
+
+    def _set_reachable(self, reachable: bool) -> None:
+        self._reachable = reachable
+        if reachable:
+            self.show_hold()
 
     def _names(self) -> dict[int, str]:
         try:
@@ -166,6 +176,8 @@ class OfflineActions(QObject):
             return ""
         person_id = self._window.workspace.person_id()
         text = ""
+        if not self._reachable:
+            return self.hold_label.text()  # (as last read)
         if person_id:
             try:
                 hold = next((h for h in self._holds() if h.person_id == person_id), None)
