@@ -113,6 +113,7 @@ class OfflineActions(QObject):
         self.hold_label: QLabel | None = None
         self.laptop_label: QLabel | None = None  # (a laptop caseload taken from a team caseload)
         self._laptop_names: dict[int, str] = {}
+        self._held_before: list[int] = []  # (the people held when the sync began)
         self._unsent: dict[str, int] = {}
         self._reachable = True  # (the team caseload's server, as the change watcher last found it)
         if self._db.is_server:
@@ -377,6 +378,7 @@ class OfflineActions(QObject):
             )
             return None
         self._laptop_names = self._names()
+        self._held_before = [h.person_id for h in offline_service.laptop_caseload(self._db).holds]
         self._unsent = {}
         self._sync_round(team, None, [])
         return self.last_task
@@ -496,7 +498,15 @@ class OfflineActions(QObject):
             words = _("The sync stopped ({problem}). The people not yet synced stay on this laptop.").format(
                 problem=repr(problem)
             )
-        self._finish(team, applied, [], words)
+        # A sync stopped part-way keeps the people it sent before stopping sent (one server
+        # transaction each): they have left the laptop, so the list and the workspace follow.
+        try:
+            still = {h.person_id for h in offline_service.laptop_caseload(self._db).holds}
+        except PersonalBudgetError:
+            still = None
+        gone = [p for p in self._held_before if still is not None and p not in still and p not in applied]
+        self._forget(gone)
+        self._finish(team, applied + gone, [], words)
 
 
 def add_offline_actions(

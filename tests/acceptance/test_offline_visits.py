@@ -518,3 +518,52 @@ def test_cancelling_a_take_offline_leaves_the_server_and_the_laptop_unchanged(
     assert _admin(office, "SELECT count(*) FROM offline_hold") == [(0,)]
     assert _admin(office, "SELECT count(*) FROM audit_event") == before
     assert not laptop_file.exists()
+
+
+def test_cancelling_a_sync_keeps_who_was_sent_sent_and_the_rest_on_the_laptop(
+    qtbot, monkeypatch, tmp_path, office, os_keyring, dialogs: Dialogs, screenshots
+):
+    """Cancel in the sync's progress, pressed while the server is busy with the first person (the
+    DBA's lock keeps its receipt waiting): that person is sent, whole; the other four stay held on
+    the laptop with nothing of theirs sent, and the window says so."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    names = office["names"]
+    address = office["db"].url(user=names["nia"], password="", sslmode=None)
+    nia = team_window(monkeypatch, qtbot, office, "nia")
+    laptop = take_five_offline(
+        qtbot, dialogs, nia, tmp_path / "nia-visits.db", screenshots, {"nia": names["nia"]}
+    )
+    lock = office["db"].connect()
+    lock.autocommit = False
+    lock.execute("LOCK TABLE offline_sync IN SHARE ROW EXCLUSIVE MODE")  # (the first receipt waits)
+    said: list[str] = []
+
+    def cancel_mid_way(progress: QWidget) -> None:
+        click(progress, "Cancel")
+        lock.rollback()  # the first person's transaction goes on; the sync stops before the next
+
+    def stopped(box: QWidget) -> None:
+        said.append(f"{box.text()} {box.informativeText()}")
+        click(box, "OK")
+
+    try:
+        sync_from_menu(
+            qtbot,
+            dialogs,
+            laptop,
+            address,
+            str(office["db"].server.ca_file),
+            [
+                (QProgressDialog, "Syncing offline people", cancel_mid_way),
+                (QMessageBox, "Synced 1 person", stopped),
+            ],
+        )
+    finally:
+        lock.rollback()
+        lock.close()
+    assert said and "Cancelled" in said[0] and "stay on this laptop" in said[0], said
+    qtbot.waitUntil(lambda: laptop.window.caseload.table.model().rowCount() == 4)
+    assert offline_actions(laptop).sync_action.isEnabled()  # four still to sync
+    assert _admin(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == [(4,)]
+    assert _admin(office, "SELECT count(*) FROM offline_sync") == [(1,)]
