@@ -64,6 +64,7 @@ from ui.dialogs.team_caseload_dialog import TeamCaseloadDialog, remembered_ca_fi
 from ui.dialogs.unlock_dialogs import ask_passphrase, show_recovery_key
 from ui.language_settings import restart_if_requested, startup_language
 from ui.main_window import MainWindow
+from ui.offline_actions import OfflineHooks, add_offline_actions
 from ui.qt_translation import install_qt_translator
 from ui.widgets.wheel_guard import install_wheel_guard
 from ui.workers import BackgroundTask
@@ -411,6 +412,10 @@ def start_app(database_path: Path | None, keys: DatabaseKeys | None = None) -> R
                 window.coproduction_view.leave_check = lambda: staff_signs_in(window, users, user)
             if isinstance(window, MainWindow):
                 add_team_caseload_action(window, lambda: open_team_caseload_from_menu(window))
+                offline_hooks = OfflineHooks(
+                    window_settings, app_keys, open_team_caseload, lambda path: replace_caseload(window, path)
+                )
+                add_offline_actions(window, services, signals, user, offline_hooks)  # (the window keeps them)
             window.show()
         security = services.settings.security()
         daily = start_daily_backup(window, db, security.backups_kept)
@@ -483,7 +488,13 @@ def open_team_caseload_from_menu(window: QWidget) -> RunningApp | None:
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     address, _ca = dialog.chosen
-    opened = start_app(address)
+    return replace_caseload(window, address)
+
+
+def replace_caseload(window: QWidget, target: str | Path) -> RunningApp | None:
+    """Open another caseload (a team caseload's address, a laptop caseload's file) and put its window
+    in place of ``window``; on a refusal this one stays as it was."""
+    opened = start_app(target)  # type: ignore[arg-type]  # (an address too)
     if not isinstance(opened, RunningApp):
         return None
     # The caseload whose window asked gives way (not any other app left in this process).
