@@ -116,6 +116,7 @@ class OfflineActions(QObject):
         self._held_before: list[int] = []  # (the people held when the sync began)
         self._unsent: dict[str, int] = {}
         self._reachable = True  # (the team caseload's server, as the change watcher last found it)
+        self._hold_read_for = 0  # (the person whose hold the line shows, as read)
         if self._db.is_server:
             self._add_team_actions()
         else:
@@ -147,10 +148,12 @@ class OfflineActions(QObject):
         layout = window.workspace.layout()
         if isinstance(layout, QVBoxLayout):
             layout.insertWidget(0, self.hold_label)
+        # Read when a person is shown (inside the workspace's unit of work: the opening stays one
+        # transaction), kept while they stay open, read again when the caseload changes.
         window.caseload.current_person_changed.connect(lambda _id: self.show_hold())
         window.workspace.step_shown.connect(lambda _step: self.show_hold())
-        self._signals.caseload_changed.connect(self.show_hold)
-        self._signals.others_changed.connect(lambda _n: self.show_hold())
+        self._signals.caseload_changed.connect(lambda: self.show_hold(fresh=True))
+        self._signals.others_changed.connect(lambda _n: self.show_hold(fresh=True))
         # While the change watcher cannot reach the server, no read for the line on the main
         # thread (each would wait for the connection's time-out); it is read again when back.
         self._signals.caseload_unreachable.connect(lambda _why: self._set_reachable(False))
@@ -160,7 +163,7 @@ class OfflineActions(QObject):
     def _set_reachable(self, reachable: bool) -> None:
         self._reachable = reachable
         if reachable:
-            self.show_hold()
+            self.show_hold(fresh=True)
 
     def _names(self) -> dict[int, str]:
         try:
@@ -168,26 +171,30 @@ class OfflineActions(QObject):
         except PersonalBudgetError:
             return {}
 
-    def _holds(self) -> list[offline_service.HoldView]:
-        return [h for h in offline_service.holds(self._db) if not h.revoked]
-
-    def show_hold(self) -> str:
-        """The open person's hold, in words above their workspace ("" when not held)."""
+    def show_hold(self, *, fresh: bool = False) -> str:
+        """The open person's hold, in words above their workspace ("" when not held). Only that
+        person's hold is read, and only when another person is shown or when ``fresh``."""
         if self.hold_label is None:
             return ""
         person_id = self._window.workspace.person_id()
-        text = ""
         if not self._reachable:
             return self.hold_label.text()  # (as last read)
-        if person_id:
+        if not person_id:
+            text = ""
+        elif not fresh and self._hold_read_for == person_id:
+            text = self.hold_label.text()
+        else:
+            text = ""
             try:
-                hold = next((h for h in self._holds() if h.person_id == person_id), None)
+                hold = offline_service.hold_of(self._db, person_id)
             except (PersonalBudgetError, OSError):
                 hold = None  # (the server out of reach: the banner above the caseload says so)
+                person_id = 0  # (read again next time)
             if hold is not None:
                 text = _(
                     "Held offline by {holder} on {laptop} since {since}: read-only here until it is synced back."
                 ).format(holder=hold.holder, laptop=hold.laptop, since=hold.since)
+        self._hold_read_for = person_id
         if text != self.hold_label.text() or self.hold_label.isHidden() == bool(text):
             self.hold_label.setText(text)
             self.hold_label.setAccessibleName(text)
@@ -493,7 +500,7 @@ class OfflineActions(QObject):
                 "yet synced stay on this laptop with every change. Sync again when you have a connection."
             ).format(problem=problem)
         elif isinstance(problem, PersonalBudgetError | OSError):
-            words = _("{problem} The people not yet synced stay on this laptop.").format(problem=problem)
+            words = _("{problem} Everyone not yet synced stays on this laptop.").format(problem=problem)
         else:
             words = _("The sync stopped ({problem}). The people not yet synced stay on this laptop.").format(
                 problem=repr(problem)

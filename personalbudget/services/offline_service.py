@@ -455,28 +455,41 @@ def resolve(
 # -- what others see, and a lost laptop ------------------------------------------------------------------
 
 
+_HOLD_COLUMNS = "SELECT person_id, held_by, laptop_name, held_since, revoked_at FROM offline_hold "
+
+
+def _hold_view(connection: Any, row: Any) -> HoldView:
+    return HoldView(
+        int(row[0]),
+        str(row[1]),
+        display_name(connection, str(row[1])),
+        str(row[2]),
+        moment_text(row[3]),
+        row[3],
+        row[4] is not None,
+    )
+
+
 def holds(server: Database | ActingDatabase) -> list[HoldView]:
     """The holds the signed-in account may see (with the people they may see, their own, and all
     of them for a manager)."""
     with _database(server).engine.connect() as connection:
         rows = connection.execute(
-            text(
-                "SELECT person_id, held_by, laptop_name, held_since, revoked_at FROM offline_hold "
-                "WHERE released_at IS NULL ORDER BY held_since, person_id"
-            )
+            text(_HOLD_COLUMNS + "WHERE released_at IS NULL ORDER BY held_since, person_id")
         ).fetchall()
-        return [
-            HoldView(
-                int(r[0]),
-                str(r[1]),
-                display_name(connection, str(r[1])),
-                str(r[2]),
-                moment_text(r[3]),
-                r[3],
-                r[4] is not None,
-            )
-            for r in rows
-        ]
+        return [_hold_view(connection, r) for r in rows]
+
+
+def hold_of(server: Database | ActingDatabase, person_id: int) -> HoldView | None:
+    """One person's hold still in force (not released, not revoked), or None. Read in the session
+    already open when there is one (the workspace opening that person: one transaction, not two)."""
+    with _database(server).session() as session:
+        connection = session.connection()
+        row = connection.execute(
+            text(_HOLD_COLUMNS + "WHERE person_id = :p AND released_at IS NULL AND revoked_at IS NULL"),
+            {"p": person_id},
+        ).first()
+        return None if row is None else _hold_view(connection, row)
 
 
 def revoke_laptop_holds(server: Database | ActingDatabase, laptop_name: str) -> int:

@@ -108,6 +108,9 @@ def test_a_held_person_is_read_only_on_the_server_even_to_a_modified_client(
         assert [(h.person_id, h.holder, h.laptop) for h in offline_service.holds(ned)] == [
             (p[4], "Nia North", "laptop-a")
         ]  # and who holds them, since when
+        one = offline_service.hold_of(ned, p[4])  # (the workspace's line asks for that person only)
+        assert one is not None and (one.person_id, one.holder, one.laptop) == (p[4], "Nia North", "laptop-a")
+        assert offline_service.hold_of(ned, p[3]) is None  # (not held)
         with pytest.raises(HeldOfflineError, match=r"held offline by Nia North on laptop-a since"):
             move_person(services, p[4], "Elsewhere")
     finally:
@@ -337,7 +340,9 @@ def test_a_revoked_hold_makes_every_change_a_conflict_never_applied_or_dropped_s
         nia.close()
     manager = office.open("manager")
     try:
+        assert offline_service.hold_of(manager, p[1]) is not None
         assert offline_service.revoke_laptop_holds(manager, "laptop-a") == 1
+        assert offline_service.hold_of(manager, p[1]) is None  # (changeable on the server again)
     finally:
         manager.close()
     with office.admin() as connection:
