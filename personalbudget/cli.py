@@ -1134,42 +1134,47 @@ def _go_ahead(args: argparse.Namespace, plan: list[str]) -> bool:
 
 
 def _team(args: argparse.Namespace) -> int:
-    """``personalbudget team setup | upload``: run by the council's database administrator, who
-    connects with their own role (the URL's user; the password from PGPASSWORD, a .pgpass,
-    Kerberos, or asked at the terminal)."""
+    """``personalbudget team ACTION``: each action is its own function in ``_TEAM_COMMANDS``."""
+    return _TEAM_COMMANDS[args.team](args)
+
+
+def _team_setup(args: argparse.Namespace) -> int:
+    """``team setup``: run by the council's database administrator, who connects with their own role
+    (the URL's user; the password from PGPASSWORD, a .pgpass, Kerberos, or asked at the terminal)."""
+    from personalbudget.storage import server
+
+    address = _server_address(args.db, "--db")
+    url = server.server_url(address)
+    plan = [
+        _("On {server}, as {user}:").format(server=server.describe(url), user=url.username or _actor()),
+        _("  1. create the caseload's tables (the migrations, up to schema {head});").format(
+            head=_head_revision()
+        ),
+        _("  2. apply the server's security: the login roles' groups, grants, row-level security policies"),
+        _("     and the audit trigger that writes the audit trail on the server;"),
+        _("  all in one transaction. The database must be empty. Nothing else is changed."),
+    ]
+    if not _go_ahead(args, plan):
+        return 0
+    where = server.set_up_team_caseload(_with_dba_password(address))
+    print(
+        _("{server} is set up as a team caseload (schema {head}).").format(
+            server=where, head=_head_revision()
+        )
+    )
+    print(
+        _(
+            "Next: add the team's accounts (each is a PostgreSQL login role), or upload a laptop's "
+            "caseload with 'personalbudget team upload --db FILE --to {address}'."
+        ).format(address=address)
+    )
+    return 0
+
+
+def _team_upload(args: argparse.Namespace) -> int:
+    """``team upload``: the database administrator's, as ``team setup``."""
     from personalbudget.storage import server, upload
 
-    if args.team in ("take-offline", "sync", "holds", "revoke"):
-        return _offline(args)
-    if args.team == "setup":
-        address = _server_address(args.db, "--db")
-        url = server.server_url(address)
-        plan = [
-            _("On {server}, as {user}:").format(server=server.describe(url), user=url.username or _actor()),
-            _("  1. create the caseload's tables (the migrations, up to schema {head});").format(
-                head=_head_revision()
-            ),
-            _(
-                "  2. apply the server's security: the login roles' groups, grants, row-level security policies"
-            ),
-            _("     and the audit trigger that writes the audit trail on the server;"),
-            _("  all in one transaction. The database must be empty. Nothing else is changed."),
-        ]
-        if not _go_ahead(args, plan):
-            return 0
-        where = server.set_up_team_caseload(_with_dba_password(address))
-        print(
-            _("{server} is set up as a team caseload (schema {head}).").format(
-                server=where, head=_head_revision()
-            )
-        )
-        print(
-            _(
-                "Next: add the team's accounts (each is a PostgreSQL login role), or upload a laptop's "
-                "caseload with 'personalbudget team upload --db FILE --to {address}'."
-            ).format(address=address)
-        )
-        return 0
     address = _server_address(args.to, "--to")
     url = server.server_url(address)
     source_path = _caseload_file(args)
@@ -1204,90 +1209,114 @@ def _team(args: argparse.Namespace) -> int:
     return 0
 
 
-def _offline(args: argparse.Namespace) -> int:
-    """``personalbudget team take-offline | sync | holds | revoke`` (issue 22)."""
-    from personalbudget.services import offline_service
-
-    address = _server_address(
-        args.db if args.team != "sync" else args.to, "--to" if args.team == "sync" else "--db"
-    )
+def _signed_in_to_team(
+    args: argparse.Namespace, option: str, action: Callable[[argparse.Namespace, Database], int]
+) -> int:
+    """Offline visits (issue 22): the team caseload at ``option`` (--db or --to) opened as the person
+    signed in (``_team_sign_in``), ``action`` run on it, and the connection closed however it ends."""
+    address = _server_address(getattr(args, option.removeprefix("--")), option)
     server, _user = _team_sign_in(argparse.Namespace(db=address))
     try:
-        if args.team == "take-offline":
-            taken = offline_service.take_offline(server, args.to, args.keys, args.people)
-            print(
-                ngettext(
-                    "Took {n} person offline to {file}: their records are read-only on the team caseload until you sync.",
-                    "Took {n} people offline to {file}: their records are read-only on the team caseload until you sync.",
-                    len(taken.people),
-                ).format(n=len(taken.people), file=taken.laptop)
-            )
-            return 0
-        if args.team == "holds":
-            for hold in offline_service.holds(server):
-                state = _(" (revoked)") if hold.revoked else ""
-                print(
-                    _("Person {id}: held by {holder} on {laptop} since {since}{state}").format(
-                        id=hold.person_id,
-                        holder=hold.holder,
-                        laptop=hold.laptop,
-                        since=hold.since,
-                        state=state,
-                    )
-                )
-            return 0
-        if args.team == "revoke":
-            count = offline_service.revoke_laptop_holds(server, args.laptop)
-            print(
-                ngettext("Revoked {n} hold of {laptop}.", "Revoked {n} holds of {laptop}.", count).format(
-                    n=count, laptop=args.laptop
-                )
-            )
-            return 0
-        laptop = open_database(args.db, args.keys)
-        try:
-            report = offline_service.sync(laptop, server)
-            if args.keep and report.with_conflicts:
-                choice = offline_service.KEEP_MINE if args.keep == "mine" else offline_service.KEEP_THEIRS
-                for person in report.with_conflicts:
-                    offline_service.resolve(
-                        laptop, person, {(c.table, c.row_id): {"*": choice} for c in person.conflicts}
-                    )
-                report = offline_service.sync(laptop, server)
-        finally:
-            laptop.close()
-        print(
-            ngettext("Synced {n} person.", "Synced {n} people.", len(report.applied)).format(
-                n=len(report.applied)
-            )
-        )
-        for person in report.with_conflicts:
-            print(
-                _("Person {id}: nothing sent yet, these differ from the team caseload:").format(
-                    id=person.person_id
-                )
-            )
-            for view in report.conflicts_of(person.person_id):
-                print(f"  {view.record} ({view.row_id}): {view.reason}")
-                for f in view.fields:
-                    print(
-                        "    "
-                        + _(
-                            "{field}: yours {mine}; the server's {theirs}; when taken offline {original}"
-                        ).format(field=f.field, mine=f.mine, theirs=f.theirs, original=f.original)
-                    )
-        if report.unsent:
-            print(
-                _("Not sent (kept on this laptop): {what}. Make these changes on the team caseload.").format(
-                    what=", ".join(f"{table} ({count})" for table, count in sorted(report.unsent.items()))
-                )
-            )
-        if report.with_conflicts:
-            print(_("Settle them in the app, or run this again with --keep mine or --keep theirs."))
-            return EXIT_ERROR
-        return 0
+        return action(args, server)
     finally:
         server.close()
+
+
+def _take_offline(args: argparse.Namespace, server: Database) -> int:
+    from personalbudget.services import offline_service
+
+    taken = offline_service.take_offline(server, args.to, args.keys, args.people)
+    print(
+        ngettext(
+            "Took {n} person offline to {file}: their records are read-only on the team caseload until you sync.",
+            "Took {n} people offline to {file}: their records are read-only on the team caseload until you sync.",
+            len(taken.people),
+        ).format(n=len(taken.people), file=taken.laptop)
+    )
+    return 0
+
+
+def _holds(args: argparse.Namespace, server: Database) -> int:
+    from personalbudget.services import offline_service
+
+    for hold in offline_service.holds(server):
+        state = _(" (revoked)") if hold.revoked else ""
+        print(
+            _("Person {id}: held by {holder} on {laptop} since {since}{state}").format(
+                id=hold.person_id, holder=hold.holder, laptop=hold.laptop, since=hold.since, state=state
+            )
+        )
+    return 0
+
+
+def _revoke(args: argparse.Namespace, server: Database) -> int:
+    from personalbudget.services import offline_service
+
+    count = offline_service.revoke_laptop_holds(server, args.laptop)
+    print(
+        ngettext("Revoked {n} hold of {laptop}.", "Revoked {n} holds of {laptop}.", count).format(
+            n=count, laptop=args.laptop
+        )
+    )
+    return 0
+
+
+def _sync(args: argparse.Namespace, server: Database) -> int:
+    from personalbudget.services import offline_service
+
+    laptop = open_database(args.db, args.keys)
+    try:
+        report = offline_service.sync(laptop, server)
+        if args.keep and report.with_conflicts:
+            choice = offline_service.KEEP_MINE if args.keep == "mine" else offline_service.KEEP_THEIRS
+            for person in report.with_conflicts:
+                offline_service.resolve(
+                    laptop, person, {(c.table, c.row_id): {"*": choice} for c in person.conflicts}
+                )
+            report = offline_service.sync(laptop, server)
+    finally:
+        laptop.close()
+    print(
+        ngettext("Synced {n} person.", "Synced {n} people.", len(report.applied)).format(
+            n=len(report.applied)
+        )
+    )
+    for person in report.with_conflicts:
+        print(
+            _("Person {id}: nothing sent yet, these differ from the team caseload:").format(
+                id=person.person_id
+            )
+        )
+        for view in report.conflicts_of(person.person_id):
+            print(f"  {view.record} ({view.row_id}): {view.reason}")
+            for f in view.fields:
+                print(
+                    "    "
+                    + _("{field}: yours {mine}; the server's {theirs}; when taken offline {original}").format(
+                        field=f.field, mine=f.mine, theirs=f.theirs, original=f.original
+                    )
+                )
+    if report.unsent:
+        print(
+            _("Not sent (kept on this laptop): {what}. Make these changes on the team caseload.").format(
+                what=", ".join(f"{table} ({count})" for table, count in sorted(report.unsent.items()))
+            )
+        )
+    if report.with_conflicts:
+        print(_("Settle them in the app, or run this again with --keep mine or --keep theirs."))
+        return EXIT_ERROR
+    return 0
+
+
+_TEAM_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "setup": _team_setup,
+    "upload": _team_upload,
+    # A practitioner's (revoke: a manager's), signed in to the team caseload as themselves.
+    "take-offline": lambda args: _signed_in_to_team(args, "--db", _take_offline),
+    "sync": lambda args: _signed_in_to_team(args, "--to", _sync),
+    "holds": lambda args: _signed_in_to_team(args, "--db", _holds),
+    "revoke": lambda args: _signed_in_to_team(args, "--db", _revoke),
+}
 
 
 def _head_revision() -> str:
