@@ -25,6 +25,7 @@ laptop is an open laptop caseload (``open_database``), whose services act as the
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from personalbudget.services.edit_check import shown
 from personalbudget.services.people_service import PERSON_FIELDS
 from personalbudget.storage import offline_copy
 from personalbudget.storage.database import Database, open_database
-from personalbudget.storage.keys import DatabaseKeys
+from personalbudget.storage.keys import DatabaseKeys, key_file_path
 from personalbudget.storage.offline_copy import KEEP_MINE, KEEP_THEIRS, Cancelled, PersonSync, RowConflict
 from personalbudget.storage.offline_guard import moment_text
 from personalbudget.storage.versioning import display_name
@@ -217,16 +218,22 @@ def take_offline(
                 raise
     except BaseException:
         laptop.close()
-        if not existed:  # a caseload made for this take-offline goes with it
-            for leftover in (path, *path.parent.glob(path.name + "*")):
-                leftover.unlink(missing_ok=True)
-            if keys is not None:
-                from personalbudget.storage.keys import key_file_path
-
-                key_file_path(path).unlink(missing_ok=True)
+        if not existed:  # a caseload made for this take-offline goes with it, and so does its key
+            _remove_new_laptop_caseload(path, keys)
         raise
     laptop.close()
     return TakeOfflineReport(path, tuple(wanted), copied.rows, copied.events)
+
+
+def _remove_new_laptop_caseload(path: Path, keys: DatabaseKeys | None) -> None:
+    """A laptop caseload that this take-offline made (never one that was there before): its file,
+    its journal and key files, and its key in the keyring (the key file says under which id, so it
+    goes first). A key left in the keyring would open nothing, ever."""
+    if keys is not None:
+        with contextlib.suppress(PersonalBudgetError):  # a damaged key file: the original error counts
+            keys.forget(path)
+    for leftover in (path, *path.parent.glob(path.name + "*"), key_file_path(path)):
+        leftover.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
