@@ -3,7 +3,10 @@
 Every table is copied row for row, ids kept, history and audit trail included (the audit chain is
 copied as it is, so ``audit verify`` on the server checks the laptop's trail), in ONE transaction
 on the server: the upload is whole or nothing. A target that already holds records is refused;
-an empty database is given the schema first (the migrations), in the same transaction.
+an empty database is given the schema first (the migrations), in the same transaction. A laptop
+caseload that holds people taken offline from a team caseload (issue 22) is refused before the
+server is reached: they are that team caseload's people, and uploading them would put them on a
+second one (or twice on the same one); they are synced back first.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from sqlalchemy import URL, Connection, MetaData, Table, select, text
 from sqlalchemy import inspect as sa_inspect
 
 from personalbudget.errors import PersonalBudgetError
-from personalbudget.i18n import _
+from personalbudget.i18n import _, ngettext
 from personalbudget.storage.database import Database, head_revision, migrate_connection
 from personalbudget.storage.server import (
     apply_server_security,
@@ -85,6 +88,7 @@ def upload_caseload(
         raise UploadRefusedError(
             _("Open the caseload with this version first (it brings it up to date); nothing was uploaded.")
         )
+    _refuse_people_held_offline(source)
     engine = make_server_engine(target)
     check_reachable(engine, target)
     counts: dict[str, int] = {}
@@ -140,6 +144,35 @@ def upload_caseload(
     finally:
         engine.dispose()
     return UploadReport(describe(target), counts, created)
+
+
+def _refuse_people_held_offline(source: Database) -> None:
+    """Refused, before anything is sent, while ``source`` holds people taken offline (its
+    ``offline_hold`` rows not yet released by a sync, revoked ones included)."""
+    # (what offline_copy.laptop_holds reads, and its SERVER_KEY setting: offline_copy imports this
+    # module, so the two queries are written here)
+    with source.engine.connect() as connection:
+        held = int(
+            connection.execute(
+                text("SELECT count(*) FROM offline_hold WHERE released_at IS NULL")
+            ).scalar_one()
+        )
+        server = connection.execute(text("SELECT value FROM setting WHERE key = 'offline.server'")).scalar()
+    if not held:
+        return
+    raise UploadRefusedError(
+        ngettext(
+            "{file} holds {n} person taken offline from the team caseload {server}. Nothing was uploaded: "
+            "they are on that team caseload already, and uploading them would put them on a server twice. "
+            "Sync them back first (File > Sync offline people… in the app, or personalbudget team sync "
+            "--db {file} --to postgresql://{server}), then upload.",
+            "{file} holds {n} people taken offline from the team caseload {server}. Nothing was uploaded: "
+            "they are on that team caseload already, and uploading them would put them on a server twice. "
+            "Sync them back first (File > Sync offline people… in the app, or personalbudget team sync "
+            "--db {file} --to postgresql://{server}), then upload.",
+            held,
+        ).format(file=source.path, n=held, server=server or "?")
+    )
 
 
 def _continue_ids(connection: Connection, table: Table) -> None:
