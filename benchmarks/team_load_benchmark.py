@@ -58,7 +58,6 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -68,13 +67,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-os.environ["PERSONALBUDGET_NO_DEMO_PROMPT"] = "1"
+import team_cluster  # (first: the import path, no demo prompt)
+from team_cluster import server_cpu_s as _server_cpu_s
+
 os.environ.setdefault("PERSONALBUDGET_PASSPHRASE", "benchmark passphrase (synthetic data only)")
 os.environ.setdefault("PERSONALBUDGET_PASSWORD", "benchmark password")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 PASSWORD = "load benchmark password"  # every account's (synthetic)
 DATABASE = "pb_load"
@@ -749,26 +746,6 @@ def summarise_load(results: list[dict[str, Any]], seconds: float) -> dict[str, A
     }
 
 
-def _server_cpu_s(server: Any) -> float:
-    """CPU seconds used so far by the PostgreSQL server: the postmaster, the backends it has
-    reaped, and those still running (from /proc; 0 where there is none)."""
-    try:
-        postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, ValueError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                pid, parent = int(stat.parent.name), int(fields[1])
-                if pid == postmaster:
-                    total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-                elif parent == postmaster:
-                    total += int(fields[11]) + int(fields[12])
-        return total / ticks
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def _clients_cpu_s() -> float:
     """CPU seconds of the worker processes that have ended (the simulated users' Python)."""
     import resource
@@ -800,7 +777,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
 
-    from postgres_cluster import start_server
     from run_benchmarks import caseload
 
     report: dict[str, Any] = {
@@ -812,10 +788,7 @@ def main() -> int:
     }
     laptop, made = caseload(args.cache, args.people, args.seed, args.base)
     report["caseload"] = {"file": str(laptop), **made}
-    workdir = Path(tempfile.mkdtemp(prefix="pb-load-"))
-    os.environ.setdefault("PERSONALBUDGET_HOME", str(workdir / "home"))
-    server = start_server()
-    try:
+    with team_cluster.cluster("pb-load-") as (server, workdir):
         report["setup"] = {k: round(v, 1) for k, v in build_team_caseload(server, laptop, workdir).items()}
         team = make_team(server, args.users, args.caseload, args.hot, args.seed)
         report["setup"] |= {k: round(v, 1) for k, v in team.setup_times.items()}
@@ -853,10 +826,6 @@ def main() -> int:
         report["load"] = summarise_load(results, args.seconds)
         report["load"] |= check_writes(server, results, team)
         report["load"] |= verify_audit(server)
-    finally:
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)
-        shutil.rmtree(workdir, ignore_errors=True)
     report["machine"] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),

@@ -25,21 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ["PERSONALBUDGET_NO_DEMO_PROMPT"] = "1"
+import team_cluster  # (first: the import path, no demo prompt)
 
 DATABASE = "pb_counts"
 
@@ -124,7 +116,8 @@ def build(server: Any, people: int) -> tuple[str, list[int]]:
 
 
 def measure(address: str, reachable: list[int], runs: int, server: Any) -> dict[str, Any]:
-    from team_load_benchmark import User, _server_cpu_s, open_person, sign_in
+    from team_cluster import server_cpu_s
+    from team_load_benchmark import User, open_person, sign_in
 
     services = sign_in(address, "prac01")
     counter = Counter(services.context.db.engine)
@@ -156,31 +149,19 @@ def measure(address: str, reachable: list[int], runs: int, server: Any) -> dict[
             operation(0)  # warm: the first use of each statement, the first connection
             counter.take()
             totals: dict[str, float] = defaultdict(float)
-            client, server_cpu = time.process_time(), _server_cpu_s(server)
+            client, server_cpu = time.process_time(), server_cpu_s(server)
             for index in range(runs):
                 operation(index)
                 for key, value in counter.take().items():
                     totals[key] += value
             totals["client_cpu_ms"] = (time.process_time() - client) * 1000
-            totals["server_cpu_ms"] = (_server_cpu_s(server) - server_cpu) * 1000
+            totals["server_cpu_ms"] = (server_cpu_s(server) - server_cpu) * 1000
             report[name] = {key: round(value / runs, 1) for key, value in sorted(totals.items())}
         errors = [s for s in user.result.samples if s[2] not in ("ok", "refused")]
         report["errors"] = [f"{op}: {outcome}" for op, _ms, outcome in errors]
     finally:
         services.context.db.close()
     return report
-
-
-@contextmanager
-def cluster() -> Any:
-    from postgres_cluster import start_server
-
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)
 
 
 def main() -> int:
@@ -191,18 +172,13 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="pb-counts-"))
-    os.environ.setdefault("PERSONALBUDGET_HOME", str(home))
-    try:
-        with cluster() as server:
-            address, reachable = build(server, args.people)
-            report = {
-                "people": args.people,
-                "runs": args.runs,
-                "per_operation": measure(address, reachable, args.runs, server),
-            }
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    with team_cluster.cluster("pb-counts-") as (server, _workdir):
+        address, reachable = build(server, args.people)
+        report = {
+            "people": args.people,
+            "runs": args.runs,
+            "per_operation": measure(address, reachable, args.runs, server),
+        }
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
