@@ -356,7 +356,7 @@ class OfflineActions(QObject):
         self.sync_action.triggered.connect(lambda _checked=False: self.sync())
         self._window.add_to_file_menu(self.sync_action)
         server = self._update_sync_action()
-        if server is not None:
+        if server is not None and self.sync_action.isEnabled():  # (people still to sync)
             self._watch_for_the_server(server)
 
     def _update_sync_action(self) -> str | None:
@@ -604,6 +604,12 @@ class OfflineActions(QObject):
             team.database = None
         self._syncing = False
         self._update_sync_action()
+        if (
+            self.reconnect_watcher is not None
+            and self.sync_action is not None
+            and not self.sync_action.isEnabled()
+        ):
+            self.reconnect_watcher.stop()  # (everyone synced back: nothing left to ask about)
         text = ngettext(
             "Synced {n} person to the team caseload.", "Synced {n} people to the team caseload.", len(applied)
         ).format(n=len(applied))

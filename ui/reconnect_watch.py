@@ -75,6 +75,10 @@ class ReconnectWatcher(QObject):
         self._stopped = True
         self._timer.stop()
 
+    def watching(self) -> bool:
+        """Started and not stopped since."""
+        return not self._stopped
+
     def busy(self) -> bool:
         return self._task is not None and self._task.is_running()
 

@@ -659,6 +659,7 @@ def test_on_reconnect_the_window_asks_and_sync_now_sends_them_and_the_approver_s
     assert actions.question() == ""
     qtbot.waitUntil(lambda: window.caseload.table.model().rowCount() == 0)
     assert _admin(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == [(0,)]
+    assert not watcher.watching()  # (everyone synced back: the server is no longer tried)
     QApplication.processEvents()
     screenshots_of_the_laptop(window, screenshots, "offline-12-synced-from-the-question")
 
