@@ -16,7 +16,10 @@ caseload (the same address dialog and sign-in as File > Open team caseload), run
 ``offline_service.sync`` on a worker, shows each person whose records changed on the server
 meanwhile in ``SyncConflictDialog`` (keep mine or the server's, field by field), resolves and
 syncs them again, and ends with what was sent. A server that cannot be reached is said in words;
-the laptop keeps everything.
+the laptop keeps everything. While it holds people, the window tries the server now and then
+(ui/reconnect_watch.py, off the UI thread); when it answers again, a bar above the work asks once
+whether to sync (Sync now: the same sync; Not now: asked again at the next reconnect), never over
+a dialog waiting for an answer nor during a sync. The dialogs are imported when first used.
 """
 
 from __future__ import annotations
