@@ -16,7 +16,10 @@ caseload (the same address dialog and sign-in as File > Open team caseload), run
 ``offline_service.sync`` on a worker, shows each person whose records changed on the server
 meanwhile in ``SyncConflictDialog`` (keep mine or the server's, field by field), resolves and
 syncs them again, and ends with what was sent. A server that cannot be reached is said in words;
-the laptop keeps everything.
+the laptop keeps everything. While it holds people, the window tries the server now and then
+(ui/reconnect_watch.py, off the UI thread); when it answers again, a bar above the work asks once
+whether to sync (Sync now: the same sync; Not now: asked again at the next reconnect), never over
+a dialog waiting for an answer nor during a sync. The dialogs are imported when first used.
 """
 
 from __future__ import annotations
@@ -24,10 +27,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from personalbudget.errors import PersonalBudgetError
 from personalbudget.i18n import _, ngettext
@@ -43,15 +56,15 @@ from personalbudget.services.user_service import SignedInUser
 from ui import theme
 from ui.app_signals import AppSignals
 from ui.change_cue_widget import announce
-from ui.dialogs.offline_holds_dialog import OfflineHoldsDialog
-from ui.dialogs.sync_conflict_dialog import SyncConflictDialog
-from ui.dialogs.take_offline_dialog import TakeOfflineDialog
-from ui.dialogs.team_caseload_dialog import TeamCaseloadDialog
-from ui.dialogs.unlock_dialogs import ask_passphrase
 from ui.main_window import MainWindow
+from ui.reconnect_watch import CHECK_MS, INTERVAL_KEY, ReconnectWatcher, server_endpoint, tcp_probe
 from ui.workers import BackgroundTask, show_progress
 
+if TYPE_CHECKING:  # (the dialogs are imported when first used: not at start-up)
+    from ui.dialogs.offline_holds_dialog import OfflineHoldsDialog
+
 LAPTOP_KEY = "offline/laptopCaseload"
+ASK_AGAIN_MS = 1_000  # a question held back (a dialog open, a sync running) is tried again this often
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,8 @@ def worker_keys(path: Path, keys: Callable[[], DatabaseKeys]) -> DatabaseKeys | 
     store = KeyringSecretStore()
     if store.available():
         return keys()
+    from ui.dialogs.unlock_dialogs import ask_passphrase
+
     creating = not path.exists()
     passphrase = passphrase_from_environment(creating) or ask_passphrase(creating)
     if not passphrase:
@@ -117,6 +132,11 @@ class OfflineActions(QObject):
         self._unsent: dict[str, int] = {}
         self._reachable = True  # (the team caseload's server, as the change watcher last found it)
         self._hold_read_for = 0  # (the person whose hold the line shows, as read)
+        self._syncing = False  # (from the address dialog to the sync's last message)
+        self.reconnect_watcher: ReconnectWatcher | None = None  # (a laptop caseload taken from a server)
+        self.reconnect_bar: QFrame | None = None  # "The team caseload is reachable again…"
+        self.reconnect_label: QLabel | None = None
+        self._question_due = False  # (reconnected; asked once the window is free for it)
         if self._db.is_server:
             self._add_team_actions()
         else:
@@ -205,6 +225,8 @@ class OfflineActions(QObject):
 
     def take_offline(self) -> BackgroundTask | None:
         """Ask who and where, then take them offline on a worker (progress, cancel)."""
+        from ui.dialogs.take_offline_dialog import TakeOfflineDialog
+
         window = self._window
         try:
             rows = self._services.people.list_caseload()
@@ -306,6 +328,8 @@ class OfflineActions(QObject):
         )
 
     def show_holds(self) -> OfflineHoldsDialog | None:
+        from ui.dialogs.offline_holds_dialog import OfflineHoldsDialog
+
         window = self._window
 
         def revoke_laptop(laptop: str) -> int:
@@ -334,47 +358,173 @@ class OfflineActions(QObject):
         )
         self.sync_action.triggered.connect(lambda _checked=False: self.sync())
         self._window.add_to_file_menu(self.sync_action)
-        self._update_sync_action()
+        server = self._update_sync_action()
+        if server is not None and self.sync_action.isEnabled():  # (people still to sync)
+            self._watch_for_the_server(server)
 
-    def _update_sync_action(self) -> None:
-        """Sync is offered while the laptop caseload holds people; the status bar says whose and from where."""
+    def _update_sync_action(self) -> str | None:
+        """Sync is offered while the laptop caseload holds people; the status bar says how many and
+        from where (in short; its tooltip in full). The server they were taken from, if any."""
         if self.sync_action is None:
-            return
-        try:
-            held = offline_service.laptop_caseload(self._db)
-        except PersonalBudgetError:
-            held = None
+            return None
+        held = self._laptop_caseload()
         count = len(held.holds) if held is not None else 0
         self.sync_action.setEnabled(count > 0)
         self.sync_action.setVisible(count > 0 or (held is not None and held.server is not None))
         if held is None or held.server is None:
-            return
+            return None
         if self.laptop_label is None:
             self.laptop_label = QLabel()
             self.laptop_label.setObjectName("laptopCaseloadLabel")
+            # (at 1366 px the status bar shares its width with the menus' tips and the database's
+            # name: the words are short, the tooltip and the screen reader's name have them in full)
             self._window.statusBar().addPermanentWidget(self.laptop_label)
-        text = (
-            ngettext(
+        if count:
+            text = ngettext(
+                "Offline: {n} person from {server}", "Offline: {n} people from {server}", count
+            ).format(n=count, server=held.server)
+            full = ngettext(
                 "Offline: {n} person taken from {server}; sync with File > Sync offline people…",
                 "Offline: {n} people taken from {server}; sync with File > Sync offline people…",
                 count,
             ).format(n=count, server=held.server)
-            if count
-            else _("Every person taken from {server} is synced back.").format(server=held.server)
-        )
+        else:
+            text = full = _("Every person taken from {server} is synced back.").format(server=held.server)
         self.laptop_label.setText(text)
-        self.laptop_label.setAccessibleName(text)
+        self.laptop_label.setToolTip(full)
+        self.laptop_label.setAccessibleName(full)
+        return held.server
+
+    def _laptop_caseload(self) -> offline_service.LaptopCaseload | None:
+        try:
+            return offline_service.laptop_caseload(self._db)
+        except PersonalBudgetError:
+            return None
+
+    # -- on reconnect, asked -------------------------------------------------------------------------
+    def _watch_for_the_server(self, server: str) -> None:
+        """Try the server the people came from at open and every little while (off the UI thread);
+        when it answers again, ask once whether to sync (the bar above the right-hand pane)."""
+        seconds = self._hooks.settings().value(INTERVAL_KEY, CHECK_MS // 1000)
+        try:
+            interval_ms = int(float(str(seconds)) * 1000)
+        except ValueError:
+            interval_ms = CHECK_MS
+        self.reconnect_watcher = ReconnectWatcher(tcp_probe(*server_endpoint(server)), interval_ms, self)
+        self.reconnect_watcher.reconnected.connect(self._reconnected)
+        self.reconnect_watcher.lost.connect(self._drop_question)
+        self._window.installEventFilter(self)  # (closed: no more tries)
+        self._build_reconnect_bar()
+        self.reconnect_watcher.start()
+
+    def _build_reconnect_bar(self) -> None:
+        bar = QFrame()
+        bar.setObjectName("reconnectBar")
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        bar.setAccessibleName(_("Sync offline people"))
+        label = QLabel()
+        label.setObjectName("reconnectLabel")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        theme.tint(label, "current", bold=True)
+        sync_now = QPushButton(_("S&ync now"))
+        sync_now.setObjectName("reconnectSyncNow")
+        sync_now.setAccessibleDescription(_("Send the people taken offline back to the team caseload now"))
+        sync_now.clicked.connect(lambda _checked=False: self._sync_now())
+        not_now = QPushButton(_("&Not now"))
+        not_now.setObjectName("reconnectNotNow")
+        not_now.setAccessibleDescription(
+            _("Keep them on this laptop; you are asked again the next time the team caseload comes back")
+        )
+        not_now.clicked.connect(lambda _checked=False: self._drop_question())
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(label, 1)
+        layout.addWidget(sync_now)
+        layout.addWidget(not_now)
+        bar.hide()
+        pane = self._window.right_stack.parentWidget()
+        pane_layout = pane.layout() if pane is not None else None
+        if isinstance(pane_layout, QVBoxLayout):
+            pane_layout.insertWidget(0, bar)
+        self.reconnect_bar, self.reconnect_label = bar, label
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self._window
+            and event.type() == QEvent.Type.Close
+            and self.reconnect_watcher is not None
+        ):
+            self.reconnect_watcher.stop()
+            self._question_due = False
+        return super().eventFilter(watched, event)
+
+    def _reconnected(self) -> None:
+        self._question_due = True
+        self._ask_when_free()
+
+    def _ask_when_free(self) -> None:
+        """The question, once: never over a dialog that waits for an answer, nor during a sync."""
+        if not self._question_due or self.reconnect_bar is None or self.reconnect_label is None:
+            return
+        if not self._window.isVisible():
+            self._question_due = False
+            return
+        if self._syncing or QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(ASK_AGAIN_MS, self._ask_when_free)
+            return
+        self._question_due = False
+        held = self._laptop_caseload()
+        count = len(held.holds) if held is not None else 0
+        if not count:
+            return
+        text = ngettext(
+            "The team caseload is reachable again. Sync the {n} person taken offline now?",
+            "The team caseload is reachable again. Sync the {n} people taken offline now?",
+            count,
+        ).format(n=count)
+        self.reconnect_label.setText(text)
+        self.reconnect_label.setAccessibleName(text)
+        self.reconnect_bar.setAccessibleDescription(text)
+        self.reconnect_bar.show()
+        announce(self.reconnect_label, text)
+
+    def question(self) -> str:
+        """The question on screen ("" when none)."""
+        if self.reconnect_bar is None or self.reconnect_label is None or self.reconnect_bar.isHidden():
+            return ""
+        return self.reconnect_label.text()
+
+    def _drop_question(self) -> None:
+        """Not now (or the server gone again, or a sync begun): the bar goes; asked again only at
+        the next reconnect."""
+        self._question_due = False
+        if self.reconnect_bar is not None and not self.reconnect_bar.isHidden():
+            focus = QApplication.focusWidget()
+            had_focus = focus is not None and self.reconnect_bar.isAncestorOf(focus)
+            self.reconnect_bar.hide()
+            if had_focus:  # (the keyboard goes back to the work, not nowhere)
+                self._window.caseload.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _sync_now(self) -> None:
+        self._drop_question()
+        self.sync()
 
     def sync(self) -> BackgroundTask | None:
         """Sign in to the team caseload, then sync on a worker."""
+        from ui.dialogs.team_caseload_dialog import TeamCaseloadDialog
+
         window = self._window
+        self._drop_question()  # (a question about syncing, on screen, is answered by this)
         dialog = TeamCaseloadDialog(self._hooks.settings(), window)
         dialog.setWindowTitle(_("Sync offline people: the team caseload"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         address, _ca = dialog.chosen
+        self._syncing = True
         team = self._hooks.sign_in_to(address)
         if team.database is None:
+            self._syncing = False
             QMessageBox.information(
                 window,
                 _("Nothing was synced"),
@@ -425,6 +575,8 @@ class OfflineActions(QObject):
         applied = applied + report.applied
         self._forget(report.applied)
         settled: list[int] = []
+        from ui.dialogs.sync_conflict_dialog import SyncConflictDialog
+
         for person in report.with_conflicts:
             dialog = SyncConflictDialog(
                 self._person_name(person.person_id), report.conflicts_of(person.person_id), self._window
@@ -453,7 +605,14 @@ class OfflineActions(QObject):
         if team.database is not None:
             team.database.close()
             team.database = None
+        self._syncing = False
         self._update_sync_action()
+        if (
+            self.reconnect_watcher is not None
+            and self.sync_action is not None
+            and not self.sync_action.isEnabled()
+        ):
+            self.reconnect_watcher.stop()  # (everyone synced back: nothing left to ask about)
         text = ngettext(
             "Synced {n} person to the team caseload.", "Synced {n} people to the team caseload.", len(applied)
         ).format(n=len(applied))

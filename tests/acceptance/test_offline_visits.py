@@ -14,6 +14,11 @@ stop): the sync shows it field by field, on screen, and Nia keeps hers for one f
 server's for another. The third: a manager revokes a lost laptop's holds through File > Offline
 holds…, with a confirmation.
 
+On reconnect, asked: the laptop's window tries the server every little while (every second here,
+through the app's own setting), and when it answers again asks in a bar above the work whether to
+sync; Sync now runs the menu's sync (the approver then sees the plan), Not now waits for the next
+reconnect, and the question never comes over a dialog waiting for an answer.
+
 The server is a cluster of this test's own (stopping the session's would cut every other test); the
 team (a manager, Nia and Ned, an approver) is tests/core/offline_helpers.py's.
 """
@@ -30,14 +35,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
 
 from personalbudget.clock import SystemClock
 from personalbudget.domain.lifecycle import Step
 from personalbudget.services import build_services, offline_service
 from personalbudget.storage.server import CA_FILE_ENV, open_server_database
 from tests.acceptance.conftest import save_screenshot
-from tests.acceptance.driver import Dialogs, click, press, type_path_and_enter
+from tests.acceptance.driver import Dialogs, button, click, press, type_path_and_enter
 from tests.acceptance.test_team_caseload import fill_team_dialog
 from tests.acceptance.test_walk import (
     WINDOW_SIZE,
@@ -61,6 +66,7 @@ from ui.dialogs.person_dialog import PersonDialog
 from ui.dialogs.sync_conflict_dialog import SyncConflictDialog
 from ui.dialogs.take_offline_dialog import TakeOfflineDialog
 from ui.offline_actions import OfflineActions
+from ui.reconnect_watch import INTERVAL_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 GWEN = "Gwen Price"
@@ -567,3 +573,153 @@ def test_cancelling_a_sync_keeps_who_was_sent_sent_and_the_rest_on_the_laptop(
     assert offline_actions(laptop).sync_action.isEnabled()  # four still to sync
     assert _admin(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == [(4,)]
     assert _admin(office, "SELECT count(*) FROM offline_sync") == [(1,)]
+
+
+# -- on reconnect, asked -----------------------------------------------------------------------------
+
+QUESTION = "The team caseload is reachable again. Sync the 5 people taken offline now?"
+
+
+def check_the_server_every_second() -> None:
+    """The laptop's window tries the server every second (the app's own setting, 45 s unless set)."""
+    settings = app_module.window_settings()
+    settings.setValue(INTERVAL_KEY, 1)
+    settings.sync()
+
+
+def answer_the_bar(window: QWidget, actions: OfflineActions, answer: str) -> None:
+    """Sync now or Not now, by the keyboard (the bar's button given the focus, then Space)."""
+    bar = actions.reconnect_bar
+    assert bar is not None and bar.isVisible()
+    target = button(bar, answer)
+    activate(window)
+    target.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(target, Qt.Key.Key_Space)
+
+
+def screenshots_of_the_laptop(window: QWidget, screenshots: Path, name: str) -> None:
+    """The laptop's window at 1366x768 and at 1920x1080 (its status bar's words whole in both)."""
+    size = window.size()
+    for width, height in ((1366, 768), (1920, 1080)):
+        window.resize(width, height)
+        QApplication.processEvents()
+        save_screenshot(window, screenshots, f"{name}-{width}x{height}")
+    window.resize(size)
+    QApplication.processEvents()
+
+
+def test_on_reconnect_the_window_asks_and_sync_now_sends_them_and_the_approver_sees_the_plan(
+    qtbot, monkeypatch, tmp_path, office, os_keyring, dialogs: Dialogs, screenshots
+):
+    names, server = office["names"], office["server"]
+    address = office["db"].url(user=names["nia"], password="", sslmode=None)
+    check_the_server_every_second()
+    nia = team_window(monkeypatch, qtbot, office, "nia")
+    laptop = take_five_offline(
+        qtbot, dialogs, nia, tmp_path / "nia-visits.db", screenshots, {"nia": names["nia"]}
+    )
+    window, actions = laptop.window, offline_actions(laptop)
+    # Opened with the server in reach: asked at once (the server's state was not known before).
+    qtbot.waitUntil(lambda: actions.question() != "", timeout=20_000)
+    assert actions.question() == QUESTION
+    label = window.findChild(QLabel, "laptopCaseloadLabel")
+    assert isinstance(label, QLabel)
+    assert "Sync offline people" in label.toolTip()
+    screenshots_of_the_laptop(window, screenshots, "offline-10-asked-at-open")
+    answer_the_bar(window, actions, "Not now")
+    assert actions.question() == ""
+
+    server.go_away()
+    try:
+        watcher = actions.reconnect_watcher
+        assert watcher is not None
+        qtbot.waitUntil(lambda: watcher.reachable is False, timeout=30_000)
+        assess_and_plan(qtbot, dialogs, window, screenshots)
+        assert actions.question() == ""  # (nothing asked while the server is away)
+    finally:
+        server.come_back()
+
+    # -- the server comes back: asked, in the window; Sync now sends all five ----------------------
+    qtbot.waitUntil(lambda: actions.question() != "", timeout=30_000)
+    assert actions.question() == QUESTION
+    screenshots_of_the_laptop(window, screenshots, "offline-11-asked-on-reconnect")
+    results: list[str] = []
+
+    def synced(box: QWidget) -> None:
+        results.append(f"{box.text()} {box.informativeText()}")
+        click(box, "OK")
+
+    dialogs.expect(
+        QDialog, "Sync offline people", fill_team_dialog(address, str(office["db"].server.ca_file))
+    )
+    dialogs.expect(QMessageBox, "Synced 5 people", synced)
+    QTimer.singleShot(0, lambda: answer_the_bar(window, actions, "Sync now"))
+    wait_for_dialogs(qtbot, dialogs, timeout=120_000)
+    assert results and results[0].startswith("Synced 5 people to the team caseload.") and GWEN in results[0]
+    assert actions.question() == ""
+    qtbot.waitUntil(lambda: window.caseload.table.model().rowCount() == 0)
+    assert _admin(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == [(0,)]
+    assert not watcher.watching()  # (everyone synced back: the server is no longer tried)
+    QApplication.processEvents()
+    screenshots_of_the_laptop(window, screenshots, "offline-12-synced-from-the-question")
+
+    # -- the approver, on another machine, finds Gwen's submitted plan and approves it -------------
+    shot = tmp_path / "approver.png"
+    approver = approver_machine(office, tmp_path / "approver-home", shot)
+    qtbot.waitUntil(lambda: approver.poll() is not None, timeout=120_000)
+    output = approver.stdout.read() if approver.stdout else ""
+    assert approver.returncode == 0, output
+    assert _admin(
+        office,
+        "SELECT decided_by FROM plan_decision d JOIN support_plan p ON p.id = d.plan_id WHERE p.person_id = %s",
+        office["gwen"],
+    ) == [(names["ann"],)]
+
+
+def test_not_now_waits_for_the_next_reconnect_and_the_question_never_comes_over_a_dialog(
+    qtbot, monkeypatch, tmp_path, office, os_keyring, dialogs: Dialogs, screenshots
+):
+    names, server = office["names"], office["server"]
+    check_the_server_every_second()
+    nia = team_window(monkeypatch, qtbot, office, "nia")
+    laptop = take_five_offline(
+        qtbot, dialogs, nia, tmp_path / "nia-visits.db", screenshots, {"nia": names["nia"]}
+    )
+    window, actions = laptop.window, offline_actions(laptop)
+    watcher = actions.reconnect_watcher
+    assert watcher is not None
+    qtbot.waitUntil(lambda: actions.question() == QUESTION, timeout=20_000)
+    answer_the_bar(window, actions, "Not now")
+    assert actions.question() == "" and window.isActiveWindow()
+    qtbot.wait(3_500)  # three more tries, each finding the server: not asked again
+    assert actions.question() == ""
+
+    # The server goes, and comes back while the sync's address dialog waits for an answer.
+    server.go_away()
+    seen: dict[str, str] = {}
+    came_back: list[bool] = []
+    try:
+        qtbot.waitUntil(lambda: watcher.reachable is False, timeout=30_000)
+
+        def back_while_open(dialog: QWidget) -> None:
+            server.come_back()
+            came_back.append(True)
+            qtbot.waitUntil(lambda: watcher.reachable is True, timeout=30_000)
+            qtbot.wait(1_500)
+            seen["while open"] = actions.question()
+            click(dialog, "Cancel")
+
+        dialogs.expect(QDialog, "Sync offline people", back_while_open)
+        activate(window)
+        menu_action(window, "File", "Sync offline people").trigger()
+        wait_for_dialogs(qtbot, dialogs, timeout=90_000)
+    finally:
+        if not came_back:
+            server.come_back()
+    assert seen["while open"] == ""  # held back while the dialog was open...
+    qtbot.waitUntil(lambda: actions.question() == QUESTION, timeout=10_000)  # ...asked once it closed
+    answer_the_bar(window, actions, "Not now")
+    assert actions.question() == ""
+    # Not now sent nothing: all five still on the laptop, still held on the server.
+    assert window.caseload.table.model().rowCount() == 5
+    assert _admin(office, "SELECT count(*) FROM offline_hold WHERE released_at IS NULL") == [(5,)]

@@ -1,10 +1,17 @@
 """The offline visits' dialogs on their own (issue 22): who is offered and ticked, what the
 conflict dialog offers first and hands to ``offline_service.resolve``, and the holds list. The
-whole walk, on a real server, is tests/acceptance/test_offline_visits.py."""
+whole walk, on a real server, is tests/acceptance/test_offline_visits.py. Also the laptop's
+reconnect watcher (ui/reconnect_watch.py) with a probe of the test's own, and the start-up cost of
+ui/offline_actions.py (its dialogs are imported when first used)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -21,6 +28,7 @@ from personalbudget.services.offline_service import (
 from ui.dialogs.offline_holds_dialog import OfflineHoldsDialog
 from ui.dialogs.sync_conflict_dialog import SyncConflictDialog, readable
 from ui.dialogs.take_offline_dialog import TakeOfflineDialog
+from ui.reconnect_watch import POSTGRES_PORT, ReconnectWatcher, server_endpoint, tcp_probe
 
 TODAY = date(2026, 12, 3)
 
@@ -151,3 +159,52 @@ def test_without_a_keyring_the_passphrase_is_asked_before_the_worker_starts(tmp_
         assert keys._passphrase(True) == "a passphrase long enough"  # (what the worker is given)
     finally:
         keyring.set_keyring(before)
+
+
+def test_the_reconnect_watcher_says_reconnected_at_open_and_after_each_loss_never_twice_in_a_row(qtbot):
+    answers = [True, True, False, False, True, True]
+    tried: list[bool] = []
+
+    def probe() -> bool:  # (the server's answers, one a try)
+        answer = answers[min(len(tried), len(answers) - 1)]
+        tried.append(answer)
+        return answer
+
+    watcher = ReconnectWatcher(probe, interval_ms=100)
+    said: list[str] = []
+    watcher.reconnected.connect(lambda: said.append("reconnected"))
+    watcher.lost.connect(lambda: said.append("lost"))
+    assert watcher.reachable is None  # not known before the first try
+    watcher.start()
+    qtbot.waitUntil(lambda: len(tried) >= len(answers) + 1, timeout=10_000)
+    watcher.stop()
+    qtbot.waitUntil(lambda: not watcher.busy())
+    assert said == ["reconnected", "lost", "reconnected"]
+
+
+def test_the_servers_host_and_port_come_from_the_laptop_caseloads_record():
+    assert server_endpoint("localhost:45487/pb_team") == ("localhost", 45487)
+    assert server_endpoint("db.council.example/caseload") == ("db.council.example", POSTGRES_PORT)
+    assert server_endpoint("[::1]:6543/caseload") == ("::1", 6543)
+    assert server_endpoint("/caseload") == ("localhost", POSTGRES_PORT)
+
+
+def test_the_tcp_probe_finds_a_listening_port_and_not_a_closed_one():
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        assert tcp_probe("127.0.0.1", port, timeout=2)() is True
+    assert tcp_probe("127.0.0.1", port, timeout=2)() is False  # (closed now)
+
+
+def test_the_offline_dialogs_are_not_imported_at_start_up():
+    """ui/app.py imports ui/offline_actions.py; the take, holds and conflict dialogs come later."""
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys, ui.app; print(sorted(m for m in sys.modules if m in {"
+        "'ui.dialogs.take_offline_dialog', 'ui.dialogs.offline_holds_dialog', 'ui.dialogs.sync_conflict_dialog'}))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
