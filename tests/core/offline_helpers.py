@@ -129,7 +129,7 @@ def office_fixture(pg_server: PostgresServer, office_template) -> Iterator[Offic
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def take(office: Office, who: str, path: Path, keys, people, name: str = "laptop-a", **kwargs):  # type: ignore[no-untyped-def]
+def take_as(office: Office, who: str, path: Path, keys, people, name: str = "laptop-a", **kwargs):  # type: ignore[no-untyped-def]
     """``who`` takes ``people`` offline to the laptop caseload at ``path`` (named ``name``)."""
     server = office.open(who)
     try:
@@ -138,7 +138,7 @@ def take(office: Office, who: str, path: Path, keys, people, name: str = "laptop
         server.close()
 
 
-def sync(office: Office, who: str, laptop: Database, **kwargs):  # type: ignore[no-untyped-def]
+def sync_as(office: Office, who: str, laptop: Database, **kwargs):  # type: ignore[no-untyped-def]
     """The laptop's sync, signed in to the server as ``who``."""
     server = office.open(who)
     try:
