@@ -203,10 +203,13 @@ _DECIDING = (
     f"'{PlanStatus.SUBMITTED}' OR (sp.status IN ('{PlanStatus.AGREED}', '{PlanStatus.RETURNED}') "
     "AND sp.xmin = here)))"
 )
+# The steps a decision moves: agreeing the plan, and on to managing the budget or back to planning.
+_DECIDED_STEPS = f"{int(Step.PLAN_SUPPORT)}, {int(Step.AGREE_PLAN)}, {int(Step.MANAGE_BUDGET)}"
 # A broker's money work on a held person: their statement imports and payments go on (a statement
 # covers many people's accounts, and cannot wait for one laptop). The tables it writes, in one list.
-# The ledger's kept totals (KEPT: ledger_spend_total) follow each payment by their own trigger and
-# carry no guard today; they are named so that they stay the broker's if they are ever guarded.
+# The ledger's kept totals (KEPT: ledger_spend_total) follow each payment by their own trigger, as
+# the session's account: guarded like the person's rows (else any account reaching a held person
+# could rewrite their totals), and so named here, to stay the broker's.
 BROKER_HELD_TABLES = ("statement_import", "ledger_transaction", "ledger_spend_total")
 # The writes that still reach a person held offline, by the writer's app role (the session's own
 # account, never the client's word): an approver's decision on a plan submitted before the visit,
@@ -234,15 +237,19 @@ HELD_WRITERS: dict[str, dict[str, HeldWrite]] = {
             f"({int(Step.AGREE_PLAN)}, {int(Step.PLAN_SUPPORT)}, {int(Step.MANAGE_BUDGET)}) AND "
             + _DECIDING.format(plan="sp.cycle_id = (o->>'id')::integer"),
         ),
+        # (Only the steps a decision moves, and only the moves it makes: the cycle's other steps and
+        # its history are not the approver's.)
         "cycle_step": HeldWrite(
             ("UPDATE",),
             ("status", "started_at", "completed_at"),
-            _DECIDING.format(plan="sp.cycle_id = (o->>'cycle_id')::integer"),
+            f"(o->>'step')::integer IN ({_DECIDED_STEPS}) AND "
+            + _DECIDING.format(plan="sp.cycle_id = (o->>'cycle_id')::integer"),
         ),
         "step_transition": HeldWrite(
             ("INSERT",),
             None,
-            f"(n->>'from_step')::integer = {int(Step.AGREE_PLAN)} AND "
+            f"(n->>'from_step')::integer = {int(Step.AGREE_PLAN)} AND (n->>'to_step')::integer IN "
+            f"({int(Step.PLAN_SUPPORT)}, {int(Step.MANAGE_BUDGET)}) AND "
             + _DECIDING.format(plan="sp.cycle_id = (n->>'cycle_id')::integer"),
         ),
     },
@@ -1060,12 +1067,12 @@ def security_sql(tables: Iterable[str], primary_keys: dict[str, list[str]], setu
             "CREATE TRIGGER pb_offline_hold_rules BEFORE INSERT OR UPDATE ON offline_hold "
             f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.offline_hold_rules()",
         ]
-    # A person held offline: their rows are read-only to every account but the holder's sync (and
-    # the writes of HELD_WRITERS).
+    # A person held offline: their rows (and the totals kept from them) are read-only to every
+    # account but the holder's sync (and the writes of HELD_WRITERS).
     for table in secured:
         statements.append(f"DROP TRIGGER IF EXISTS pb_offline_guard ON {table}")
-        if table in SCOPES and "offline_hold" in kinds:
-            kind, column = SCOPES[table]
+        if (table in SCOPES or table in KEPT) and "offline_hold" in kinds:
+            kind, column = SCOPES.get(table) or KEPT[table]
             statements.append(
                 f"CREATE TRIGGER pb_offline_guard BEFORE INSERT OR UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.offline_guard({_lit(kind)}, {_lit(column)})"

@@ -9,13 +9,15 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from personalbudget.clock import SystemClock
 from personalbudget.domain.person import PersonForm, RepresentativeForm
 from personalbudget.domain.roles import Role
-from personalbudget.services import Services, build_services
+from personalbudget.services import Services, build_services, offline_service
 from personalbudget.services.context import ActingDatabase
 from personalbudget.services.demo_service import build_demo_caseload
 from personalbudget.services.user_service import UserService
@@ -41,6 +43,21 @@ class Office:
 
     def admin(self):  # type: ignore[no-untyped-def]
         return self.pg.connect()
+
+    def raw(self, who: str) -> psycopg.Connection[Any]:
+        """A connection of the account's own, not through the app (psql, or a modified client)."""
+        return psycopg.connect(self.pg.url(user=self.names[who], password=PASSWORD), autocommit=True)
+
+    def one(self, sql: str, *args: object) -> Any:
+        """The first row of a query, as the DBA."""
+        with self.admin() as connection:
+            return connection.execute(sql, args).fetchone()
+
+    def count(self, sql: str, *args: object) -> int:
+        return int(self.one(sql, *args)[0])
+
+    def open_as_dba(self) -> ServerDatabase:
+        return open_server_database(self.pg.superuser_url)
 
 
 def build_office_template(server: PostgresServer, template: str) -> tuple[str, dict[str, str], list[int]]:
@@ -110,6 +127,36 @@ def office_fixture(pg_server: PostgresServer, office_template) -> Iterator[Offic
     yield Office(PostgresDatabase(pg_server, name), names, people)
     with pg_server.connect() as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def take_as(office: Office, who: str, path: Path, keys, people, name: str = "laptop-a", **kwargs):  # type: ignore[no-untyped-def]
+    """``who`` takes ``people`` offline to the laptop caseload at ``path`` (named ``name``)."""
+    server = office.open(who)
+    try:
+        return offline_service.take_offline(server, path, keys, people, laptop_name=name, **kwargs)
+    finally:
+        server.close()
+
+
+def sync_as(office: Office, who: str, laptop: Database, **kwargs):  # type: ignore[no-untyped-def]
+    """The laptop's sync, signed in to the server as ``who``."""
+    server = office.open(who)
+    try:
+        return offline_service.sync(laptop, server, **kwargs)
+    finally:
+        server.close()
+
+
+def submit_on_server(office: Office, person_id: int) -> None:
+    """Nia writes and submits the person's plan on the server, before the visit."""
+    nia = office.open("nia")
+    try:
+        services = build_services(nia, SystemClock(), office.names["nia"])
+        draft = services.plans.starting_draft(person_id)
+        services.plans.save_draft(person_id, draft, base=services.plans.get_plan(person_id))
+        services.plans.submit(person_id, "Agreed at the office")
+    finally:
+        nia.close()
 
 
 def laptop_services(laptop: Database, actor: str) -> Services:

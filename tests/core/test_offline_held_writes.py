@@ -1,14 +1,13 @@
 """Offline visits (issue 22): the writes that still reach a person held offline, and how sync brings
 them back. An approver decides on a plan submitted before the visit, a broker imports statements and
 records payments; no one else writes (the server's guard, on the session's own account, whatever
-the client); at sync a row changed on both sides is a conflict field by field, and the server's
+the client: tests/attacks/test_held_offline_guard.py attacks it); at sync a row changed on both sides is a conflict field by field, and the server's
 other changes and its new rows stay as they are."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -25,132 +24,21 @@ from personalbudget.services.offline_service import KEEP_THEIRS, OfflineRefusedE
 from personalbudget.storage import ledger_totals, offline_copy
 from personalbudget.storage.database import open_database
 from personalbudget.storage.postgres_security import HELD_WRITERS, KEPT
-from personalbudget.storage.server import open_server_database
 from tests.core.helpers import verify_trail
 from tests.core.offline_helpers import (  # noqa: F401  (fixtures)
-    PASSWORD,
     Office,
     laptop_path,
     laptop_services,
     move_person,
     office_fixture,
     office_template_fixture,
+    submit_on_server,
+    sync_as,
+    take_as,
 )
 
 MAPPING = ColumnMapping(date_column="Date", description_column="Description", amount_column="Amount")
 STATEMENT = b"Date,Description,Amount\n02/11/2026,ABERMORLAIS COUNCIL DP,412.30\n04/11/2026,Eastfield Leisure,-18.75\n"
-
-
-def _take(office: Office, who: str, path, keys, people):  # type: ignore[no-untyped-def]
-    server = office.open(who)
-    try:
-        return offline_service.take_offline(server, path, keys, people, laptop_name="laptop-a")
-    finally:
-        server.close()
-
-
-def _sync(office: Office, who: str, laptop):  # type: ignore[no-untyped-def]
-    server = office.open(who)
-    try:
-        return offline_service.sync(laptop, server)
-    finally:
-        server.close()
-
-
-def _one(office: Office, sql: str, *args: object):  # type: ignore[no-untyped-def]
-    with office.admin() as connection:
-        return connection.execute(sql, args).fetchone()
-
-
-def _submit_on_server(office: Office, person_id: int) -> None:
-    """Nia writes and submits the person's plan on the server, before the visit."""
-    nia = office.open("nia")
-    try:
-        services = build_services(nia, SystemClock(), office.names["nia"])
-        draft = services.plans.starting_draft(person_id)
-        services.plans.save_draft(person_id, draft, base=services.plans.get_plan(person_id))
-        services.plans.submit(person_id, "Agreed at the office")
-    finally:
-        nia.close()
-
-
-def _raw(office: Office, who: str) -> psycopg.Connection:
-    return psycopg.connect(office.pg.url(user=office.names[who], password=PASSWORD), autocommit=True)
-
-
-def _refused_as_held(raw: psycopg.Connection, statement: str, *args: object) -> None:
-    with pytest.raises(psycopg.Error, match="held offline"), raw.transaction():
-        raw.execute(statement, args)
-
-
-def test_the_server_lets_through_only_an_approvers_decision_and_a_brokers_money_work(
-    office: Office, tmp_path, keys
-) -> None:
-    p = office.people
-    _submit_on_server(office, p[4])  # (the waiting list: Ned reaches them too)
-    _take(office, "nia", laptop_path(tmp_path), keys, [p[0], p[4]])
-    plan_id, cycle_id = _one(
-        office, "SELECT id, cycle_id FROM support_plan WHERE person_id = %s AND status = 'submitted'", p[4]
-    )
-    (other_plan,) = _one(office, "SELECT max(id) FROM support_plan WHERE person_id = %s", p[0])
-    # The approver decides, as a client of their own: the plan's status, its record, the cycle moved.
-    with _raw(office, "ann") as raw:
-        _refused_as_held(raw, "UPDATE support_plan SET what_matters = 'Not theirs' WHERE id = %s", plan_id)
-        _refused_as_held(  # the content with the decision: still not theirs
-            raw, "UPDATE support_plan SET status = 'agreed', contingency = 'X' WHERE id = %s", plan_id
-        )
-        _refused_as_held(raw, "UPDATE support_plan SET status = 'draft' WHERE id = %s", plan_id)
-        _refused_as_held(raw, "UPDATE person SET locality = 'X' WHERE id = %s", p[4])
-        _refused_as_held(  # a decision's record on a plan not waiting for one
-            raw,
-            "INSERT INTO plan_decision (plan_id, decision, text, role, decided_at, decided_by) "
-            "VALUES (%s, 'approve', '', 'Team manager', now(), session_user)",
-            other_plan,
-        )
-        _refused_as_held(raw, "UPDATE plan_cycle SET current_step = 7 WHERE id = %s", cycle_id)
-        with raw.transaction():
-            raw.execute(
-                "UPDATE support_plan SET status = 'agreed', row_version = row_version + 1 WHERE id = %s",
-                (plan_id,),
-            )
-            raw.execute(
-                "INSERT INTO plan_decision (plan_id, decision, text, role, decided_at, decided_by) "
-                "VALUES (%s, 'approve', '', 'Team manager', now(), session_user)",
-                (plan_id,),
-            )
-            raw.execute(
-                "UPDATE plan_cycle SET current_step = 4, plan_agreed_at = now() WHERE id = %s", (cycle_id,)
-            )
-    assert _one(office, "SELECT status FROM support_plan WHERE id = %s", plan_id) == ("agreed",)
-    assert _one(office, "SELECT count(*) FROM plan_decision WHERE plan_id = %s", plan_id) == (1,)
-    # The broker's money work goes on; nothing else of theirs.
-    payment = (
-        "INSERT INTO ledger_transaction (person_id, posted_on, amount_pence, description, category, source, "
-        "recorded_at, recorded_by) VALUES (%s, '2026-11-02', 41230, 'Council payment', '', 'manual', now(), "
-        "session_user) RETURNING id"
-    )
-    with _raw(office, "bob") as raw:
-        added = raw.execute(payment, (p[0],)).fetchone()[0]
-        raw.execute("UPDATE ledger_transaction SET description = 'Council DP' WHERE id = %s", (added,))
-        raw.execute("DELETE FROM ledger_transaction WHERE id = %s", (added,))
-        raw.execute(payment, (p[0],))
-        _refused_as_held(raw, "UPDATE person SET locality = 'X' WHERE id = %s", p[0])
-        _refused_as_held(raw, "UPDATE plan_cycle SET status = 'closed' WHERE person_id = %s", p[0])
-        _refused_as_held(raw, "DELETE FROM representative WHERE person_id = %s", p[0])
-    # A practitioner who reaches the person (not the holder) may do neither.
-    with _raw(office, "ned") as raw:
-        _refused_as_held(raw, payment, p[4])
-        _refused_as_held(
-            raw,
-            "UPDATE support_plan SET status = 'returned', row_version = row_version + 1 WHERE id = %s",
-            plan_id,
-        )
-    # The holder too, outside their sync.
-    with _raw(office, "nia") as raw:
-        _refused_as_held(raw, payment, p[0])
-    assert _one(office, "SELECT count(*) FROM ledger_transaction WHERE description = 'Council payment'") == (
-        1,
-    )
 
 
 def test_every_table_allowed_through_a_hold_is_a_person_scoped_table_the_guard_covers() -> None:
@@ -166,17 +54,16 @@ def test_an_approvers_decision_meanwhile_is_a_conflict_field_by_field_at_sync(
     office: Office, tmp_path, keys
 ) -> None:
     p = office.people
-    _submit_on_server(office, p[4])
+    submit_on_server(office, p[4])
     path = laptop_path(tmp_path)
-    _take(office, "nia", path, keys, [p[4]])
+    take_as(office, "nia", path, keys, [p[4]])
     ann = office.open("ann")
     try:
         approver = build_services(ann, SystemClock(), office.names["ann"], role=Role.APPROVER)
         approver.plans.decide(p[4], Decision.APPROVE, "", "Team manager")  # the server's services
     finally:
         ann.close()
-    plan_id, cycle_id, step = _one(
-        office,
+    plan_id, cycle_id, step = office.one(
         "SELECT sp.id, c.id, c.current_step FROM support_plan sp JOIN plan_cycle c ON c.id = sp.cycle_id "
         "WHERE sp.person_id = %s AND sp.status = 'agreed' ORDER BY sp.version DESC LIMIT 1",
         p[4],
@@ -191,7 +78,7 @@ def test_an_approvers_decision_meanwhile_is_a_conflict_field_by_field_at_sync(
         draft.what_matters = "Swimming on Fridays"
         services.plans.save_draft(p[4], draft, base=services.plans.get_plan(p[4]))
         move_person(services, p[4], "Visit Lane")  # and something the server did not change
-        report = _sync(office, "nia", laptop)
+        report = sync_as(office, "nia", laptop)
         assert [s.status for s in report.people] == ["conflicts"]
         views = report.conflicts_of(p[4])
         cycle = next(v for v in views if v.table == "plan_cycle" and v.row_id == cycle_id)
@@ -207,27 +94,27 @@ def test_an_approvers_decision_meanwhile_is_a_conflict_field_by_field_at_sync(
         assert {v.table for v in views} >= {"plan_cycle", "cycle_step"}
         assert "person" not in {v.table for v in views}  # changed on the laptop only: no conflict
         # Nothing of the person applied; the decision stands.
-        assert _one(office, "SELECT locality = 'Visit Lane' FROM person WHERE id = %s", p[4]) == (False,)
-        assert _one(
-            office, "SELECT count(*) FROM support_plan WHERE person_id = %s AND status = 'draft'", p[4]
+        assert office.one("SELECT locality = 'Visit Lane' FROM person WHERE id = %s", p[4]) == (False,)
+        assert office.one(
+            "SELECT count(*) FROM support_plan WHERE person_id = %s AND status = 'draft'", p[4]
         ) == (0,)
         # Keep the server's cycle: the decision stays, the laptop's other work goes.
         sync = report.with_conflicts[0]
         offline_service.resolve(
             laptop, sync, {(c.table, c.row_id): {"*": KEEP_THEIRS} for c in sync.conflicts}
         )
-        again = _sync(office, "nia", laptop)
+        again = sync_as(office, "nia", laptop)
         assert [s.status for s in again.people] == ["applied"]
         assert verify_trail(laptop).ok
     finally:
         laptop.close()
-    assert _one(office, "SELECT status FROM support_plan WHERE id = %s", plan_id) == (PlanStatus.AGREED,)
-    assert _one(office, "SELECT current_step FROM plan_cycle WHERE id = %s", cycle_id) == (
+    assert office.one("SELECT status FROM support_plan WHERE id = %s", plan_id) == (PlanStatus.AGREED,)
+    assert office.one("SELECT current_step FROM plan_cycle WHERE id = %s", cycle_id) == (
         int(Step.MANAGE_BUDGET),
     )
-    assert _one(office, "SELECT count(*) FROM plan_decision WHERE plan_id = %s", plan_id) == (1,)
-    assert _one(office, "SELECT locality FROM person WHERE id = %s", p[4]) == ("Visit Lane",)
-    server = open_server_database(office.pg.superuser_url)
+    assert office.one("SELECT count(*) FROM plan_decision WHERE plan_id = %s", plan_id) == (1,)
+    assert office.one("SELECT locality FROM person WHERE id = %s", p[4]) == ("Visit Lane",)
+    server = office.open_as_dba()
     try:
         trail = verify_trail(server)  # the decision's events and the laptop's, one chain
         assert trail.ok, trail.problems
@@ -240,9 +127,9 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
 ) -> None:
     p = office.people
     path = laptop_path(tmp_path)
-    _take(office, "nia", path, keys, [p[0]])
+    take_as(office, "nia", path, keys, [p[0]])
     before = {
-        person: _one(office, "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction "
+        person: office.one("SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction "
                      "WHERE person_id = %s", person)
         for person in (p[0], p[3])
     }  # fmt: skip
@@ -271,7 +158,7 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
         services.ledger.add_transaction(
             p[0], TransactionForm(date(2026, 11, 6), "4.50", False, "Paid at the visit")
         )
-        report = _sync(office, "nia", laptop)
+        report = sync_as(office, "nia", laptop)
         assert [(s.person_id, s.status, s.conflicts) for s in report.people] == [(p[0], "applied", [])]
         # The laptop's copy went with the sync: nothing of it is truth any more, nothing sent again.
         with laptop.engine.connect() as connection:
@@ -279,28 +166,26 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
                 column = "id" if table == "person" else "person_id"
                 held = text(f"SELECT count(*) FROM {table} WHERE {column} = :p")  # (names of ours)
                 assert connection.execute(held, {"p": p[0]}).scalar() == 0
-        assert _sync(office, "nia", laptop).people == []
+        assert sync_as(office, "nia", laptop).people == []
     finally:
         laptop.close()
     for person in (p[0], p[3]):
-        count, total = _one(
-            office,
+        count, total = office.one(
             "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s",
             person,
         )
         expected = 2 + (2 if person == p[0] else 0)  # the import; the broker's and the laptop's by hand
         extra = (41230 - 1875) + ((-999 - 450) if person == p[0] else 0)
         assert (count, total) == (before[person][0] + expected, before[person][1] + extra)
-    assert _one(office, "SELECT count(*) FROM statement_import WHERE file_name = 'november.csv'") == (2,)
-    server = open_server_database(office.pg.superuser_url)
+    assert office.one("SELECT count(*) FROM statement_import WHERE file_name = 'november.csv'") == (2,)
+    server = office.open_as_dba()
     try:  # the ledger's kept totals followed every payment, on both sides of the hold
         with server.engine.connect() as connection:
             assert ledger_totals.disagreements(connection) == 0
     finally:
         server.close()
-    assert _one(office, "SELECT locality FROM person WHERE id = %s", p[0]) == ("Laptop Lane",)
-    assert _one(
-        office,
+    assert office.one("SELECT locality FROM person WHERE id = %s", p[0]) == ("Laptop Lane",)
+    assert office.one(
         "SELECT count(*) FROM ledger_transaction WHERE person_id = %s AND source = 'import' "
         "AND recorded_by = %s AND description IN ('ABERMORLAIS COUNCIL DP', 'Eastfield Leisure')",
         p[0],
@@ -310,16 +195,15 @@ def test_a_brokers_import_meanwhile_covers_held_and_free_people_and_sync_keeps_i
 
 def test_an_approver_may_return_a_held_persons_plan_too(office: Office, tmp_path, keys) -> None:
     p = office.people
-    _submit_on_server(office, p[4])
-    _take(office, "nia", laptop_path(tmp_path), keys, [p[4]])
+    submit_on_server(office, p[4])
+    take_as(office, "nia", laptop_path(tmp_path), keys, [p[4]])
     ann = office.open("ann")
     try:
         approver = build_services(ann, SystemClock(), office.names["ann"], role=Role.APPROVER)
         approver.plans.decide(p[4], Decision.RETURN, "Say who drives on Fridays.", "Funding panel")
     finally:
         ann.close()
-    assert _one(
-        office,
+    assert office.one(
         "SELECT sp.status, c.current_step FROM support_plan sp JOIN plan_cycle c ON c.id = sp.cycle_id "
         "WHERE sp.person_id = %s ORDER BY sp.version DESC LIMIT 1",
         p[4],
@@ -331,14 +215,14 @@ def test_the_same_statement_imported_on_both_sides_is_refused_in_words_and_nothi
 ) -> None:
     p = office.people
     path = laptop_path(tmp_path)
-    _take(office, "nia", path, keys, [p[0]])
+    take_as(office, "nia", path, keys, [p[0]])
     bob = office.open("bob")
     try:  # the broker imports the month's statement on the server while Nia is on her visit
         broker = build_services(bob, SystemClock(), office.names["bob"], role=Role.BROKER)
         broker.statement_imports.import_statement(p[0], STATEMENT, file_name="november.csv", mapping=MAPPING)
     finally:
         bob.close()
-    before = _one(office, "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0])  # fmt: skip
+    before = office.one("SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0])  # fmt: skip
     laptop = open_database(path, keys)
     try:  # ... and Nia imports the same statement on the laptop
         services = laptop_services(laptop, office.names["nia"])
@@ -347,7 +231,7 @@ def test_the_same_statement_imported_on_both_sides_is_refused_in_words_and_nothi
             p[0], STATEMENT, file_name="november.csv", mapping=MAPPING
         )
         with pytest.raises(OfflineRefusedError, match="already has") as refused:
-            _sync(office, "nia", laptop)
+            sync_as(office, "nia", laptop)
         assert "Nothing of theirs was sent" in str(refused.value)
         with laptop.engine.connect() as connection:  # the laptop keeps every change and the hold
             assert connection.execute(
@@ -356,5 +240,5 @@ def test_the_same_statement_imported_on_both_sides_is_refused_in_words_and_nothi
             assert [h.person_id for h in offline_copy.laptop_holds(connection)] == [p[0]]
     finally:
         laptop.close()
-    assert _one(office, "SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0]) == before  # fmt: skip
-    assert _one(office, "SELECT locality FROM person WHERE id = %s", p[0]) != ("Laptop Lane",)
+    assert office.one("SELECT count(*), coalesce(sum(amount_pence), 0) FROM ledger_transaction WHERE person_id = %s", p[0]) == before  # fmt: skip
+    assert office.one("SELECT locality FROM person WHERE id = %s", p[0]) != ("Laptop Lane",)

@@ -21,9 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from personalbudget.services import offline_service
 from personalbudget.storage.database import open_database
-from personalbudget.storage.server import open_server_database
 from tests.core.helpers import verify_trail
 from tests.core.offline_helpers import (  # noqa: F401  (fixtures)
     PASSWORD,
@@ -32,6 +30,8 @@ from tests.core.offline_helpers import (  # noqa: F401  (fixtures)
     move_person,
     office_fixture,
     office_template_fixture,
+    sync_as,
+    take_as,
 )
 
 RUNS = int(os.environ.get("PERSONALBUDGET_SIGKILL_RUNS", "10"))
@@ -75,11 +75,7 @@ def _cycle(office: Office, tmp_path: Path, cycle: int, rng: random.Random) -> tu
     again until a sync finishes), then check every change arrived exactly once."""
     p = office.people[:3]
     path = tmp_path / f"laptop-{cycle}.db"
-    server = office.open("nia")
-    try:
-        offline_service.take_offline(server, path, None, p, laptop_name=f"laptop-{cycle}")
-    finally:
-        server.close()
+    take_as(office, "nia", path, None, p, name=f"laptop-{cycle}")
     laptop = open_database(path)
     try:
         services = laptop_services(laptop, office.names["nia"])
@@ -113,14 +109,12 @@ def _cycle(office: Office, tmp_path: Path, cycle: int, rng: random.Random) -> tu
             assert child.returncode in (0, -signal.SIGKILL), err
             seen.append("finished")
     laptop = open_database(path)
-    server = office.open("nia")
     try:
-        report = offline_service.sync(laptop, server)
+        report = sync_as(office, "nia", laptop)
         assert all(s.status in ("applied", "already_applied") for s in report.people), report
         laptop_trail = verify_trail(laptop)
         assert laptop_trail.ok, laptop_trail.problems
     finally:
-        server.close()
         laptop.close()
     with office.admin() as connection:
         for number, person in enumerate(p):
@@ -203,7 +197,7 @@ def test_a_sync_killed_at_random_moments_applies_every_change_exactly_once(offic
         where += seen
         cycle += 1
         assert cycle < RUNS * 3, "the child finished before every kill: the kills are not landing"
-    server = open_server_database(office.pg.superuser_url)
+    server = office.open_as_dba()
     try:
         trail = verify_trail(server)
         assert trail.ok, trail.problems
