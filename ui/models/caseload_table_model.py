@@ -66,6 +66,25 @@ SearchKeyRole = Qt.ItemDataRole.UserRole + 5  # lowercase name, locality and NHS
 RowRole = Qt.ItemDataRole.UserRole + 6  # the CaseloadRow itself
 
 
+# The roles ``data`` answers; the others (decoration, check state, background...) return at once.
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        PersonIdRole,
+        StepRole,
+        OverdueRole,
+        SortRole,
+        SearchKeyRole,
+        RowRole,
+    }
+)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
 def step_value(row: CaseloadRow) -> int:
     if not row.cycle_open or row.step is None:
         return ENDED_STEP
@@ -210,7 +229,7 @@ class CaseloadTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():  # (a repaint asks ~7 roles of every cell shown)
             return None
         row = self._rows[index.row()]
         column = index.column()
@@ -255,7 +274,7 @@ class CaseloadTableModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by the underlying value (age as a number, next review as a date)."""
