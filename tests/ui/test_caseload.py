@@ -301,7 +301,7 @@ def test_filters_together_show_the_right_rows_and_find_each_persons_row():
                 w in f"{row.name.lower()} {row.locality.lower()} {row.nhs_number or ''}" for w in words
             ):
                 continue
-            if step and (ENDED_STEP if not row.cycle_open else int(row.step)) != step:  # type: ignore[arg-type]
+            if step and (ENDED_STEP if not row.cycle_open else int(row.step)) != step:
                 continue
             if overdue and not row.review_overdue:
                 continue
@@ -345,7 +345,7 @@ def test_more_digits_typed_look_only_at_the_rows_shown(monkeypatch):
     looked_at: list[int] = []
     real = proxies.matcher
 
-    def counting(text):  # type: ignore[no-untyped-def]
+    def counting(text):
         search = real(text)
         return None if search is None else lambda keys: looked_at.append(len(keys)) or search(keys)
 
