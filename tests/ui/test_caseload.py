@@ -259,3 +259,104 @@ def test_big_caseload_is_fast(qtbot):
     assert best_of(8, lambda: proxy.set_search_text(next(typed)) or proxy.rowCount()) < 0.050
     proxy.set_search_text("surname42")
     assert proxy.rowCount() == sum(1 for i in range(5000) if "surname42" in f"surname{i % 97}")
+
+
+def _synthetic_rows(count: int) -> list[CaseloadRow]:
+    start = date(2026, 1, 1)
+    return [
+        CaseloadRow(
+            person_id=1000 + i,
+            name=f"Person {i:05d} Surname{i % 37}",
+            nhs_number=f"999{i:07d}" if i % 11 else None,
+            age=18 + i % 80,
+            locality=f"Ward {i % 12}",
+            primary_support_reason="Learning Disability Support",
+            step=Step(1 + i % 7),
+            cycle_open=i % 50 != 0,
+            next_review_due=start + timedelta(days=i % 700),
+            review_overdue=i % 9 == 0,
+        )
+        for i in range(count)
+    ]
+
+
+def test_filters_together_show_the_right_rows_and_find_each_persons_row():
+    """Search, step and overdue in any mix (typed on, deleted, digits), and after a sort: the rows
+    shown are those a plain scan picks, and ``row_of_person`` finds each one's row (None if hidden)."""
+    rows = _synthetic_rows(700)
+    model = CaseloadTableModel()
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    model.set_rows(rows)
+
+    def expected(text: str, step: int, overdue: bool) -> set[int]:
+        digits = text.replace(" ", "")
+        words = text.lower().split()
+        picked = set()
+        for row in rows:
+            if digits.isdigit():
+                if digits not in (row.nhs_number or ""):
+                    continue
+            elif not all(
+                w in f"{row.name.lower()} {row.locality.lower()} {row.nhs_number or ''}" for w in words
+            ):
+                continue
+            if step and (ENDED_STEP if not row.cycle_open else int(row.step)) != step:
+                continue
+            if overdue and not row.review_overdue:
+                continue
+            picked.add(row.person_id)
+        return picked
+
+    settings = [
+        ("s", 0, False),
+        ("su", 0, False),
+        ("surname3", 3, False),
+        ("surname3", 3, True),
+        ("surname", 3, True),
+        ("", ENDED_STEP, False),
+        ("9", 0, False),
+        ("99", 0, False),
+        ("999 00", 0, False),
+        ("99900", 2, True),
+        ("ward 1", 0, False),
+        ("ward 11", 0, False),
+        ("ward 1", 0, False),
+        ("", 0, True),
+        ("", 0, False),
+    ]
+    for sort_column in (Column.NAME, Column.AGE):
+        model.sort(sort_column, Qt.SortOrder.DescendingOrder)
+        for text, step, overdue in settings:
+            proxy.set_search_text(text)
+            proxy.set_step_filter(step)
+            proxy.set_overdue_only(overdue)
+            shown = [model.row_at(r).person_id for r in range(model.rowCount())]
+            assert set(shown) == expected(text, step, overdue), (text, step, overdue)
+            for row in rows[::7]:
+                found = model.row_of_person(row.person_id)
+                assert found == (shown.index(row.person_id) if row.person_id in shown else None)
+
+
+def test_more_digits_typed_look_only_at_the_rows_shown(monkeypatch):
+    """An NHS number typed digit by digit: each digit searches the rows the last one left, not all."""
+    import ui.models.caseload_filter_proxy_model as proxies
+
+    looked_at: list[int] = []
+    real = proxies.matcher
+
+    def counting(text):
+        search = real(text)
+        return None if search is None else lambda keys: looked_at.append(len(keys)) or search(keys)
+
+    monkeypatch.setattr(proxies, "matcher", counting)
+    model = CaseloadTableModel()
+    proxy = CaseloadFilterProxyModel()
+    proxy.setSourceModel(model)
+    model.set_rows(_synthetic_rows(2000))
+    shown = []
+    for text in ("1", "12", "12 3", "12-34"):
+        proxy.set_search_text(text)
+        shown.append(proxy.rowCount())
+    assert looked_at == [2000, *shown[:-1]] and shown[-1] < shown[0] < 2000, (looked_at, shown)
+    assert shown[-1] == sum(1 for r in _synthetic_rows(2000) if "1234" in (r.nhs_number or ""))

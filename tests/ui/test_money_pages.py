@@ -124,6 +124,25 @@ def test_gaps_are_shown_and_arranging_fills_them(support_page, services, message
     assert services.lifecycle.get_cycle(pid).current_step == Step.LIVE_LIFE
 
 
+def test_the_directory_is_filled_again_only_when_it_has_changed(support_page, services):
+    """Opening another person at step 5 keeps the council's directory as it is (filling it was most
+    of that open at 50,000 people); an entry added meanwhile is there at the next open."""
+    ann, bob = agreed_person(services), agreed_person(services, nhs="999 000 1235", name="Bob Jones")
+    services.support.save_provider(ProviderForm("Sam Jones", "personal_assistant"))
+    page = support_page
+    page.show_person(ann)
+    first = page.providers_table.item(0, 0)
+    page.provider_search.setText("sam")
+    page.show_person(bob)
+    assert page.providers_table.item(0, 0) is first  # not made again
+    assert not page.providers_table.isRowHidden(0) and page.provider_search.text() == "sam"
+    services.support.save_provider(ProviderForm("Ann's Care Agency", "agency"))
+    page.show_person(ann)
+    names = [page.providers_table.item(r, 0).text() for r in range(page.providers_table.rowCount())]
+    assert names == ["Ann's Care Agency", "Sam Jones"]
+    assert page.providers_table.isRowHidden(0) and not page.providers_table.isRowHidden(1)  # still "sam"
+
+
 def test_employer_checklist_reminds_in_words(support_page, services):
     pid = agreed_person(services)
     services.management.record_management(pid, direct_payment())

@@ -33,13 +33,30 @@ def matcher(text: str) -> RowFilter | None:
         return None
     digits = _SEPARATORS.sub("", query)
     if digits.isdigit():
-        # The NHS number is the last part of the key; a digit query is compared with it only.
-        return lambda keys: [i for i, key in enumerate(keys) if digits in key[key.rfind("\x1f") + 1 :]]
+        # The NHS number is the last part of the key; a digit query is compared with it only. Few keys
+        # hold those digits anywhere, so they are found first (a substring test) and only they are cut.
+        return lambda keys: [
+            i for i, key in enumerate(keys) if digits in key and digits in key[key.rfind("\x1f") + 1 :]
+        ]
     terms = query.split()
     if len(terms) == 1:
         term = terms[0]
         return lambda keys: [i for i, key in enumerate(keys) if term in key]
     return lambda keys: [i for i, key in enumerate(keys) if all(term in key for term in terms)]
+
+
+def narrower(before: str, after: str) -> bool:
+    """Whether search text ``after`` can match only rows that ``before`` matched (more letters of the
+    same word or words typed, more digits of an NHS number), so only the rows shown need looking at."""
+    before = " ".join(before.lower().split())
+    after = " ".join(after.lower().split())
+    if not before:
+        return False
+    before_digits, after_digits = _SEPARATORS.sub("", before), _SEPARATORS.sub("", after)
+    if before_digits.isdigit() or after_digits.isdigit():
+        # Digits match the NHS number only, words the whole key: narrower only digits within digits.
+        return before_digits.isdigit() and after_digits.isdigit() and before_digits in after_digits
+    return after.startswith(before) and (after[len(before) : len(before) + 1] != " " or before.endswith(" "))
 
 
 class CaseloadFilterProxyModel(QIdentityProxyModel):
@@ -67,13 +84,8 @@ class CaseloadFilterProxyModel(QIdentityProxyModel):
 
     def set_search_text(self, text: str) -> None:
         if text != self._search:
-            before = " ".join(self._search.lower().split())
-            after = " ".join(text.lower().split())
-            # Typing on (more letters of the same word or words): only the rows shown can still match.
-            narrower = bool(before) and after.startswith(before) and not _SEPARATORS.sub("", after).isdigit()
-            narrower = narrower and (after[len(before) : len(before) + 1] != " " or before.endswith(" "))
-            self._search = text
-            self._refilter(narrower=narrower)
+            self._search, before_text = text, self._search
+            self._refilter(narrower=narrower(before_text, text))
 
     def step_filter(self) -> int:
         return self._step

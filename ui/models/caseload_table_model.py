@@ -13,9 +13,11 @@ milliseconds whatever the caseload's size. ``rowCount`` is the rows shown;
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import date
 from enum import IntEnum
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -64,6 +66,25 @@ SearchKeyRole = Qt.ItemDataRole.UserRole + 5  # lowercase name, locality and NHS
 RowRole = Qt.ItemDataRole.UserRole + 6  # the CaseloadRow itself
 
 
+# The roles ``data`` answers; the others (decoration, check state, background...) return at once.
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        PersonIdRole,
+        StepRole,
+        OverdueRole,
+        SortRole,
+        SearchKeyRole,
+        RowRole,
+    }
+)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
 def step_value(row: CaseloadRow) -> int:
     if not row.cycle_open or row.step is None:
         return ENDED_STEP
@@ -93,6 +114,13 @@ _NO_DATE = date.max.toordinal() + 1
 RowFilter = Callable[[list[str]], list[int]]  # search keys -> the positions of those that match
 
 
+def _pick(items: list[Any], positions: list[int]) -> list[Any]:
+    """``[items[i] for i in positions]``, without a Python step per item."""
+    if len(positions) > 1:
+        return list(itemgetter(*positions)(items))
+    return [items[i] for i in positions]
+
+
 class CaseloadTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -100,7 +128,18 @@ class CaseloadTableModel(QAbstractTableModel):
         self._all_keys: list[str] = []
         self._rows: list[CaseloadRow] = []  # the rows shown (the filter's), in the sort order
         self._keys: list[str] = []
-        self._where: dict[int, int] | None = None  # person id -> row shown, made when first asked
+        # Where the rows shown are in ``_all`` (ascending: filters keep the order); None when every
+        # row is shown. With ``_all_where`` (person id -> position in ``_all``, made when first
+        # asked) it finds a person's row shown by bisection: a keystroke that keeps the chosen person
+        # selected looks up one row, not every row shown.
+        self._shown: list[int] | None = None
+        self._all_where: dict[int, int] | None = None
+        # Positions in ``_all`` at each step value, and of the overdue reviews: made when a step or
+        # overdue filter is first used after a load or a sort, so that changing it costs no Python
+        # call per row.
+        self._steps: list[int] | None = None
+        self._at_step: dict[int, list[int]] | None = None
+        self._overdue: list[bool] | None = None
         self._search: RowFilter | None = None
         self._step = 0  # 0: every step; 1..7, or ENDED_STEP
         self._overdue_only = False
@@ -141,9 +180,9 @@ class CaseloadTableModel(QAbstractTableModel):
         self._search, self._step, self._overdue_only = search, step, overdue_only
         if narrower and same_filters and search is not None:
             shown = search(self._keys)
-            self._rows = [self._rows[i] for i in shown]
-            self._keys = [self._keys[i] for i in shown]
-            self._where = None
+            self._shown = shown if self._shown is None else _pick(self._shown, shown)
+            self._rows = _pick(self._rows, shown)
+            self._keys = _pick(self._keys, shown)
             self.generation += 1
         else:
             self._apply_filter()
@@ -166,9 +205,13 @@ class CaseloadTableModel(QAbstractTableModel):
 
     def row_of_person(self, person_id: int) -> int | None:
         """The row showing this person, or None if they are not shown."""
-        if self._where is None:
-            self._where = {r.person_id: position for position, r in enumerate(self._rows)}
-        return self._where.get(person_id)
+        if self._all_where is None:
+            self._all_where = {r.person_id: position for position, r in enumerate(self._all)}
+        position = self._all_where.get(person_id)
+        if position is None or self._shown is None:
+            return position
+        row = bisect_left(self._shown, position)
+        return row if row < len(self._shown) and self._shown[row] == position else None
 
     # -- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -186,7 +229,7 @@ class CaseloadTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():  # (a repaint asks ~7 roles of every cell shown)
             return None
         row = self._rows[index.row()]
         column = index.column()
@@ -231,7 +274,7 @@ class CaseloadTableModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by the underlying value (age as a number, next review as a date)."""
@@ -267,22 +310,53 @@ class CaseloadTableModel(QAbstractTableModel):
         if column != Column.NAME or order == Qt.SortOrder.DescendingOrder:
             self._all.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self._all_keys = search_keys(self._all)
+        self._all_where = self._steps = self._at_step = self._overdue = None
 
     def _apply_filter(self) -> None:
         rows, keys = self._all, self._all_keys
         if self._search is None and not self._step and not self._overdue_only:
-            self._rows, self._keys = list(rows), list(keys)
+            self._rows, self._keys, self._shown = list(rows), list(keys), None
         else:
-            wanted, overdue = self._step, self._overdue_only
-            shown: list[int] = self._search(keys) if self._search is not None else list(range(len(keys)))
-            if wanted:
-                shown = [i for i in shown if step_value(rows[i]) == wanted]
-            if overdue:
-                shown = [i for i in shown if rows[i].review_overdue]
-            self._rows = [rows[i] for i in shown]
-            self._keys = [keys[i] for i in shown]
-        self._where = None
+            wanted = self._step
+            if self._search is not None:
+                shown = self._search(keys)
+                if wanted:
+                    steps = self._step_values()
+                    shown = [i for i in shown if steps[i] == wanted]
+            elif wanted:
+                shown = list(self._positions_at_step().get(wanted, ()))
+            else:
+                shown = list(range(len(keys)))
+            if self._overdue_only:
+                overdue = self._overdue_flags()
+                shown = [i for i in shown if overdue[i]]
+            self._shown = shown
+            self._rows = _pick(rows, shown)
+            self._keys = _pick(keys, shown)
         self.generation += 1
+
+    def _step_values(self) -> list[int]:
+        """``step_value`` of every row, in ``_all``'s order (one comprehension, no call per row)."""
+        if self._steps is None:
+            ended = ENDED_STEP
+            self._steps = [
+                row.step if row.cycle_open and row.step is not None else ended  # (an IntEnum: an int)
+                for row in self._all
+            ]
+        return self._steps
+
+    def _positions_at_step(self) -> dict[int, list[int]]:
+        if self._at_step is None:
+            at_step: dict[int, list[int]] = {}
+            for position, value in enumerate(self._step_values()):
+                at_step.setdefault(value, []).append(position)
+            self._at_step = {int(value): positions for value, positions in at_step.items()}
+        return self._at_step
+
+    def _overdue_flags(self) -> list[bool]:
+        if self._overdue is None:
+            self._overdue = [row.review_overdue for row in self._all]
+        return self._overdue
 
     @staticmethod
     def _sort_key(column: Column):

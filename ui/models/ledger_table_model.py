@@ -55,6 +55,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._filter = ""
         self._unlinked_only = False
         self._to_the_pound = False  # money "about £651" in the person's view (issue 19)
+        self._money_text: dict[tuple[int, bool], str] = {}  # (pence, to the pound) -> text shown
 
     def set_to_the_pound(self, on: bool) -> None:
         """Money to the pound (the person's view) or exact (the full view)."""
@@ -64,13 +65,20 @@ class LedgerTableModel(QAbstractTableModel):
             self.endResetModel()
 
     def _money(self, pence: int) -> str:
-        return about(pence) if self._to_the_pound else format_money(pence)
+        # Babel takes a quarter of a millisecond a figure, and every repaint asks for every figure
+        # shown again: each is formatted once per ledger loaded (as the dates are).
+        key = (pence, self._to_the_pound)
+        shown = self._money_text.get(key)
+        if shown is None:
+            shown = self._money_text[key] = about(pence) if self._to_the_pound else format_money(pence)
+        return shown
 
     # -- loading and filtering ---------------------------------------------------------------------
     def set_ledger(self, data: LedgerData) -> None:
         self.beginResetModel()
         self._data = data
         self._dates.clear()
+        self._money_text.clear()
         self._order = self._filtered()
         self.endResetModel()
 

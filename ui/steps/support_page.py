@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from personalbudget.domain.roles import Permission
 from personalbudget.domain.support import EmployerForm, PaEntry, ReminderLevel
 from personalbudget.errors import ConcurrentEditError, PersonalBudgetError
-from personalbudget.i18n import N_, _, format_date, format_money, format_number, ngettext
+from personalbudget.i18n import N_, _, current_locale, format_date, format_money, format_number, ngettext
 from personalbudget.services import Services
 from personalbudget.services.support_service import EmployerView, ProviderView, SupportView
 from ui.accessibility import name_unnamed_controls
@@ -65,6 +65,7 @@ class SupportPage(QScrollArea):
         self._view: SupportView | None = None
         self._employer: EmployerView | None = None
         self._providers: list[ProviderView] = []
+        self._providers_shown: tuple[list[ProviderView], str] | None = None  # (the list, the language)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
 
@@ -240,7 +241,11 @@ class SupportPage(QScrollArea):
             return
         self._show(view)
         self._show_employer(employer)
-        self._show_providers()
+        # The directory is the council's, not the person's: filled again only when it has changed
+        # since it was last shown (someone added or changed an entry) or the language has. Filling
+        # it was most of opening a person at this step (190 ms at 50,000 people).
+        if (self._providers, current_locale()) != self._providers_shown:
+            self._show_providers()
         name_unnamed_controls(self)
 
     def select_item(self, row: int) -> None:
@@ -507,6 +512,7 @@ class SupportPage(QScrollArea):
         self.end_button.setVisible(bool(view and view.can_arrange))
 
     def _show_providers(self) -> None:
+        self._providers_shown = (self._providers, current_locale())
         fill_table(
             self.providers_table,
             [
