@@ -47,7 +47,7 @@ from personalbudget.errors import (
 from personalbudget.i18n import N_, _, format_money
 from personalbudget.services.budget_queries import agreed_budget_of
 from personalbudget.services.context import ServiceContext, use_case
-from personalbudget.services.dto import DecisionView, PlanView, StreamBudget
+from personalbudget.services.dto import AgreedBudgetView, DecisionView, PlanView, StreamBudget
 from personalbudget.services.edit_check import Resolution, check_unchanged, shown, touch
 from personalbudget.services.lifecycle_service import latest_cycle, move_cycle, open_cycle_of, require_step
 from personalbudget.services.settings_service import SettingsService
@@ -64,6 +64,16 @@ from personalbudget.storage.models import (
 from personalbudget.storage.versioning import display_name
 
 _PlanPart = TypeVar("_PlanPart", PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk)
+_PART_MODELS: tuple[type[SQLModel], ...] = (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk)
+_Parts = dict[type[SQLModel], list[SQLModel]]  # a plan's lines of each kind, in order
+_NO_PARTS: _Parts = {model: [] for model in _PART_MODELS}  # a version just made (never changed)
+
+
+class _Unread:
+    """Not read yet (the agreed budget may be None: no budget)."""
+
+
+_UNREAD = _Unread()
 FIRST_REVIEW_WEEKS = 8  # light-touch review 6-8 weeks after agreement (Care Act guidance)
 MAX_DECISION_TEXT = 4000
 
@@ -303,8 +313,14 @@ class PlanService:
             cycle = open_cycle_of(session, person_id)
             require_step(cycle, Step.PLAN_SUPPORT, _("change the support plan"))
             plan = self._latest_in_cycle(session, cycle)
+            # The plan's lines and what else its view shows, each read once: the check below, the
+            # rows the save replaces and the view it returns share them (read before the first
+            # write, so not while the server's audit trail is held for this transaction).
+            parts: _Parts | None = None
+            theirs: PlanView | None = None
             if plan is not None and (base is not None or read_nothing):
-                theirs = self._view(session, plan, cycle)
+                parts = self._parts(session, plan)
+                theirs = self._view(session, plan, cycle, parts=parts)
                 started = base.content if base is not None else PlanDraft()  # (nothing read: empty)
                 labels = plan_fields(started, theirs.content, draft)
                 check_unchanged(
@@ -323,14 +339,21 @@ class PlanService:
             now = self._ctx.clock.now()
             if plan is None or plan.status != PlanStatus.DRAFT:
                 plan = self._new_version_or_refused(session, cycle, plan, now)
+                parts, theirs = _NO_PARTS, None  # a version just made: no lines, no decisions yet
             plan.what_matters = draft.what_matters.strip()
             plan.contingency = draft.contingency.strip()
             plan.updated_at = now
             touch(session, plan, "updated_at")  # a new version even when only its lines changed
             session.add(plan)
-            self._replace_content(session, plan, draft)
+            written = self._replace_content(session, plan, draft, old=parts)
             session.flush()
-            return self._view(session, plan, cycle)
+            if theirs is None and parts is _NO_PARTS:
+                return self._view(session, plan, cycle, parts=written, decisions=())
+            if theirs is None:
+                return self._view(session, plan, cycle, parts=written)
+            return self._view(
+                session, plan, cycle, parts=written, budget=theirs.budget, decisions=theirs.decisions
+            )
 
     def submit(self, person_id: int, over_budget_justification: str = "") -> PlanView:
         """Submit the draft for agreement: it must be complete, and over budget only with a justification."""
@@ -501,26 +524,31 @@ class PlanService:
             current_version=theirs.row_version if theirs else 0,
         )
 
-    def _replace_content(self, session: Session, plan: SupportPlan, draft: PlanDraft) -> None:
+    def _replace_content(
+        self, session: Session, plan: SupportPlan, draft: PlanDraft, old: _Parts | None = None
+    ) -> _Parts:
+        """The plan's lines replaced by the draft's; returns the new rows, in order (``old``: the
+        plan's rows as read already in this transaction, so they are not read again)."""
         # The old rows are read before the plan's own change is written: on a team caseload the
         # first write takes the audit trail's lock until COMMIT, and every other writer waits.
-        old: list[SQLModel] = []
-        with session.no_autoflush:
-            for model in (PlanOutcome, PlanSupportItem, PlanInformalSupport, PlanRisk):
-                old.extend(session.exec(select(model).where(model.plan_id == plan.id)))
-        for row in old:
-            session.delete(row)
+        if old is None:
+            with session.no_autoflush:
+                old = self._parts(session, plan)
+        for rows in old.values():
+            for row in rows:
+                session.delete(row)
         session.flush()
         pid = plan.id
         assert pid is not None  # flushed
+        new: dict[type[SQLModel], list[SQLModel]] = {model: [] for model in _PART_MODELS}
         for i, o in enumerate(draft.outcomes):
-            session.add(
+            new[PlanOutcome].append(
                 PlanOutcome(
                     plan_id=pid, position=i, outcome_code=o.outcome_code, description=o.description.strip()
                 )
             )
         for i, item in enumerate(check_draft(draft)):
-            session.add(
+            new[PlanSupportItem].append(
                 PlanSupportItem(
                     plan_id=pid,
                     position=i,
@@ -533,21 +561,36 @@ class PlanService:
                 )
             )
         for i, s in enumerate(draft.informal_support):
-            session.add(
+            new[PlanInformalSupport].append(
                 PlanInformalSupport(
                     plan_id=pid, position=i, who=s.who.strip(), description=s.description.strip()
                 )
             )
         for i, r in enumerate(draft.risks):
-            session.add(
+            new[PlanRisk].append(
                 PlanRisk(plan_id=pid, position=i, risk=r.risk.strip(), how_managed=r.how_managed.strip())
             )
+        for rows in new.values():
+            session.add_all(rows)
+        return new
 
-    def _content(self, session: Session, plan: SupportPlan) -> PlanDraft:
+    @staticmethod
+    def _parts(session: Session, plan: SupportPlan) -> _Parts:
+        """The plan's lines of each kind, in their order."""
+        return {
+            model: list(
+                session.exec(
+                    select(model).where(model.plan_id == plan.id).order_by(col(model.position))  # type: ignore[attr-defined]
+                ).all()
+            )
+            for model in _PART_MODELS
+        }
+
+    def _content(self, session: Session, plan: SupportPlan, parts: _Parts | None = None) -> PlanDraft:
+        read = parts if parts is not None else self._parts(session, plan)
+
         def rows(model: type[_PlanPart]) -> Sequence[_PlanPart]:
-            return session.exec(
-                select(model).where(model.plan_id == plan.id).order_by(col(model.position))
-            ).all()
+            return read[model]  # type: ignore[return-value]
 
         return PlanDraft(
             what_matters=plan.what_matters,
@@ -568,12 +611,28 @@ class PlanService:
             contingency=plan.contingency,
         )
 
-    def _view(self, session: Session, plan: SupportPlan, cycle: PlanCycle) -> PlanView:
-        content = self._content(session, plan)
-        budget = agreed_budget_of(session, plan.cycle_id)
-        decisions = session.exec(
-            select(PlanDecision).where(PlanDecision.plan_id == plan.id).order_by(col(PlanDecision.id))
-        ).all()
+    def _view(
+        self,
+        session: Session,
+        plan: SupportPlan,
+        cycle: PlanCycle,
+        *,
+        parts: _Parts | None = None,
+        budget: AgreedBudgetView | _Unread | None = _UNREAD,
+        decisions: tuple[DecisionView, ...] | None = None,
+    ) -> PlanView:
+        """The plan as its page shows it. ``parts``, ``budget`` and ``decisions``: what this
+        transaction has read (or written) of them already, not read again."""
+        content = self._content(session, plan, parts)
+        if isinstance(budget, _Unread):
+            budget = agreed_budget_of(session, plan.cycle_id)
+        if decisions is None:
+            decisions = tuple(
+                DecisionView(Decision(d.decision), d.text, d.role, d.decided_at, d.decided_by)
+                for d in session.exec(
+                    select(PlanDecision).where(PlanDecision.plan_id == plan.id).order_by(col(PlanDecision.id))
+                ).all()
+            )
         items = check_draft(content)
         return PlanView(
             plan_id=plan.id,  # type: ignore[arg-type]
@@ -589,10 +648,7 @@ class PlanService:
             created_by=plan.created_by,
             submitted_at=plan.submitted_at,
             submitted_by=plan.submitted_by,
-            decisions=tuple(
-                DecisionView(Decision(d.decision), d.text, d.role, d.decided_at, d.decided_by)
-                for d in decisions
-            ),
+            decisions=decisions,
             editable=(
                 plan.status == PlanStatus.DRAFT
                 and cycle.status == "open"

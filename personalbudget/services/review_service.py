@@ -124,22 +124,38 @@ class ReviewService:
                 .where(PlanCycle.person_id == person_id)
                 .order_by(col(Review.requested_at), col(Review.id))
             ).all()
-            summaries = []
-            for number, row in enumerate(rows, start=1):
-                outcomes = self._outcomes(session, row)
-                gaps = self._gaps(session, row)
-                summaries.append(
-                    ReviewSummary(
-                        row.id,  # type: ignore[arg-type]
-                        number,
-                        row.reason,
-                        row.due_on,
-                        row.completed_at,
-                        ReviewDecision(row.decision) if row.decision else None,
-                        sum(1 for o in outcomes if o.rating == "Not Met"),
-                        len(gaps),
-                    )
+            # The counts of every review at once (two statements, not two for each review).
+            ids = [row.id for row in rows]
+            not_met: dict[int, int] = {}
+            gaps: dict[int, int] = {}
+            if ids:
+                not_met = dict(
+                    session.exec(
+                        select(ReviewOutcome.review_id, func.count())
+                        .where(col(ReviewOutcome.review_id).in_(ids), ReviewOutcome.rating == "Not Met")
+                        .group_by(col(ReviewOutcome.review_id))
+                    ).all()
                 )
+                gaps = dict(
+                    session.exec(
+                        select(MarketGapRow.review_id, func.count())
+                        .where(col(MarketGapRow.review_id).in_(ids))
+                        .group_by(col(MarketGapRow.review_id))
+                    ).all()
+                )
+            summaries = [
+                ReviewSummary(
+                    row.id,  # type: ignore[arg-type]
+                    number,
+                    row.reason,
+                    row.due_on,
+                    row.completed_at,
+                    ReviewDecision(row.decision) if row.decision else None,
+                    not_met.get(row.id, 0),  # type: ignore[arg-type]
+                    gaps.get(row.id, 0),  # type: ignore[arg-type]
+                )
+                for number, row in enumerate(rows, start=1)
+            ]
             return summaries[::-1]
 
     def review_by_number(self, person_id: int, number: int | None) -> ReviewView:
