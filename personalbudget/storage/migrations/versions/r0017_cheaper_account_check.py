@@ -5,14 +5,14 @@ groups in one query instead of three calls of ``in_group``. The same answer (dir
 team caseload whose server security is set up, the security statements are applied again (each
 replaces what it made). Nothing to do on SQLite (a laptop caseload has no server security).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
